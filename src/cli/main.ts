@@ -1,0 +1,151 @@
+import { Command, CommanderError, Option } from 'commander';
+import { handleError } from './handle-error.js';
+
+/**
+ * The CLI's parser glue (thin layer): each action parses options and calls one typed function in
+ * `./commands/<name>.js`, imported lazily so `--help` and `run` start fast.
+ */
+const program = new Command('exec-track')
+  .description('Track long-running commands: output, metrics and outcome, locally or on a server.')
+  .version('0.1.0')
+  .showSuggestionAfterError()
+  .exitOverride();
+
+program
+  .command('run')
+  .description('run a command as a tracked execution')
+  .usage('[options] -- <cmd> [args...]')
+  .option('-s, --session <id|title>', 'session to record into (id or title; created if the title is new)')
+  .option('-n, --name <label>', 'label for this execution')
+  .option('--server <url>', 'stream to this server instead of the embedded store')
+  .option('-q, --quiet', 'do not print the start and summary lines')
+  .option('--metrics <mode>', 'metric parsing: on or off', 'on')
+  .option('--metrics-pattern <regex>', 'regex with named groups key, value and optional step; replaces the default grammar')
+  .option('--kill-after <duration>', 'grace before SIGKILL when a forwarded SIGTERM is ignored', '10s')
+  .option('--foreground', 'keep the command in the terminal foreground group (for interactive commands)')
+  .argument('<cmd>', 'command to run')
+  .argument('[args...]', 'its arguments')
+  .passThroughOptions()
+  .action(async (cmd: string, args: string[], opts) => {
+    const { runCommand } = await import('./commands/run.js');
+    process.exitCode = await runCommand([cmd, ...args], opts);
+  });
+
+program
+  .command('serve')
+  .description('start the exec-track server (HTTP + WebSocket + SQLite)')
+  .option('--host <host>', 'interface to bind', '127.0.0.1')
+  .option('--port <port>', 'port to listen on (0 picks a free one)', '8080')
+  .option('--db <path>', 'SQLite database file (default: server.db under EXEC_TRACK_HOME)')
+  .option('--heartbeat-timeout <duration>', 'a Running execution silent this long becomes Exec crushed', '60s')
+  .option('--rate-limit <n>', 'requests per IP per hour (0 = off)', '3600')
+  .option('--retention <duration>', 'delete sessions this long after their last execution started', '14d')
+  .action(async (opts) => {
+    const { serveCommand } = await import('./commands/serve.js');
+    await serveCommand(opts);
+  });
+
+program
+  .command('report')
+  .description('show a session or an execution')
+  .argument('[target]', 'session id, execution id, or "last" (default: the current session)')
+  .option('--json', 'print one JSON document')
+  .option('--lines <n|all>', 'how many of the last lines to show', '20')
+  .option('--follow', 'follow live until the execution ends')
+  .option('--server <url>', 'read from this server instead of the embedded store')
+  .option('--metric <key>', 'metric column in the session view (repeatable)', collect, [])
+  .option('--sort <column>', 'sort the session view by a column; prefix - for descending')
+  .option('--chart <key>', 'draw a line chart of one metric')
+  .option('--points', 'with --json: include every metric point')
+  .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'csv']))
+  .action(async (target: string | undefined, opts) => {
+    const { reportCommand } = await import('./commands/report.js');
+    process.exitCode = await reportCommand(target, opts);
+  });
+
+program
+  .command('sessions')
+  .description('list sessions')
+  .option('--json', 'print JSON')
+  .option('--server <url>', 'list sessions on this server')
+  .action(async (opts) => {
+    const { sessionsCommand } = await import('./commands/sessions.js');
+    await sessionsCommand(opts);
+  });
+
+program
+  .command('session')
+  .description('manage sessions')
+  .command('new')
+  .description('create a session and make it the current one')
+  .argument('<title>', 'session title')
+  .option('--server <url>', 'create it on this server')
+  .action(async (title: string, opts) => {
+    const { sessionNewCommand } = await import('./commands/sessions.js');
+    await sessionNewCommand(title, opts);
+  });
+
+program
+  .command('sync')
+  .description('upload executions waiting in the local spool to their server')
+  .option('--json', 'print a JSON summary')
+  .action(async (opts) => {
+    const { syncCommand } = await import('./commands/sync.js');
+    await syncCommand(opts);
+  });
+
+const config = program.command('config').description('read and change settings');
+config
+  .command('set')
+  .argument('<key>', 'setting (server)')
+  .argument('<value>', 'value')
+  .action(async (key: string, value: string) => {
+    const { configSetCommand } = await import('./commands/config.js');
+    await configSetCommand(key, value);
+  });
+config
+  .command('unset')
+  .argument('<key>', 'setting (server)')
+  .action(async (key: string) => {
+    const { configUnsetCommand } = await import('./commands/config.js');
+    await configUnsetCommand(key);
+  });
+config
+  .command('show')
+  .option('--secrets', 'include user tokens and claim keys')
+  .option('--json', 'print JSON')
+  .action(async (opts) => {
+    const { configShowCommand } = await import('./commands/config.js');
+    await configShowCommand(opts);
+  });
+
+program
+  .command('rm')
+  .description('delete a session or an execution from the embedded store')
+  .argument('<id>', 'session or execution id')
+  .action(async (id: string) => {
+    const { rmCommand } = await import('./commands/prune.js');
+    await rmCommand(id);
+  });
+
+program
+  .command('prune')
+  .description('delete embedded sessions whose last execution started before a given age')
+  .requiredOption('--older-than <duration>', 'age, e.g. 30d, 12h')
+  .action(async (opts) => {
+    const { pruneCommand } = await import('./commands/prune.js');
+    await pruneCommand(opts);
+  });
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof CommanderError) {
+    // commander already printed its message; map its exits onto DESIGN §4 (2 = usage error)
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+    return;
+  }
+  process.exitCode = handleError(error);
+});

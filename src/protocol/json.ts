@@ -1,0 +1,100 @@
+import type { Execution, ReportLine, Session } from './types.js';
+
+/** Execution as shown by `report --json` and the REST API (DESIGN §4): ISO 8601 UTC times, ms durations. */
+export interface ExecutionJson {
+  id: string;
+  sessionId: string;
+  name: string | null;
+  command: string[];
+  state: Execution['state'];
+  exitCode: number | null;
+  signal: string | null;
+  reason: string | null;
+  startedAt: string | null;
+  endedAt: string | null;
+  durationMs: number | null;
+  lineCount: number;
+}
+
+/** Session as shown by `report --json` and the REST API (DESIGN §4). */
+export interface SessionJson {
+  id: string;
+  title: string;
+  createdAt: string;
+}
+
+/** Report line as shown by `report --json` and the REST API (DESIGN §4); `ts` is ISO 8601 UTC. */
+export interface ReportJson {
+  seq: number;
+  ts: string;
+  stream: ReportLine['stream'];
+  text: string;
+  partial?: true;
+  truncated?: true;
+  byteLength?: number;
+}
+
+/** ms since epoch → ISO 8601 UTC (`2026-11-30T12:00:01.123Z`), null stays null. */
+export function isoTime(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+/** Duration in ms: end − start; for a running execution, `now` − start. */
+export function durationMs(e: Pick<Execution, 'startedAt' | 'endedAt'>, now = Date.now()): number | null {
+  if (e.startedAt === null) return null;
+  return (e.endedAt ?? now) - e.startedAt;
+}
+
+export function toExecutionJson(e: Execution): ExecutionJson {
+  return {
+    id: e.id,
+    sessionId: e.sessionId,
+    name: e.name,
+    command: e.command,
+    state: e.state,
+    exitCode: e.exitCode,
+    signal: e.signal,
+    reason: e.reason,
+    startedAt: isoTime(e.startedAt),
+    endedAt: isoTime(e.endedAt),
+    durationMs: durationMs(e),
+    lineCount: e.lineCount,
+  };
+}
+
+export function toSessionJson(s: Session): SessionJson {
+  return { id: s.id, title: s.title, createdAt: isoTime(s.createdAt)! };
+}
+
+export function toReportJson(l: ReportLine): ReportJson {
+  const out: ReportJson = { seq: l.seq, ts: isoTime(l.ts)!, stream: l.stream, text: l.text };
+  if (l.partial) out.partial = true;
+  if (l.truncated) {
+    out.truncated = true;
+    out.byteLength = l.byteLength;
+  }
+  return out;
+}
+
+/** Inverse of {@link toExecutionJson} for the fields a reader needs (used by the remote source). */
+export function fromExecutionJson(j: ExecutionJson): Execution {
+  const ms = (s: string | null) => (s === null ? null : Date.parse(s));
+  return {
+    id: j.id,
+    sessionId: j.sessionId,
+    name: j.name,
+    command: j.command,
+    cwd: '',
+    host: '',
+    pid: null,
+    state: j.state,
+    exitCode: j.exitCode,
+    signal: j.signal,
+    reason: j.reason,
+    startedAt: ms(j.startedAt),
+    endedAt: ms(j.endedAt),
+    lastSeenAt: null,
+    lineCount: j.lineCount,
+    metrics: { enabled: true },
+  };
+}

@@ -1,0 +1,109 @@
+import type { ExecutionState, FinalState } from './states.js';
+
+/** Output stream a line was read from. */
+export type StreamName = 'stdout' | 'stderr';
+
+/**
+ * One captured line of a report (DESIGN §5).
+ * `ts` is ms since epoch (UTC) taken when the wrapper read the line.
+ */
+export interface ReportLine {
+  /** Per-execution sequence number, 0-based, across both streams in read order. */
+  seq: number;
+  /** Capture time, ms since epoch UTC. */
+  ts: number;
+  stream: StreamName;
+  /** Stored text: ANSI stripped, decoded with U+FFFD replacement, redacted, after `\r` collapse. */
+  text: string;
+  /** The final line of a stream, which had no trailing newline. */
+  partial?: boolean;
+  /** Set when the line was longer than the line limit and cut; `byteLength` is its original size in bytes. */
+  truncated?: boolean;
+  byteLength?: number;
+  /** Earlier `\r` redraw frames of this line (cleaned like `text`); read for metrics, never stored as lines. */
+  frames?: string[];
+}
+
+/** A numeric value parsed from a line (DESIGN §5). `value` may be NaN or ±Infinity. */
+export interface MetricPoint {
+  key: string;
+  step: number;
+  value: number;
+  /** ms since epoch UTC, the capture time of the line. */
+  ts: number;
+  /** seq of the line it came from. */
+  seq: number;
+}
+
+/** Summary of one metric series. */
+export interface MetricSummary {
+  last: number;
+  min: number;
+  max: number;
+  count: number;
+}
+
+/** How metrics are read from an execution's lines: `off`, the default grammar, or a custom regex. */
+export interface MetricsConfig {
+  enabled: boolean;
+  /** A regex with named groups `key`, `value`, optional `step`; replaces the default grammar. */
+  pattern?: string | null;
+}
+
+/** A session as stored. Times are ms since epoch UTC. */
+export interface Session {
+  id: string;
+  title: string;
+  createdAt: number;
+  /** Owning user (server mode), null in the embedded store. */
+  ownerId: string | null;
+}
+
+/** What a finished execution ended as. */
+export interface Outcome {
+  state: FinalState;
+  exitCode: number | null;
+  /** Signal name such as `SIGTERM`, or null. */
+  signal: string | null;
+  /** One line saying why, for the crushed states. */
+  reason: string | null;
+  /** ms since epoch UTC. */
+  endedAt: number;
+}
+
+/** An execution as stored. Times are ms since epoch UTC. */
+export interface Execution {
+  id: string;
+  sessionId: string;
+  name: string | null;
+  /** argv as recorded (secrets redacted). */
+  command: string[];
+  cwd: string;
+  host: string;
+  /** PID of the wrapper (for ghost detection on this host). */
+  pid: number | null;
+  state: ExecutionState;
+  exitCode: number | null;
+  signal: string | null;
+  reason: string | null;
+  startedAt: number | null;
+  endedAt: number | null;
+  /** Last heartbeat or write seen from the wrapper, ms since epoch UTC. */
+  lastSeenAt: number | null;
+  /** Number of stored lines. */
+  lineCount: number;
+  metrics: MetricsConfig;
+}
+
+/** What a wrapper sends to create an execution. `id` is minted by the client so it works offline. */
+export interface NewExecution {
+  id: string;
+  sessionId: string;
+  name: string | null;
+  command: string[];
+  cwd: string;
+  host: string;
+  pid: number | null;
+  startedAt: number;
+  metrics: MetricsConfig;
+}
