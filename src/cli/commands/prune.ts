@@ -1,0 +1,98 @@
+import { existsSync } from 'node:fs';
+import { embeddedDbPath } from '../../config/paths.js';
+import { parseDuration } from '../../config/duration.js';
+import { openSettings } from '../../config/settings.js';
+import { ExecTrackError } from '../../errors.js';
+import { isId } from '../../protocol/ids.js';
+import { openStore } from '../../store/open.js';
+import type { Store } from '../../store/store.js';
+
+/**
+ * `exec-track rm <id>`: deletes a session (with its executions, reports and metrics) or one execution
+ * from the embedded store, and prints what it deleted to stdout. Embedded data is kept until the user
+ * deletes it (issue 4 point 5); the server has its own retention instead.
+ *
+ * @throws ExecTrackError USAGE (exit 2) when `id` is not shaped `s_…`/`e_…`; NOT_FOUND (exit 1) when
+ *   nothing exists under it.
+ */
+export async function rmCommand(id: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const kind = isId('s', id) ? 'session' : isId('e', id) ? 'execution' : undefined;
+  if (!kind) {
+    throw new ExecTrackError('USAGE', `"${id}" is not a session id (s_…) or an execution id (e_…); run \`exec-track sessions\` to list sessions.`);
+  }
+  const store = await openExisting(env);
+  try {
+    const deleted = store && (kind === 'session' ? await deleteSession(store, id) : await deleteExecution(store, id));
+    if (!deleted) {
+      throw new ExecTrackError('NOT_FOUND', `No ${kind} ${id} found in the embedded store; check the id or run \`exec-track sessions\` to list sessions.`);
+    }
+    if (kind === 'session') forgetCurrentSession(env, (current) => current === id);
+    process.stdout.write(`${deleted}\n`);
+  } finally {
+    await store?.close();
+  }
+}
+
+/**
+ * `exec-track prune --older-than <duration>`: deletes the embedded sessions whose last execution
+ * started (or, with none, which were created) longer ago than the duration, with everything in
+ * them, and prints how many were deleted.
+ *
+ * @throws ExecTrackError USAGE (exit 2) when the duration does not parse (src/config/duration.ts).
+ */
+export async function pruneCommand(opts: { olderThan: string }, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const cutoff = Date.now() - parseDuration(opts.olderThan, '--older-than');
+  const store = await openExisting(env);
+  try {
+    const before = store ? await countAll(store) : { sessions: 0, executions: 0 };
+    if (store) await store.purge(cutoff);
+    const after = store ? await countAll(store) : { sessions: 0, executions: 0 };
+    if (store) {
+      const remaining = new Set((await store.listSessions(null)).map((s) => s.id));
+      forgetCurrentSession(env, (current) => !remaining.has(current));
+    }
+    const sessions = before.sessions - after.sessions;
+    const executions = before.executions - after.executions;
+    process.stdout.write(`Deleted ${plural(sessions, 'session')} and ${plural(executions, 'execution')} older than ${opts.olderThan}.\n`);
+  } finally {
+    await store?.close();
+  }
+}
+
+/** The embedded store, or undefined when it was never created (rm and prune never create it). */
+async function openExisting(env: NodeJS.ProcessEnv): Promise<Store | undefined> {
+  const path = embeddedDbPath(env);
+  return existsSync(path) ? openStore(path) : undefined;
+}
+
+async function deleteSession(store: Store, id: string): Promise<string | undefined> {
+  const session = await store.getSession(id);
+  if (!session) return undefined;
+  const executions = await store.listExecutions(id);
+  if (!(await store.deleteSession(id))) return undefined;
+  return `Deleted session ${id} "${session.title}" and its ${plural(executions.length, 'execution')}.`;
+}
+
+async function deleteExecution(store: Store, id: string): Promise<string | undefined> {
+  const execution = await store.getExecution(id);
+  if (!execution || !(await store.deleteExecution(id))) return undefined;
+  return `Deleted execution ${id} (${execution.command.join(' ')}) of session ${execution.sessionId}.`;
+}
+
+async function countAll(store: Store): Promise<{ sessions: number; executions: number }> {
+  const sessions = await store.listSessions(null);
+  let executions = 0;
+  for (const s of sessions) executions += (await store.listExecutions(s.id)).length;
+  return { sessions: sessions.length, executions };
+}
+
+// a deleted current session would make the next `run` record into an id that no longer exists
+function forgetCurrentSession(env: NodeJS.ProcessEnv, gone: (current: string) => boolean): void {
+  const settings = openSettings(env);
+  const current = settings.get('currentSession');
+  if (current && gone(current)) settings.delete('currentSession');
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
