@@ -9,6 +9,8 @@ export interface RequestOptions {
   bearer?: string;
   /** Per-request timeout in ms (default 15 000). */
   timeoutMs?: number;
+  /** Aborts the request (reported as SERVER_UNREACHABLE). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -30,6 +32,7 @@ export async function requestJson<T>(url: string, options: RequestOptions = {}):
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       headersTimeout: timeout,
       bodyTimeout: timeout,
+      signal: options.signal,
     });
   } catch (cause) {
     const origin = new URL(url).origin;

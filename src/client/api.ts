@@ -1,0 +1,132 @@
+import { CredentialStore } from './credentials.js';
+import { requestJson } from './http.js';
+import { isExecTrackError } from '../errors.js';
+import type { ExecutionJson, SessionJson } from '../protocol/json.js';
+import type { NewExecution, Outcome, ReportLine } from '../protocol/types.js';
+
+/** Renew a cached claim key when less than this is left (ms): a key is never used near its expiry. */
+export const CLAIM_RENEW_BEFORE_MS = 60 * 60 * 1000;
+
+/** Options of {@link ApiClient}. */
+export interface ApiClientOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Clock in ms since epoch (injectable for tests). */
+  now?: () => number;
+  /** Per-request timeout in ms (default 15 000). */
+  timeoutMs?: number;
+  /** Aborts every request of this client (a finished run stops waiting). */
+  signal?: AbortSignal;
+}
+
+/** Body of POST /api/v1/sessions/:id/executions (the execution minus its session). */
+export type ExecutionBody = Omit<NewExecution, 'sessionId'>;
+
+/**
+ * REST client of one exec-track server (docs/api.md). On first contact it mints an anonymous user
+ * (POST /users) and keeps `{userId, token}` in the config; write calls carry the owner's claim key,
+ * cached with its expiry, renewed when less than {@link CLAIM_RENEW_BEFORE_MS} is left and once
+ * more when the server answers 401 — so a run of several days never fails on an expired key.
+ * Errors are ExecTrackError from {@link requestJson}. Tokens and keys are never printed.
+ */
+export class ApiClient {
+  readonly server: string;
+  readonly credentials: CredentialStore;
+  readonly #now: () => number;
+  readonly #timeoutMs: number | undefined;
+  readonly #signal: AbortSignal | undefined;
+
+  constructor(server: string, options: ApiClientOptions = {}) {
+    this.server = server;
+    this.credentials = new CredentialStore(server, options.env);
+    this.#now = options.now ?? Date.now;
+    this.#timeoutMs = options.timeoutMs;
+    this.#signal = options.signal;
+  }
+
+  /** The user token for this server, minting a user on first contact. */
+  async token(): Promise<string> {
+    const stored = this.credentials.get().token;
+    if (stored) return stored;
+    const minted = await this.#request<{ user: { id: string }; token: string }>('/users', { method: 'POST', body: {} });
+    this.credentials.update({ userId: minted.user.id, token: minted.token, claimKey: undefined, claimExpiresAt: undefined });
+    return minted.token;
+  }
+
+  /**
+   * A valid claim key: the cached one unless it expires within the renewal margin or `renew` is set.
+   * A token the server no longer knows (401 on /claims, e.g. a new server DB) is replaced by a new user once.
+   */
+  async claimKey(renew = false): Promise<string> {
+    const cached = this.credentials.get();
+    if (!renew && cached.claimKey && (cached.claimExpiresAt ?? 0) - this.#now() > CLAIM_RENEW_BEFORE_MS) return cached.claimKey;
+    let claim: { claimKey: string; expiresAt: string | number };
+    try {
+      claim = await this.#request('/claims', { method: 'POST', body: {}, bearer: await this.token() });
+    } catch (error) {
+      if (!isExecTrackError(error) || error.code !== 'UNAUTHORIZED') throw error;
+      this.credentials.update({ token: undefined, userId: undefined });
+      claim = await this.#request('/claims', { method: 'POST', body: {}, bearer: await this.token() });
+    }
+    const expiresAt = typeof claim.expiresAt === 'number' ? claim.expiresAt : Date.parse(claim.expiresAt);
+    this.credentials.update({ claimKey: claim.claimKey, claimExpiresAt: expiresAt });
+    return claim.claimKey;
+  }
+
+  /** Creates (or, same id, confirms) a session; remembers its title → id. */
+  async createSession(session: { id?: string; title: string }): Promise<SessionJson> {
+    const { session: created } = await this.#write<{ session: SessionJson }>('/sessions', session);
+    this.credentials.rememberTitle(created.title, created.id);
+    return created;
+  }
+
+  /** This user's sessions, newest first; none when this machine never contacted the server. */
+  async listSessions(): Promise<SessionJson[]> {
+    const token = this.credentials.get().token;
+    if (!token) return [];
+    const { sessions } = await this.#request<{ sessions: SessionJson[] }>('/sessions', { bearer: token });
+    return sessions;
+  }
+
+  /** A session and its executions. Throws NOT_FOUND. */
+  getSession(id: string): Promise<{ session: SessionJson & { expiresAt?: string }; executions: ExecutionJson[] }> {
+    return this.#request(`/sessions/${encodeURIComponent(id)}`, {});
+  }
+
+  /** Creates the execution (idempotent by id). */
+  async createExecution(sessionId: string, body: ExecutionBody): Promise<ExecutionJson> {
+    const { execution } = await this.#write<{ execution: ExecutionJson }>(`/sessions/${encodeURIComponent(sessionId)}/executions`, body);
+    return execution;
+  }
+
+  /** Uploads a batch of lines (idempotent by seq); returns the highest contiguous seq stored. */
+  async appendReports(executionId: string, lines: ReportLine[]): Promise<number> {
+    const { lastSeq } = await this.#write<{ lastSeq: number }>(`/executions/${encodeURIComponent(executionId)}/reports`, { lines });
+    return lastSeq;
+  }
+
+  /** Records the final state. */
+  async finish(executionId: string, outcome: Outcome): Promise<ExecutionJson> {
+    const { execution } = await this.#write<{ execution: ExecutionJson }>(`/executions/${encodeURIComponent(executionId)}/finish`, { outcome });
+    return execution;
+  }
+
+  /** `ws://…/api/v1/executions/:id/stream` for this server. */
+  streamUrl(executionId: string): string {
+    const url = new URL(`${this.server}/api/v1/executions/${encodeURIComponent(executionId)}/stream`);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    return url.toString();
+  }
+
+  async #write<T>(path: string, body: unknown): Promise<T> {
+    try {
+      return await this.#request<T>(path, { method: 'POST', body, bearer: await this.claimKey() });
+    } catch (error) {
+      if (!isExecTrackError(error) || error.code !== 'UNAUTHORIZED') throw error;
+      return this.#request<T>(path, { method: 'POST', body, bearer: await this.claimKey(true) });
+    }
+  }
+
+  #request<T>(path: string, options: { method?: 'POST'; body?: unknown; bearer?: string }): Promise<T> {
+    return requestJson<T>(`${this.server}/api/v1${path}`, { ...options, timeoutMs: this.#timeoutMs, signal: this.#signal });
+  }
+}

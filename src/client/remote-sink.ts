@@ -1,0 +1,232 @@
+import { ApiClient } from './api.js';
+import { Backoff } from './backoff.js';
+import { LineWindow } from './line-window.js';
+import { resolveRemoteSession } from './remote-session.js';
+import { pendingSpoolCount } from './spool-files.js';
+import { SpoolWriter } from './spool.js';
+import { StreamSocket } from './stream-socket.js';
+import { isExecTrackError } from '../errors.js';
+import { newId } from '../protocol/ids.js';
+import type { Outcome, ReportLine } from '../protocol/types.js';
+import type { ExecutionInit, OpenedExecution, Sink } from '../runner/sink.js';
+
+/** Options of {@link RemoteSink}. Times in ms. */
+export interface RemoteSinkOptions {
+  server: string;
+  env?: NodeJS.ProcessEnv;
+  /** Drops the pending-spool notice (warnings about the server are still shown). */
+  quiet?: boolean;
+  /** After the child exits, give up waiting for the server after this long without progress (default 10 000). */
+  finishWaitMs?: number;
+  /** WebSocket ping interval (default 5 000). */
+  heartbeatMs?: number;
+  /** Where notices go (default process.stderr). */
+  stderr?: (text: string) => void;
+}
+
+const BATCH_LINES = 1000;
+const BATCH_BYTES = 512 * 1024;
+const BATCH_MS = 50;
+const MAX_IN_FLIGHT_LINES = 20_000;
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+const WINDOW_LINES = 20_000;
+
+/**
+ * The server-mode Sink (DESIGN §3, §7; docs/reliability.md). `open` mints the ids locally and
+ * returns at once, so a run starts even with the server down; creating the session and execution
+ * over REST and streaming over WebSocket happen in the background, with reconnects (exponential
+ * backoff + jitter) that resume from the server's `lastSeq`. `write` only appends to the spool
+ * and the capped in-memory window. Server trouble is reported in ONE stderr line and never thrown.
+ */
+export class RemoteSink implements Sink {
+  readonly #options: Required<Omit<RemoteSinkOptions, 'env'>> & { env: NodeJS.ProcessEnv };
+  readonly #api: ApiClient;
+  readonly #window = new LineWindow(WINDOW_LINES);
+  readonly #backoff = new Backoff();
+  readonly #abort = new AbortController();
+  #spool!: SpoolWriter;
+  #socket: StreamSocket | undefined;
+  #nextSeq = 0;
+  #sentSeq = -1;
+  #ackedSeq = -1;
+  #stopped = false;
+  #everConnected = false;
+  #warned = false;
+  #renewClaim = false;
+  #pumpTimer: NodeJS.Timeout | undefined;
+  #pumpSoon: NodeJS.Immediate | undefined;
+  #wake: (() => void) | undefined;
+  #finish: { outcome: Outcome; sent: boolean; timer?: NodeJS.Timeout; done: (finished: boolean) => void } | undefined;
+
+  constructor(options: RemoteSinkOptions) {
+    this.#options = {
+      env: process.env,
+      quiet: false,
+      finishWaitMs: 10_000,
+      heartbeatMs: 5_000,
+      stderr: (text) => void process.stderr.write(text),
+      ...options,
+    };
+    this.#api = new ApiClient(options.server, { env: this.#options.env, timeoutMs: 5_000, signal: this.#abort.signal });
+  }
+
+  async open(init: ExecutionInit): Promise<OpenedExecution> {
+    const pending = this.#options.quiet ? 0 : pendingSpoolCount(this.#options.env);
+    if (pending > 0) this.#options.stderr(`exec-track: ${pending} execution${pending === 1 ? '' : 's'} waiting in the spool; run \`exec-track sync\`\n`);
+    const session = await resolveRemoteSession(this.#api, init.session);
+    const { name, command, cwd, host, pid, startedAt, metrics } = init;
+    const execution = { id: newId('e'), name, command, cwd, host, pid, startedAt, metrics };
+    this.#spool = SpoolWriter.create(
+      { server: this.#options.server, session, execution, outcome: null, sessionCreated: session.title === null, executionCreated: false, wrapperPid: process.pid },
+      this.#options.env,
+    );
+    void this.#loop();
+    return { sessionId: session.id, executionId: execution.id };
+  }
+
+  write(line: ReportLine): void {
+    this.#window.push(line.seq, this.#spool.append(line));
+    this.#nextSeq = line.seq + 1;
+    if (this.#nextSeq - 1 - this.#sentSeq >= BATCH_LINES) this.#pumpSoon ??= setImmediate(() => this.#pump());
+    this.#pumpTimer ??= setTimeout(() => this.#pump(), BATCH_MS);
+  }
+
+  async finish(outcome: Outcome): Promise<void> {
+    this.#spool.updateMeta({ outcome });
+    this.#spool.flush();
+    const finished = await new Promise<boolean>((resolve) => {
+      let settled = false;
+      this.#finish = { outcome, sent: false, done: (ok) => (settled ? undefined : ((settled = true), resolve(ok))) };
+      this.#progress();
+      this.#pump();
+    });
+    this.#stop();
+    if (finished) return this.#spool.remove();
+    this.#spool.close();
+    if (!this.#warned) this.#options.stderr(`exec-track: the server ${this.#options.server} did not confirm the end of the run; it waits in ${this.#spool.dir}, run \`exec-track sync\` later\n`);
+  }
+
+  async #loop(): Promise<void> {
+    while (!this.#stopped) {
+      try {
+        await this.#ensureCreated();
+        const key = await this.#api.claimKey(this.#renewClaim);
+        this.#renewClaim = false;
+        let closed!: () => void;
+        const whenClosed = new Promise<void>((resolve) => (closed = resolve));
+        const handlers = { onAck: (seq: number) => this.#onAck(seq), onFinished: () => this.#finish?.done(true), onClose: () => closed() };
+        const timing = { handshakeMs: 5_000, heartbeatMs: this.#options.heartbeatMs, signal: this.#abort.signal };
+        this.#socket = await StreamSocket.open(this.#api.streamUrl(this.#spool.meta.execution.id), key, handlers, timing);
+        this.#onConnected(this.#socket.lastSeq);
+        await whenClosed;
+      } catch (error) {
+        if (!this.#stopped) this.#onFailure(error);
+      }
+      this.#socket = undefined;
+      if (!this.#stopped) await this.#sleep(this.#backoff.next());
+    }
+  }
+
+  async #ensureCreated(): Promise<void> {
+    const { session, execution, sessionCreated, executionCreated } = this.#spool.meta;
+    if (!sessionCreated && session.title !== null) {
+      await this.#api.createSession({ id: session.id, title: session.title });
+      this.#spool.updateMeta({ sessionCreated: true });
+    }
+    if (!executionCreated) {
+      await this.#api.createExecution(session.id, execution);
+      this.#spool.updateMeta({ executionCreated: true });
+    }
+  }
+
+  #onConnected(lastSeq: number): void {
+    this.#everConnected = true;
+    this.#backoff.reset();
+    this.#ackedSeq = lastSeq;
+    this.#sentSeq = lastSeq;
+    if (this.#finish) this.#finish.sent = false;
+    this.#progress();
+    this.#pump();
+  }
+
+  #onAck(lastSeq: number): void {
+    if (lastSeq <= this.#ackedSeq) return;
+    this.#ackedSeq = lastSeq;
+    this.#window.dropThrough(lastSeq);
+    this.#spool.setAcked(lastSeq);
+    this.#progress();
+    this.#pump();
+  }
+
+  #onFailure(error: unknown): void {
+    const code = isExecTrackError(error) ? error.code : undefined;
+    if (code === 'UNAUTHORIZED' && !this.#renewClaim) {
+      this.#renewClaim = true;
+      return;
+    }
+    if (code === 'NOT_FOUND' && this.#spool.meta.executionCreated) {
+      // the server lost the execution (a new database): create it again and resend everything
+      this.#spool.updateMeta({ executionCreated: false, sessionCreated: this.#spool.meta.session.title === null });
+      return;
+    }
+    if (!this.#warned) {
+      this.#warned = true;
+      const why = code === 'SERVER_UNREACHABLE' ? `server ${this.#options.server} unreachable` : (error as Error).message.replace(/\.$/, '');
+      this.#options.stderr(`exec-track: ${why}; spooling to ${this.#spool.dir}, run \`exec-track sync\` later if it does not come back\n`);
+    }
+    // a server never reached during the whole run is not waited for at the end
+    if (!this.#everConnected) this.#finish?.done(false);
+  }
+
+  #pump(): void {
+    clearTimeout(this.#pumpTimer);
+    clearImmediate(this.#pumpSoon);
+    this.#pumpTimer = this.#pumpSoon = undefined;
+    const socket = this.#socket;
+    if (!socket?.open) return;
+    while (this.#sentSeq + 1 < this.#nextSeq && this.#sentSeq - this.#ackedSeq < MAX_IN_FLIGHT_LINES && socket.bufferedAmount < MAX_BUFFERED_BYTES) {
+      const batch = this.#batch(this.#sentSeq + 1);
+      if (batch.length === 0) break;
+      socket.send(`{"type":"lines","lines":[${batch.join(',')}]}`);
+      this.#sentSeq += batch.length;
+    }
+    if (this.#finish && !this.#finish.sent && this.#ackedSeq === this.#nextSeq - 1) {
+      socket.send(JSON.stringify({ type: 'finish', outcome: this.#finish.outcome }));
+      this.#finish.sent = true;
+    }
+  }
+
+  #batch(fromSeq: number): string[] {
+    const raw = this.#window.get(fromSeq, BATCH_LINES) ?? this.#spool.readRaw(fromSeq, BATCH_LINES);
+    let bytes = 0;
+    for (let n = 0; n < raw.length; n++) {
+      bytes += raw[n]!.length;
+      if (bytes > BATCH_BYTES && n > 0) return raw.slice(0, n);
+    }
+    return raw;
+  }
+
+  /** Restarts the bounded end-of-run wait: it only expires after `finishWaitMs` without progress. */
+  #progress(): void {
+    const finish = this.#finish;
+    if (!finish) return;
+    clearTimeout(finish.timer);
+    finish.timer = setTimeout(() => finish.done(false), this.#options.finishWaitMs);
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms).unref();
+      this.#wake = () => (clearTimeout(timer), resolve());
+    });
+  }
+
+  #stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#finish?.timer);
+    clearTimeout(this.#pumpTimer);
+    clearImmediate(this.#pumpSoon);
+    this.#wake?.();
+    this.#abort.abort();
+  }
+}

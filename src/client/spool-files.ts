@@ -1,0 +1,124 @@
+import { existsSync, readdirSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spoolDir } from '../config/paths.js';
+import type { ExecutionBody } from './api.js';
+import type { Outcome } from '../protocol/types.js';
+
+/**
+ * On-disk layout of the write-ahead spool (docs/reliability.md): one directory per execution under
+ * `spoolDir()`, named by the execution id, holding
+ * - `meta.json`: {@link SpoolMeta} (rewritten atomically via rename),
+ * - `lines.ndjson`: every captured ReportLine as one JSON line, append-only, in seq order,
+ * - `acked`: the highest seq the server confirmed storing (decimal text; absent = none).
+ */
+export const META_FILE = 'meta.json';
+export const LINES_FILE = 'lines.ndjson';
+export const ACKED_FILE = 'acked';
+
+/** What a spooled execution needs to be uploaded later by `exec-track sync`. */
+export interface SpoolMeta {
+  server: string;
+  /** `title` is null when the session was given by id. */
+  session: { id: string; title: string | null };
+  execution: ExecutionBody;
+  /** Set once the wrapper knows how the command ended; null while running or if the wrapper died. */
+  outcome: Outcome | null;
+  sessionCreated: boolean;
+  executionCreated: boolean;
+  /** PID of the wrapper writing this spool (a live wrapper's spool is not `sync`ed). */
+  wrapperPid: number;
+}
+
+/** A spooled execution found on disk. */
+export interface SpoolEntry {
+  dir: string;
+  meta: SpoolMeta;
+}
+
+export function readMeta(dir: string): SpoolMeta {
+  return JSON.parse(readFileSync(join(dir, META_FILE), 'utf8')) as SpoolMeta;
+}
+
+export function writeMeta(dir: string, meta: SpoolMeta): void {
+  const tmp = join(dir, `${META_FILE}.tmp`);
+  writeFileSync(tmp, JSON.stringify(meta), { mode: 0o600 });
+  renameSync(tmp, join(dir, META_FILE));
+}
+
+/** Highest acked seq recorded in the spool, -1 when none. */
+export function readAcked(dir: string): number {
+  const file = join(dir, ACKED_FILE);
+  return existsSync(file) ? Number(readFileSync(file, 'utf8')) : -1;
+}
+
+export function writeAcked(dir: string, seq: number): void {
+  writeFileSync(join(dir, ACKED_FILE), String(seq), { mode: 0o600 });
+}
+
+/** Every spooled execution under `spoolDir()`, oldest first (directories without a readable meta are skipped). */
+export function listSpool(env: NodeJS.ProcessEnv = process.env): SpoolEntry[] {
+  const root = spoolDir(env);
+  if (!existsSync(root)) return [];
+  const entries: SpoolEntry[] = [];
+  for (const name of readdirSync(root)) {
+    const dir = join(root, name);
+    try {
+      entries.push({ dir, meta: readMeta(dir) });
+    } catch {
+      // a directory whose meta.json was never completed holds nothing uploadable
+    }
+  }
+  return entries.sort((a, b) => a.meta.execution.startedAt - b.meta.execution.startedAt);
+}
+
+/** True while the wrapper that owns a spool entry is alive (then `sync` leaves the entry to it). */
+export function isWrapperAlive(meta: SpoolMeta): boolean {
+  try {
+    process.kill(meta.wrapperPid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Spooled executions no live wrapper is working on: what `exec-track sync` would upload. */
+export function pendingSpool(env: NodeJS.ProcessEnv = process.env): SpoolEntry[] {
+  return listSpool(env).filter((entry) => !isWrapperAlive(entry.meta));
+}
+
+/** Number of executions waiting in the spool for `exec-track sync` (for `run`'s notice). */
+export function pendingSpoolCount(env: NodeJS.ProcessEnv = process.env): number {
+  return pendingSpool(env).length;
+}
+
+const CHUNK_BYTES = 1 << 20;
+
+/**
+ * Reads up to `count` complete (newline-terminated) lines from byte `offset` of an open file.
+ * Returns the raw lines and the offset just after the last one. A torn final line (a kill -9 in
+ * the middle of a write) has no newline and is never returned.
+ */
+export function readRawLines(fd: number, offset: number, count: number): { lines: string[]; end: number } {
+  const lines: string[] = [];
+  let pos = offset;
+  let size = CHUNK_BYTES;
+  while (lines.length < count) {
+    const buf = Buffer.allocUnsafe(size);
+    const n = readSync(fd, buf, 0, size, pos);
+    if (n === 0) break;
+    const data = buf.subarray(0, n);
+    let start = 0;
+    let nl: number;
+    while (lines.length < count && (nl = data.indexOf(10, start)) !== -1) {
+      lines.push(data.toString('utf8', start, nl));
+      start = nl + 1;
+    }
+    if (start === 0) {
+      if (n < size) break;
+      size *= 2; // one line longer than the chunk
+      continue;
+    }
+    pos += start;
+  }
+  return { lines, end: pos };
+}

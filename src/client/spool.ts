@@ -1,0 +1,120 @@
+import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { spoolDir } from '../config/paths.js';
+import { LINES_FILE, readRawLines, writeAcked, writeMeta, type SpoolMeta } from './spool-files.js';
+import type { ReportLine } from '../protocol/types.js';
+
+/** Buffered bytes that trigger a synchronous write (bytes). */
+const FLUSH_BYTES = 256 * 1024;
+/** Longest time an appended line waits in memory before reaching the file (ms). */
+const FLUSH_MS = 20;
+/** One index entry (seq → byte offset) every this many lines: memory stays ~1 number per 1024 lines. */
+const INDEX_EVERY = 1024;
+
+/**
+ * The write-ahead spool of one execution (layout in spool-files.ts). Every captured line is
+ * appended here before it is sent. Appends are buffered and written through one fd (synchronously
+ * at {@link FLUSH_BYTES}, else within {@link FLUSH_MS}), so the wrapper keeps up with the child.
+ * Lines must arrive in seq order without gaps (the runner's numbering); a sparse index lets
+ * {@link readRaw} seek by seq for resends without holding lines in memory.
+ */
+export class SpoolWriter {
+  readonly dir: string;
+  #meta: SpoolMeta;
+  readonly #fd: number;
+  #readFd: number | undefined;
+  #pending: string[] = [];
+  #pendingBytes = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #firstSeq = -1;
+  #count = 0;
+  #fileBytes = 0;
+  readonly #index: number[] = [];
+  #closed = false;
+
+  private constructor(dir: string, meta: SpoolMeta) {
+    this.dir = dir;
+    this.#meta = meta;
+    this.#fd = openSync(join(dir, LINES_FILE), 'a', 0o600);
+  }
+
+  /** Creates the spool directory of `meta.execution.id` under `spoolDir(env)` and writes its meta. */
+  static create(meta: SpoolMeta, env: NodeJS.ProcessEnv = process.env): SpoolWriter {
+    const dir = join(spoolDir(env), meta.execution.id);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeMeta(dir, meta);
+    return new SpoolWriter(dir, meta);
+  }
+
+  get meta(): Readonly<SpoolMeta> {
+    return this.#meta;
+  }
+
+  /** Number of lines appended. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Appends one line (buffered; cheap); returns its JSON serialisation for reuse on the wire. */
+  append(line: ReportLine): string {
+    const json = JSON.stringify(line);
+    if (this.#firstSeq < 0) this.#firstSeq = line.seq;
+    if (this.#count % INDEX_EVERY === 0) this.#index.push(this.#fileBytes + this.#pendingBytes);
+    this.#count++;
+    this.#pending.push(json);
+    this.#pendingBytes += Buffer.byteLength(json) + 1;
+    if (this.#pendingBytes >= FLUSH_BYTES) this.flush();
+    else this.#timer ??= setTimeout(() => this.flush(), FLUSH_MS).unref();
+    return json;
+  }
+
+  /** Writes buffered lines to the file. */
+  flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#pending.length === 0 || this.#closed) return;
+    const chunk = Buffer.from(`${this.#pending.join('\n')}\n`);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    let written = 0;
+    while (written < chunk.length) written += writeSync(this.#fd, chunk, written);
+    this.#fileBytes += chunk.length;
+  }
+
+  /** Up to `max` raw JSON lines starting at `fromSeq` (flushes first). */
+  readRaw(fromSeq: number, max: number): string[] {
+    const rel = fromSeq - this.#firstSeq;
+    if (this.#firstSeq < 0 || rel < 0 || rel >= this.#count) return [];
+    this.flush();
+    this.#readFd ??= openSync(join(this.dir, LINES_FILE), 'r');
+    const slot = Math.floor(rel / INDEX_EVERY);
+    const skip = rel - slot * INDEX_EVERY;
+    return readRawLines(this.#readFd, this.#index[slot]!, skip + max).lines.slice(skip);
+  }
+
+  /** Records the highest seq the server confirmed storing. */
+  setAcked(seq: number): void {
+    if (!this.#closed) writeAcked(this.dir, seq);
+  }
+
+  /** Merges `patch` into meta.json. */
+  updateMeta(patch: Partial<SpoolMeta>): void {
+    this.#meta = { ...this.#meta, ...patch };
+    if (!this.#closed) writeMeta(this.dir, this.#meta);
+  }
+
+  /** Flushes and closes the files; the directory stays for `exec-track sync`. */
+  close(): void {
+    if (this.#closed) return;
+    this.flush();
+    this.#closed = true;
+    closeSync(this.#fd);
+    if (this.#readFd !== undefined) closeSync(this.#readFd);
+  }
+
+  /** Closes and deletes the directory: the execution is finished and fully acked. */
+  remove(): void {
+    this.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
