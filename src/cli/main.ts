@@ -40,6 +40,13 @@ program
   .option('--heartbeat-timeout <duration>', 'a Running execution silent this long becomes Exec crushed', '60s')
   .option('--rate-limit <n>', 'requests per IP per hour (0 = off)', '3600')
   .option('--retention <duration>', 'delete sessions this long after their last execution started', '14d')
+  .option('--max-body <bytes>', 'largest request body (default 16 MiB)')
+  .option('--max-frame <bytes>', 'largest WebSocket message (default 16 MiB)')
+  .option('--max-line <chars>', 'longest report line (default 2 Mi characters)')
+  .option('--line-quota <n>', 'stored lines per execution; beyond it the first half and the last half are kept (default 1000000)')
+  .option('--max-sessions-per-user <n>', 'sessions one user may own (default 1000)')
+  .option('--max-executions-per-session <n>', 'executions one session may hold (default 10000)')
+  .option('--trust-proxy', 'take client IPs from X-Forwarded-For (only behind your own reverse proxy)')
   .action(async (opts) => {
     const { serveCommand } = await import('./commands/serve.js');
     await serveCommand(opts);

@@ -1,0 +1,81 @@
+import { parseDuration } from '../../config/duration.js';
+import { homeDir } from '../../config/paths.js';
+import { ExecTrackError } from '../../errors.js';
+import { join } from 'node:path';
+import type { ServerOptions } from '../../server/options.js';
+
+/** Options of `exec-track serve` as commander hands them over (strings). */
+export interface ServeFlags {
+  host: string;
+  port: string;
+  db?: string;
+  heartbeatTimeout: string;
+  rateLimit: string;
+  retention: string;
+  maxBody?: string;
+  maxFrame?: string;
+  maxLine?: string;
+  lineQuota?: string;
+  maxSessionsPerUser?: string;
+  maxExecutionsPerSession?: string;
+  trustProxy?: boolean;
+}
+
+/**
+ * `exec-track serve`: starts the server, prints `exec-track: listening on http://<host>:<port>`,
+ * and on SIGINT/SIGTERM shuts down gracefully (stop accepting, close sockets, flush, close the DB),
+ * prints `exec-track: stopped` and exits 0. Throws ExecTrackError USAGE for a bad option.
+ */
+export async function serveCommand(flags: ServeFlags): Promise<void> {
+  const options = parseServeFlags(flags);
+  const { startServer } = await import('../../server/serve.js');
+  const server = await startServer(flags.db ?? join(homeDir(), 'server.db'), options);
+  process.stdout.write(`exec-track: listening on ${server.url}\n`);
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    // a second signal while flushing means "now"
+    if (stopping) process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    stopping = true;
+    server.close().then(
+      () => {
+        process.stdout.write('exec-track: stopped\n');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        process.stderr.write(`exec-track: shutdown failed: ${error instanceof Error ? error.message : 'unknown'}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+/** Turns the flags into server options; each bad value is a USAGE error naming its option. */
+export function parseServeFlags(flags: ServeFlags): Partial<ServerOptions> & Pick<ServerOptions, 'host' | 'port'> {
+  return {
+    host: flags.host,
+    port: count(flags.port, '--port', 65_535),
+    heartbeatTimeoutMs: parseDuration(flags.heartbeatTimeout, '--heartbeat-timeout'),
+    rateLimit: count(flags.rateLimit, '--rate-limit'),
+    retentionMs: parseDuration(flags.retention, '--retention'),
+    maxBodyBytes: optionalCount(flags.maxBody, '--max-body'),
+    maxFrameBytes: optionalCount(flags.maxFrame, '--max-frame'),
+    maxLineLength: optionalCount(flags.maxLine, '--max-line'),
+    lineQuota: optionalCount(flags.lineQuota, '--line-quota'),
+    maxSessionsPerUser: optionalCount(flags.maxSessionsPerUser, '--max-sessions-per-user'),
+    maxExecutionsPerSession: optionalCount(flags.maxExecutionsPerSession, '--max-executions-per-session'),
+    trustProxy: flags.trustProxy ?? false,
+  };
+}
+
+function count(value: string, option: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) > max) {
+    throw new ExecTrackError('USAGE', `${option} expects a whole number from 0 to ${max}, got "${value}".`);
+  }
+  return Number(value);
+}
+
+function optionalCount(value: string | undefined, option: string): number | undefined {
+  return value === undefined ? undefined : count(value, option);
+}

@@ -1,0 +1,102 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Store } from '../store/store.js';
+import { ClaimKeys } from './auth/claims.js';
+import type { ServerContext, ServerLog } from './context.js';
+import { installErrorHandlers } from './errors.js';
+import { EventBus } from './events.js';
+import { GhostSweeper } from './heartbeat.js';
+import { resolveOptions, type Clock, type ServerOptions } from './options.js';
+import { clientIp, RateLimiter } from './rate-limit.js';
+import { RetentionJob } from './retention.js';
+import { registerExecutionRoutes } from './routes/executions.js';
+import { registerReportRoutes } from './routes/reports.js';
+import { registerSessionRoutes } from './routes/sessions.js';
+import { registerUserRoutes } from './routes/users.js';
+import { startKeepalive } from './ws/keepalive.js';
+import { LiveStreams } from './ws/live.js';
+import { attachWebSockets, closeAll, rateLimited } from './ws/upgrade.js';
+
+/** What {@link buildApp} needs. `clock` and `log` are injectable for tests. */
+export interface AppDeps {
+  store: Store;
+  options?: Partial<ServerOptions>;
+  /** ms since epoch UTC; default Date.now. */
+  clock?: Clock;
+  /** The server's own lines (default: stderr). */
+  log?: ServerLog;
+}
+
+/** The background jobs of a server, started by {@link startBackground} once it listens. */
+export interface ServerServices {
+  ctx: ServerContext;
+  sweeper: GhostSweeper;
+  retention: RetentionJob;
+  /** Starts the ghost sweeper, retention and the socket keepalive; stopped on close. */
+  startBackground: () => void;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    execTrack: ServerServices;
+  }
+}
+
+/**
+ * Builds the exec-track fastify app (routes of docs/api.md, WebSockets, rate limit, error
+ * handling) without listening, so tests can `inject`. The caller owns the store and closes it
+ * after `app.close()`; closing the app closes every socket with 1001 and flushes in-flight writes.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const options = resolveOptions(deps.options);
+  const clock = deps.clock ?? Date.now;
+  const ctx: ServerContext = {
+    store: deps.store,
+    options,
+    clock,
+    bus: new EventBus(),
+    claims: await ClaimKeys.open(deps.store, options.claimTtlMs, clock),
+    limiter: new RateLimiter(options.rateLimit, options.rateWindowMs),
+    log: deps.log ?? ((line) => process.stderr.write(`${line}\n`)),
+  };
+  // logger off: fastify's request logs would carry IPs, URLs with ids and user agents (issue 4 point 6)
+  const app = Fastify({ logger: false, bodyLimit: options.maxBodyBytes, requestTimeout: 60_000 });
+  installErrorHandlers(app, ctx.log);
+
+  app.addHook('onRequest', async (request) => {
+    if (request.url === '/healthz') return;
+    const decision = ctx.limiter.hit(clientIp(request.socket.remoteAddress, request.headers['x-forwarded-for'], options.trustProxy), clock());
+    if (!decision.ok) throw rateLimited(decision.retryAfterSeconds);
+  });
+  app.get('/healthz', async () => ({ ok: true }));
+  registerUserRoutes(app, ctx);
+  registerSessionRoutes(app, ctx);
+  registerExecutionRoutes(app, ctx);
+  registerReportRoutes(app, ctx);
+
+  const live = new LiveStreams();
+  const wss = attachWebSockets(ctx, live, app.server);
+  const sweeper = new GhostSweeper(ctx, live);
+  const retention = new RetentionJob(ctx);
+  const stops: Array<() => void> = [];
+  app.decorate('execTrack', {
+    ctx,
+    sweeper,
+    retention,
+    startBackground: () => {
+      sweeper.start();
+      retention.start();
+      stops.push(() => sweeper.stop(), () => retention.stop(), startKeepalive(wss, keepaliveInterval(options.heartbeatTimeoutMs)));
+    },
+  });
+  app.addHook('preClose', async () => {
+    for (const stop of stops) stop();
+    await closeAll(wss, 1000);
+    await live.drain();
+  });
+  return app;
+}
+
+/** Ping sockets twice per heartbeat timeout (between 1 s and 30 s), so a dead peer is dropped within it. */
+function keepaliveInterval(heartbeatTimeoutMs: number): number {
+  return Math.min(30_000, Math.max(1000, Math.floor(heartbeatTimeoutMs / 2)));
+}

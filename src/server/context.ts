@@ -1,0 +1,22 @@
+import type { Store } from '../store/store.js';
+import type { ClaimKeys } from './auth/claims.js';
+import type { EventBus } from './events.js';
+import type { Clock, ServerOptions } from './options.js';
+import type { RateLimiter } from './rate-limit.js';
+
+/**
+ * Where the server writes its own lines. Callers pass only text they wrote themselves: never
+ * IPs, user agents, tokens, claim keys, ids, commands or report lines (issue 4 point 6).
+ */
+export type ServerLog = (line: string) => void;
+
+/** What every route and socket handler shares; built once by {@link buildApp}. */
+export interface ServerContext {
+  store: Store;
+  options: ServerOptions;
+  clock: Clock;
+  bus: EventBus;
+  claims: ClaimKeys;
+  limiter: RateLimiter;
+  log: ServerLog;
+}

@@ -1,0 +1,60 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ZodError, type ZodType, type ZodTypeDef } from 'zod';
+import { ExecTrackError, isExecTrackError } from '../errors.js';
+import type { ServerLog } from './context.js';
+
+/**
+ * Parses untrusted input with a zod schema from src/protocol/messages.ts. Throws BAD_REQUEST (400)
+ * naming the first problem and where it is.
+ */
+export function parseWith<T>(schema: ZodType<T, ZodTypeDef, unknown>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw badInput(result.error, what);
+}
+
+function badInput(error: ZodError, what: string): ExecTrackError {
+  const issue = error.issues[0];
+  const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+  return new ExecTrackError('BAD_REQUEST', `Invalid ${what}${where}: ${issue?.message ?? 'wrong shape'}; see docs/api.md for the expected shape.`);
+}
+
+/** fastify's own client errors, described without echoing any of the request. */
+const FASTIFY_CLIENT_ERRORS: Record<string, () => ExecTrackError> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: () => new ExecTrackError('TOO_LARGE', 'The request body is larger than the server allows (serve --max-body); send smaller batches.'),
+  FST_ERR_CTP_INVALID_JSON_BODY: () => new ExecTrackError('BAD_REQUEST', 'The request body is not valid JSON; send a JSON object.'),
+  FST_ERR_CTP_EMPTY_JSON_BODY: () => new ExecTrackError('BAD_REQUEST', 'The request has a JSON content type but an empty body; send a JSON object or no content type.'),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new ExecTrackError('BAD_REQUEST', 'The request body must be JSON (Content-Type: application/json).', { statusCode: 415 }),
+};
+
+/** Maps anything thrown in a handler to an ExecTrackError; bad input never becomes a 5xx. */
+export function toApiError(error: unknown): ExecTrackError {
+  if (isExecTrackError(error)) return error;
+  if (error instanceof ZodError) return badInput(error, 'request');
+  const fastifyError = error as Partial<FastifyError>;
+  const known = fastifyError.code ? FASTIFY_CLIENT_ERRORS[fastifyError.code] : undefined;
+  if (known) return known();
+  const status = fastifyError.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    return new ExecTrackError('BAD_REQUEST', 'The request is malformed; see docs/api.md for the expected shape.', { statusCode: status });
+  }
+  return new ExecTrackError('INTERNAL', 'The server hit an internal error; try again, and report it if it persists.', { cause: error });
+}
+
+/** Installs the one error handler and the one not-found handler: every error is `{"error":{code,message}}`. */
+export function installErrorHandlers(app: FastifyInstance, log: ServerLog): void {
+  app.setErrorHandler((error, _request, reply) => {
+    const apiError = toApiError(error);
+    // an internal error is described by its stack only: it never carries request data
+    if (apiError.statusCode >= 500) log(`exec-track: internal error: ${describe(error)}`);
+    if (apiError.retryAfter !== undefined) void reply.header('retry-after', String(apiError.retryAfter));
+    void reply.code(apiError.statusCode).send(apiError.toJSON());
+  });
+  app.setNotFoundHandler((_request, reply) => {
+    void reply.code(404).send(new ExecTrackError('NOT_FOUND', 'No such endpoint; see docs/api.md for the routes.').toJSON());
+  });
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : 'non-error thrown';
+}

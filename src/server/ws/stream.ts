@@ -1,0 +1,76 @@
+import type { RawData, WebSocket } from 'ws';
+import { ExecTrackError } from '../../errors.js';
+import { clientFrame, type ClientFrame } from '../../protocol/messages.js';
+import type { ServerContext } from '../context.js';
+import { parseWith, toApiError } from '../errors.js';
+import { finish, ingest } from '../ingest.js';
+import { rejectFrame, sendFrame } from './frames.js';
+import type { LiveStreams } from './live.js';
+
+/** A ping more often than this does not touch the DB again. */
+const TOUCH_EVERY_MS = 1000;
+
+/**
+ * The wrapper → server stream of one execution (docs/api.md "Stream socket"). The upgrade has
+ * already checked the owner's claim key, so frames here can only write to this one execution.
+ * Frames are handled strictly one after another; the first bad frame gets an `error` frame and
+ * closes the socket, and nothing queued after it is stored.
+ */
+export function handleStream(ctx: ServerContext, live: LiveStreams, ws: WebSocket, executionId: string): void {
+  let queue: Promise<void> = Promise.resolve();
+  let failed = false;
+  let lastTouch = 0;
+  live.add(executionId);
+  ws.on('close', () => live.delete(executionId));
+
+  const run = (task: () => Promise<void>) => {
+    queue = queue.then(async () => {
+      if (failed) return;
+      try {
+        await task();
+      } catch (error) {
+        failed = true;
+        const apiError = toApiError(error);
+        if (apiError.statusCode >= 500) ctx.log(`exec-track: internal error on a stream socket: ${apiError.cause instanceof Error ? apiError.cause.stack : 'unknown'}`);
+        await rejectFrame(ws, apiError);
+      }
+    });
+    live.track(queue);
+  };
+
+  ws.on('ping', () => {
+    const now = ctx.clock();
+    if (now - lastTouch < TOUCH_EVERY_MS) return;
+    lastTouch = now;
+    run(() => ctx.store.touchExecution(executionId, now));
+  });
+
+  ws.on('message', (data: RawData) => run(() => onFrame(parseFrame(data))));
+
+  run(async () => {
+    await ctx.store.touchExecution(executionId, ctx.clock());
+    const { lastSeq } = await ctx.store.appendReports(executionId, []);
+    await sendFrame(ws, { type: 'welcome', lastSeq });
+  });
+
+  async function onFrame(frame: ClientFrame): Promise<void> {
+    lastTouch = ctx.clock();
+    if (frame.type === 'lines') {
+      await sendFrame(ws, { type: 'ack', lastSeq: await ingest(ctx, executionId, frame.lines) });
+    } else {
+      const execution = await finish(ctx, executionId, frame.outcome);
+      await sendFrame(ws, { type: 'finished', state: execution.state });
+    }
+  }
+}
+
+function parseFrame(data: RawData): ClientFrame {
+  const text = Buffer.isBuffer(data) ? data.toString() : Array.isArray(data) ? Buffer.concat(data).toString() : Buffer.from(data).toString();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ExecTrackError('BAD_REQUEST', 'A frame is not valid JSON; send one JSON object per frame.');
+  }
+  return parseWith(clientFrame, json, 'frame');
+}

@@ -1,0 +1,92 @@
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { ExecTrackError } from '../../errors.js';
+import type { Execution } from '../../protocol/types.js';
+import { ownedExecution, readableExecution, requireClaim } from '../auth/access.js';
+import type { ServerContext } from '../context.js';
+import { toApiError } from '../errors.js';
+import { clientIp } from '../rate-limit.js';
+import { handleFollow } from './follow.js';
+import { watch } from './keepalive.js';
+import type { LiveStreams } from './live.js';
+import { handleStream } from './stream.js';
+
+const ROUTE = /^\/api\/v1\/executions\/([^/?#]+)\/(stream|follow)(?:\?.*)?$/;
+
+/**
+ * Creates the WebSocket server (no own port: it takes upgrades from the fastify HTTP server).
+ * Each upgrade is rate limited like a REST request and authorised before the handshake: the
+ * stream socket needs the owner's claim key, the follow socket only the id. A refused upgrade
+ * gets a plain HTTP answer with the usual JSON error body (401/403/404/429).
+ */
+export function attachWebSockets(ctx: ServerContext, live: LiveStreams, server: Server): WebSocketServer {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: ctx.options.maxFrameBytes });
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    authorise(ctx, request).then(
+      ({ kind, execution }) => {
+        wss.handleUpgrade(request, socket, head, (ws) => {
+          ws.on('error', () => ws.terminate());
+          watch(ws);
+          if (kind === 'stream') handleStream(ctx, live, ws, execution.id);
+          else handleFollow(ctx, ws, execution);
+        });
+      },
+      (error: unknown) => refuse(socket, toApiError(error)),
+    );
+  });
+  return wss;
+}
+
+async function authorise(ctx: ServerContext, request: IncomingMessage): Promise<{ kind: 'stream' | 'follow'; execution: Execution }> {
+  const ip = clientIp(request.socket.remoteAddress, request.headers['x-forwarded-for'], ctx.options.trustProxy);
+  const decision = ctx.limiter.hit(ip, ctx.clock());
+  if (!decision.ok) throw rateLimited(decision.retryAfterSeconds);
+  const match = ROUTE.exec(request.url ?? '');
+  if (!match) throw new ExecTrackError('NOT_FOUND', 'No such WebSocket endpoint; see docs/api.md for the routes.');
+  const [, id, kind] = match as unknown as [string, string, 'stream' | 'follow'];
+  if (kind === 'follow') return { kind, execution: await readableExecution(ctx, id) };
+  const claim = requireClaim(ctx, request.headers.authorization);
+  return { kind, execution: await ownedExecution(ctx, id, claim) };
+}
+
+/** 429 with the seconds until the window ends (issue 4 point 4). */
+export function rateLimited(retryAfterSeconds: number): ExecTrackError {
+  return new ExecTrackError('RATE_LIMITED', `Too many requests from this address; retry after ${retryAfterSeconds} s.`, { retryAfter: retryAfterSeconds });
+}
+
+function refuse(socket: Duplex, error: ExecTrackError): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify(error.toJSON());
+  const headers = [
+    `HTTP/1.1 ${error.statusCode} ${STATUS_CODES[error.statusCode] ?? 'Error'}`,
+    'Content-Type: application/json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Connection: close',
+    ...(error.retryAfter !== undefined ? [`Retry-After: ${error.retryAfter}`] : []),
+  ];
+  socket.end(`${headers.join('\r\n')}\r\n\r\n${body}`);
+}
+
+/** Closes every socket with 1001 (going away) and waits up to `graceMs` before terminating the rest. */
+export async function closeAll(wss: WebSocketServer, graceMs: number): Promise<void> {
+  const sockets = [...wss.clients];
+  await Promise.all(sockets.map((ws) => closeOne(ws, graceMs)));
+  await new Promise<void>((resolve) => wss.close(() => resolve()));
+}
+
+function closeOne(ws: WebSocket, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (ws.readyState === ws.CLOSED) return resolve();
+    const timer = setTimeout(() => {
+      ws.terminate();
+      resolve();
+    }, graceMs);
+    ws.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    ws.close(1001, 'server shutting down');
+  });
+}
