@@ -1,0 +1,67 @@
+import WebSocket from 'ws';
+import { ExecTrackError } from '../errors.js';
+import type { ExecutionJson, ReportJson } from '../protocol/json.js';
+import type { FollowEvent } from './source.js';
+import { executionFromWire, pointFromWire, reportFromWire } from './wire.js';
+
+type Frame =
+  | { type: 'execution'; execution: ExecutionJson }
+  | { type: 'reports'; reports: ReportJson[] }
+  | { type: 'metrics'; points: Array<{ key: string; step: number; value: unknown; ts: unknown; seq: number }> }
+  | { type: 'error'; error: { code: string; message: string } };
+
+/**
+ * One connection to `WS /api/v1/executions/:id/follow` (DESIGN §6) as an async iterable of
+ * {@link FollowEvent}s, in the order the server sent them. Ends when the server closes with 1000
+ * (the execution ended) or `signal` aborts; throws SERVER_UNREACHABLE when the socket fails or
+ * closes any other way, so the caller may reconnect.
+ */
+export async function* followSocket(url: string, signal: AbortSignal): AsyncIterable<FollowEvent> {
+  const queue: FollowEvent[] = [];
+  let done = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    wake?.();
+    wake = undefined;
+  };
+  const socket = new WebSocket(url);
+  const onAbort = () => socket.close(1000);
+  signal.addEventListener('abort', onAbort, { once: true });
+  socket.on('message', (data) => {
+    const frame = parseFrame(data.toString());
+    if (frame.type === 'error') failure = new ExecTrackError('SERVER_ERROR', frame.error.message);
+    else if (frame.type === 'execution') queue.push({ type: 'execution', execution: executionFromWire(frame.execution) });
+    else if (frame.type === 'reports') queue.push({ type: 'reports', reports: frame.reports.map(reportFromWire) });
+    else if (frame.type === 'metrics') queue.push({ type: 'metrics', points: frame.points.map(pointFromWire) });
+    notify();
+  });
+  socket.on('error', (cause) => {
+    if (!signal.aborted) failure ??= new ExecTrackError('SERVER_UNREACHABLE', `Lost the follow connection to ${new URL(url).origin}; check that the server is running.`, { cause });
+    notify();
+  });
+  socket.on('close', (code) => {
+    if (code !== 1000 && !signal.aborted) failure ??= new ExecTrackError('SERVER_UNREACHABLE', `The server closed the follow connection (code ${code}); check that it is running.`);
+    done = true;
+    notify();
+  });
+  try {
+    for (;;) {
+      while (queue.length > 0) yield queue.shift()!;
+      if (failure) throw failure;
+      if (done) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) socket.terminate();
+  }
+}
+
+function parseFrame(text: string): Frame {
+  try {
+    return JSON.parse(text) as Frame;
+  } catch {
+    return { type: 'error', error: { code: 'SERVER_ERROR', message: 'The server sent a follow frame that is not JSON; check the server version.' } };
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Human formats for the terminal views. JSON never uses these: it keeps ISO 8601 UTC strings and
+ * ms numbers (DESIGN §4).
+ */
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/**
+ * A duration in ms as people read it: `340ms`, `1.2s`, `42s`, `3m 12s`, `5h 7m`, `2d 3h`.
+ * Two units at most, the smaller one dropped when zero. null → `-`.
+ */
+export function formatDuration(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return '-';
+  const abs = Math.max(0, ms);
+  if (abs < SECOND) return `${Math.round(abs)}ms`;
+  if (abs < 10 * SECOND) return `${(Math.floor(abs / 100) / 10).toFixed(1)}s`;
+  if (abs < MINUTE) return `${Math.floor(abs / SECOND)}s`;
+  const units: Array<[number, string]> = [
+    [DAY, 'd'],
+    [HOUR, 'h'],
+    [MINUTE, 'm'],
+    [SECOND, 's'],
+  ];
+  const i = units.findIndex(([size]) => abs >= size);
+  const [bigSize, big] = units[i]!;
+  const [smallSize, small] = units[i + 1]!;
+  const whole = Math.floor(abs / bigSize);
+  const rest = Math.floor((abs - whole * bigSize) / smallSize);
+  return rest === 0 ? `${whole}${big}` : `${whole}${big} ${rest}${small}`;
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** ms since epoch → `2026-11-30 13:00:01` in the local time zone of the terminal. null → `-`. */
+export function formatLocalTime(ms: number | null): string {
+  if (ms === null) return '-';
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/**
+ * A metric value, short but exact where it can be: the shortest round-trip form when it has at
+ * most 10 characters (`0.9571`, `0.000045`), else 6 significant digits (`0.333333`). NaN/±Infinity as `nan`/`inf`/`-inf`.
+ */
+export function formatNumber(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '-';
+  if (Number.isNaN(value)) return 'nan';
+  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
+  const plain = String(value);
+  if (plain.length <= 10) return plain;
+  return String(Number(value.toPrecision(6)));
+}
+
+/** A count with thousands separators: `1,234,567`. */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** A command line for display: arguments with spaces or quotes are single-quoted as a shell would need. */
+export function formatCommand(argv: string[]): string {
+  return argv.map((a) => (a === '' || /[\s'"\\$`!*?;&|<>(){}[\]#~]/.test(a) ? `'${a.replaceAll("'", `'\\''`)}'` : a)).join(' ');
+}

@@ -1,0 +1,164 @@
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { embeddedDbPath } from '../config/paths.js';
+import { openSettings } from '../config/settings.js';
+import type { Execution, MetricPoint, MetricSummary, ReportLine } from '../protocol/types.js';
+import { reapGhosts } from '../store/ghosts.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/store.js';
+import { PAGE_SIZE, type ExecutionData, type FollowEvent, type LineSelection, type SessionData, type Source, type Target } from './source.js';
+import { noRuns, notFound, parseTarget } from './target.js';
+
+/** Options of {@link LocalSource}. */
+export interface LocalSourceOptions {
+  env?: NodeJS.ProcessEnv;
+  /** A Running execution of this host whose wrapper is gone, or silent this long (ms), is reaped as Exec crushed (default 60 000, DESIGN §2). */
+  staleMs?: number;
+  /** Poll interval of {@link LocalSource.follow} in ms (default 250). */
+  pollMs?: number;
+}
+
+const WHERE = 'in the embedded store';
+
+/**
+ * Reads the embedded SQLite store. Opening is lazy and never creates the database: with no
+ * database file there is nothing to show (NO_RUNS / NOT_FOUND). Every execution read is passed
+ * through `reapGhosts` so a wrapper that died never leaves a `Running` ghost (DESIGN §2).
+ */
+export class LocalSource implements Source {
+  readonly label = 'embedded store';
+  readonly #env: NodeJS.ProcessEnv;
+  readonly #staleMs: number;
+  readonly #pollMs: number;
+  #store: Store | undefined;
+
+  constructor(options: LocalSourceOptions = {}) {
+    this.#env = options.env ?? process.env;
+    this.#staleMs = options.staleMs ?? 60_000;
+    this.#pollMs = options.pollMs ?? 250;
+  }
+
+  async resolve(target: string | undefined): Promise<Target> {
+    const spec = parseTarget(target);
+    if (spec.kind === 'session' || spec.kind === 'execution') return spec;
+    const store = await this.#open();
+    if (!store) throw noRuns(WHERE);
+    if (spec.kind === 'last') {
+      const last = await store.lastExecution(null);
+      if (!last) throw noRuns(WHERE);
+      return { kind: 'execution', id: last.id };
+    }
+    const current = openSettings(this.#env).get('currentSession');
+    if (current && (await store.getSession(current))) return { kind: 'session', id: current };
+    const [newest] = await store.listSessions(null);
+    if (!newest) throw noRuns(WHERE);
+    return { kind: 'session', id: newest.id };
+  }
+
+  async session(id: string): Promise<SessionData> {
+    const store = await this.#open();
+    const session = await store?.getSession(id);
+    if (!store || !session) throw notFound('session', id, WHERE);
+    return { session, executions: await this.#reap(store, await store.listExecutions(id)) };
+  }
+
+  async execution(id: string): Promise<ExecutionData> {
+    const store = await this.#open();
+    const execution = await this.#get(store, id);
+    return { execution, metrics: await store!.metricSummary(id) };
+  }
+
+  async summaries(executions: Execution[]): Promise<Map<string, Record<string, MetricSummary>>> {
+    const store = await this.#open();
+    const out = new Map<string, Record<string, MetricSummary>>();
+    for (const e of executions) out.set(e.id, store ? await store.metricSummary(e.id) : {});
+    return out;
+  }
+
+  async *reports(id: string, selection: LineSelection): AsyncIterable<ReportLine[]> {
+    const store = await this.#open();
+    await this.#get(store, id);
+    if ('tail' in selection) {
+      const lines = await store!.readReports(id, { tail: selection.tail });
+      for (let i = 0; i < lines.length; i += PAGE_SIZE) yield lines.slice(i, i + PAGE_SIZE);
+      return;
+    }
+    let after = -1;
+    for (;;) {
+      const page = await store!.readReports(id, { after, limit: PAGE_SIZE });
+      if (page.length === 0) return;
+      yield page;
+      after = page.at(-1)!.seq;
+    }
+  }
+
+  async points(id: string, key?: string): Promise<MetricPoint[]> {
+    const store = await this.#open();
+    await this.#get(store, id);
+    return store!.metricPoints(id, key);
+  }
+
+  /** Polls the store every `pollMs`: new lines by seq, new points of the keys whose count grew, state changes. */
+  async *follow(id: string, afterSeq: number, signal: AbortSignal): AsyncIterable<FollowEvent> {
+    const store = await this.#open();
+    let execution = await this.#get(store, id);
+    yield { type: 'execution', execution };
+    let lastSeq = afterSeq;
+    const counts = new Map<string, number>();
+    const pointSeq = new Map<string, number>();
+    while (!signal.aborted) {
+      const ended = execution.state !== 'Running';
+      for (;;) {
+        const page = await store!.readReports(id, { after: lastSeq, limit: PAGE_SIZE });
+        if (page.length === 0) break;
+        lastSeq = page.at(-1)!.seq;
+        yield { type: 'reports', reports: page };
+      }
+      const points = await this.#newPoints(store!, id, afterSeq, counts, pointSeq);
+      if (points.length > 0) yield { type: 'metrics', points };
+      if (ended) return;
+      const now = await this.#get(store, id);
+      if (now.state !== execution.state || now.endedAt !== execution.endedAt) yield { type: 'execution', execution: now };
+      execution = now;
+      if (execution.state === 'Running') await sleep(this.#pollMs, undefined, { signal }).catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#store?.close();
+    this.#store = undefined;
+  }
+
+  async #newPoints(store: Store, id: string, afterSeq: number, counts: Map<string, number>, pointSeq: Map<string, number>): Promise<MetricPoint[]> {
+    const fresh: MetricPoint[] = [];
+    for (const [key, summary] of Object.entries(await store.metricSummary(id))) {
+      if (counts.get(key) === summary.count) continue;
+      counts.set(key, summary.count);
+      const after = pointSeq.get(key) ?? afterSeq;
+      const points = (await store.metricPoints(id, key)).filter((p) => p.seq > after);
+      if (points.length > 0) pointSeq.set(key, Math.max(...points.map((p) => p.seq)));
+      fresh.push(...points);
+    }
+    return fresh.sort((a, b) => a.seq - b.seq);
+  }
+
+  async #get(store: Store | undefined, id: string): Promise<Execution> {
+    const execution = await store?.getExecution(id);
+    if (!store || !execution) throw notFound('execution', id, WHERE);
+    const [reaped] = await this.#reap(store, [execution]);
+    return reaped!;
+  }
+
+  async #reap(store: Store, executions: Execution[]): Promise<Execution[]> {
+    return reapGhosts(store, executions, { host: hostname(), now: Date.now(), staleMs: this.#staleMs });
+  }
+
+  async #open(): Promise<Store | undefined> {
+    if (this.#store) return this.#store;
+    const path = embeddedDbPath(this.#env);
+    if (!existsSync(path)) return undefined;
+    this.#store = await openStore(path);
+    return this.#store;
+  }
+}

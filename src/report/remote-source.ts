@@ -1,0 +1,143 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { requestJson } from '../client/http.js';
+import { openSettings } from '../config/settings.js';
+import { isExecTrackError } from '../errors.js';
+import type { ExecutionJson, ReportJson } from '../protocol/json.js';
+import type { Execution, MetricPoint, MetricSummary, ReportLine } from '../protocol/types.js';
+import { followSocket } from './follow-socket.js';
+import { PAGE_SIZE, type ExecutionData, type FollowEvent, type LineSelection, type SessionData, type Source, type Target } from './source.js';
+import { noRuns, notFound, parseTarget } from './target.js';
+import { executionFromWire, pointFromWire, reportFromWire, sessionFromWire, summariesFromWire } from './wire.js';
+
+type SummariesJson = Parameters<typeof summariesFromWire>[0];
+type PointJson = Parameters<typeof pointFromWire>[0];
+
+/** Options of {@link RemoteSource}. */
+export interface RemoteSourceOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Reconnects of a follow socket that dropped before the execution ended (default 5). */
+  followRetries?: number;
+}
+
+/**
+ * Reads a server over REST (docs/api.md) and follows executions over its follow WebSocket.
+ * The current session is the one kept for this server in the config; else the newest session of
+ * this machine's user on that server. `last` is the most recently started execution of that session.
+ */
+export class RemoteSource implements Source {
+  readonly label: string;
+  readonly #api: string;
+  readonly #env: NodeJS.ProcessEnv;
+  readonly #retries: number;
+
+  constructor(server: string, options: RemoteSourceOptions = {}) {
+    this.label = server;
+    this.#api = `${server}/api/v1`;
+    this.#env = options.env ?? process.env;
+    this.#retries = options.followRetries ?? 5;
+  }
+
+  async resolve(target: string | undefined): Promise<Target> {
+    const spec = parseTarget(target);
+    if (spec.kind === 'session' || spec.kind === 'execution') return spec;
+    const sessionId = await this.#currentSession();
+    if (spec.kind === 'current') return { kind: 'session', id: sessionId };
+    const { executions } = await this.session(sessionId);
+    const last = executions.reduce<Execution | undefined>((a, e) => (!a || (e.startedAt ?? 0) >= (a.startedAt ?? 0) ? e : a), undefined);
+    if (!last) throw noRuns(`in the current session on ${this.label}`);
+    return { kind: 'execution', id: last.id };
+  }
+
+  async session(id: string): Promise<SessionData> {
+    const body = await this.#get<{ session: { id: string; title: string; createdAt: string }; executions: ExecutionJson[] }>(`/sessions/${id}`, 'session', id);
+    return { session: sessionFromWire(body.session), executions: body.executions.map(executionFromWire) };
+  }
+
+  async execution(id: string): Promise<ExecutionData> {
+    const body = await this.#get<{ execution: ExecutionJson; metrics?: SummariesJson }>(`/executions/${id}`, 'execution', id);
+    return { execution: executionFromWire(body.execution), metrics: summariesFromWire(body.metrics) };
+  }
+
+  async summaries(executions: Execution[]): Promise<Map<string, Record<string, MetricSummary>>> {
+    const out = new Map<string, Record<string, MetricSummary>>();
+    // a few requests at a time: enough to hide latency without flooding a rate-limited server
+    for (let i = 0; i < executions.length; i += 8) {
+      const batch = executions.slice(i, i + 8);
+      const answers = await Promise.all(batch.map((e) => this.execution(e.id)));
+      answers.forEach((a) => out.set(a.execution.id, a.metrics));
+    }
+    return out;
+  }
+
+  async *reports(id: string, selection: LineSelection): AsyncIterable<ReportLine[]> {
+    if ('tail' in selection) {
+      const { reports } = await this.#get<{ reports: ReportJson[] }>(`/executions/${id}/reports?tail=${selection.tail}`, 'execution', id);
+      for (let i = 0; i < reports.length; i += PAGE_SIZE) yield reports.slice(i, i + PAGE_SIZE).map(reportFromWire);
+      return;
+    }
+    let after = -1;
+    for (;;) {
+      const { reports } = await this.#get<{ reports: ReportJson[] }>(`/executions/${id}/reports?after=${after}&limit=${PAGE_SIZE}`, 'execution', id);
+      if (reports.length === 0) return;
+      yield reports.map(reportFromWire);
+      after = reports.at(-1)!.seq;
+    }
+  }
+
+  async points(id: string, key?: string): Promise<MetricPoint[]> {
+    const query = key === undefined ? '' : `?key=${encodeURIComponent(key)}`;
+    const { points } = await this.#get<{ points: PointJson[] }>(`/executions/${id}/metrics${query}`, 'execution', id);
+    return points.map(pointFromWire);
+  }
+
+  /** The follow socket, reconnected with backoff when it drops early; lines and points already seen are skipped. */
+  async *follow(id: string, afterSeq: number, signal: AbortSignal): AsyncIterable<FollowEvent> {
+    const url = `${this.#api.replace(/^http/, 'ws')}/executions/${id}/follow`;
+    let lastSeq = afterSeq;
+    let pointSeq = afterSeq;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        for await (const event of followSocket(url, signal)) {
+          if (event.type === 'reports') {
+            const reports = event.reports.filter((r) => r.seq > lastSeq);
+            if (reports.length === 0) continue;
+            lastSeq = reports.at(-1)!.seq;
+            yield { type: 'reports', reports };
+          } else if (event.type === 'metrics') {
+            const points = event.points.filter((p) => p.seq > pointSeq);
+            if (points.length === 0) continue;
+            pointSeq = Math.max(...points.map((p) => p.seq));
+            yield { type: 'metrics', points };
+          } else yield event;
+        }
+        return;
+      } catch (error) {
+        if (signal.aborted || attempt >= this.#retries || !isExecTrackError(error) || error.code !== 'SERVER_UNREACHABLE') throw error;
+        // a follow of an unknown id fails at the upgrade; tell it apart from a dropped connection
+        await this.execution(id);
+        await sleep(Math.min(8000, 250 * 2 ** attempt), undefined, { signal }).catch(() => undefined);
+      }
+    }
+  }
+
+  async close(): Promise<void> {}
+
+  async #currentSession(): Promise<string> {
+    const credentials = openSettings(this.#env).get('servers')[this.label];
+    if (credentials?.currentSession) return credentials.currentSession;
+    if (credentials?.token) {
+      const { sessions } = await requestJson<{ sessions: Array<{ id: string }> }>(`${this.#api}/sessions`, { bearer: credentials.token });
+      if (sessions[0]) return sessions[0].id;
+    }
+    throw noRuns(`from this machine on ${this.label}`);
+  }
+
+  async #get<T>(path: string, kind: 'session' | 'execution', id: string): Promise<T> {
+    try {
+      return await requestJson<T>(`${this.#api}${path}`);
+    } catch (error) {
+      if (isExecTrackError(error) && error.statusCode === 404) throw notFound(kind, id, `on ${this.label}`);
+      throw error;
+    }
+  }
+}
