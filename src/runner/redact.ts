@@ -25,6 +25,8 @@ export interface Redactor {
  *   `--token abc` and `--token=abc` forms (a following `--option` is not taken as the value); and
  *   `NAME=value` arguments whose NAME looks secret (`DEMO_DB_PASSWORD=…`). These become
  *   `--token [REDACTED]`, `--token=[REDACTED]`, `DEMO_DB_PASSWORD=[REDACTED]` in the recorded argv.
+ * - shell snippets (`sh -c 'tool --token abc'`): the same forms inside an argument that contains
+ *   whitespace, masked in place (a value may be quoted with `'` or `"`).
  * - env: the values of the wrapper's variables whose names look secret ({@link isSecretName}).
  *
  * `text` replaces every occurrence of those values that are at least {@link MIN_TEXT_SECRET_LENGTH}
@@ -51,11 +53,30 @@ export function createRedactor(argv: readonly string[], env: NodeJS.ProcessEnv):
         return `${name}=${REDACTED}`;
       }
     }
-    return arg;
+    return /\s/.test(arg) ? redactInline(arg, values) : arg;
   });
   for (const [name, value] of Object.entries(env)) {
     if (value && isSecretName(name)) values.push(value);
   }
   const text = createTextRedactor(values.filter((v) => v.length >= MIN_TEXT_SECRET_LENGTH));
   return { argv: positional.map(text), text };
+}
+
+// `--flag value`, `--flag=value` or `NAME=value` inside a shell snippet; a value may be quoted
+const INLINE_OPTION = /(^|\s)(--[A-Za-z][\w-]*)(=|\s+)(["']?)([^\s"']+)\4/g;
+const INLINE_ASSIGNMENT = /(^|\s)([A-Za-z_]\w*)=(["']?)([^\s"']+)\3/g;
+
+/** Masks secret values of the argv forms inside one whitespace-containing argument; collects them into `values`. */
+function redactInline(arg: string, values: string[]): string {
+  return arg
+    .replace(INLINE_OPTION, (whole, lead: string, flag: string, sep: string, quote: string, value: string) => {
+      if (!isSecretFlag(flag) || (sep !== '=' && value.startsWith('--'))) return whole;
+      values.push(value);
+      return `${lead}${flag}${sep}${quote}${REDACTED}${quote}`;
+    })
+    .replace(INLINE_ASSIGNMENT, (whole, lead: string, name: string, quote: string, value: string) => {
+      if (!isSecretName(name)) return whole;
+      values.push(value);
+      return `${lead}${name}=${quote}${REDACTED}${quote}`;
+    });
 }

@@ -27,6 +27,11 @@ describe('createRedactor argv', () => {
     ['an empty =-value', ['x', '--token=', 'DB_PASSWORD='], ['x', '--token=', 'DB_PASSWORD=']],
     ['a --no- negation', ['x', '--no-password', 'file'], ['x', '--no-password', 'file']],
     ['--password-stdin (a switch)', ['docker', 'login', '--password-stdin', 'host'], ['docker', 'login', '--password-stdin', 'host']],
+    ['--token inside a shell snippet', ['sh', '-c', 'curl --token abc https://x'], ['sh', '-c', `curl --token ${R} https://x`]],
+    ['--token= inside a shell snippet', ['sh', '-c', 'tool --token="abc" -v'], ['sh', '-c', `tool --token="${R}" -v`]],
+    ['NAME_SECRET= inside a shell snippet', ['sh', '-c', "cd /a && APP_SECRET='s3' ./serve; DB_PASSWORD=p ./x"], ['sh', '-c', `cd /a && APP_SECRET='${R}' ./serve; DB_PASSWORD=${R} ./x`]],
+    ['a whole NAME_SECRET= argument with spaces in its value', ['env', 'APP_SECRET=a b c'], ['env', `APP_SECRET=${R}`]],
+    ['a shell snippet without secrets', ['sh', '-c', 'echo "auth $DEMO_API_TOKEN" --lr 0.1 X=1'], ['sh', '-c', 'echo "auth $DEMO_API_TOKEN" --lr 0.1 X=1']],
     ['ordinary arguments', ['python', 'train.py', '--lr', '0.1', 'EPOCHS=3'], ['python', 'train.py', '--lr', '0.1', 'EPOCHS=3']],
   ])('masks %s in the recorded argv', (_form, argv, expected) => {
     expect(createRedactor(argv, {}).argv).toEqual(expected);
@@ -35,6 +40,11 @@ describe('createRedactor argv', () => {
   it('masks an environment secret that the shell expanded into an argument', () => {
     const r = createRedactor(['curl', '-H', 'Authorization: Bearer ghp_0123456789'], { GITHUB_TOKEN: 'ghp_0123456789' });
     expect(r.argv).toEqual(['curl', '-H', `Authorization: Bearer ${R}`]);
+  });
+
+  it('masks a long value found in a shell snippet wherever it appears in lines', () => {
+    const r = createRedactor(['sh', '-c', 'login --password hunter2hunter2 && echo ok'], {});
+    expect(r.text('password is hunter2hunter2')).toBe(`password is ${R}`);
   });
 
   it('does not mutate the argv or env it is given', () => {
