@@ -1,0 +1,68 @@
+import { openSettings, type ServerCredentials } from '../../config/settings.js';
+import { ExecTrackError } from '../../errors.js';
+
+const KEYS = ['server'] as const;
+
+/**
+ * `exec-track config set server <url>`: the server `run`, `report` and `sessions` use when neither
+ * `--server` nor EXEC_TRACK_SERVER is given.
+ * @throws ExecTrackError USAGE (exit 2) for an unknown key or a URL that is not http(s).
+ */
+export async function configSetCommand(key: string, value: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  checkKey(key);
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
+    throw new ExecTrackError('USAGE', `"${value}" is not a server URL; give one like http://127.0.0.1:8080.`);
+  }
+  const server = url.toString().replace(/\/+$/, '');
+  openSettings(env).set('server', server);
+  process.stdout.write(`server = ${server}\n`);
+}
+
+/** `exec-track config unset server`: back to the embedded store. @throws ExecTrackError USAGE for an unknown key. */
+export async function configUnsetCommand(key: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  checkKey(key);
+  openSettings(env).delete('server');
+  process.stdout.write('server unset; runs use the embedded store\n');
+}
+
+/**
+ * `exec-track config show [--secrets] [--json]`: the settings and, per server, the user id, token,
+ * claim key (masked unless --secrets) and its expiry, and the current session.
+ */
+export async function configShowCommand(opts: { secrets?: boolean; json?: boolean }, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const settings = openSettings(env);
+  const servers = Object.fromEntries(Object.entries(settings.get('servers')).map(([url, creds]) => [url, shown(creds, opts.secrets === true)]));
+  const view = { path: settings.path, server: settings.get('server') ?? null, currentSession: settings.get('currentSession') ?? null, servers };
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
+    return;
+  }
+  const lines = [`config file: ${view.path}`, `server: ${view.server ?? '(none: embedded store)'}`, `current session (embedded): ${view.currentSession ?? '(none)'}`];
+  for (const [url, creds] of Object.entries(servers)) {
+    lines.push(`${url}:`);
+    for (const [key, value] of Object.entries(creds)) lines.push(`  ${key}: ${typeof value === 'object' ? JSON.stringify(value) : value}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function checkKey(key: string): void {
+  if (!(KEYS as readonly string[]).includes(key)) throw new ExecTrackError('USAGE', `Unknown setting "${key}"; the settings are: ${KEYS.join(', ')}.`);
+}
+
+/** Credentials for display: secrets masked unless asked for, the expiry as ISO 8601 UTC. */
+function shown(creds: ServerCredentials, secrets: boolean): Record<string, unknown> {
+  const mask = (value: string | undefined) => (value === undefined || secrets ? value : `${value.slice(0, 3)}…(hidden; --secrets shows it)`);
+  const view: Record<string, unknown> = {
+    ...creds,
+    token: mask(creds.token),
+    claimKey: mask(creds.claimKey),
+    claimExpiresAt: creds.claimExpiresAt === undefined ? undefined : new Date(creds.claimExpiresAt).toISOString(),
+  };
+  return Object.fromEntries(Object.entries(view).filter(([, value]) => value !== undefined));
+}

@@ -1,0 +1,37 @@
+import { syncSpool, type SyncProgress, type SyncResult } from '../../client/sync.js';
+
+/** Options of `exec-track sync`. */
+export interface SyncOptions {
+  json?: boolean;
+}
+
+/**
+ * `exec-track sync`: uploads the executions waiting in the spool (client/sync.ts) with a progress
+ * spinner on a terminal (none when stderr is not a TTY or with --json), then prints what it
+ * uploaded, or a JSON summary. Sets exit code 1 when any execution could not be uploaded.
+ */
+export async function syncCommand(opts: SyncOptions): Promise<void> {
+  const spinner = process.stderr.isTTY && !opts.json ? (await import('ora')).default({ stream: process.stderr }).start('looking for spooled executions') : undefined;
+  const onProgress = (p: SyncProgress) => {
+    if (!spinner) return;
+    const percent = p.totalBytes ? Math.round((100 * p.bytes) / p.totalBytes) : 100;
+    spinner.text = `uploading ${p.executionId} (${p.index + 1}/${p.count}): ${p.lines} lines, ${percent}%`;
+  };
+  const results = await syncSpool({ onProgress });
+  spinner?.stop();
+  const done = results.filter((r) => r.status !== 'failed');
+  const lines = done.reduce((sum, r) => sum + r.lines, 0);
+  if (results.some((r) => r.status === 'failed')) process.exitCode = 1;
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({ executions: results, uploaded: { executions: done.length, lines } }, null, 2)}\n`);
+    return;
+  }
+  for (const r of results) (r.status === 'failed' ? process.stderr : process.stdout).write(`${describe(r)}\n`);
+  process.stdout.write(results.length === 0 ? 'exec-track: nothing to sync\n' : `exec-track: uploaded ${done.length} execution${done.length === 1 ? '' : 's'}, ${lines} line${lines === 1 ? '' : 's'}\n`);
+}
+
+function describe(r: SyncResult): string {
+  if (r.status === 'failed') return `exec-track: ${r.executionId} stays in the spool: ${r.error!.message}`;
+  const state = r.status === 'finished' ? 'final state uploaded' : 'no final state (the wrapper died; the server decides)';
+  return `${r.executionId}  ${r.lines} lines, ${state}  → ${r.server}`;
+}

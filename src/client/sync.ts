@@ -1,0 +1,106 @@
+import { closeSync, existsSync, fstatSync, openSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiClient } from './api.js';
+import { LINES_FILE, pendingSpool, readAcked, readRawLines, writeAcked, writeMeta, type SpoolEntry } from './spool-files.js';
+import { ExecTrackError, isExecTrackError } from '../errors.js';
+import type { ReportLine } from '../protocol/types.js';
+
+/** Lines per POST /reports (the API accepts up to 10 000). */
+const SYNC_BATCH_LINES = 2000;
+
+/** What `sync` did with one spooled execution. */
+export interface SyncResult {
+  executionId: string;
+  server: string;
+  /** Lines sent that the server had not confirmed before. */
+  lines: number;
+  /** `finished`: lines and final state uploaded; `lines`: the wrapper died before the end, lines uploaded and the state left to the server's lost-contact verdict; `failed`: kept in the spool. */
+  status: 'finished' | 'lines' | 'failed';
+  error?: { code: string; message: string };
+}
+
+/** Progress of one upload: `bytes` of the spool file read so far out of `totalBytes`. */
+export interface SyncProgress {
+  executionId: string;
+  index: number;
+  count: number;
+  lines: number;
+  bytes: number;
+  totalBytes: number;
+}
+
+/**
+ * Uploads every spooled execution no live wrapper owns (docs/reliability.md): creates its session
+ * and execution if they were never created, sends the lines the server has not stored (POST
+ * /reports, idempotent by seq, resuming from the server's `lastSeq`), then the final state when the
+ * wrapper recorded one; a fully uploaded entry leaves the spool. Failures are per execution and
+ * never stop the others. Running it twice uploads nothing the second time.
+ */
+export async function syncSpool(options: { env?: NodeJS.ProcessEnv; onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncResult[]> {
+  const entries = pendingSpool(options.env);
+  const results: SyncResult[] = [];
+  for (const [index, entry] of entries.entries()) {
+    const base = { executionId: entry.meta.execution.id, server: entry.meta.server };
+    const report = (lines: number, bytes: number, totalBytes: number) => options.onProgress?.({ ...base, index, count: entries.length, lines, bytes, totalBytes });
+    try {
+      results.push({ ...base, ...(await syncEntry(entry, options.env, report)) });
+    } catch (error) {
+      const known = isExecTrackError(error) ? error : new ExecTrackError('INTERNAL', String(error));
+      results.push({ ...base, lines: 0, status: 'failed', error: { code: known.code, message: known.message } });
+    }
+  }
+  return results;
+}
+
+async function syncEntry(entry: SpoolEntry, env: NodeJS.ProcessEnv | undefined, report: (lines: number, bytes: number, total: number) => void): Promise<Pick<SyncResult, 'lines' | 'status'>> {
+  const { dir, meta } = entry;
+  const api = new ApiClient(meta.server, { env });
+  if (!meta.sessionCreated && meta.session.title !== null) {
+    await api.createSession({ id: meta.session.id, title: meta.session.title });
+    meta.sessionCreated = true;
+    writeMeta(dir, meta);
+  }
+  if (!meta.executionCreated) {
+    await api.createExecution(meta.session.id, meta.execution);
+    meta.executionCreated = true;
+    writeMeta(dir, meta);
+  }
+  const lines = await uploadLines(api, dir, meta.execution.id, report);
+  if (meta.outcome) await api.finish(meta.execution.id, meta.outcome);
+  rmSync(dir, { recursive: true, force: true });
+  return { lines, status: meta.outcome ? 'finished' : 'lines' };
+}
+
+/** Sends the spooled lines after the acked seq; returns how many were sent. */
+async function uploadLines(api: ApiClient, dir: string, executionId: string, report: (lines: number, bytes: number, total: number) => void): Promise<number> {
+  const path = join(dir, LINES_FILE);
+  if (!existsSync(path)) return 0;
+  const fd = openSync(path, 'r');
+  try {
+    const { size } = fstatSync(fd);
+    let acked = readAcked(dir);
+    let offset = 0;
+    let sent = 0;
+    let rescans = 0;
+    for (;;) {
+      const chunk = readRawLines(fd, offset, SYNC_BATCH_LINES);
+      if (chunk.lines.length === 0) return sent;
+      offset = chunk.end;
+      const batch = chunk.lines.map((raw) => JSON.parse(raw) as ReportLine).filter((line) => line.seq > acked);
+      if (batch.length === 0) continue;
+      const lastSeq = await api.appendReports(executionId, batch);
+      sent += batch.length;
+      const batchEnd = batch.at(-1)!.seq;
+      if (lastSeq < batchEnd) {
+        // the server holds a gap before this batch (it lost lines it had acked): send again from it
+        if (++rescans > 2) throw new ExecTrackError('SERVER_ERROR', `The server keeps missing lines of ${executionId} after seq ${lastSeq}; the spool is kept, try \`exec-track sync\` again.`);
+        offset = 0;
+      }
+      acked = lastSeq;
+      writeAcked(dir, acked);
+      report(sent, offset, size);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
