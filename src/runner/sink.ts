@@ -33,6 +33,13 @@ export interface Sink {
   open(init: ExecutionInit): Promise<OpenedExecution>;
   /** Accepts one captured line (seq assigned by the runner). */
   write(line: ReportLine): void;
+  /**
+   * Optional flow control: while the sink holds more unwritten lines than it may keep in memory it
+   * returns a promise that resolves once it has room again, and the runner stops reading the
+   * command's output until then (the command then waits on its pipe, as on a slow terminal).
+   * Returns null when there is room. Sinks that spool to disk need not implement it.
+   */
+  backpressure?(): Promise<void> | null;
   /** Flushes lines, records the outcome, stops heartbeats. Bounded wait (DESIGN §7). */
   finish(outcome: Outcome): Promise<void>;
 }

@@ -1,0 +1,121 @@
+import { hostname } from 'node:os';
+import type { MetricsConfig, Outcome } from '../protocol/types.js';
+import { Capture } from './capture.js';
+import { classify, type ChildEnd } from './classify.js';
+import { createRedactor } from './redact.js';
+import { SignalForwarder } from './signals.js';
+import type { OpenedExecution, Sink } from './sink.js';
+import { spawnCommand, type SpawnedCommand } from './spawn.js';
+import { Tee } from './tee.js';
+
+/** Options of {@link runExecution}, defaults already merged by the CLI. */
+export interface RunOptions {
+  /** `--session <id|title>`, passed to the sink. */
+  session?: string;
+  name: string | null;
+  metrics: MetricsConfig;
+  /** Grace before SIGKILL after a forwarded SIGTERM/SIGHUP (ms). */
+  killAfterMs: number;
+  /** Keep the command in the terminal's foreground group (docs/signals.md). */
+  foreground: boolean;
+  /** The wrapper's environment (default `process.env`); the command gets it plus the exec-track variables. */
+  env?: NodeJS.ProcessEnv;
+  /** Called once the command is running. */
+  onStart?: (opened: OpenedExecution) => void;
+  /** Called after the outcome was handed to the sink; `durationMs` is start to end. */
+  onEnd?: (outcome: Outcome, exitCode: number, durationMs: number) => void;
+  /** One-line notices for the user (the CLI prefixes `exec-track: ` and writes them to stderr). */
+  notice: (message: string) => void;
+}
+
+/**
+ * Runs `argv` as a tracked execution (DESIGN §2, §5, §7) and resolves with the exit code the wrapper
+ * should exit with: the command's code, 128+N for signal N, 127/126 when it cannot start.
+ *
+ * Opens the execution on `sink` (errors from `open` propagate: nothing ran yet), spawns the command
+ * with the real argv and env plus EXEC_TRACK_EXECUTION_ID, EXEC_TRACK_SESSION_ID and
+ * PYTHONUNBUFFERED=1 (unless set), passes its output through byte for byte while capturing lines,
+ * forwards signals, waits for the whole tree after a terminating signal, then records the outcome.
+ * The argv and every line are redacted before they reach the sink.
+ */
+export async function runExecution(argv: readonly string[], options: RunOptions, sink: Sink): Promise<number> {
+  const env = options.env ?? process.env;
+  const redactor = createRedactor(argv, env);
+  const startedAt = Date.now();
+  const opened = await sink.open({
+    session: options.session,
+    name: options.name,
+    command: redactor.argv,
+    cwd: process.cwd(),
+    host: hostname(),
+    pid: process.pid,
+    startedAt,
+    metrics: options.metrics,
+  });
+  const command = spawnCommand(argv, {
+    env: {
+      ...env,
+      EXEC_TRACK_EXECUTION_ID: opened.executionId,
+      EXEC_TRACK_SESSION_ID: opened.sessionId,
+      PYTHONUNBUFFERED: 'PYTHONUNBUFFERED' in env ? env.PYTHONUNBUFFERED : '1',
+    },
+    foreground: options.foreground,
+  });
+  command.onSpawn(() => options.onStart?.(opened));
+  const forwarder = command.pid === undefined ? undefined : new SignalForwarder({ pid: command.pid, foreground: options.foreground, killAfterMs: options.killAfterMs });
+  forwarder?.start();
+  try {
+    const end = await follow(command, argv[0]!, forwarder, sink, redactor.text, options.notice);
+    const { outcome, wrapperExitCode } = classify(end, Date.now());
+    await finish(sink, outcome, options.notice);
+    options.onEnd?.(outcome, wrapperExitCode, outcome.endedAt - startedAt);
+    return wrapperExitCode;
+  } finally {
+    forwarder?.stop();
+  }
+}
+
+/** Captures the command's output until it and (after a terminating signal) its tree are gone. */
+async function follow(
+  command: SpawnedCommand,
+  program: string,
+  forwarder: SignalForwarder | undefined,
+  sink: Sink,
+  redact: (text: string) => string,
+  notice: (message: string) => void,
+): Promise<ChildEnd> {
+  const capture = new Capture(sink, redact, notice);
+  const tees: Tee[] = [];
+  const onChunk = (stream: 'stdout' | 'stderr') => (chunk: Buffer, ts: number) => {
+    capture.push(stream, chunk, ts);
+    const wait = sink.backpressure?.();
+    if (!wait) return;
+    for (const tee of tees) tee.pause('sink');
+    void wait.then(() => tees.forEach((tee) => tee.resume('sink')));
+  };
+  tees.push(new Tee(command.stdout, process.stdout, onChunk('stdout')), new Tee(command.stderr, process.stderr, onChunk('stderr')));
+  const ended = await command.ended;
+  if (ended.kind === 'spawn-error') {
+    await Promise.all(tees.map((tee) => tee.drain()));
+    return { kind: 'spawn-error', code: ended.code, program };
+  }
+  await forwarder?.settle();
+  await Promise.all(tees.map((tee) => tee.drain()));
+  capture.end();
+  return {
+    kind: 'exited',
+    exitCode: ended.exitCode,
+    signal: ended.signal,
+    received: forwarder?.received ?? null,
+    killedAfterMs: forwarder?.killedAfterMs ?? null,
+  };
+}
+
+/** Records the outcome; a failing sink is reported, never allowed to change the exit code. */
+async function finish(sink: Sink, outcome: Outcome, notice: (message: string) => void): Promise<void> {
+  try {
+    await sink.finish(outcome);
+  } catch (error) {
+    notice(`could not record the outcome (${(error as Error).message}).`);
+  }
+}

@@ -1,0 +1,86 @@
+import type { Readable, Writable } from 'node:stream';
+
+/** After the command exited: stop waiting for its pipes after this many idle ticks without data. */
+const IDLE_TICKS = 10;
+/** …or after this many ticks in all (a background process may keep the pipe open forever). */
+const MAX_TICKS = 100;
+const TICK_MS = 100;
+
+/**
+ * Copies one of the command's output pipes to our terminal byte for byte while handing every
+ * chunk to `capture` with its read time (ms since epoch UTC).
+ *
+ * - Backpressure: when the terminal side cannot take more, reading pauses until it drains, so the
+ *   command runs at the speed the terminal allows, as it would without the wrapper.
+ * - EPIPE (`exec-track run … | head`): the reader went away, so we stop reading and close our end
+ *   of the command's pipe; the command then meets a closed pipe exactly as it would without us.
+ *   Never throws.
+ */
+export class Tee {
+  readonly #source: Readable;
+  readonly #target: Writable;
+  readonly #pauses = new Set<string>();
+  readonly closed: Promise<void>;
+  #targetGone = false;
+  #dataSeen = false;
+
+  constructor(source: Readable, target: Writable, capture: (chunk: Buffer, ts: number) => void) {
+    this.#source = source;
+    this.#target = target;
+    this.closed = new Promise((resolve) => source.once('close', resolve));
+    source.on('error', () => undefined);
+    target.on('error', this.#onTargetError);
+    source.on('data', (chunk: Buffer) => {
+      const ts = Date.now();
+      this.#dataSeen = true;
+      if (!this.#targetGone && !target.write(chunk)) {
+        this.pause('drain');
+        target.once('drain', () => this.resume('drain'));
+      }
+      capture(chunk, ts);
+    });
+  }
+
+  /** Stops reading for `reason` until {@link resume} with the same reason. */
+  pause(reason: string): void {
+    this.#pauses.add(reason);
+    this.#source.pause();
+  }
+
+  resume(reason: string): void {
+    this.#pauses.delete(reason);
+    if (this.#pauses.size === 0 && !this.#source.destroyed) this.#source.resume();
+  }
+
+  /**
+   * Call once the command has exited: resolves when the pipe has closed, or — if some background
+   * process still holds it — after about a second without data (at most ~10 s), closing our end.
+   * Paused time does not count.
+   */
+  async drain(): Promise<void> {
+    let idle = 0;
+    let ticks = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<void>((resolve) => {
+      timer = setInterval(() => {
+        if (this.#pauses.size > 0) return;
+        idle = this.#dataSeen ? 0 : idle + 1;
+        this.#dataSeen = false;
+        ticks += 1;
+        if (idle >= IDLE_TICKS || ticks >= MAX_TICKS) resolve();
+      }, TICK_MS);
+    });
+    await Promise.race([this.closed, gaveUp]);
+    clearInterval(timer);
+    this.#source.destroy();
+    this.#target.off('error', this.#onTargetError);
+  }
+
+  readonly #onTargetError = (error: NodeJS.ErrnoException): void => {
+    if (this.#targetGone) return;
+    this.#targetGone = true;
+    this.resume('drain');
+    // EPIPE and friends: the reader is gone; the command must see its own pipe close
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED' || error.code === 'EIO') this.#source.destroy();
+  };
+}
