@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { formatCommand, formatDuration, formatLocalTime, formatNumber } from '../../src/report/format.js';
+
+describe('formatDuration', () => {
+  it.each([
+    [null, '-'],
+    [0, '0ms'],
+    [340, '340ms'],
+    [1_234, '1.2s'],
+    [9_999, '9.9s'],
+    [42_000, '42s'],
+    [60_000, '1m'],
+    [192_000, '3m 12s'],
+    [3_600_000, '1h'],
+    [5 * 3_600_000 + 7 * 60_000 + 59_000, '5h 7m'],
+    [2 * 86_400_000 + 3 * 3_600_000 + 1_000, '2d 3h'],
+  ])('formats %s ms as %s', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+  });
+});
+
+describe('formatLocalTime', () => {
+  it('shows the local wall-clock time of an instant', () => {
+    const ms = new Date(2026, 10, 30, 13, 4, 5).getTime();
+    expect(formatLocalTime(ms)).toBe('2026-11-30 13:04:05');
+  });
+
+  it('shows a dash for a missing time', () => {
+    expect(formatLocalTime(null)).toBe('-');
+  });
+});
+
+describe('formatNumber', () => {
+  it.each([
+    [0.9571, '0.9571'],
+    [4.5e-5, '0.000045'],
+    [1 / 3, '0.333333'],
+    [12, '12'],
+    [123456789012, '123457000000'],
+    [Number.NaN, 'nan'],
+    [Number.POSITIVE_INFINITY, 'inf'],
+    [Number.NEGATIVE_INFINITY, '-inf'],
+    [null, '-'],
+  ])('formats %s as %s', (value, text) => {
+    expect(formatNumber(value)).toBe(text);
+  });
+});
+
+describe('formatCommand', () => {
+  it('quotes arguments a shell would split or expand', () => {
+    expect(formatCommand(['python3', 'train.py', '--name', 'my run', "it's", '*.csv'])).toBe(`python3 train.py --name 'my run' 'it'\\''s' '*.csv'`);
+  });
+});
