@@ -1,0 +1,56 @@
+import type { ParsedMetric } from './parse.js';
+import { asStep, parseMetricValue } from './value.js';
+
+/** A key: starts with a letter or `_`, may contain `.`, `-`, `/` inside, ends with a word character. */
+const KEY = String.raw`[A-Za-z_](?:[\w.\-/]*\w)?`;
+/** A value: decimal or scientific number, or nan/inf/infinity, optionally signed. */
+const NUM = String.raw`[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:[nN][aA][nN]|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?)`;
+/** What may follow a `key: value` pair: end of line, a list delimiter, a Keras ` - `, or another pair. */
+const AFTER_COLON = String.raw`(?=\s*(?:$|[,;|}\])]|-\s)|\s+['"]?${KEY}['"]?\s*[:=]\s*(?:${NUM}))`;
+
+/**
+ * One pair: optional quote, key, same quote, `=` or `:`, value. The key must not continue a word,
+ * a number, a path or a query string (`125.3it/s`, `--lr`, `?page=2`), and the value must not run on into a word, a dotted
+ * address or a clock (`0.0.0.0:8080`, `12:00:01`).
+ */
+const PAIR = new RegExp(
+  String.raw`(?<![\w.\-/?&])(['"]?)(${KEY})\1\s*(?:=\s*(${NUM})(?![\w.:/])|:\s*(${NUM})(?![\w.:/])${AFTER_COLON})`,
+  'g',
+);
+
+/** Cheap test that a line could hold a pair at all: a separator followed by something number-like. */
+const PREFILTER = /[=:]\s*[-+]?(?:\d|\.\d|nan|inf)/i;
+
+/** Keys whose integer value is the line's step, most specific first. */
+const STEP_KEYS = ['step', 'global_step', 'iteration', 'iter', 'epoch'];
+/** `Epoch 2: …`, `Iteration 5, …`, `step 10 …`: a step word followed by an integer. */
+const STEP_WORD = /(?<![\w])(?:epoch|step|iteration|iter)\s+(\d+)(?![\d.])/i;
+/** XGBoost: `[12]\t…` at the start of the line. */
+const STEP_BRACKET = /^\s*\[(\d+)\]\s/;
+
+/**
+ * The default grammar (docs/metrics.md): `key=value` and `key: value` pairs, flat JSON and Python
+ * dicts, Keras and XGBoost lines; the step comes from a step/epoch/iter pair, a step word, or a
+ * leading `[N]`.
+ */
+export function parseDefault(text: string): ParsedMetric[] {
+  if (!PREFILTER.test(text)) return [];
+  const found: ParsedMetric[] = [];
+  for (const m of text.matchAll(PAIR)) {
+    const value = parseMetricValue(m[3] ?? m[4]!);
+    if (value !== undefined) found.push({ key: m[2]!, value });
+  }
+  if (found.length === 0) return found;
+  const step = stepOf(text, found);
+  if (step !== undefined) for (const p of found) p.step = step;
+  return found;
+}
+
+function stepOf(text: string, found: ParsedMetric[]): number | undefined {
+  for (const name of STEP_KEYS) {
+    const pair = found.find((p) => p.key.toLowerCase() === name && asStep(p.value) !== undefined);
+    if (pair) return pair.value;
+  }
+  const word = STEP_WORD.exec(text) ?? STEP_BRACKET.exec(text);
+  return word ? Number(word[1]) : undefined;
+}

@@ -1,0 +1,52 @@
+import { ExecTrackError } from '../errors.js';
+import type { MetricsConfig } from '../protocol/types.js';
+import { parseDefault } from './grammar.js';
+import { asStep, parseMetricValue } from './value.js';
+
+/** One metric read from a line. `step` is set only when the line itself gives one. */
+export interface ParsedMetric {
+  key: string;
+  value: number;
+  step?: number;
+}
+
+/** Reads the metrics of one line of text (already cleaned: ANSI stripped, `\r` collapsed). */
+export type MetricParser = (text: string) => ParsedMetric[];
+
+const none: MetricParser = () => [];
+
+/**
+ * The one metric parser of exec-track (issue 5), used by ingest on the server and in the embedded
+ * store alike. `enabled: false` reads nothing; a `pattern` (a regex with named groups `key`,
+ * `value` and optional `step`) replaces the default grammar of docs/metrics.md.
+ *
+ * @throws ExecTrackError `USAGE` when the pattern is not a valid regex or lacks `key`/`value` groups.
+ */
+export function createMetricParser(config: MetricsConfig): MetricParser {
+  if (!config.enabled) return none;
+  if (config.pattern) return customParser(config.pattern);
+  return parseDefault;
+}
+
+function customParser(pattern: string): MetricParser {
+  let regex: RegExp;
+  try {
+    regex = new RegExp(pattern, 'g');
+  } catch (cause) {
+    throw new ExecTrackError('USAGE', `The metrics pattern ${JSON.stringify(pattern)} is not a valid regular expression; fix it or drop --metrics-pattern.`, { cause });
+  }
+  if (!/\(\?<key>/.test(pattern) || !/\(\?<value>/.test(pattern)) {
+    throw new ExecTrackError('USAGE', `The metrics pattern ${JSON.stringify(pattern)} needs named groups (?<key>…) and (?<value>…); add them.`);
+  }
+  return (text) => {
+    const found: ParsedMetric[] = [];
+    for (const m of text.matchAll(regex)) {
+      const groups = m.groups!;
+      const value = parseMetricValue(groups.value ?? '');
+      if (!groups.key || value === undefined) continue;
+      const step = groups.step === undefined ? undefined : asStep(parseMetricValue(groups.step));
+      found.push(step === undefined ? { key: groups.key, value } : { key: groups.key, value, step });
+    }
+    return found;
+  };
+}

@@ -1,0 +1,18 @@
+/**
+ * Parses a metric value as printed: decimal or scientific numbers, and `nan` / `inf` / `infinity`
+ * in any case with an optional sign (Python, NumPy and JSON spellings). Returns undefined for
+ * anything else. NaN and ±Infinity are kept as such (issue 5).
+ */
+export function parseMetricValue(text: string): number | undefined {
+  const lower = text.toLowerCase();
+  const unsigned = lower.startsWith('-') || lower.startsWith('+') ? lower.slice(1) : lower;
+  if (unsigned === 'nan') return Number.NaN;
+  if (unsigned === 'inf' || unsigned === 'infinity') return lower.startsWith('-') ? -Infinity : Infinity;
+  if (unsigned === '' || !/^(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$/.test(unsigned)) return undefined;
+  return Number(lower);
+}
+
+/** A step is a non-negative safe integer; anything else (e.g. `epoch: 0.5`) gives no step. */
+export function asStep(value: number | undefined): number | undefined {
+  return value !== undefined && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+}
