@@ -1,0 +1,140 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startServer, tempHome, type ServerProcess } from '../helpers/cli.js';
+import { lines } from './setup.js';
+import { api, openSocket, setupExecution, wsUrl } from './wire.js';
+
+let home: ReturnType<typeof tempHome>;
+let server: ServerProcess | undefined;
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+  home?.cleanup();
+});
+
+async function serve(args: string[] = []): Promise<ServerProcess> {
+  home ??= tempHome();
+  server = await startServer({ home: home.dir, args });
+  return server;
+}
+
+describe('exec-track serve (real process)', () => {
+  it('prints its listening line on 127.0.0.1 and answers /healthz', async () => {
+    home = tempHome();
+    const s = await serve();
+    expect(s.output()).toMatch(/^exec-track: listening on http:\/\/127\.0\.0\.1:\d+\n/);
+    expect((await api(s.url, '/healthz')).body).toEqual({ ok: true });
+  });
+
+  it('streams lines over the stream socket with welcome, acks, idempotent resends and finish', async () => {
+    home = tempHome();
+    const s = await serve();
+    const { claimKey, executionId } = await setupExecution(s.url);
+    const url = wsUrl(s.url, `/api/v1/executions/${executionId}/stream`);
+    const socket = await openSocket(url, claimKey);
+    expect(await socket.next()).toEqual({ type: 'welcome', lastSeq: -1 });
+    socket.send({ type: 'lines', lines: lines(0, 5) });
+    expect(await socket.next()).toEqual({ type: 'ack', lastSeq: 4 });
+    socket.send({ type: 'lines', lines: lines(2, 5) });
+    expect(await socket.next()).toEqual({ type: 'ack', lastSeq: 6 });
+    socket.send({ type: 'lines', lines: lines(10, 2) });
+    expect(await socket.next()).toEqual({ type: 'ack', lastSeq: 6 });
+    socket.ws.close();
+    await socket.closed;
+
+    const again = await openSocket(url, claimKey);
+    expect(await again.next()).toEqual({ type: 'welcome', lastSeq: 6 });
+    again.send({ type: 'finish', outcome: { state: 'Passive', exitCode: 0, signal: null, reason: null, endedAt: Date.now() } });
+    expect(await again.next()).toEqual({ type: 'finished', state: 'Passive' });
+    again.ws.close();
+
+    const reports = await api(s.url, `/api/v1/executions/${executionId}/reports`);
+    expect(reports.body.reports.map((r: { seq: number }) => r.seq)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect((await api(s.url, `/api/v1/executions/${executionId}`)).body.execution).toMatchObject({ state: 'Passive', lineCount: 7 });
+  });
+
+  it('refuses stream upgrades without the owner’s claim key and follow upgrades for unknown ids', async () => {
+    home = tempHome();
+    const s = await serve();
+    const { executionId } = await setupExecution(s.url);
+    const other = await setupExecution(s.url);
+    const stream = wsUrl(s.url, `/api/v1/executions/${executionId}/stream`);
+    const refused = async (url: string, bearer?: string) => openSocket(url, bearer).then(() => 0, (e: { status: number; body: string }) => [e.status, JSON.parse(e.body).error.code]);
+    expect(await refused(stream)).toEqual([401, 'UNAUTHORIZED']);
+    expect(await refused(stream, other.claimKey)).toEqual([403, 'FORBIDDEN']);
+    expect(await refused(wsUrl(s.url, '/api/v1/executions/e_AAAAAAAAAAAAAAAAAAAAAA/follow'))).toEqual([404, 'NOT_FOUND']);
+    expect(await refused(wsUrl(s.url, '/api/v1/nope'))).toEqual([404, 'NOT_FOUND']);
+  });
+
+  it('sends a follower the backlog in batches, then live lines and state, and closes with 1000 at the end', async () => {
+    home = tempHome();
+    const s = await serve();
+    const { claimKey, executionId } = await setupExecution(s.url);
+    const path = `/api/v1/executions/${executionId}`;
+    await api(s.url, `${path}/reports`, { body: { lines: lines(0, 2500) }, bearer: claimKey });
+    const follow = await openSocket(wsUrl(s.url, `${path}/follow`));
+    expect(await follow.next()).toMatchObject({ type: 'execution', execution: { id: executionId, state: 'Running' } });
+    const seqs: number[] = [];
+    while (seqs.length < 2500) {
+      const frame = await follow.next();
+      if (frame.type !== 'reports') continue;
+      expect(frame.reports.length).toBeLessThanOrEqual(1000);
+      seqs.push(...frame.reports.map((r: { seq: number }) => r.seq));
+    }
+    await api(s.url, `${path}/reports`, { body: { lines: lines(2500, 3) }, bearer: claimKey });
+    await api(s.url, `${path}/finish`, { body: { outcome: { state: 'Execution crushed', exitCode: 2, signal: null, reason: 'exit code 2', endedAt: Date.now() } }, bearer: claimKey });
+    let last;
+    for (;;) {
+      const frame = await follow.next().catch(() => undefined);
+      if (!frame) break;
+      if (frame.type === 'reports') seqs.push(...frame.reports.map((r: { seq: number }) => r.seq));
+      last = frame;
+    }
+    expect(seqs).toEqual(Array.from({ length: 2503 }, (_, i) => i));
+    expect(last).toMatchObject({ type: 'execution', execution: { state: 'Execution crushed', exitCode: 2 } });
+    expect((await follow.closed).code).toBe(1000);
+  });
+
+  it('turns an execution whose stream socket dropped into Exec crushed (lost contact) after --heartbeat-timeout', async () => {
+    home = tempHome();
+    const s = await serve(['--heartbeat-timeout', '2s']);
+    const { claimKey, executionId } = await setupExecution(s.url);
+    const held = await setupExecution(s.url);
+    const holder = await openSocket(wsUrl(s.url, `/api/v1/executions/${held.executionId}/stream`), held.claimKey);
+    const socket = await openSocket(wsUrl(s.url, `/api/v1/executions/${executionId}/stream`), claimKey);
+    await socket.next();
+    socket.ws.terminate();
+    let state = 'Running';
+    let execution;
+    for (let i = 0; i < 100 && state === 'Running'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      execution = (await api(s.url, `/api/v1/executions/${executionId}`)).body.execution;
+      state = execution.state;
+    }
+    expect(execution).toMatchObject({ state: 'Exec crushed', reason: 'lost contact' });
+    expect((await api(s.url, `/api/v1/executions/${held.executionId}`)).body.execution.state).toBe('Running');
+    holder.ws.close();
+  });
+
+  it('shuts down on SIGTERM (sockets closed 1001, exit 0) and a restart on the same DB keeps everything acked', async () => {
+    home = tempHome();
+    const s = await serve();
+    const { claimKey, executionId } = await setupExecution(s.url);
+    const socket = await openSocket(wsUrl(s.url, `/api/v1/executions/${executionId}/stream`), claimKey);
+    await socket.next();
+    for (let i = 0; i < 10; i++) socket.send({ type: 'lines', lines: lines(i * 100, 100) });
+    let acked = -1;
+    while (acked < 999) acked = (await socket.next()).lastSeq;
+    const exited = new Promise<number | null>((resolve) => s.proc.once('exit', (code) => resolve(code)));
+    s.proc.kill('SIGTERM');
+    expect((await socket.closed).code).toBe(1001);
+    expect(await exited).toBe(0);
+    expect(s.output()).toContain('exec-track: stopped');
+
+    const restarted = await serve();
+    const reports = await api(restarted.url, `/api/v1/executions/${executionId}/reports?limit=10000`);
+    expect(reports.body.reports.map((r: { seq: number }) => r.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    const resumed = await openSocket(wsUrl(restarted.url, `/api/v1/executions/${executionId}/stream`), claimKey);
+    expect(await resumed.next()).toEqual({ type: 'welcome', lastSeq: 999 });
+    resumed.ws.close();
+  });
+});
