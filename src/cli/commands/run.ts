@@ -1,0 +1,119 @@
+import { parseDuration } from '../../config/duration.js';
+import { resolveServer } from '../../config/settings.js';
+import { ExecTrackError } from '../../errors.js';
+import type { MetricsConfig, Outcome } from '../../protocol/types.js';
+import { formatDuration } from '../../report/format.js';
+import type { Sink } from '../../runner/sink.js';
+import type { Store } from '../../store/store.js';
+
+/** Options of `exec-track run` as commander parses them (main.ts). */
+export interface RunCommandOptions {
+  session?: string;
+  name?: string;
+  server?: string;
+  quiet?: boolean;
+  /** `on` | `off` (default on). */
+  metrics?: string;
+  metricsPattern?: string;
+  /** A duration such as `10s` (default 10s). */
+  killAfter?: string;
+  foreground?: boolean;
+}
+
+/** Validated run options. */
+interface ValidOptions {
+  metrics: MetricsConfig;
+  killAfterMs: number;
+}
+
+/**
+ * `exec-track run [options] -- <cmd> [args...]` (DESIGN §4): validates the options, picks the sink
+ * (a server from `--server`/EXEC_TRACK_SERVER/config → RemoteSink, else LocalSink on the embedded
+ * store), runs the command and resolves with the exit code to exit with. Prints the start and summary
+ * lines on stderr unless `--quiet`. A failure before the command ran gives 125 (DESIGN §2).
+ * @throws ExecTrackError USAGE for invalid options (exit 2).
+ */
+export async function runCommand(argv: string[], opts: RunCommandOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const valid = validate(opts);
+  // a reader that went away (`| head`) must never crash the wrapper; the runner handles EPIPE itself
+  process.stdout.on('error', ignore);
+  process.stderr.on('error', ignore);
+  let store: Store | undefined;
+  try {
+    const { runExecution } = await import('../../runner/run.js');
+    const sink = await openSink(opts, env, (opened) => (store = opened));
+    return await runExecution(
+      argv,
+      {
+        session: opts.session,
+        name: opts.name ?? null,
+        metrics: valid.metrics,
+        killAfterMs: valid.killAfterMs,
+        foreground: opts.foreground ?? false,
+        env,
+        notice,
+        onStart: ({ executionId, sessionId }) => {
+          if (!opts.quiet) notice(`execution ${executionId} in session ${sessionId}`);
+        },
+        onEnd: (outcome, exitCode, durationMs) => summarize(outcome, exitCode, durationMs, opts.quiet ?? false),
+      },
+      sink,
+    );
+  } catch (error) {
+    // nothing ran: a known error (unknown session) keeps its exit code, anything else is 125
+    if (error instanceof ExecTrackError) throw error;
+    notice(`could not start tracking, nothing ran: ${(error as Error).message}`);
+    return 125;
+  } finally {
+    await store?.close();
+  }
+}
+
+function validate(opts: RunCommandOptions): ValidOptions {
+  const mode = opts.metrics ?? 'on';
+  if (mode !== 'on' && mode !== 'off') throw new ExecTrackError('USAGE', `--metrics expects on or off, got "${mode}".`);
+  const pattern = opts.metricsPattern ?? null;
+  if (pattern !== null) {
+    try {
+      new RegExp(pattern);
+    } catch (error) {
+      throw new ExecTrackError('USAGE', `--metrics-pattern is not a valid regular expression (${(error as Error).message}).`);
+    }
+    if (!pattern.includes('(?<key>') || !pattern.includes('(?<value>')) {
+      throw new ExecTrackError('USAGE', '--metrics-pattern needs the named groups (?<key>…) and (?<value>…), and may have (?<step>…).');
+    }
+  }
+  if (opts.session !== undefined && opts.session.trim() === '') throw new ExecTrackError('USAGE', '--session expects a session id or a title.');
+  return { metrics: { enabled: mode === 'on', pattern }, killAfterMs: parseDuration(opts.killAfter ?? '10s', '--kill-after') };
+}
+
+/** RemoteSink when a server is configured, else LocalSink on the embedded store (lazily imported). */
+async function openSink(opts: RunCommandOptions, env: NodeJS.ProcessEnv, onStore: (store: Store) => void): Promise<Sink> {
+  const server = resolveServer(opts.server, env);
+  if (server) {
+    const { RemoteSink } = await import('../../client/remote-sink.js');
+    return new RemoteSink({ server, env, quiet: opts.quiet ?? false });
+  }
+  const [{ openStore }, { LocalSink }, { embeddedDbPath }] = await Promise.all([
+    import('../../store/open.js'),
+    import('../../client/local-sink.js'),
+    import('../../config/paths.js'),
+  ]);
+  const store = await openStore(embeddedDbPath(env));
+  onStore(store);
+  return new LocalSink(store, { env, warn: notice });
+}
+
+/** `exec-track: <state> after <duration> (exit <code>)`; an Exec crushed run adds its reason. */
+function summarize(outcome: Outcome, exitCode: number, durationMs: number, quiet: boolean): void {
+  const reason = outcome.state === 'Exec crushed' && outcome.reason ? outcome.reason : null;
+  if (!quiet) notice(`${outcome.state} after ${formatDuration(durationMs)} (exit ${exitCode})${reason ? `: ${reason}` : ''}`);
+  else if (reason) notice(reason);
+}
+
+function ignore(): void {}
+
+/** One `exec-track: ` line on stderr; never throws (stderr may be a closed pipe). */
+function notice(message: string): void {
+  if (process.stderr.writable) process.stderr.write(`exec-track: ${message}\n`, () => undefined);
+}

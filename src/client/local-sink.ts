@@ -1,0 +1,129 @@
+import { newId } from '../protocol/ids.js';
+import type { Outcome, ReportLine } from '../protocol/types.js';
+import type { ExecutionInit, OpenedExecution, Sink } from '../runner/sink.js';
+import type { Store } from '../store/store.js';
+import { resolveLocalSession } from './local-session.js';
+
+/** Tuning of a {@link LocalSink}; every field has a default. */
+export interface LocalSinkOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Lines per `appendReports` call (default 1000). */
+  batchLines?: number;
+  /** Longest time a line waits before it is written (ms, default 100). */
+  flushMs?: number;
+  /** Heartbeat (`touchExecution`) interval (ms, default 5000). */
+  heartbeatMs?: number;
+  /** Unwritten lines above which the runner is asked to stop reading (default 20 000)… */
+  maxPendingLines?: number;
+  /** …or unwritten text characters (default 32 Mi). */
+  maxPendingChars?: number;
+  /** Prints a one-line warning (default: `exec-track: …` on stderr). */
+  warn?: (message: string) => void;
+}
+
+/**
+ * The embedded-mode {@link Sink} (DESIGN §3): writes straight to the {@link Store} given to it
+ * (the caller opens and closes it). Lines are batched — one `appendReports` per 1000 lines or per
+ * 100 ms, whichever comes first — and the pending batch is bounded: beyond it
+ * {@link backpressure} makes the runner wait for the store. Heartbeats are `touchExecution` calls.
+ * A failing store is reported once and never stops the command.
+ */
+export class LocalSink implements Sink {
+  readonly #store: Store;
+  readonly #options: Required<LocalSinkOptions>;
+  #executionId = '';
+  #pending: ReportLine[] = [];
+  #pendingChars = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> | undefined;
+  #warned = false;
+
+  constructor(store: Store, options: LocalSinkOptions = {}) {
+    this.#store = store;
+    this.#options = {
+      env: process.env,
+      batchLines: 1000,
+      flushMs: 100,
+      heartbeatMs: 5000,
+      maxPendingLines: 20_000,
+      maxPendingChars: 32 * 1024 * 1024,
+      warn: (message) => void process.stderr.write(`exec-track: ${message}\n`),
+      ...options,
+    };
+  }
+
+  /** @throws ExecTrackError NOT_FOUND for an unknown `--session` id; store errors as thrown by the store. */
+  async open(init: ExecutionInit): Promise<OpenedExecution> {
+    const session = await resolveLocalSession(this.#store, init.session, this.#options.env);
+    const { id } = await this.#store.createExecution({
+      id: newId('e'),
+      sessionId: session.id,
+      name: init.name,
+      command: init.command,
+      cwd: init.cwd,
+      host: init.host,
+      pid: init.pid,
+      startedAt: init.startedAt,
+      metrics: init.metrics,
+    });
+    this.#executionId = id;
+    this.#heartbeat = setInterval(() => {
+      this.#store.touchExecution(id, Date.now()).catch(() => undefined);
+    }, this.#options.heartbeatMs).unref();
+    return { sessionId: session.id, executionId: id };
+  }
+
+  write(line: ReportLine): void {
+    this.#pending.push(line);
+    this.#pendingChars += line.text.length;
+    if (this.#pending.length >= this.#options.batchLines) this.#schedule(0);
+    else if (this.#timer === undefined) this.#schedule(this.#options.flushMs);
+  }
+
+  backpressure(): Promise<void> | null {
+    const { maxPendingLines, maxPendingChars } = this.#options;
+    if (this.#pending.length < maxPendingLines && this.#pendingChars < maxPendingChars) return null;
+    return this.#flush();
+  }
+
+  async finish(outcome: Outcome): Promise<void> {
+    clearInterval(this.#heartbeat);
+    await this.#flush();
+    await this.#store.finishExecution(this.#executionId, outcome);
+  }
+
+  #schedule(delayMs: number): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.#flush();
+    }, delayMs);
+  }
+
+  /** Writes everything pending, one batch at a time; concurrent callers share the same run. */
+  #flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#flushing ??= (async () => {
+      while (this.#pending.length > 0) {
+        const batch = this.#pending.splice(0, this.#options.batchLines);
+        for (const line of batch) this.#pendingChars -= line.text.length;
+        try {
+          await this.#store.appendReports(this.#executionId, batch);
+        } catch (error) {
+          this.#warnOnce(`could not store output lines (${(error as Error).message}); the command keeps running.`);
+        }
+      }
+    })().finally(() => {
+      this.#flushing = undefined;
+    });
+    return this.#flushing;
+  }
+
+  #warnOnce(message: string): void {
+    if (this.#warned) return;
+    this.#warned = true;
+    this.#options.warn(message);
+  }
+}
