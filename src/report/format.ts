@@ -59,7 +59,13 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** A command line for display: arguments with spaces or quotes are single-quoted as a shell would need. */
+/**
+ * A command line for display on one line: arguments with spaces or shell characters are
+ * single-quoted as a shell would need, and line breaks inside an argument are shown as `\n`.
+ */
 export function formatCommand(argv: string[]): string {
-  return argv.map((a) => (a === '' || /[\s'"\\$`!*?;&|<>(){}[\]#~]/.test(a) ? `'${a.replaceAll("'", `'\\''`)}'` : a)).join(' ');
+  return argv
+    .map((a) => (a === '' || /[\s'"\\$`!*?;&|<>(){}[\]#~]/.test(a) ? `'${a.replaceAll("'", `'\\''`)}'` : a))
+    .map((a) => a.replaceAll('\r', '\\r').replaceAll('\n', '\\n'))
+    .join(' ');
 }

@@ -80,6 +80,7 @@ export class LocalSource implements Source {
     const store = await this.#open();
     await this.#get(store, id);
     if ('tail' in selection) {
+      if (selection.tail === 0) return;
       const lines = await store!.readReports(id, { tail: selection.tail });
       for (let i = 0; i < lines.length; i += PAGE_SIZE) yield lines.slice(i, i + PAGE_SIZE);
       return;

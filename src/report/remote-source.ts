@@ -70,12 +70,18 @@ export class RemoteSource implements Source {
   }
 
   async *reports(id: string, selection: LineSelection): AsyncIterable<ReportLine[]> {
-    if ('tail' in selection) {
-      const { reports } = await this.#get<{ reports: ReportJson[] }>(`/executions/${id}/reports?tail=${selection.tail}`, 'execution', id);
-      for (let i = 0; i < reports.length; i += PAGE_SIZE) yield reports.slice(i, i + PAGE_SIZE).map(reportFromWire);
-      return;
-    }
     let after = -1;
+    if ('tail' in selection) {
+      if (selection.tail === 0) return;
+      const path = `/executions/${id}/reports?tail=${Math.min(selection.tail, PAGE_SIZE)}`;
+      const { reports } = await this.#get<{ reports: ReportJson[] }>(path, 'execution', id);
+      if (selection.tail <= PAGE_SIZE || reports.length < PAGE_SIZE) {
+        yield reports.map(reportFromWire);
+        return;
+      }
+      // the API caps `tail`; seqs are contiguous, so the last n lines start n before the last seq
+      after = reports.at(-1)!.seq - selection.tail;
+    }
     for (;;) {
       const { reports } = await this.#get<{ reports: ReportJson[] }>(`/executions/${id}/reports?after=${after}&limit=${PAGE_SIZE}`, 'execution', id);
       if (reports.length === 0) return;

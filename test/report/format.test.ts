@@ -51,3 +51,9 @@ describe('formatCommand', () => {
     expect(formatCommand(['python3', 'train.py', '--name', 'my run', "it's", '*.csv'])).toBe(`python3 train.py --name 'my run' 'it'\\''s' '*.csv'`);
   });
 });
+
+describe('formatCommand on one line', () => {
+  it('shows line breaks inside an argument as \\n', () => {
+    expect(formatCommand(['python3', '-c', 'import sys\nprint(1)'])).toBe(`python3 -c 'import sys\\nprint(1)'`);
+  });
+});
