@@ -52,11 +52,10 @@ export async function sessionNewCommand(title: string, opts: { server?: string }
     const [{ openStore }, { createLocalSession }] = await Promise.all([import('../../store/open.js'), import('../../client/local-session.js')]);
     const store = await openStore(embeddedDbPath(env));
     try {
-      id = (await createLocalSession(store, title)).id;
+      id = (await createLocalSession(store, title, env)).id;
     } finally {
       await store.close();
     }
-    openSettings(env).set('currentSession', id);
   }
   process.stdout.write(`Created session ${id} "${title}"; it is now the current session.\n`);
 }
