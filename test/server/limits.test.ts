@@ -77,9 +77,10 @@ describe('malformed input', () => {
     ['an unknown stream', '{"lines":[{"seq":0,"ts":1,"stream":"stdin","text":""}]}', 'application/json', 400],
     ['a negative seq', '{"lines":[{"seq":-1,"ts":1,"stream":"stdout","text":""}]}', 'application/json', 400],
     ['an empty JSON body', '', 'application/json', 400],
-    ['plain text', 'hello', 'text/plain', 415],
+    ['plain text', 'hello', 'text/plain', 400],
+    ['an unsupported media type', '<lines/>', 'application/xml', 415],
     ['a prototype-poisoning body', '{"__proto__":{"x":1},"lines":[]}', 'application/json', 400],
-  ])('answers %s with a JSON %i and stores nothing', async (_name, payload, contentType, status) => {
+  ])('answers %s with a JSON error and stores nothing', async (_name, payload, contentType, status) => {
     t = await testApp();
     const { claimKey } = await credentials(t.app);
     const { executionId } = await sessionWithExecution(t.app, claimKey, t.clock.now);
@@ -99,7 +100,7 @@ describe('malformed input', () => {
     ['a limit beyond the page size', 'GET', '/api/v1/executions/EID/reports?limit=10001', 400],
     ['an unknown route', 'GET', '/api/v1/nope', 404],
     ['a wrong method', 'DELETE', '/api/v1/sessions', 404],
-  ])('answers %s with a JSON %i', async (_name, method, url, status) => {
+  ])('answers %s with a JSON error', async (_name, method, url, status) => {
     t = await testApp();
     const { claimKey } = await credentials(t.app);
     const { executionId } = await sessionWithExecution(t.app, claimKey, t.clock.now);

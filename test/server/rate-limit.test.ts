@@ -15,12 +15,18 @@ describe('RateLimiter', () => {
     expect(limiter.hit('a', 1).ok).toBe(false);
   });
 
-  it('starts a fresh window once the old one ends and forgets old addresses', () => {
+  it('starts a fresh window once the old one ends', () => {
     const limiter = new RateLimiter(1, 1000);
     limiter.hit('a', 0);
+    expect(limiter.hit('a', 999).ok).toBe(false);
     expect(limiter.hit('a', 1000).ok).toBe(true);
-    limiter.hit('b', 1500);
-    limiter.hit('c', 2600);
+  });
+
+  it('forgets addresses whose window has ended', () => {
+    const limiter = new RateLimiter(1, 1000);
+    limiter.hit('a', 0);
+    limiter.hit('b', 900);
+    limiter.hit('c', 1500);
     expect(limiter.size).toBe(2);
   });
 
