@@ -9,6 +9,8 @@ const program = new Command('exec-track')
   .description('Track long-running commands: output, metrics and outcome, locally or on a server.')
   .version('0.1.0')
   .showSuggestionAfterError()
+  // `run` passes everything after its own options through to the command (passThroughOptions needs this)
+  .enablePositionalOptions()
   .exitOverride();
 
 program
