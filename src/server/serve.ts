@@ -1,6 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { ExecTrackError } from '../errors.js';
 import { openStore } from '../store/open.js';
 import { buildApp } from './app.js';
@@ -15,12 +13,11 @@ export interface RunningServer {
 }
 
 /**
- * Opens the SQLite store at `dbPath` (creating its folder), builds the app, listens on
+ * Opens the SQLite store at `dbPath` (creating it and its folder), builds the app, listens on
  * `options.host`/`options.port` and starts the background jobs. Throws ExecTrackError CONFLICT when
  * the port is taken, USAGE when the address cannot be bound.
  */
 export async function startServer(dbPath: string, options: Partial<ServerOptions> & Pick<ServerOptions, 'host' | 'port'>, log?: ServerLog): Promise<RunningServer> {
-  mkdirSync(dirname(dbPath), { recursive: true });
   const store = await openStore(dbPath, { lineQuota: options.lineQuota });
   let app: FastifyInstance;
   try {

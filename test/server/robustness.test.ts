@@ -31,6 +31,7 @@ const BAD_BODIES: Array<[string, string, string]> = [
   ['invalid JSON', '{"lines":', 'application/json'],
   ['wrong types', '{"lines":"no"}', 'application/json'],
   ['text', 'lines', 'text/plain'],
+  ['XML', '<lines/>', 'application/xml'],
   ['too large', JSON.stringify({ lines: lines(0, 2000) }), 'application/json'],
   ['an empty object', '{}', 'application/json'],
 ];
