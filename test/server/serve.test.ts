@@ -65,6 +65,33 @@ describe('exec-track serve (real process)', () => {
     expect(await refused(wsUrl(s.url, '/api/v1/nope'))).toEqual([404, 'NOT_FOUND']);
   });
 
+  it('rate limits WebSocket upgrades like requests: 429 with Retry-After and a JSON error', async () => {
+    home = tempHome();
+    const s = await serve(['--rate-limit', '4']);
+    // setupExecution makes exactly 4 requests, so the upgrade is the 5th
+    const { executionId } = await setupExecution(s.url);
+    const refused = await openSocket(wsUrl(s.url, `/api/v1/executions/${executionId}/follow`)).then(
+      () => undefined,
+      (e: { status: number; body: string; headers: Record<string, string> }) => e,
+    );
+    expect(refused?.status).toBe(429);
+    expect(Number(refused?.headers['retry-after'])).toBeGreaterThan(3500);
+    expect(JSON.parse(refused!.body).error.code).toBe('RATE_LIMITED');
+    expect((await api(s.url, '/healthz')).status).toBe(200);
+  });
+
+  it('answers a line over --max-line with an error frame and close 1009, storing nothing of the frame', async () => {
+    home = tempHome();
+    const s = await serve(['--max-line', '50']);
+    const { claimKey, executionId } = await setupExecution(s.url);
+    const socket = await openSocket(wsUrl(s.url, `/api/v1/executions/${executionId}/stream`), claimKey);
+    await socket.next();
+    socket.send({ type: 'lines', lines: [...lines(0, 2), { seq: 2, ts: 1, stream: 'stderr', text: 'y'.repeat(51) }] });
+    expect(await socket.next()).toMatchObject({ type: 'error', error: { code: 'TOO_LARGE', message: expect.stringContaining('--max-line') } });
+    expect((await socket.closed).code).toBe(1009);
+    expect((await api(s.url, `/api/v1/executions/${executionId}/reports`)).body.reports).toEqual([]);
+  });
+
   it('sends a follower the backlog in batches, then live lines and state, and closes with 1000 at the end', async () => {
     home = tempHome();
     const s = await serve();
