@@ -18,8 +18,11 @@ const PAIR = new RegExp(
   'g',
 );
 
-/** Cheap test that a line could hold a pair at all: a separator followed by something number-like. */
-const PREFILTER = /[=:]\s*[-+]?(?:\d|\.\d|nan|inf)/i;
+/**
+ * Cheap test that a line could hold a pair at all: something key-like, a separator, something
+ * number-like. Most log lines (timestamps like `12:00:01` included) stop here.
+ */
+const PREFILTER = /[A-Za-z_]['"]?\s*[=:]\s*[-+]?(?:\d|\.\d|nan|inf)/i;
 
 /** Keys whose integer value is the line's step, most specific first. */
 const STEP_KEYS = ['step', 'global_step', 'iteration', 'iter', 'epoch'];

@@ -1,0 +1,38 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ExecTrackError } from '../errors.js';
+import { SqliteStore } from './sqlite/sqlite-store.js';
+import type { Store } from './store.js';
+
+/** Options of {@link openStore}. */
+export interface OpenStoreOptions {
+  /**
+   * Stored lines per execution (issue 3 point 7; default 1 000 000): beyond it the first half and
+   * a rolling last half are kept, and reads show one marker line for the dropped middle. Applies to
+   * executions created by this store; each execution keeps the quota it was created with.
+   */
+  lineQuota?: number;
+}
+
+/** Default per-execution stored-line quota. */
+export const DEFAULT_LINE_QUOTA = 1_000_000;
+
+/**
+ * Opens (creating the file and its parent directory when missing) the SQLite store at `path`
+ * and migrates it. Safe when several processes open the same fresh file at once.
+ *
+ * @throws ExecTrackError `USAGE` for a line quota that is not a positive integer;
+ *   `STORE_ERROR` when the file cannot be created or opened.
+ */
+export async function openStore(path: string, options: OpenStoreOptions = {}): Promise<Store> {
+  const lineQuota = options.lineQuota ?? DEFAULT_LINE_QUOTA;
+  if (!Number.isSafeInteger(lineQuota) || lineQuota < 1) {
+    throw new ExecTrackError('USAGE', `The line quota must be a positive whole number of lines, got ${lineQuota}.`);
+  }
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (cause) {
+    throw new ExecTrackError('STORE_ERROR', `Cannot create the directory of ${path}; check the path and its permissions.`, { cause });
+  }
+  return new SqliteStore(path, { lineQuota });
+}

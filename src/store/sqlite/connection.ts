@@ -1,0 +1,58 @@
+import Database from 'better-sqlite3';
+import { ExecTrackError } from '../../errors.js';
+
+/** A better-sqlite3 connection. */
+export type Db = Database.Database;
+
+/** How long a writer waits for another process's lock before SQLITE_BUSY (ms). */
+const BUSY_TIMEOUT_MS = 10_000;
+const RETRY_LIMIT_MS = 30_000;
+
+/**
+ * Opens the SQLite file with the settings every connection needs: a busy timeout (8 parallel
+ * `run`s share one embedded file), incremental auto-vacuum (must precede the first table; retention
+ * later runs `PRAGMA incremental_vacuum`), WAL, `synchronous=NORMAL` (durable across process
+ * crashes, which is what WAL promises; an OS crash may lose the last commits) and foreign keys.
+ *
+ * @throws ExecTrackError `STORE_ERROR` when the file cannot be opened.
+ */
+export function openConnection(path: string): Db {
+  let db: Db;
+  try {
+    db = new Database(path);
+  } catch (cause) {
+    throw new ExecTrackError('STORE_ERROR', `Cannot open the database ${path}; check that the directory is writable.`, { cause });
+  }
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  retryBusy(() => db.pragma('auto_vacuum = INCREMENTAL'));
+  retryBusy(() => db.pragma('journal_mode = WAL'));
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+/**
+ * Runs `work`, retrying while SQLite answers SQLITE_BUSY/SQLITE_LOCKED: switching a fresh file to
+ * WAL and starting the first migration can fail at once (without the busy handler) when several
+ * processes race on it.
+ */
+export function retryBusy<T>(work: () => T): T {
+  const deadline = Date.now() + RETRY_LIMIT_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return work();
+    } catch (error) {
+      if (!isBusy(error) || Date.now() > deadline) throw error;
+      sleepSync(Math.min(5 * attempt, 100) + Math.random() * 10);
+    }
+  }
+}
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}

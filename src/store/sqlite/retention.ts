@@ -1,0 +1,70 @@
+import type { Statement } from 'better-sqlite3';
+import type { Db } from './connection.js';
+
+/**
+ * Deletes sessions and executions with everything under them (reports, metric series and points
+ * are deleted here rather than by foreign keys; see migrations.ts), and runs retention.
+ */
+export class Retention {
+  readonly #db: Db;
+  readonly #execNums: Statement;
+  readonly #sessionExecNums: Statement;
+  readonly #reports: Statement;
+  readonly #points: Statement;
+  readonly #series: Statement;
+  readonly #execution: Statement;
+  readonly #session: Statement;
+  readonly #oldSessions: Statement;
+  readonly #idleUsers: Statement;
+
+  constructor(db: Db) {
+    this.#db = db;
+    this.#execNums = db.prepare('SELECT num FROM executions WHERE id = ?');
+    this.#sessionExecNums = db.prepare('SELECT num FROM executions WHERE session_id = ?');
+    this.#reports = db.prepare('DELETE FROM reports WHERE exec = ?');
+    this.#points = db.prepare('DELETE FROM metric_points WHERE series IN (SELECT id FROM metric_series WHERE exec = ?)');
+    this.#series = db.prepare('DELETE FROM metric_series WHERE exec = ?');
+    this.#execution = db.prepare('DELETE FROM executions WHERE num = ?');
+    this.#session = db.prepare('DELETE FROM sessions WHERE id = ?');
+    this.#oldSessions = db.prepare(
+      `SELECT s.id FROM sessions s LEFT JOIN executions e ON e.session_id = s.id
+       GROUP BY s.id HAVING coalesce(max(e.started_at), s.created_at) < ?`,
+    );
+    this.#idleUsers = db.prepare('DELETE FROM users WHERE last_seen_at < ? AND NOT EXISTS (SELECT 1 FROM sessions WHERE owner_id = users.id)');
+  }
+
+  deleteExecution(id: string): boolean {
+    const rows = this.#execNums.all(id) as { num: number }[];
+    this.#db.transaction(() => rows.forEach((r) => this.#deleteNum(r.num)))();
+    return rows.length > 0;
+  }
+
+  deleteSession(id: string): boolean {
+    return this.#db.transaction(() => {
+      for (const r of this.#sessionExecNums.all(id) as { num: number }[]) this.#deleteNum(r.num);
+      return this.#session.run(id).changes > 0;
+    })();
+  }
+
+  /**
+   * Retention (DESIGN §6): sessions whose last execution started before `cutoff` (or, with none,
+   * created before it) with everything in them, then users with no session left and not seen
+   * since `cutoff`; then gives the freed pages back to the file system.
+   */
+  purge(cutoff: number): { sessions: number; users: number } {
+    const result = this.#db.transaction(() => {
+      const old = this.#oldSessions.all(cutoff) as { id: string }[];
+      for (const s of old) this.deleteSession(s.id);
+      return { sessions: old.length, users: this.#idleUsers.run(cutoff).changes };
+    })();
+    this.#db.pragma('incremental_vacuum');
+    return result;
+  }
+
+  #deleteNum(num: number): void {
+    this.#reports.run(num);
+    this.#points.run(num);
+    this.#series.run(num);
+    this.#execution.run(num);
+  }
+}

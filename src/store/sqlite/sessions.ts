@@ -1,0 +1,47 @@
+import type { Statement } from 'better-sqlite3';
+import type { Session } from '../../protocol/types.js';
+import type { Db } from './connection.js';
+
+interface SessionRow {
+  id: string;
+  title: string;
+  created_at: number;
+  owner_id: string | null;
+}
+
+const toSession = (r: SessionRow): Session => ({ id: r.id, title: r.title, createdAt: r.created_at, ownerId: r.owner_id });
+
+/** The `sessions` table. `owner_id IS ?` matches null (the embedded owner) too. */
+export class Sessions {
+  readonly #insert: Statement;
+  readonly #get: Statement;
+  readonly #byTitle: Statement;
+  readonly #list: Statement;
+
+  constructor(db: Db) {
+    this.#insert = db.prepare('INSERT OR IGNORE INTO sessions (id, title, created_at, owner_id) VALUES (?, ?, ?, ?)');
+    this.#get = db.prepare('SELECT * FROM sessions WHERE id = ?');
+    this.#byTitle = db.prepare('SELECT * FROM sessions WHERE title = ? AND owner_id IS ? ORDER BY created_at DESC, rowid DESC LIMIT 1');
+    this.#list = db.prepare('SELECT * FROM sessions WHERE owner_id IS ? ORDER BY created_at DESC, rowid DESC');
+  }
+
+  /** Inserts the session; a resend of an existing id returns the stored one unchanged. */
+  create(s: Session): Session {
+    this.#insert.run(s.id, s.title, s.createdAt, s.ownerId);
+    return this.get(s.id)!;
+  }
+
+  get(id: string): Session | undefined {
+    const row = this.#get.get(id) as SessionRow | undefined;
+    return row && toSession(row);
+  }
+
+  findByTitle(title: string, ownerId: string | null): Session | undefined {
+    const row = this.#byTitle.get(title, ownerId) as SessionRow | undefined;
+    return row && toSession(row);
+  }
+
+  list(ownerId: string | null): Session[] {
+    return (this.#list.all(ownerId) as SessionRow[]).map(toSession);
+  }
+}
