@@ -2,6 +2,7 @@ import { ApiClient } from './api.js';
 import { Backoff } from './backoff.js';
 import { LineWindow } from './line-window.js';
 import { resolveRemoteSession } from './remote-session.js';
+import { parseServerUrl } from './server-url.js';
 import { pendingSpoolCount } from './spool-files.js';
 import { SpoolWriter } from './spool.js';
 import { StreamSocket } from './stream-socket.js';
@@ -58,7 +59,9 @@ export class RemoteSink implements Sink {
   #wake: (() => void) | undefined;
   #finish: { outcome: Outcome; sent: boolean; timer?: NodeJS.Timeout; done: (finished: boolean) => void } | undefined;
 
+  /** @throws ExecTrackError USAGE when `server` is not an http(s) URL. */
   constructor(options: RemoteSinkOptions) {
+    const server = parseServerUrl(options.server);
     this.#options = {
       env: process.env,
       quiet: false,
@@ -66,8 +69,9 @@ export class RemoteSink implements Sink {
       heartbeatMs: 5_000,
       stderr: (text) => void process.stderr.write(text),
       ...options,
+      server,
     };
-    this.#api = new ApiClient(options.server, { env: this.#options.env, timeoutMs: 5_000, signal: this.#abort.signal });
+    this.#api = new ApiClient(server, { env: this.#options.env, timeoutMs: 5_000, signal: this.#abort.signal });
   }
 
   async open(init: ExecutionInit): Promise<OpenedExecution> {

@@ -1,3 +1,4 @@
+import { parseServerUrl } from '../../client/server-url.js';
 import { openSettings, type ServerCredentials } from '../../config/settings.js';
 import { ExecTrackError } from '../../errors.js';
 
@@ -10,16 +11,7 @@ const KEYS = ['server'] as const;
  */
 export async function configSetCommand(key: string, value: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   checkKey(key);
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
-    throw new ExecTrackError('USAGE', `"${value}" is not a server URL; give one like http://127.0.0.1:8080.`);
-  }
-  const server = url.toString().replace(/\/+$/, '');
+  const server = parseServerUrl(value);
   openSettings(env).set('server', server);
   process.stdout.write(`server = ${server}\n`);
 }
