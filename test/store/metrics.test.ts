@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import type { ReportLine } from '../../src/protocol/types.js';
+import { EXEC, freshStore, lines, range } from './setup.js';
+
+describe('metrics at ingest', () => {
+  it('counts steps per key from 0 across batches when the line gives none', async () => {
+    const { store } = await freshStore();
+    await store.appendReports(EXEC, lines([0, 1], (s) => `loss=${1 - s / 10}`));
+    await store.appendReports(EXEC, lines([2], () => 'acc: 0.5'));
+    await store.appendReports(EXEC, lines([3], () => 'loss=0.7 acc=0.6'));
+    expect((await store.metricPoints(EXEC)).map((p) => [p.key, p.step, p.value, p.seq, p.ts])).toEqual([
+      ['acc', 0, 0.5, 2, 10_002],
+      ['acc', 1, 0.6, 3, 10_003],
+      ['loss', 0, 1, 0, 10_000],
+      ['loss', 1, 0.9, 1, 10_001],
+      ['loss', 2, 0.7, 3, 10_003],
+    ]);
+  });
+
+  it('uses the step the line gives and stores the step key as a series too (FC-01)', async () => {
+    const { store } = await freshStore();
+    await store.appendReports(EXEC, lines([0, 1], (s) => `step=${s + 1} loss=${(0.5 - s / 10).toFixed(2)}`));
+    expect((await store.metricPoints(EXEC, 'loss')).map((p) => [p.step, p.value])).toEqual([[1, 0.5], [2, 0.4]]);
+    expect((await store.metricPoints(EXEC, 'step')).map((p) => [p.step, p.value])).toEqual([[1, 1], [2, 2]]);
+  });
+
+  it('reads one point per carriage-return redraw frame (FC-02)', async () => {
+    const { store } = await freshStore();
+    const line: ReportLine = {
+      seq: 0,
+      ts: 1,
+      stream: 'stderr',
+      text: 'train 100% loss=0.00',
+      frames: ['', 'train   0% loss=1.00', 'train  25% loss=0.75', 'train  50% loss=0.50', 'train  75% loss=0.25'],
+    };
+    await store.appendReports(EXEC, [line, { seq: 1, ts: 2, stream: 'stderr', text: 'done' }]);
+    expect((await store.metricPoints(EXEC, 'loss')).map((p) => [p.step, p.value])).toEqual([[0, 1], [1, 0.75], [2, 0.5], [3, 0.25], [4, 0]]);
+    expect((await store.readReports(EXEC)).map((l) => l.text)).toEqual(['train 100% loss=0.00', 'done']);
+  });
+
+  it('keeps a summary with last, min, max and count, NaN and infinities included', async () => {
+    const { store } = await freshStore();
+    await store.appendReports(EXEC, lines(range(0, 5), (s) => ['loss=0.5', 'loss=nan', 'loss=0.1', 'loss=0.9 acc=inf', 'loss=nan acc=-inf'][s]!));
+    expect(await store.metricSummary(EXEC)).toEqual({
+      acc: { last: -Infinity, min: -Infinity, max: Infinity, count: 2 },
+      loss: { last: Number.NaN, min: 0.1, max: 0.9, count: 5 },
+    });
+    expect((await store.metricPoints(EXEC, 'loss')).map((p) => p.value)).toEqual([0.5, Number.NaN, 0.1, 0.9, Number.NaN]);
+  });
+
+  it('does not read metrics twice from a resent line', async () => {
+    const { store } = await freshStore();
+    await store.appendReports(EXEC, lines([0], () => 'loss=1'));
+    await store.appendReports(EXEC, lines([0, 1], () => 'loss=1'));
+    expect((await store.metricSummary(EXEC)).loss!.count).toBe(2);
+  });
+
+  it.each([
+    [{ enabled: false }, {}],
+    [{ enabled: true, pattern: String.raw`(?<key>\w+)@(?<value>[\d.]+)` }, { loss: { last: 0.25, min: 0.25, max: 0.25, count: 1 } }],
+  ])('follows the execution metrics config %j', async (metrics, summary) => {
+    const { store } = await freshStore({ metrics });
+    await store.appendReports(EXEC, lines([0], () => 'loss@0.25 acc=0.5'));
+    expect(await store.metricSummary(EXEC)).toEqual(summary);
+  });
+});
