@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { newId } from '../protocol/ids.js';
 import type { Outcome, ReportLine } from '../protocol/types.js';
 import type { ExecutionInit, OpenedExecution, Sink } from '../runner/sink.js';
@@ -56,7 +57,7 @@ export class LocalSink implements Sink {
   /** @throws ExecTrackError NOT_FOUND for an unknown `--session` id; store errors as thrown by the store. */
   async open(init: ExecutionInit): Promise<OpenedExecution> {
     const session = await resolveLocalSession(this.#store, init.session, this.#options.env);
-    const { id } = await this.#store.createExecution({
+    const { id } = await retryBusy(() => this.#store.createExecution({
       id: newId('e'),
       sessionId: session.id,
       name: init.name,
@@ -66,7 +67,7 @@ export class LocalSink implements Sink {
       pid: init.pid,
       startedAt: init.startedAt,
       metrics: init.metrics,
-    });
+    }));
     this.#executionId = id;
     this.#heartbeat = setInterval(() => {
       this.#store.touchExecution(id, Date.now()).catch(() => undefined);
@@ -90,7 +91,7 @@ export class LocalSink implements Sink {
   async finish(outcome: Outcome): Promise<void> {
     clearInterval(this.#heartbeat);
     await this.#flush();
-    await this.#store.finishExecution(this.#executionId, outcome);
+    await retryBusy(() => this.#store.finishExecution(this.#executionId, outcome));
   }
 
   #schedule(delayMs: number): void {
@@ -110,7 +111,7 @@ export class LocalSink implements Sink {
         const batch = this.#pending.splice(0, this.#options.batchLines);
         for (const line of batch) this.#pendingChars -= line.text.length;
         try {
-          await this.#store.appendReports(this.#executionId, batch);
+          await retryBusy(() => this.#store.appendReports(this.#executionId, batch));
         } catch (error) {
           this.#warnOnce(`could not store output lines (${(error as Error).message}); the command keeps running.`);
         }
@@ -126,4 +127,29 @@ export class LocalSink implements Sink {
     this.#warned = true;
     this.#options.warn(message);
   }
+}
+
+/** Attempts at a write that meets another process's write lock, ~10-40 ms apart (about 5 s in all). */
+const BUSY_ATTEMPTS = 200;
+
+/**
+ * Retries `write` while SQLite answers "database is locked": parallel runs share one embedded file,
+ * and a lock held by another writer is a reason to wait, never to lose lines or leave `Running`.
+ */
+async function retryBusy<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= BUSY_ATTEMPTS || !isBusy(error)) throw error;
+      await sleep(10 + Math.random() * 30);
+    }
+  }
+}
+
+function isBusy(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    if (String((e as NodeJS.ErrnoException).code).startsWith('SQLITE_BUSY') || e.message.includes('database is locked')) return true;
+  }
+  return false;
 }
