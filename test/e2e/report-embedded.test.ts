@@ -37,14 +37,14 @@ describe('report on the embedded store', () => {
   });
 
   it.each([
-    ['an unknown execution', ['e_AAAAAAAAAAAAAAAAAAAAAA'], 1, /No execution e_A+ found/],
-    ['an unknown session', ['s_AAAAAAAAAAAAAAAAAAAAAA'], 1, /No session s_A+ found/],
-    ['a malformed target', ['e_short'], 2, /is not a session id/],
-    ['a bad --lines value', ['--lines', 'ten'], 2, /--lines expects/],
-    ['a negative --lines value', ['--lines', '-3'], 2, /--lines expects/],
-    ['an unknown --sort column', ['--sort', 'speed'], 2, /--sort expects/],
-    ['--points without --json', ['--points'], 2, /--points/],
-  ])('answers %s with exit %d and one sentence', async (_, args, code, message) => {
+    ['an unknown execution', 1, ['e_AAAAAAAAAAAAAAAAAAAAAA'], /No execution e_A+ found/],
+    ['an unknown session', 1, ['s_AAAAAAAAAAAAAAAAAAAAAA'], /No session s_A+ found/],
+    ['a malformed target', 2, ['e_short'], /is not a session id/],
+    ['a bad --lines value', 2, ['--lines', 'ten'], /--lines expects/],
+    ['a negative --lines value', 2, ['--lines', '-3'], /--lines expects/],
+    ['an unknown --sort column', 2, ['--sort', 'speed'], /--sort expects/],
+    ['--points without --json', 2, ['--points'], /--points/],
+  ])('answers %s with exit %i and one sentence', async (_, code, args, message) => {
     await run(['--', 'sh', '-c', 'echo loss=0.5']);
     const result = await report(args);
     expect(result.exitCode).toBe(code);

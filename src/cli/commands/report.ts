@@ -2,9 +2,7 @@ import { resolveServer } from '../../config/settings.js';
 import { ExecTrackError } from '../../errors.js';
 import { colorLevel, createPalette } from '../../report/colors.js';
 import { followExecution, followSession } from '../../report/follow.js';
-import { LocalSource } from '../../report/local-source.js';
 import { createOutput } from '../../report/output.js';
-import { RemoteSource } from '../../report/remote-source.js';
 import { showExecution, showSession, type ReportFormat } from '../../report/show.js';
 import type { LineSelection, Source } from '../../report/source.js';
 
@@ -26,6 +24,12 @@ export function parseLines(value: string): LineSelection {
   if (value === 'all') return { all: true };
   if (/^\d+$/.test(value) && Number.isSafeInteger(Number(value))) return { tail: Number(value) };
   throw new ExecTrackError('USAGE', `--lines expects a whole number of lines or "all", got "${value}".`);
+}
+
+/** The server's source or the embedded store's, importing only the one needed (sqlite or ws/undici). */
+async function openSource(server: string | undefined, env: NodeJS.ProcessEnv): Promise<Source> {
+  if (server) return new (await import('../../report/remote-source.js')).RemoteSource(server, { env });
+  return new (await import('../../report/local-source.js')).LocalSource({ env });
 }
 
 function parseFormat(opts: ReportOptions): ReportFormat {
@@ -51,7 +55,7 @@ export async function reportCommand(target: string | undefined, opts: ReportOpti
   const lines = parseLines(opts.lines);
   const format = parseFormat(opts);
   const server = resolveServer(opts.server, env);
-  const source: Source = server ? new RemoteSource(server, { env }) : new LocalSource({ env });
+  const source = await openSource(server, env);
   const out = createOutput(process.stdout);
   const palette = createPalette(format === 'text' ? colorLevel(process.stdout, env) : 0);
   try {
