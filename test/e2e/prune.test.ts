@@ -64,8 +64,7 @@ describe('exec-track rm', () => {
       expect(await store.getSession(a.sessionId)).toBeUndefined();
       for (const id of a.executionIds) {
         expect(await store.getExecution(id)).toBeUndefined();
-        expect(await store.readReports(id)).toEqual([]);
-        expect(await store.metricSummary(id)).toEqual({});
+        await expect(store.readReports(id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
       }
       expect(await store.getSession(b.sessionId)).toBeDefined();
       expect(await store.readReports(b.executionIds[0]!)).toHaveLength(2);
@@ -80,7 +79,7 @@ describe('exec-track rm', () => {
     expect(r.out).toContain(`Deleted execution ${gone} (echo alpha) of session ${a.sessionId}.`);
     await withStore(async (store) => {
       expect(await store.getExecution(gone)).toBeUndefined();
-      expect(await store.readReports(gone)).toEqual([]);
+      await expect(store.readReports(gone)).rejects.toMatchObject({ code: 'NOT_FOUND' });
       expect((await store.listExecutions(a.sessionId)).map((e) => e.id)).toEqual([kept]);
     });
   });
@@ -129,7 +128,7 @@ describe('exec-track prune', () => {
     await withStore(async (store) => {
       const left = (await store.listSessions(null)).map((s) => s.title).sort();
       expect(left).toEqual(['fresh', 'fresh-empty', 'revived']);
-      for (const id of seeded.old.executionIds) expect(await store.readReports(id)).toEqual([]);
+      for (const id of seeded.old.executionIds) expect(await store.getExecution(id)).toBeUndefined();
       expect(await store.listExecutions(seeded.revived.sessionId)).toHaveLength(2);
     });
   });
