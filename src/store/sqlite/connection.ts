@@ -56,3 +56,13 @@ function isBusy(error: unknown): boolean {
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
+
+/**
+ * Wraps `fn` in a write transaction that takes the write lock up front (`BEGIN IMMEDIATE`): a
+ * deferred transaction that reads and then writes cannot wait for another process's commit (it
+ * fails with SQLITE_BUSY at once), an immediate one waits through the busy timeout.
+ */
+export function writeTransaction<A extends unknown[], R>(db: Db, fn: (...args: A) => R): (...args: A) => R {
+  const tx = db.transaction(fn);
+  return (...args) => tx.immediate(...args);
+}

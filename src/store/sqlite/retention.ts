@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { Db } from './connection.js';
+import { writeTransaction, type Db } from './connection.js';
 
 /**
  * Deletes sessions and executions with everything under them (reports, metric series and points
@@ -35,12 +35,12 @@ export class Retention {
 
   deleteExecution(id: string): boolean {
     const rows = this.#execNums.all(id) as { num: number }[];
-    this.#db.transaction(() => rows.forEach((r) => this.#deleteNum(r.num)))();
+    writeTransaction(this.#db, () => rows.forEach((r) => this.#deleteNum(r.num)))();
     return rows.length > 0;
   }
 
   deleteSession(id: string): boolean {
-    return this.#db.transaction(() => {
+    return writeTransaction(this.#db, () => {
       for (const r of this.#sessionExecNums.all(id) as { num: number }[]) this.#deleteNum(r.num);
       return this.#session.run(id).changes > 0;
     })();
@@ -52,7 +52,7 @@ export class Retention {
    * since `cutoff`; then gives the freed pages back to the file system.
    */
   purge(cutoff: number): { sessions: number; users: number } {
-    const result = this.#db.transaction(() => {
+    const result = writeTransaction(this.#db, () => {
       const old = this.#oldSessions.all(cutoff) as { id: string }[];
       for (const s of old) this.deleteSession(s.id);
       return { sessions: old.length, users: this.#idleUsers.run(cutoff).changes };

@@ -3,7 +3,7 @@ import { ExecTrackError } from '../../errors.js';
 import type { Execution, MetricPoint, MetricSummary, NewExecution, Outcome, ReportLine, Session } from '../../protocol/types.js';
 import { contiguousNew, quotaAfter } from '../ingest.js';
 import type { AppendResult, ReadReportsOptions, Store, User } from '../store.js';
-import { openConnection, type Db } from './connection.js';
+import { openConnection, writeTransaction, type Db } from './connection.js';
 import { Executions, notFound } from './executions.js';
 import { Metrics } from './metrics.js';
 import { migrate } from './migrations.js';
@@ -56,7 +56,7 @@ export class SqliteStore implements Store {
     this.#afterIngest = this.#db.prepare(
       'UPDATE executions SET last_seq = ?, line_count = ?, dropped = ?, last_seen_at = max(coalesce(last_seen_at, 0), ?) WHERE num = ?',
     );
-    this.#append = this.#db.transaction((id: string, lines: ReportLine[]) => this.#ingest(id, lines));
+    this.#append = writeTransaction(this.#db, (id: string, lines: ReportLine[]) => this.#ingest(id, lines));
   }
 
   async createSession(session: Session): Promise<Session> {
@@ -107,7 +107,7 @@ export class SqliteStore implements Store {
   }
 
   async markLost(cutoff: number, reason: string, ids?: string[]): Promise<string[]> {
-    return this.#db.transaction(() => this.#executions.markLost(cutoff, reason, ids))();
+    return writeTransaction(this.#db, () => this.#executions.markLost(cutoff, reason, ids))();
   }
 
   async deleteExecution(id: string): Promise<boolean> {
