@@ -35,9 +35,13 @@ export function exitCodeOf(e: Execution): number {
   return e.state === 'Passive' ? 0 : 1;
 }
 
-/** One line for a state: `Passive after 3m 12s (exit 0)`, coloured. */
+/**
+ * One line for a state: `Passive after 3m 12s (exit 0)`, coloured. The reason is added only for
+ * `Exec crushed`, where the exit code and signal do not tell what happened.
+ */
 export function outcomeLine(e: Execution, p: Palette, now = Date.now()): string {
-  const detail = [e.exitCode === null ? null : `exit ${e.exitCode}`, e.signal, e.reason].filter(Boolean).join(', ');
+  const reason = e.state === 'Exec crushed' ? e.reason : null;
+  const detail = [e.exitCode === null ? null : `exit ${e.exitCode}`, e.signal, reason].filter(Boolean).join(', ');
   return `${p.state(e.state)} after ${formatDuration(durationMs(e, now))}${detail ? ` (${detail})` : ''}`;
 }
 
