@@ -4,22 +4,23 @@ import type { Palette } from './colors.js';
 import { formatCommand, formatCount, formatDuration, formatLocalTime, formatNumber } from './format.js';
 import { sparkline } from './sparkline.js';
 import { renderTable, type Column } from './table.js';
-import { printable } from './text-width.js';
+import { printable, truncate } from './text-width.js';
 
 /** Widest sparkline in the metrics table (cells). */
 const SPARK_WIDTH = 30;
 
 /**
  * The header of the execution view: id and name, command, state in its colour with exit code or
- * signal, reason for the crushed states, start/end in local time, duration, line count.
+ * signal, reason for the crushed states, start/end in local time, duration, line count. The command
+ * and reason are cut with `…` to fit `width` cells (a terminal's width) instead of wrapping.
  */
-export function renderExecutionHeader(e: Execution, p: Palette, now = Date.now()): string {
+export function renderExecutionHeader(e: Execution, p: Palette, width = Number.POSITIVE_INFINITY, now = Date.now()): string {
   const outcome = [e.exitCode === null ? null : `exit ${e.exitCode}`, e.signal].filter(Boolean).join(', ');
   const rows: Array<[string, string]> = [
-    ['command', formatCommand(e.command)],
+    ['command', truncate(formatCommand(e.command), Math.max(20, width - 11))],
     ['state', `${p.state(e.state)}${outcome ? `  (${outcome})` : ''}`],
   ];
-  if (e.reason) rows.push(['reason', e.reason]);
+  if (e.reason) rows.push(['reason', truncate(e.reason, Math.max(20, width - 11))]);
   rows.push(['session', e.sessionId]);
   rows.push(['started', formatLocalTime(e.startedAt)]);
   if (e.endedAt !== null) rows.push(['ended', formatLocalTime(e.endedAt)]);

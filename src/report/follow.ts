@@ -67,7 +67,7 @@ export async function followExecution(source: Source, id: string, options: Follo
   const { execution: first } = await source.execution(id);
   let execution = first;
   let lastSeq = -1;
-  if (!json) await out.write(`${renderExecutionHeader(first, p)}\n`);
+  if (!json) await out.write(`${renderExecutionHeader(first, p, out.columns)}\n`);
   for await (const page of source.reports(id, options.lines)) {
     if (page.length === 0) continue;
     lastSeq = page.at(-1)!.seq;

@@ -55,7 +55,7 @@ export async function showExecution(source: Source, id: string, o: ShowOptions):
     }
     const points = hasMetrics ? await source.points(id) : [];
     spinner.stop();
-    const blocks = [renderExecutionHeader(data.execution, o.palette)];
+    const blocks = [renderExecutionHeader(data.execution, o.palette, o.out.columns)];
     if (hasMetrics) blocks.push(renderMetricsTable(data.metrics, points, o.out.columns, o.palette));
     if (o.chart !== undefined) {
       const size = { columns: Number.isFinite(o.out.columns) ? o.out.columns : 80, rows: o.out.rows };

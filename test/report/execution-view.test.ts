@@ -17,7 +17,14 @@ describe('renderExecutionHeader', () => {
 
   it('counts the duration of a running execution up to now', () => {
     const e = execution({ state: 'Running', exitCode: null, endedAt: null });
-    expect(renderExecutionHeader(e, plain, e.startedAt! + 1_200)).toContain('duration 1.2s so far');
+    expect(renderExecutionHeader(e, plain, 80, e.startedAt! + 1_200)).toContain('duration 1.2s so far');
+  });
+
+  it('cuts a long command to the terminal width instead of wrapping', () => {
+    const e = execution({ command: ['python3', '-c', 'x'.repeat(200)] });
+    const line = renderExecutionHeader(e, plain, 60).split('\n')[1]!;
+    expect(line).toHaveLength(60);
+    expect(line.endsWith('…')).toBe(true);
   });
 });
 
