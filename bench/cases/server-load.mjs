@@ -1,0 +1,35 @@
+import { join } from 'node:path';
+import { BIN, cliEnv, peakRssMb, startServer, timed } from '../lib/proc.mjs';
+import { freshDir, progress, repeat } from '../lib/context.mjs';
+import { makeRow } from '../lib/stats.mjs';
+import { verifyDb } from '../lib/verify.mjs';
+
+/**
+ * B5: `concurrent` simultaneous `run --server -- cat` of `linesEach` lines into one fresh server,
+ * timed from the first spawn until the last wrapper exits (each exits once its lines are acked),
+ * against B2's sqlite3 import time. B8: that server's peak RSS (VmHWM) over the whole of B5.
+ */
+export async function serverLoad(ctx) {
+  const { reps, concurrent, linesEach } = ctx.size;
+  const file = ctx.inputs.each;
+  progress(`B5/B8: ${concurrent} concurrent runs × ${linesEach} lines into one server ×${reps}`);
+  const peaks = [];
+  const b5 = await repeat(reps, async () => {
+    const home = freshDir(ctx.root, 'b5');
+    const db = join(home, 'server.db');
+    const srv = await startServer(home, db);
+    const started = performance.now();
+    const runs = Array.from({ length: concurrent }, () =>
+      timed(process.execPath, [BIN, 'run', '--quiet', '--server', srv.url, '--', 'cat', file], { env: cliEnv(home) }),
+    );
+    await Promise.all(runs);
+    const ms = performance.now() - started;
+    peaks.push(peakRssMb(srv.pid));
+    await srv.stop();
+    return { ms, error: verifyDb(db, { executions: concurrent, lines: linesEach }) };
+  });
+  return [
+    makeRow({ id: 'B5', what: `${concurrent} concurrent runs × ${linesEach} lines, one server`, unit: 'ms', target: 2.5, baselineSamples: ctx.importSamples, samples: b5.samples, ok: !b5.error, note: b5.error }),
+    makeRow({ id: 'B8', what: 'server peak RSS during B5', unit: 'MB', target: 400, samples: peaks, ok: !b5.error && peaks.every((p) => p !== null), note: b5.error }),
+  ];
+}

@@ -1,0 +1,74 @@
+import { join } from 'node:path';
+import { BIN, cliEnv, startServer, timed } from '../lib/proc.mjs';
+import { freshDir, progress, repeat } from '../lib/context.mjs';
+import { makeRow } from '../lib/stats.mjs';
+import { verifyDb, verifyFlatFile } from '../lib/verify.mjs';
+
+/** The baseline of B2/B3/B3m/B5: the sqlite3 CLI importing `file` into a fresh table (one column). */
+export async function sqliteImport(ctx, file) {
+  const db = join(freshDir(ctx.root, 'sqlite'), 'import.db');
+  const r = await timed('sqlite3', [db, 'CREATE TABLE t (line TEXT);', `.import ${file} t`]);
+  const { stdout } = await timed('sqlite3', [db, 'SELECT count(*) FROM t;'], { capture: true });
+  return { ms: r.ms, error: Number(stdout) === ctx.size.lines ? null : `sqlite3 imported ${stdout.trim()} rows` };
+}
+
+/** `exec-track run --quiet [--server url] -- cat file` until it exits, then the stored lines checked. */
+async function runCat(ctx, file, { format = 'plain', metricPoints = null, server = false } = {}) {
+  const home = freshDir(ctx.root, 'home');
+  const db = server ? join(home, 'server.db') : join(home, 'exec-track.db');
+  const srv = server ? await startServer(home, db) : null;
+  const args = [BIN, 'run', '--quiet', ...(srv ? ['--server', srv.url] : []), '--', 'cat', file];
+  const r = await timed(process.execPath, args, { env: cliEnv(home) });
+  await srv?.stop();
+  const error = verifyDb(db, { executions: 1, lines: ctx.size.lines, format, metricPoints });
+  return { ms: r.ms, error, home };
+}
+
+/** tsp (task-spooler) capturing `cat file` to its plain output file: the flat-file reference beside B2. */
+async function tspCat(ctx, file) {
+  const dir = freshDir(ctx.root, 'tsp');
+  const env = { ...process.env, TS_SOCKET: join(dir, 'socket'), TMPDIR: dir, TS_MAXFINISHED: '10' };
+  const started = performance.now();
+  const { stdout } = await timed('tsp', ['cat', file], { env, capture: true });
+  const id = stdout.trim();
+  await timed('tsp', ['-w', id], { env, allowFail: true });
+  const ms = performance.now() - started;
+  const { stdout: out } = await timed('tsp', ['-o', id], { env, capture: true });
+  await timed('tsp', ['-K'], { env, allowFail: true });
+  return { ms, error: await verifyFlatFile(out.trim(), ctx.size.lines) };
+}
+
+/**
+ * B2 (embedded), the tsp reference, B3 (through a local server) and B3m (metric lines, embedded),
+ * each against the sqlite3 import of the same file measured in the same run. Returns the rows and
+ * the home of the last B2 run (B6 reads its 1 000 000-line execution).
+ */
+export async function throughput(ctx) {
+  const { reps, lines } = ctx.size;
+  const plain = ctx.inputs.plain;
+  progress(`B2 baseline: sqlite3 .import of ${lines} lines ×${reps}`);
+  const base = await repeat(reps, () => sqliteImport(ctx, plain));
+  ctx.importSamples = base.samples;
+  let lastHome;
+  progress(`B2: run -- cat (${lines} lines, embedded) ×${reps}`);
+  const b2 = await repeat(reps, async () => {
+    const r = await runCat(ctx, plain);
+    lastHome = r.home;
+    return r;
+  });
+  progress(`tsp reference ×${reps}`);
+  const tsp = await repeat(reps, () => tspCat(ctx, plain));
+  progress(`B3: run --server -- cat ×${reps}`);
+  const b3 = await repeat(reps, () => runCat(ctx, plain, { server: true }));
+  progress(`B3m baseline + run -- cat (metric lines) ×${reps}`);
+  const baseM = await repeat(reps, () => sqliteImport(ctx, ctx.inputs.metrics));
+  const b3m = await repeat(reps, () => runCat(ctx, ctx.inputs.metrics, { format: 'metrics', metricPoints: lines * 3 }));
+  const what = `${lines} lines`;
+  const rows = [
+    makeRow({ id: 'B2', what: `run -- cat, ${what}, embedded`, unit: 'ms', target: 2.0, baselineSamples: base.samples, samples: b2.samples, ok: !base.error && !b2.error, note: base.error ?? b2.error }),
+    makeRow({ id: 'tsp', what: `tsp cat, ${what} (flat-file reference)`, unit: 'ms', target: null, baselineSamples: base.samples, samples: tsp.samples, ok: !tsp.error, note: tsp.error }),
+    makeRow({ id: 'B3', what: `run --server -- cat, ${what}`, unit: 'ms', target: 3.0, baselineSamples: base.samples, samples: b3.samples, ok: !base.error && !b3.error, note: b3.error }),
+    makeRow({ id: 'B3m', what: `run -- cat, ${what} × 3 metrics`, unit: 'ms', target: 4.0, baselineSamples: baseM.samples, samples: b3m.samples, ok: !baseM.error && !b3m.error, note: baseM.error ?? b3m.error }),
+  ];
+  return { rows, b2Home: lastHome };
+}

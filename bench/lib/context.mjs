@@ -1,0 +1,38 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Sizes of a full run (issue 6) and of `--quick` (a smoke run of the harness in well under 30 s,
+ * never a verdict on speed). `reps` runs per figure, `startReps` for the short B4 runs.
+ */
+export const SIZES = {
+  full: { lines: 1_000_000, concurrent: 16, linesEach: 62_500, reps: 3, startReps: 7, reportLines: 50 },
+  quick: { lines: 20_000, concurrent: 4, linesEach: 5_000, reps: 1, startReps: 3, reportLines: 50 },
+};
+
+/** A fresh directory under `root` (each run gets its own EXEC_TRACK_HOME or database). */
+export function freshDir(root, prefix) {
+  return mkdtempSync(join(root, `${prefix}-`));
+}
+
+/** Progress on stderr so stdout carries only the table. */
+export function progress(message) {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+/**
+ * Runs `once(i)` `reps` times and gathers its results; the first failed check is kept, so a wrong
+ * answer marks the whole figure wrong however fast it was.
+ * @param {(i: number) => Promise<{ms: number, error: string|null}>} once
+ */
+export async function repeat(reps, once) {
+  const samples = [];
+  let error = null;
+  for (let i = 0; i < reps; i++) {
+    const r = await once(i);
+    samples.push(r.value ?? r.ms);
+    error ??= r.error;
+  }
+  return { samples, error };
+}

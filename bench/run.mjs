@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// `npm run bench [-- --quick] [-- --only B2,B6]`: issue 6's benchmarks end to end; table on stdout, JSON in bench/results/latest.json.
+import { cpus } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { SIZES, freshDir, progress } from './lib/context.mjs';
+import { writeLines, writeLoopScript } from './lib/inputs.mjs';
+import { formatTable } from './lib/stats.mjs';
+import { b1, b4 } from './cases/overhead.mjs';
+import { throughput } from './cases/throughput.mjs';
+import { serverLoad } from './cases/server-load.mjs';
+import { b6 } from './cases/report.mjs';
+import { b7 } from './cases/memory.mjs';
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false } } });
+const mode = values.quick ? 'quick' : 'full';
+const size = SIZES[mode];
+const root = freshDir(tmpdir(), 'exec-track-bench');
+const began = performance.now();
+
+try {
+  progress(`${mode} run in ${root}; generating inputs`);
+  const inputs = {
+    plain: await writeLines(root, 'plain.log', 'plain', size.lines),
+    metrics: await writeLines(root, 'metrics.log', 'metrics', size.lines),
+    each: await writeLines(root, 'each.log', 'plain', size.linesEach),
+    loop: writeLoopScript(root),
+  };
+  const ctx = { root, size, inputs, importSamples: [] };
+  const rows = [];
+  rows.push(await b1(ctx));
+  const { rows: tp, b2Home } = await throughput(ctx);
+  rows.push(...tp);
+  rows.push(await b4(ctx));
+  const [b5, b8] = await serverLoad(ctx);
+  rows.push(b5, await b6(ctx, b2Home), await b7(ctx), b8);
+  rows.sort((a, b) => order(a.id) - order(b.id));
+
+  const seconds = (performance.now() - began) / 1000;
+  const machine = { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, load: (await import('node:os')).loadavg() };
+  console.log(formatTable(rows));
+  console.log(`\n${mode} run, ${seconds.toFixed(0)} s; ${machine.nproc} × ${machine.cpu}; node ${machine.node}; load ${machine.load.map((l) => l.toFixed(1)).join(' ')}`);
+  const outDir = join(import.meta.dirname, 'results');
+  mkdirSync(outDir, { recursive: true });
+  const result = { mode, date: new Date().toISOString(), seconds, machine, size, rows };
+  writeFileSync(join(outDir, mode === 'full' ? 'latest.json' : 'latest-quick.json'), JSON.stringify(result, (k, v) => (v === Infinity ? null : v), 2) + '\n');
+  process.exitCode = rows.every((r) => r.ok) ? 0 : 1;
+} finally {
+  if (!values.keep) rmSync(root, { recursive: true, force: true });
+}
+
+function order(id) {
+  return ['B1', 'B2', 'tsp', 'B3', 'B3m', 'B4', 'B5', 'B6', 'B7', 'B8'].indexOf(id);
+}
