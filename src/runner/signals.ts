@@ -41,6 +41,8 @@ export interface SignalForwarderOptions {
 export class SignalForwarder {
   readonly #options: SignalForwarderOptions;
   readonly #handlers = new Map<NodeJS.Signals, () => void>();
+  /** Listeners other modules had installed, set aside while we handle the signals. */
+  readonly #others = new Map<NodeJS.Signals, NodeJS.SignalsListener[]>();
   #received: NodeJS.Signals | null = null;
   #receivedAt = 0;
   #killedAfterMs: number | null = null;
@@ -62,19 +64,27 @@ export class SignalForwarder {
     return this.#killedAfterMs;
   }
 
-  /** Installs the handlers. They keep the wrapper alive on these signals until {@link stop}. */
+  /**
+   * Installs the handlers. They keep the wrapper alive on these signals until {@link stop}.
+   * Listeners installed by other modules are set aside meanwhile: some (conf's when-exit) re-raise
+   * the signal on the process, which would forward it a second time.
+   */
   start(): void {
     for (const signal of FORWARDED_SIGNALS) {
+      this.#others.set(signal, process.rawListeners(signal) as NodeJS.SignalsListener[]);
+      process.removeAllListeners(signal);
       const handler = (): void => this.#onSignal(signal);
       this.#handlers.set(signal, handler);
       process.on(signal, handler);
     }
   }
 
-  /** Removes the handlers and the SIGKILL timer. */
+  /** Removes the handlers and the SIGKILL timer, and gives other modules their listeners back. */
   stop(): void {
     for (const [signal, handler] of this.#handlers) process.off(signal, handler);
     this.#handlers.clear();
+    for (const [signal, listeners] of this.#others) for (const listener of listeners) process.on(signal, listener);
+    this.#others.clear();
     clearTimeout(this.#escalation);
   }
 
