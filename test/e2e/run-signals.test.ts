@@ -87,17 +87,20 @@ describe.runIf(existsSync('/usr/bin/tmux'))('exec-track run in a real terminal (
   });
 
   /** Starts the wrapper in a detached tmux session; `status` receives the exit code. */
-  function startInTmux(args: string[]): string {
+  function startInTmux(args: string[], options: string[] = []): string {
     const status = join(home.dir, 'status');
     const env = cliEnv(home.dir);
-    const quoted = [process.execPath, BIN, 'run', '-q', '--', ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    const quoted = [process.execPath, BIN, 'run', '-q', ...options, '--', ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
     const command = `EXEC_TRACK_HOME='${env.EXEC_TRACK_HOME}' NO_COLOR=1 ${quoted}; echo $? > '${status}'; sleep 60`;
     tmux('new-session', '-d', '-s', 'run', '-x', '150', '-y', '40', command);
     return status;
   }
 
-  it('delivers exactly one SIGINT to the command on Ctrl-C and keeps capturing its cleanup (FC-10)', async () => {
-    const status = startInTmux(['python3', '-c', FC10_CHILD]);
+  it.each([
+    ['in its own process group', []],
+    ['with --foreground', ['--foreground']],
+  ])('delivers exactly one SIGINT to the command on Ctrl-C and keeps capturing its cleanup, %s (FC-10)', async (_mode, options) => {
+    const status = startInTmux(['python3', '-c', FC10_CHILD], options);
     await waitFor(() => pane().includes('ready'), 'ready in the pane');
     tmux('send-keys', '-t', 'run', 'C-c');
     const code = await waitFor(() => existsSync(status) && readFileSync(status, 'utf8').trim(), 'the wrapper to exit');
@@ -110,8 +113,11 @@ describe.runIf(existsSync('/usr/bin/tmux'))('exec-track run in a real terminal (
     expect(stored.texts).toEqual(['stdout:ready', 'stdout:cleanup start', 'stdout:saved step=7']);
   });
 
-  it('lets the command read a line typed in the terminal', async () => {
-    const status = startInTmux(['python3', '-c', "print('name?', flush=True); print('hello ' + input())"]);
+  it.each([
+    ['in its own process group', []],
+    ['with --foreground', ['--foreground']],
+  ])('lets the command read a line typed in the terminal, %s', async (_mode, options) => {
+    const status = startInTmux(['python3', '-c', "print('name?', flush=True); print('hello ' + input())"], options);
     await waitFor(() => pane().includes('name?'), 'the prompt');
     tmux('send-keys', '-t', 'run', 'world', 'Enter');
     const code = await waitFor(() => existsSync(status) && readFileSync(status, 'utf8').trim(), 'the wrapper to exit');
