@@ -60,7 +60,8 @@ export function renderPointUpdates(points: readonly MetricPoint[], p: Palette): 
 
 /**
  * `report --follow <execution>`: the header and the last lines, then lines and metric updates as
- * they arrive, until the execution ends (→ its {@link exitCodeOf}) or `signal` aborts (→ 130).
+ * they arrive, until the execution ends (→ an outcome line and its {@link exitCodeOf}) or `signal`
+ * aborts (→ 130).
  */
 export async function followExecution(source: Source, id: string, options: FollowOptions): Promise<number> {
   const { out, palette: p, json } = options;
@@ -80,12 +81,12 @@ export async function followExecution(source: Source, id: string, options: Follo
       await out.write(json ? `${JSON.stringify({ type: 'metrics', points: event.points.map(toPointJson) })}\n` : `${renderPointUpdates(event.points, p)}\n`);
     } else {
       if (json) await out.write(`${JSON.stringify({ type: 'execution', execution: toExecutionJson(event.execution) })}\n`);
-      else if (event.execution.state !== execution.state) await out.write(`${p.dim('──')} ${outcomeLine(event.execution, p)}\n`);
       execution = event.execution;
     }
   }
   if (options.signal.aborted) return 130;
   if (execution.state === 'Running') ({ execution } = await source.execution(id));
+  if (!json) await out.write(`${p.dim('──')} ${outcomeLine(execution, p)}\n`);
   return exitCodeOf(execution);
 }
 
