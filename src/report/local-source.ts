@@ -110,13 +110,15 @@ export class LocalSource implements Source {
     const pointSeq = new Map<string, number>();
     while (!signal.aborted) {
       const ended = execution.state !== 'Running';
+      const before = lastSeq;
       for (;;) {
         const page = await store!.readReports(id, { after: lastSeq, limit: PAGE_SIZE });
         if (page.length === 0) break;
         lastSeq = page.at(-1)!.seq;
         yield { type: 'reports', reports: page };
       }
-      const points = await this.#newPoints(store!, id, afterSeq, counts, pointSeq);
+      // points only come with lines: an idle tick costs one indexed read, not a scan of the points
+      const points = lastSeq === before ? [] : await this.#newPoints(store!, id, afterSeq, counts, pointSeq);
       if (points.length > 0) yield { type: 'metrics', points };
       if (ended) return;
       const now = await this.#get(store, id);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../helpers/cli.js';
 import { parseCsv } from '../report/parse-csv.js';
 
@@ -33,23 +33,6 @@ describe('report on the embedded store', () => {
     const result = await report([]);
     expect(result.exitCode).toBe(1);
     expect(result.err).toContain('exec-track run -- <command>');
-    expect(result.out).toBe('');
-  });
-
-  it.each([
-    ['an unknown execution', 1, ['e_AAAAAAAAAAAAAAAAAAAAAA'], /No execution e_A+ found/],
-    ['an unknown session', 1, ['s_AAAAAAAAAAAAAAAAAAAAAA'], /No session s_A+ found/],
-    ['a malformed target', 2, ['e_short'], /is not a session id/],
-    ['a bad --lines value', 2, ['--lines', 'ten'], /--lines expects/],
-    ['a negative --lines value', 2, ['--lines', '-3'], /--lines expects/],
-    ['an unknown --sort column', 2, ['--sort', 'speed'], /--sort expects/],
-    ['--points without --json', 2, ['--points'], /--points/],
-  ])('answers %s with exit %i and one sentence', async (_, code, args, message) => {
-    await run(['--', 'sh', '-c', 'echo loss=0.5']);
-    const result = await report(args);
-    expect(result.exitCode).toBe(code);
-    expect(result.err).toMatch(message);
-    expect(result.err.trim().split('\n')).toHaveLength(1);
     expect(result.out).toBe('');
   });
 
@@ -108,15 +91,40 @@ describe('report on the embedded store', () => {
     expect(result.out).toContain('── last 3 of 6 lines ──');
     expect(result.out.trimEnd().split('\n').slice(-3)).toEqual(['│ step=4 loss=0.5', '│ step=5 loss=0.4', '! oops']);
   });
+});
+
+describe('report on one recorded execution', () => {
+  let shared: { dir: string; cleanup: () => void };
+  const reportShared = (args: string[], env?: NodeJS.ProcessEnv) => runCli(['report', ...args], { home: shared.dir, env });
+  beforeAll(async () => {
+    shared = tempHome();
+    expect((await runCli(['run', '--quiet', '--', 'sh', '-c', 'echo loss=1; exit 1'], { home: shared.dir })).exitCode).toBe(1);
+  });
+  afterAll(() => shared.cleanup());
+
+  it.each([
+    ['an unknown execution', 1, ['e_AAAAAAAAAAAAAAAAAAAAAA'], /No execution e_A+ found/],
+    ['an unknown session', 1, ['s_AAAAAAAAAAAAAAAAAAAAAA'], /No session s_A+ found/],
+    ['a malformed target', 2, ['e_short'], /is not a session id/],
+    ['a bad --lines value', 2, ['--lines', 'ten'], /--lines expects/],
+    ['a negative --lines value', 2, ['--lines', '-3'], /--lines expects/],
+    ['an unknown --sort column', 2, ['--sort', 'speed'], /--sort expects/],
+    ['--points without --json', 2, ['--points'], /--points/],
+  ])('answers %s with exit %i and one sentence', async (_, code, args, message) => {
+    const result = await reportShared(args);
+    expect(result.exitCode).toBe(code);
+    expect(result.err).toMatch(message);
+    expect(result.err.trim().split('\n')).toHaveLength(1);
+    expect(result.out).toBe('');
+  });
 
   it.each([
     ['NO_COLOR set', { NO_COLOR: '1' }, false],
     ['stdout not a TTY', { NO_COLOR: '' }, false],
     ['FORCE_COLOR set', { NO_COLOR: '', FORCE_COLOR: '1' }, true],
   ])('prints escape codes only when asked (%s)', async (_, env, colour) => {
-    await run(['--', 'sh', '-c', 'echo loss=1; exit 1']);
     for (const args of [[], ['last']]) {
-      const result = await report(args, env);
+      const result = await reportShared(args, env);
       expect(result.exitCode).toBe(0);
       expect(result.out.includes('\x1b[')).toBe(colour);
     }
