@@ -62,4 +62,11 @@ describe('report on a session compares its executions', () => {
     const defaults = await runCli(['report'], { home: home.dir });
     expect(defaults.out.split('\n')[1]!.trim().split(/\s+/).slice(-3)).toEqual(['epoch', 'loss', 'val_accuracy']);
   });
+
+  it('shows times in the local zone in the terminal and in UTC in JSON', async () => {
+    const text = await runCli(['report'], { home: home.dir, env: { TZ: 'Asia/Kolkata' } });
+    expect(text.out).toMatch(/linear +Passive +2026-11-30 17:30:00 /);
+    const json = await runCli(['report', '--json'], { home: home.dir, env: { TZ: 'Asia/Kolkata' } });
+    expect(JSON.parse(json.out).executions[0].startedAt).toBe('2026-11-30T12:00:00.000Z');
+  });
 });
