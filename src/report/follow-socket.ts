@@ -1,8 +1,8 @@
 import WebSocket from 'ws';
 import { ExecTrackError } from '../errors.js';
-import type { ExecutionJson, ReportJson } from '../protocol/json.js';
+import { fromExecutionJson, type ExecutionJson, type ReportJson } from '../protocol/json.js';
 import type { FollowEvent } from './source.js';
-import { executionFromWire, pointFromWire, reportFromWire } from './wire.js';
+import { pointFromWire, reportFromWire } from './wire.js';
 
 type Frame =
   | { type: 'execution'; execution: ExecutionJson }
@@ -31,7 +31,7 @@ export async function* followSocket(url: string, signal: AbortSignal): AsyncIter
   socket.on('message', (data) => {
     const frame = parseFrame(data.toString());
     if (frame.type === 'error') failure = new ExecTrackError('SERVER_ERROR', frame.error.message);
-    else if (frame.type === 'execution') queue.push({ type: 'execution', execution: executionFromWire(frame.execution) });
+    else if (frame.type === 'execution') queue.push({ type: 'execution', execution: fromExecutionJson(frame.execution) });
     else if (frame.type === 'reports') queue.push({ type: 'reports', reports: frame.reports.map(reportFromWire) });
     else if (frame.type === 'metrics') queue.push({ type: 'metrics', points: frame.points.map(pointFromWire) });
     notify();

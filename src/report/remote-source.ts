@@ -2,12 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { requestJson } from '../client/http.js';
 import { openSettings } from '../config/settings.js';
 import { isExecTrackError } from '../errors.js';
-import type { ExecutionJson, ReportJson } from '../protocol/json.js';
+import { fromExecutionJson, type ExecutionJson, type ReportJson } from '../protocol/json.js';
 import type { Execution, MetricPoint, MetricSummary, ReportLine } from '../protocol/types.js';
 import { followSocket } from './follow-socket.js';
 import { PAGE_SIZE, type ExecutionData, type FollowEvent, type LineSelection, type SessionData, type Source, type Target } from './source.js';
 import { noRuns, notFound, parseTarget } from './target.js';
-import { executionFromWire, pointFromWire, reportFromWire, sessionFromWire, summariesFromWire } from './wire.js';
+import { pointFromWire, reportFromWire, sessionFromWire, summariesFromWire } from './wire.js';
 
 type SummariesJson = Parameters<typeof summariesFromWire>[0];
 type PointJson = Parameters<typeof pointFromWire>[0];
@@ -50,12 +50,12 @@ export class RemoteSource implements Source {
 
   async session(id: string): Promise<SessionData> {
     const body = await this.#get<{ session: { id: string; title: string; createdAt: string }; executions: ExecutionJson[] }>(`/sessions/${id}`, 'session', id);
-    return { session: sessionFromWire(body.session), executions: body.executions.map(executionFromWire) };
+    return { session: sessionFromWire(body.session), executions: body.executions.map(fromExecutionJson) };
   }
 
   async execution(id: string): Promise<ExecutionData> {
     const body = await this.#get<{ execution: ExecutionJson; metrics?: SummariesJson }>(`/executions/${id}`, 'execution', id);
-    return { execution: executionFromWire(body.execution), metrics: summariesFromWire(body.metrics) };
+    return { execution: fromExecutionJson(body.execution), metrics: summariesFromWire(body.metrics) };
   }
 
   async summaries(executions: Execution[]): Promise<Map<string, Record<string, MetricSummary>>> {

@@ -1,5 +1,5 @@
-import { fromExecutionJson, type ExecutionJson, type ReportJson } from '../protocol/json.js';
-import type { Execution, MetricPoint, MetricSummary, ReportLine, Session } from '../protocol/types.js';
+import type { ReportJson } from '../protocol/json.js';
+import type { MetricPoint, MetricSummary, ReportLine, Session } from '../protocol/types.js';
 
 /**
  * Decoding of what a server sends (docs/api.md) back into the stored types the views render,
@@ -24,10 +24,6 @@ export function wireTime(value: unknown): number {
 
 export function sessionFromWire(j: { id: string; title: string; createdAt: string | number }): Session {
   return { id: j.id, title: j.title, createdAt: wireTime(j.createdAt), ownerId: null };
-}
-
-export function executionFromWire(j: ExecutionJson): Execution {
-  return fromExecutionJson(j);
 }
 
 export function reportFromWire(j: ReportJson): ReportLine {
