@@ -1,4 +1,4 @@
-import type { StreamName } from '../protocol/types.js';
+import type { ReportLine, StreamName } from '../protocol/types.js';
 import type { Sink } from './sink.js';
 import { LineSplitter } from './lines.js';
 
@@ -43,9 +43,12 @@ export class Capture {
   #splitter(stream: StreamName): LineSplitter {
     return new LineSplitter((line) => {
       if (this.#failed) return;
-      const frames = line.frames?.map(this.#redact);
+      const report: ReportLine = { seq: this.#seq, ts: line.ts, stream, text: this.#redact(line.text) };
+      if (line.partial) report.partial = true;
+      if (line.truncated) Object.assign(report, { truncated: true, byteLength: line.byteLength });
+      if (line.frames) report.frames = line.frames.map(this.#redact);
       try {
-        this.#sink.write({ ...line, seq: this.#seq, stream, text: this.#redact(line.text), ...(frames ? { frames } : {}) });
+        this.#sink.write(report);
         this.#seq += 1;
       } catch (error) {
         this.#failed = true;

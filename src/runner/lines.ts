@@ -68,6 +68,12 @@ export class LineSplitter {
         pos = nextCr + 1;
         nextCr = chunk.indexOf(CR, pos);
       }
+      if (nl !== -1 && !this.#lineStarted && nl - pos <= this.#limits.maxLineBytes) {
+        // common case: a whole plain line inside one chunk, decoded in place without copying
+        this.#emit({ ts, text: clean(decoder.decode(chunk.subarray(pos, nl))) });
+        pos = nl + 1;
+        continue;
+      }
       this.#append(chunk, pos, end);
       if (nl === -1) break;
       this.#endLine(ts, false);
