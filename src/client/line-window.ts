@@ -24,11 +24,17 @@ export class LineWindow {
     if (this.#lines.length - this.#head > this.#capacity) this.#drop(1);
   }
 
-  /** Up to `max` lines from `fromSeq`, or undefined when `fromSeq` has left memory (read the spool). */
+  /** Up to `max` lines from `fromSeq`, or undefined when line `fromSeq` is not in memory (read the spool). */
   get(fromSeq: number, max: number): string[] | undefined {
-    if (fromSeq < this.#startSeq) return undefined;
+    if (fromSeq < this.#startSeq || fromSeq >= this.#startSeq + this.#lines.length - this.#head) return undefined;
     const start = this.#head + (fromSeq - this.#startSeq);
     return this.#lines.slice(start, start + max);
+  }
+
+  /** Forgets every line (nothing is being sent: the lines are in the spool). */
+  clear(): void {
+    this.#lines = [];
+    this.#head = 0;
   }
 
   /** Forgets lines up to and including `seq` (acked). */

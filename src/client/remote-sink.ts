@@ -28,9 +28,9 @@ export interface RemoteSinkOptions {
 const BATCH_LINES = 1000;
 const BATCH_BYTES = 512 * 1024;
 const BATCH_MS = 50;
-const MAX_IN_FLIGHT_LINES = 20_000;
+const MAX_IN_FLIGHT_LINES = 10_000;
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
-const WINDOW_LINES = 20_000;
+const WINDOW_LINES = 5_000;
 
 /**
  * The server-mode Sink (DESIGN §3, §7; docs/reliability.md). `open` mints the ids locally and
@@ -89,7 +89,9 @@ export class RemoteSink implements Sink {
   }
 
   write(line: ReportLine): void {
-    this.#window.push(line.seq, this.#spool.append(line));
+    const json = this.#spool.append(line);
+    // while disconnected nothing is sent soon: keeping lines in memory would only feed the GC
+    if (this.#socket) this.#window.push(line.seq, json);
     this.#nextSeq = line.seq + 1;
     if (this.#nextSeq - 1 - this.#sentSeq >= BATCH_LINES) this.#pumpSoon ??= setImmediate(() => this.#pump());
     this.#pumpTimer ??= setTimeout(() => this.#pump(), BATCH_MS);
@@ -127,6 +129,7 @@ export class RemoteSink implements Sink {
         if (!this.#stopped) this.#onFailure(error);
       }
       this.#socket = undefined;
+      this.#window.clear();
       if (!this.#stopped) await this.#sleep(this.#backoff.next());
     }
   }

@@ -5,7 +5,7 @@ import { LINES_FILE, readRawLines, writeAcked, writeMeta, type SpoolMeta } from 
 import type { ReportLine } from '../protocol/types.js';
 
 /** Buffered bytes that trigger a synchronous write (bytes). */
-const FLUSH_BYTES = 256 * 1024;
+const FLUSH_BYTES = 64 * 1024;
 /** Longest time an appended line waits in memory before reaching the file (ms). */
 const FLUSH_MS = 20;
 /** One index entry (seq → byte offset) every this many lines: memory stays ~1 number per 1024 lines. */

@@ -25,4 +25,13 @@ describe('LineWindow', () => {
     window.push(5, 'l5');
     expect(window.get(5, 5)).toEqual(['l5']);
   });
+
+  it('after clear, has nothing in memory until new lines arrive', () => {
+    const window = filled(10, 5);
+    window.clear();
+    expect(window.get(0, 5)).toBeUndefined();
+    expect(window.get(5, 5)).toBeUndefined();
+    window.push(9, 'l9');
+    expect(window.get(9, 5)).toEqual(['l9']);
+  });
 });
