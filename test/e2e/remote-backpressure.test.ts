@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startServer, tempHome, type ServerProcess } from '../helpers/cli.js';
+import { executionIdOf, getExecution, notices, peakRss, startCli } from '../client/server-reads.js';
+import { requestJson } from '../../src/client/http.js';
+import type { ReportJson } from '../../src/protocol/json.js';
+
+const FC17 = "import sys; w=sys.stdout.write; [w('i=%d loss=0.5\\n'%i) for i in range(1000000)]";
+
+describe('FC-17: a million lines while the server is paused', () => {
+  let home: ReturnType<typeof tempHome>;
+  let server: ServerProcess | undefined;
+  beforeEach(() => (home = tempHome()));
+  afterEach(async () => {
+    server?.proc.kill('SIGCONT');
+    await server?.stop();
+    home.cleanup();
+  });
+
+  it('keeps the wrapper under 150 MB and stores all 1 000 000 lines without gaps', async () => {
+    server = await startServer({ home: home.dir, args: ['--db', join(home.dir, 'server.db')] });
+    const run = startCli(['run', '--server', server.url, '--', 'python3', '-c', FC17], { home: home.dir, stdout: 'ignore' });
+    let peak = 0;
+    const poll = setInterval(() => (peak = Math.max(peak, peakRss(run.proc.pid!) ?? 0)), 100);
+    await sleep(500);
+    server.proc.kill('SIGSTOP');
+    await sleep(5_000);
+    server.proc.kill('SIGCONT');
+    const result = await run.result;
+    clearInterval(poll);
+
+    expect(result.exitCode).toBe(0);
+    expect(notices(result.err).length).toBeLessThanOrEqual(1);
+    expect(peak).toBeGreaterThan(0);
+    expect(peak).toBeLessThan(150 * 1024 * 1024);
+    const id = executionIdOf(result.err);
+    expect((await getExecution(server.url, id)).execution).toMatchObject({ state: 'Passive', lineCount: 1_000_000 });
+    let expected = 0;
+    for (;;) {
+      const { reports } = await requestJson<{ reports: ReportJson[] }>(`${server.url}/api/v1/executions/${id}/reports?after=${expected - 1}&limit=10000`);
+      if (reports.length === 0) break;
+      for (const r of reports) {
+        if (r.seq !== expected || r.text !== `i=${expected} loss=0.5`) throw new Error(`line ${expected} is missing or wrong: ${JSON.stringify(r)}`);
+        expected++;
+      }
+    }
+    expect(expected).toBe(1_000_000);
+  }, 240_000);
+});
