@@ -118,6 +118,13 @@ describe('report on one recorded execution', () => {
     expect(result.out).toBe('');
   });
 
+  it.each([['--json'], ['--format', 'json']])('answers an unknown id with a JSON error on stderr with %s', async (...flags) => {
+    const result = await reportShared(['e_AAAAAAAAAAAAAAAAAAAAAA', ...flags]);
+    expect(result.exitCode).toBe(1);
+    expect(JSON.parse(result.err)).toEqual({ error: { code: 'NOT_FOUND', message: expect.stringMatching(/^No execution e_A+ found/) } });
+    expect(result.out).toBe('');
+  });
+
   it.each([
     ['NO_COLOR set', { NO_COLOR: '1' }, false],
     ['stdout not a TTY', { NO_COLOR: '' }, false],

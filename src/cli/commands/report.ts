@@ -1,5 +1,6 @@
 import { resolveServer } from '../../config/settings.js';
 import { ExecTrackError } from '../../errors.js';
+import { handleError } from '../handle-error.js';
 import { colorLevel, createPalette } from '../../report/colors.js';
 import { followExecution, followSession } from '../../report/follow.js';
 import { createOutput } from '../../report/output.js';
@@ -77,6 +78,10 @@ export async function reportCommand(target: string | undefined, opts: ReportOpti
     if (resolved.kind === 'execution') await showExecution(source, resolved.id, show);
     else await showSession(source, resolved.id, show);
     return 0;
+  } catch (error) {
+    // `--format json` asks for JSON errors as much as `--json` does, which the top-level handler cannot see
+    if (format === 'json') return handleError(error, true);
+    throw error;
   } finally {
     await source.close();
   }
