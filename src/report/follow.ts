@@ -17,7 +17,7 @@ export interface FollowOptions {
   json: boolean;
   /** Lines shown before following (`--lines`). */
   lines: LineSelection;
-  /** Ends the follow (Ctrl-C). */
+  /** Ends the follow (Ctrl-C); its reason may name the signal (`SIGINT`, `SIGTERM`). */
   signal: AbortSignal;
   /** Poll interval of the session follow in ms. */
   pollMs: number;
@@ -61,7 +61,7 @@ export function renderPointUpdates(points: readonly MetricPoint[], p: Palette): 
 /**
  * `report --follow <execution>`: the header and the last lines, then lines and metric updates as
  * they arrive, until the execution ends (→ an outcome line and its {@link exitCodeOf}) or `signal`
- * aborts (→ 130).
+ * aborts (→ 128 + the signal number given as the abort reason, e.g. `SIGINT` → 130).
  */
 export async function followExecution(source: Source, id: string, options: FollowOptions): Promise<number> {
   const { out, palette: p, json } = options;
@@ -84,7 +84,7 @@ export async function followExecution(source: Source, id: string, options: Follo
       execution = event.execution;
     }
   }
-  if (options.signal.aborted) return 130;
+  if (options.signal.aborted) return 128 + (constants.signals[options.signal.reason as NodeJS.Signals] ?? constants.signals.SIGINT);
   if (execution.state === 'Running') ({ execution } = await source.execution(id));
   if (!json) await out.write(`${p.dim('──')} ${outcomeLine(execution, p)}\n`);
   return exitCodeOf(execution);

@@ -48,7 +48,7 @@ function parseFormat(opts: ReportOptions): ReportFormat {
  * `exec-track report [target]`: the session view, the execution view, their JSON/CSV, or a live
  * follow. Reads the embedded store, or the server from `--server` / EXEC_TRACK_SERVER / config.
  * Returns the exit code: 0, or with `--follow` on an execution the execution's own exit code
- * (128+N for a signal, 1 for an Exec crushed without one, 130 when interrupted).
+ * (128+N for a signal, 1 for an Exec crushed without one, 130/143 when interrupted by SIGINT/SIGTERM).
  * Throws ExecTrackError: USAGE (exit 2) for bad options or a malformed target; NOT_FOUND / NO_RUNS
  * (exit 1) when there is nothing to show, SERVER_UNREACHABLE (exit 1) from a server.
  */
@@ -63,7 +63,7 @@ export async function reportCommand(target: string | undefined, opts: ReportOpti
     const resolved = await source.resolve(target);
     if (opts.follow) {
       const controller = new AbortController();
-      const stop = () => controller.abort();
+      const stop = (signal: NodeJS.Signals) => controller.abort(signal);
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
