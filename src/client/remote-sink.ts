@@ -54,6 +54,8 @@ export class RemoteSink implements Sink {
   #everConnected = false;
   #warned = false;
   #renewClaim = false;
+  /** Claim keys refused (401) since the last successful connection. */
+  #refusedKeys = 0;
   #pumpTimer: NodeJS.Timeout | undefined;
   #pumpSoon: NodeJS.Immediate | undefined;
   #wake: (() => void) | undefined;
@@ -114,6 +116,8 @@ export class RemoteSink implements Sink {
 
   async #loop(): Promise<void> {
     while (!this.#stopped) {
+      // a 429 says how long to stay away (Retry-After); never come back sooner
+      let retryAfterMs = 0;
       try {
         await this.#ensureCreated();
         const key = await this.#api.claimKey(this.#renewClaim);
@@ -127,10 +131,11 @@ export class RemoteSink implements Sink {
         await whenClosed;
       } catch (error) {
         if (!this.#stopped) this.#onFailure(error);
+        retryAfterMs = isExecTrackError(error) && error.retryAfter ? error.retryAfter * 1000 : 0;
       }
       this.#socket = undefined;
       this.#window.clear();
-      if (!this.#stopped) await this.#sleep(this.#backoff.next());
+      if (!this.#stopped) await this.#sleep(Math.max(this.#backoff.next(), retryAfterMs));
     }
   }
 
@@ -148,6 +153,7 @@ export class RemoteSink implements Sink {
 
   #onConnected(lastSeq: number): void {
     this.#everConnected = true;
+    this.#refusedKeys = 0;
     this.#backoff.reset();
     this.#ackedSeq = lastSeq;
     this.#sentSeq = lastSeq;
@@ -167,9 +173,10 @@ export class RemoteSink implements Sink {
 
   #onFailure(error: unknown): void {
     const code = isExecTrackError(error) ? error.code : undefined;
-    if (code === 'UNAUTHORIZED' && !this.#renewClaim) {
+    if (code === 'UNAUTHORIZED') {
+      // renew the key and retry at once; a key refused right after renewal is worth the warning
       this.#renewClaim = true;
-      return;
+      if (this.#refusedKeys++ === 0) return;
     }
     if (code === 'NOT_FOUND' && this.#spool.meta.executionCreated) {
       // the server lost the execution (a new database): create it again and resend everything

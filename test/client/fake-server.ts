@@ -10,7 +10,7 @@ import type { Outcome, ReportLine } from '../../src/protocol/types.js';
  */
 export async function fakeServer(options: { port?: number; dropAfterLines?: number } = {}) {
   const lines: ReportLine[] = [];
-  const state = { outcome: undefined as Outcome | undefined, connections: 0, drops: 0, refuseUpgrades: 0 };
+  const state = { outcome: undefined as Outcome | undefined, connections: 0, drops: 0, claims: 0, refuseUpgrades: 0, refusal: '503 Service Unavailable' };
   const lastSeq = () => lines.length - 1;
   const http: Server = createServer((req, res) => {
     let text = '';
@@ -19,7 +19,7 @@ export async function fakeServer(options: { port?: number; dropAfterLines?: numb
       const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
       const send = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
       if (req.url === '/api/v1/users') return send(201, { user: { id: 'u_1' }, token: 'ut_1' });
-      if (req.url === '/api/v1/claims') return send(201, { claimKey: 'ck_1', expiresAt: new Date(Date.now() + 86_400_000).toISOString() });
+      if (req.url === '/api/v1/claims') return send(201, { claimKey: `ck_${++state.claims}`, expiresAt: new Date(Date.now() + 86_400_000).toISOString() });
       if (req.url === '/api/v1/sessions') return send(201, { session: { id: body.id, title: body.title, createdAt: new Date().toISOString() } });
       if (req.url?.endsWith('/executions')) return send(201, { execution: { id: body.id } });
       send(404, { error: { code: 'NOT_FOUND', message: 'Not found.' } });
@@ -29,7 +29,7 @@ export async function fakeServer(options: { port?: number; dropAfterLines?: numb
   http.on('upgrade', (req, socket, head) => {
     if (state.refuseUpgrades > 0) {
       state.refuseUpgrades--;
-      socket.end('HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n\r\n');
+      socket.end(`HTTP/1.1 ${state.refusal}\r\nretry-after: 1\r\ncontent-length: 0\r\n\r\n`);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => serve(ws));

@@ -69,6 +69,22 @@ describe('RemoteSink', () => {
     expect(notices[0]).toMatch(/^exec-track: .*HTTP 503.*spooling to .*exec-track sync/);
   });
 
+  it.each([
+    ['429 Too Many Requests', [/^exec-track: The server rate-limited this machine; retry after 1 s; spooling to /], 1],
+    ['401 Unauthorized', [], 2],
+  ])('answers a refused upgrade (%s) as it says, then streams everything', async (refusal, expected, claims) => {
+    const server = await fakeServer();
+    close = server.close;
+    Object.assign(server.state, { refusal, refuseUpgrades: 1 });
+    const s = sink(server.url);
+    await s.open(init);
+    for (let seq = 0; seq < 100; seq++) s.write(line(seq));
+    await vi.waitFor(() => expect(server.lines).toHaveLength(100), { timeout: 10_000 });
+    await s.finish(outcome);
+    expect(notices).toEqual(expected.map((re) => expect.stringMatching(re)));
+    expect(server.state.claims).toBe(claims);
+  });
+
   it('gives up at the end on a server it never reached, without waiting the full finish wait', async () => {
     const s = sink('http://127.0.0.1:9', 60_000);
     await s.open(init);
