@@ -39,7 +39,8 @@ const STEP_BRACKET = /^\s*\[(\d+)\]\s/;
 export function parseDefault(text: string): ParsedMetric[] {
   if (!PREFILTER.test(text)) return [];
   const found: ParsedMetric[] = [];
-  for (const m of text.matchAll(PAIR)) {
+  PAIR.lastIndex = 0;
+  for (let m = PAIR.exec(text); m !== null; m = PAIR.exec(text)) {
     const value = parseMetricValue(m[3] ?? m[4]!);
     if (value !== undefined) found.push({ key: m[2]!, value });
   }

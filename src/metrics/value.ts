@@ -4,12 +4,13 @@
  * anything else. NaN and ±Infinity are kept as such (issue 5).
  */
 export function parseMetricValue(text: string): number | undefined {
+  // Fast path for the common case: a plain decimal (Number also accepts hex, '' and spaces, so check).
+  if (/^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/.test(text)) return Number(text);
   const lower = text.toLowerCase();
   const unsigned = lower.startsWith('-') || lower.startsWith('+') ? lower.slice(1) : lower;
   if (unsigned === 'nan') return Number.NaN;
   if (unsigned === 'inf' || unsigned === 'infinity') return lower.startsWith('-') ? -Infinity : Infinity;
-  if (unsigned === '' || !/^(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$/.test(unsigned)) return undefined;
-  return Number(lower);
+  return undefined;
 }
 
 /** A step is a non-negative safe integer; anything else (e.g. `epoch: 0.5`) gives no step. */

@@ -7,13 +7,15 @@ const CHUNK_ROWS = 64;
 /**
  * Inserts many rows into one table with multi-row `INSERT … VALUES (…),(…)` statements, which
  * costs far fewer native calls than one statement per row (ingest speed, issue 6 B2/B3m).
- * Rows are given as one flat array of `width` values per row. Call inside a transaction.
+ * Values are pushed one by one, `width` per row, into a reused buffer (no garbage per row);
+ * `flush` writes what is left. Use inside a transaction, starting with `clear`.
  */
 export class BulkInsert {
   readonly #width: number;
   readonly #chunk: Statement;
   readonly #single: Statement;
   readonly #args: unknown[];
+  #filled = 0;
 
   /** `head` is `INSERT INTO t (a, b, …) VALUES`; `width` the number of columns. */
   constructor(db: Db, head: string, width: number) {
@@ -24,16 +26,23 @@ export class BulkInsert {
     this.#args = new Array<unknown>(CHUNK_ROWS * width);
   }
 
-  /** Inserts `values.length / width` rows. */
-  run(values: unknown[]): void {
-    const width = this.#width;
-    const chunkSize = CHUNK_ROWS * width;
-    const args = this.#args;
-    let i = 0;
-    for (; i + chunkSize <= values.length; i += chunkSize) {
-      for (let k = 0; k < chunkSize; k++) args[k] = values[i + k];
-      this.#chunk.run(args);
+  /** Forgets rows buffered by an earlier use that failed midway (its transaction was rolled back). */
+  clear(): void {
+    this.#filled = 0;
+  }
+
+  /** Adds the next value of the current row. */
+  push(value: unknown): void {
+    this.#args[this.#filled++] = value;
+    if (this.#filled === this.#args.length) {
+      this.#chunk.run(this.#args);
+      this.#filled = 0;
     }
-    for (; i < values.length; i += width) this.#single.run(values.slice(i, i + width));
+  }
+
+  /** Inserts the rows still buffered. */
+  flush(): void {
+    for (let i = 0; i < this.#filled; i += this.#width) this.#single.run(this.#args.slice(i, i + this.#width));
+    this.#filled = 0;
   }
 }

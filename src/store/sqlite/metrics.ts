@@ -1,8 +1,8 @@
 import type { Statement } from 'better-sqlite3';
-import { createMetricParser, type MetricParser } from '../../metrics/parse.js';
+import { createMetricParser, type MetricParser, type ParsedMetric } from '../../metrics/parse.js';
 import type { MetricPoint, MetricsConfig, MetricSummary, ReportLine } from '../../protocol/types.js';
-import { BulkInsert } from './bulk-insert.js';
 import type { Db } from './connection.js';
+import { decodePoints, encodePoints } from './point-chunks.js';
 
 interface SeriesRow {
   id: number;
@@ -14,18 +14,25 @@ interface SeriesRow {
   last_step: number;
 }
 
+/** A series being ingested: its row plus the points of this batch (step, seq, ts, value …). */
+interface OpenSeries {
+  row: SeriesRow;
+  batch: number[];
+}
+
 /** SQLite keeps NaN as NULL; the store reads NULL back as NaN. */
 const fromDb = (v: number | null): number => (v === null ? Number.NaN : v);
 
 /**
  * Metric series (one per execution and key, holding the summary and the step counter) and their
- * points. Parsing happens here at ingest, with the one parser of src/metrics.
+ * points, stored in chunks (see migrations.ts). Parsing happens here at ingest, with the one
+ * parser of src/metrics.
  */
 export class Metrics {
   readonly #series: Statement;
   readonly #newSeries: Statement;
   readonly #saveSeries: Statement;
-  readonly #points: BulkInsert;
+  readonly #saveChunk: Statement;
   readonly #readAll: Statement;
   readonly #readKey: Statement;
   readonly #summary: Statement;
@@ -35,10 +42,10 @@ export class Metrics {
     this.#series = db.prepare('SELECT id, key, last, min, max, count, last_step FROM metric_series WHERE exec = ?');
     this.#newSeries = db.prepare('INSERT INTO metric_series (exec, key, count, last_step) VALUES (?, ?, 0, -1) RETURNING id');
     this.#saveSeries = db.prepare('UPDATE metric_series SET last = @last, min = @min, max = @max, count = @count, last_step = @last_step WHERE id = @id');
-    this.#points = new BulkInsert(db, 'INSERT INTO metric_points (series, n, step, seq, ts, value) VALUES', 6);
-    const select = 'SELECT s.key, p.step, p.value, p.ts, p.seq FROM metric_points p JOIN metric_series s ON s.id = p.series WHERE s.exec = ?';
-    this.#readAll = db.prepare(`${select} ORDER BY s.key, p.step, p.seq, p.n`);
-    this.#readKey = db.prepare(`${select} AND s.key = ? ORDER BY p.step, p.seq, p.n`);
+    this.#saveChunk = db.prepare('INSERT INTO metric_chunks (exec, series, points) VALUES (?, ?, ?)');
+    const select = 'SELECT s.key, c.points FROM metric_chunks c JOIN metric_series s ON s.id = c.series WHERE c.exec = ?';
+    this.#readAll = db.prepare(`${select} ORDER BY s.key, c.id`);
+    this.#readKey = db.prepare(`${select} AND s.key = ? ORDER BY c.id`);
     this.#summary = db.prepare('SELECT key, last, min, max, count FROM metric_series WHERE exec = ? ORDER BY key');
   }
 
@@ -49,30 +56,27 @@ export class Metrics {
    */
   ingest(exec: number, config: MetricsConfig, lines: readonly ReportLine[]): void {
     const parse = this.#parser(config);
-    const series = new Map((this.#series.all(exec) as SeriesRow[]).map((s) => [s.key, s]));
-    const changed = new Set<SeriesRow>();
-    const values: unknown[] = [];
-    for (const line of lines) {
-      for (const text of line.frames ?? []) this.#collect(exec, parse(text), line, series, changed, values);
-      this.#collect(exec, parse(line.text), line, series, changed, values);
-    }
-    this.#points.run(values);
-    for (const s of changed) this.#saveSeries.run(s);
-  }
-
-  #collect(exec: number, parsed: ReturnType<MetricParser>, line: ReportLine, series: Map<string, SeriesRow>, changed: Set<SeriesRow>, values: unknown[]): void {
-    for (const p of parsed) {
-      let s = series.get(p.key);
-      if (!s) {
-        const { id } = this.#newSeries.get(exec, p.key) as { id: number };
-        s = { id, key: p.key, last: null, min: null, max: null, count: 0, last_step: -1 };
-        series.set(p.key, s);
+    const open = new Map<string, OpenSeries>();
+    let known: Map<string, SeriesRow> | undefined;
+    const seriesOf = (key: string): OpenSeries => {
+      let s = open.get(key);
+      if (s) return s;
+      known ??= new Map((this.#series.all(exec) as SeriesRow[]).map((r) => [r.key, r]));
+      let row = known.get(key);
+      if (!row) {
+        const { id } = this.#newSeries.get(exec, key) as { id: number };
+        row = { id, key, last: null, min: null, max: null, count: 0, last_step: -1 };
       }
-      const step = p.step ?? s.last_step + 1;
-      values.push(s.id, s.count, step, line.seq, line.ts, p.value);
-      summarize(s, p.value);
-      s.last_step = step;
-      changed.add(s);
+      open.set(key, (s = { row, batch: [] }));
+      return s;
+    };
+    for (const line of lines) {
+      if (line.frames) for (const text of line.frames) collect(parse(text), line, seriesOf);
+      collect(parse(line.text), line, seriesOf);
+    }
+    for (const { row, batch } of open.values()) {
+      this.#saveChunk.run(exec, row.id, encodePoints(batch));
+      this.#saveSeries.run(row);
     }
   }
 
@@ -90,9 +94,29 @@ export class Metrics {
     return out;
   }
 
+  /** Points in (key, step, seq) order, arrival order among equals (redraw frames of one line). */
   points(exec: number, key?: string): MetricPoint[] {
-    const rows = (key === undefined ? this.#readAll.all(exec) : this.#readKey.all(exec, key)) as (Omit<MetricPoint, 'value'> & { value: number | null })[];
-    return rows.map((r) => ({ key: r.key, step: r.step, value: fromDb(r.value), ts: r.ts, seq: r.seq }));
+    const rows = (key === undefined ? this.#readAll.all(exec) : this.#readKey.all(exec, key)) as { key: string; points: Buffer }[];
+    const out: MetricPoint[] = [];
+    let from = 0;
+    for (let i = 0; i < rows.length; i++) {
+      decodePoints(rows[i]!.key, rows[i]!.points, out);
+      if (i + 1 === rows.length || rows[i + 1]!.key !== rows[i]!.key) {
+        sortSteps(out, from);
+        from = out.length;
+      }
+    }
+    return out;
+  }
+}
+
+function collect(parsed: ParsedMetric[], line: ReportLine, seriesOf: (key: string) => OpenSeries): void {
+  for (const p of parsed) {
+    const s = seriesOf(p.key);
+    const step = p.step ?? s.row.last_step + 1;
+    s.batch.push(step, line.seq, line.ts, p.value);
+    summarize(s.row, p.value);
+    s.row.last_step = step;
   }
 }
 
@@ -102,4 +126,17 @@ function summarize(s: SeriesRow, value: number): void {
   if (Number.isNaN(value)) return;
   s.min = s.min === null || value < s.min ? value : s.min;
   s.max = s.max === null || value > s.max ? value : s.max;
+}
+
+/** Sorts `points[from..]` (one key) by step then seq, stable; skipped when already in order. */
+function sortSteps(points: MetricPoint[], from: number): void {
+  let ordered = true;
+  for (let i = from + 1; i < points.length && ordered; i++) {
+    const a = points[i - 1]!;
+    const b = points[i]!;
+    ordered = a.step < b.step || (a.step === b.step && a.seq <= b.seq);
+  }
+  if (ordered) return;
+  const sorted = points.slice(from).sort((a, b) => a.step - b.step || a.seq - b.seq);
+  for (let i = 0; i < sorted.length; i++) points[from + i] = sorted[i]!;
 }

@@ -4,12 +4,15 @@ import { retryBusy, type Db } from './connection.js';
  * Schema versions, applied in order; `PRAGMA user_version` records how many ran. Append only:
  * never edit a migration that has shipped.
  *
- * Layout notes (why): executions get a small integer `num` so the big tables key on
- * (integer, integer); `reports` and `metric_points` are WITHOUT ROWID tables clustered on their
- * primary key, so an ingest batch is an append to one B-tree and no secondary index is maintained.
- * `reports.flags`: bit 0 stderr, bit 1 partial, bit 2 truncated. A NULL metric value means NaN
- * (SQLite stores NaN as NULL anyway). Children of executions are deleted by the store, not by
- * foreign keys, so ingest pays no parent lookup per row.
+ * Layout notes (why): executions get a small integer `num` so `reports` keys on (integer,
+ * integer); it is a WITHOUT ROWID table clustered on (exec, seq), so an ingest batch is an append
+ * at the end of one B-tree and no secondary index is maintained. `reports.flags`: bit 0 stderr,
+ * bit 1 partial, bit 2 truncated. Metric points are stored as chunks: one row per series per ingest
+ * batch whose `points` blob is little-endian float64 quadruples (step, seq, ts, value) in arrival
+ * order — 3 M points cost a few thousand rows instead of 3 M (a row per point was 5x slower at
+ * ingest), NaN survives (SQLite turns a NaN REAL into NULL), and reading a series is one range
+ * read. Children of executions are deleted by the store, not by foreign keys, so ingest pays no
+ * parent lookup per row.
  */
 const MIGRATIONS: readonly string[] = [
   `
@@ -74,15 +77,13 @@ const MIGRATIONS: readonly string[] = [
     last_step INTEGER NOT NULL,
     UNIQUE (exec, key)
   );
-  CREATE TABLE metric_points (
+  CREATE TABLE metric_chunks (
+    id INTEGER PRIMARY KEY,
+    exec INTEGER NOT NULL,
     series INTEGER NOT NULL,
-    n INTEGER NOT NULL,
-    step INTEGER NOT NULL,
-    seq INTEGER NOT NULL,
-    ts INTEGER NOT NULL,
-    value REAL,
-    PRIMARY KEY (series, n)
-  ) WITHOUT ROWID;
+    points BLOB NOT NULL
+  );
+  CREATE INDEX metric_chunks_by_series ON metric_chunks (series, id);
   `,
 ];
 

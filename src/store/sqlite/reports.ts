@@ -52,13 +52,18 @@ export class Reports {
    */
   store(exec: number, lines: readonly ReportLine[], before: QuotaState, after: QuotaState): void {
     if (after.dropped > before.dropped) this.#dropRange.run(exec, after.head + before.dropped, after.head + after.dropped);
-    const values: unknown[] = [];
+    const insert = this.#insert;
+    insert.clear();
     for (const l of lines) {
       if (!isKept(l.seq, after)) continue;
-      const flags = (l.stream === 'stderr' ? STDERR : 0) | (l.partial ? PARTIAL : 0) | (l.truncated ? TRUNCATED : 0);
-      values.push(exec, l.seq, l.ts, flags, l.text, l.truncated ? (l.byteLength ?? null) : null);
+      insert.push(exec);
+      insert.push(l.seq);
+      insert.push(l.ts);
+      insert.push((l.stream === 'stderr' ? STDERR : 0) | (l.partial ? PARTIAL : 0) | (l.truncated ? TRUNCATED : 0));
+      insert.push(l.text);
+      insert.push(l.truncated ? (l.byteLength ?? null) : null);
     }
-    this.#insert.run(values);
+    insert.flush();
   }
 
   /** Lines in seq order per {@link ReadReportsOptions}; `tail` reads backwards on the primary key, never scans. */
