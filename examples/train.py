@@ -32,7 +32,7 @@ def main():
     parser.add_argument("--fail", action="store_true", help="fail halfway with exit code 1")
     args = parser.parse_args()
 
-    print("training: %d epochs, lr=0.01 batch_size=32" % args.epochs, flush=True)
+    print("training for %d epochs (learning rate 0.01, batch size 32)" % args.epochs, flush=True)
     for epoch in range(1, args.epochs + 1):
         progress(epoch, 10, args.delay)
         loss = round(1.2 * math.exp(-0.45 * epoch), 4)
@@ -43,7 +43,7 @@ def main():
         if args.fail and epoch * 2 >= args.epochs:
             print("error: loss became NaN at epoch %d, stopping" % epoch, file=sys.stderr, flush=True)
             return 1
-    print("done: best acc=%.4f" % acc, flush=True)
+    print("done: best accuracy %.4f" % acc, flush=True)
     return 0
 
 
