@@ -155,10 +155,14 @@ export class RemoteSink implements Sink {
     this.#everConnected = true;
     this.#refusedKeys = 0;
     this.#backoff.reset();
+    // a welcome is progress only when the server holds more than it had acked (reconnecting alone
+    // must not keep a run waiting forever on a server that never confirms the end)
+    const advanced = lastSeq > this.#ackedSeq;
     this.#ackedSeq = lastSeq;
     this.#sentSeq = lastSeq;
+    if (advanced) this.#spool.setAcked(lastSeq);
+    if (advanced) this.#progress();
     if (this.#finish) this.#finish.sent = false;
-    this.#progress();
     this.#pump();
   }
 

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RemoteSink } from '../../src/client/remote-sink.js';
-import { listSpool, readMeta } from '../../src/client/spool-files.js';
+import { listSpool, readAcked, readMeta } from '../../src/client/spool-files.js';
 import { spoolDir } from '../../src/config/paths.js';
 import type { Outcome, ReportLine } from '../../src/protocol/types.js';
 import type { ExecutionInit } from '../../src/runner/sink.js';
@@ -83,6 +83,21 @@ describe('RemoteSink', () => {
     await s.finish(outcome);
     expect(notices).toEqual(expected.map((re) => expect.stringMatching(re)));
     expect(server.state.claims).toBe(claims);
+  });
+
+  it('FC-16 variant: a server that never returns is waited for finishWaitMs without progress, then left to sync', async () => {
+    const server = await fakeServer();
+    const s = sink(server.url, 300);
+    await s.open(init);
+    for (let seq = 0; seq < 10; seq++) s.write(line(seq));
+    await vi.waitFor(() => expect(server.lines).toHaveLength(10), { timeout: 10_000 });
+    await server.close();
+    for (let seq = 10; seq < 20; seq++) s.write(line(seq));
+    await s.finish(outcome);
+    expect(notices).toEqual([expect.stringMatching(/^exec-track: server http:\/\/127\.0\.0\.1:\d+ unreachable; spooling to /)]);
+    const [entry] = listSpool(env);
+    expect(entry!.meta).toMatchObject({ outcome, executionCreated: true });
+    expect(readAcked(entry!.dir)).toBe(9);
   });
 
   it('gives up at the end on a server it never reached, without waiting the full finish wait', async () => {
