@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 
 /** How the command's process ended, or why it never started. */
@@ -28,37 +28,31 @@ export interface SpawnOptions {
 }
 
 /**
- * Starts `argv` with execa: no shell, stdin inherited, stdout and stderr piped as raw Buffers
- * (`buffer: false`, nothing collected in memory), never rejecting. Without `foreground` the
- * command gets its own session and process group (`detached`), see docs/signals.md.
- * execa's `cleanup` is off: the wrapper's own death must not take the command down with it.
+ * Starts `argv` with node:child_process: no shell, stdin inherited, stdout and stderr piped as raw
+ * Buffers (nothing collected in memory), never throwing. Without `foreground` the command gets its
+ * own session and process group (`detached`), see docs/signals.md. The wrapper's own death does not
+ * take the command down with it. (Plain `spawn` rather than execa: loading execa's ~100 modules cost
+ * ~150 ms CPU on every `run` start; issue 6, B4.)
  */
 export function spawnCommand(argv: readonly string[], options: SpawnOptions): SpawnedCommand {
   const [file, ...args] = argv;
-  const subprocess = execa(file!, args, {
-    buffer: false,
-    reject: false,
-    stdin: 'inherit',
-    stdout: 'pipe',
-    stderr: 'pipe',
-    encoding: 'buffer',
-    cleanup: false,
+  const child = spawn(file!, args, {
+    stdio: ['inherit', 'pipe', 'pipe'],
     detached: !options.foreground,
     env: options.env,
-    extendEnv: false,
   });
-  const exited = new Promise<ProcessEnd>((resolve) => {
-    subprocess.once('exit', (exitCode, signal) => resolve({ kind: 'exited', exitCode, signal }));
+  const ended = new Promise<ProcessEnd>((resolve) => {
+    child.once('exit', (exitCode, signal) => resolve({ kind: 'exited', exitCode, signal }));
+    // 'error' without a pid is a failed spawn (ENOENT, EACCES, …); after spawn it is a failed kill, not an end
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      if (child.pid === undefined) resolve({ kind: 'spawn-error', code: error.code ?? 'EUNKNOWN' });
+    });
   });
-  // execa settles without an exit event when spawn fails; its result then carries the errno name
-  const failed = subprocess.then((result): Promise<ProcessEnd> | ProcessEnd =>
-    subprocess.pid === undefined ? { kind: 'spawn-error', code: result.code ?? 'EUNKNOWN' } : exited,
-  );
   return {
-    pid: subprocess.pid,
-    stdout: subprocess.stdout,
-    stderr: subprocess.stderr,
-    ended: Promise.race([exited, failed]),
-    onSpawn: (listener) => subprocess.once('spawn', listener),
+    pid: child.pid,
+    stdout: child.stdout,
+    stderr: child.stderr,
+    ended,
+    onSpawn: (listener) => child.once('spawn', listener),
   };
 }
