@@ -34,5 +34,10 @@ export async function openStore(path: string, options: OpenStoreOptions = {}): P
   } catch (cause) {
     throw new ExecTrackError('STORE_ERROR', `Cannot create the directory of ${path}; check the path and its permissions.`, { cause });
   }
-  return new SqliteStore(path, { lineQuota });
+  try {
+    return new SqliteStore(path, { lineQuota });
+  } catch (cause) {
+    if (cause instanceof ExecTrackError) throw cause;
+    throw new ExecTrackError('STORE_ERROR', `Cannot open the exec-track database ${path} (${(cause as Error).message}); check that it is an exec-track database and writable.`, { cause });
+  }
 }

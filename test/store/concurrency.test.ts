@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.js';
@@ -44,5 +45,16 @@ describe('openStore under concurrency', () => {
 
   it.each([0, -1, 1.5])('refuses the line quota %j with a USAGE error', async (lineQuota) => {
     await expect(openStore(join(home.dir, 'q.db'), { lineQuota })).rejects.toMatchObject({ code: 'USAGE' });
+  });
+});
+
+describe('openStore on a bad file', () => {
+  const bad = tempHome();
+  afterEach(() => bad.cleanup());
+
+  it('throws STORE_ERROR for a file that is not a database', async () => {
+    const path = join(bad.dir, 'not-a-db');
+    writeFileSync(path, 'hello, this is not SQLite '.repeat(100));
+    await expect(openStore(path)).rejects.toMatchObject({ code: 'STORE_ERROR' });
   });
 });
