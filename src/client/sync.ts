@@ -65,7 +65,17 @@ async function syncEntry(entry: SpoolEntry, env: NodeJS.ProcessEnv | undefined, 
     meta.executionCreated = true;
     writeMeta(dir, meta);
   }
-  const lines = await uploadLines(api, dir, meta.execution.id, report);
+  let lines: number;
+  try {
+    lines = await uploadLines(api, dir, meta.execution.id, report);
+  } catch (error) {
+    if (!isExecTrackError(error) || error.code !== 'NOT_FOUND') throw error;
+    // the server lost the execution (a new database or retention): create it again, send everything
+    await api.createSession({ id: meta.session.id, title: meta.session.title ?? 'default' });
+    await api.createExecution(meta.session.id, meta.execution);
+    writeAcked(dir, -1);
+    lines = await uploadLines(api, dir, meta.execution.id, report);
+  }
   if (meta.outcome) await api.finish(meta.execution.id, meta.outcome);
   rmSync(dir, { recursive: true, force: true });
   return { lines, status: meta.outcome ? 'finished' : 'lines' };

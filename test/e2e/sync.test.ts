@@ -1,7 +1,9 @@
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listSpool } from '../../src/client/spool-files.js';
+import { listSpool, type SpoolMeta } from '../../src/client/spool-files.js';
+import { SpoolWriter } from '../../src/client/spool.js';
+import { newId } from '../../src/protocol/ids.js';
 import { runCli, startServer, tempHome, type ServerProcess } from '../helpers/cli.js';
 import { allReports, getExecution, notices } from '../client/server-reads.js';
 
@@ -58,6 +60,33 @@ describe('exec-track sync', () => {
     expect(again.exitCode).toBe(0);
     expect(again.out).toBe('exec-track: nothing to sync\n');
     expect((await getExecution(url, spooled[0]!)).execution.lineCount).toBe(500);
+  });
+
+  it('creates the execution again when the server no longer knows it, and uploads every line', async () => {
+    server = await startServer({ home: home.dir, args: ['--db', join(home.dir, 'server.db')] });
+    const env = { EXEC_TRACK_HOME: home.dir };
+    const executionId = newId('e');
+    const spool = SpoolWriter.create(
+      {
+        server: server.url,
+        session: { id: newId('s'), title: 'lost' },
+        execution: { id: executionId, name: null, command: ['train'], cwd: '/', host: 'h', pid: 1, startedAt: Date.now() - 1000 },
+        outcome: { state: 'Execution crushed', exitCode: 2, signal: null, reason: null, endedAt: Date.now() },
+        sessionCreated: true,
+        executionCreated: true,
+        wrapperPid: 2 ** 22 + 4321,
+      } as SpoolMeta,
+      env,
+    );
+    for (let seq = 0; seq < 3000; seq++) spool.append({ seq, ts: Date.now(), stream: 'stdout', text: `n=${seq}` });
+    spool.setAcked(1999);
+    spool.close();
+
+    const sync = await runCli(['sync', '--json'], { home: home.dir });
+    expect(sync.exitCode).toBe(0);
+    expect(JSON.parse(sync.out).executions).toEqual([expect.objectContaining({ executionId, status: 'finished' })]);
+    expect((await getExecution(server.url, executionId)).execution).toMatchObject({ state: 'Execution crushed', exitCode: 2, lineCount: 3000 });
+    expect((await allReports(server.url, executionId)).map((r) => r.seq)).toEqual(Array.from({ length: 3000 }, (_, i) => i));
   });
 
   it('keeps an execution in the spool and exits 1 while its server is still down', async () => {
