@@ -8,13 +8,16 @@ const NUM = String.raw`[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:[nN
 /** What may follow a `key: value` pair: end of line, a list delimiter, a Keras ` - `, or another pair. */
 const AFTER_COLON = String.raw`(?=\s*(?:$|[,;|}\])]|-\s)|\s+['"]?${KEY}['"]?\s*[:=]\s*(?:${NUM}))`;
 
+/** A whole number as printed: `host:8080` has one right after an unquoted key's colon. */
+const INTEGER = /^[-+]?\d+$/;
+
 /**
  * One pair: optional quote, key, same quote, `=` or `:`, value. The key must not continue a word,
  * a number, a path or a query string (`125.3it/s`, `--lr`, `?page=2`), and the value must not run on into a word, a dotted
  * address or a clock (`0.0.0.0:8080`, `12:00:01`).
  */
 const PAIR = new RegExp(
-  String.raw`(?<![\w.\-/?&])(['"]?)(${KEY})\1\s*(?:=\s*(${NUM})(?![\w.:/])|:\s*(${NUM})(?![\w.:/])${AFTER_COLON})`,
+  String.raw`(?<![\w.\-/?&])(['"]?)(${KEY})\1(?:\s*=\s*(${NUM})(?![\w.:/])|\s*:(\s*)(${NUM})(?![\w.:/])${AFTER_COLON})`,
   'g',
 );
 
@@ -41,8 +44,11 @@ export function parseDefault(text: string): ParsedMetric[] {
   const found: ParsedMetric[] = [];
   PAIR.lastIndex = 0;
   for (let m = PAIR.exec(text); m !== null; m = PAIR.exec(text)) {
-    const value = parseMetricValue(m[3] ?? m[4]!);
-    if (value !== undefined) found.push({ key: m[2]!, value });
+    const [, quote, key, byEquals, colonSpace, byColon] = m;
+    // `localhost:8080`, `redis:6379`: a whole number tight after a bare key's colon is an address.
+    if (byColon !== undefined && colonSpace === '' && quote === '' && INTEGER.test(byColon)) continue;
+    const value = parseMetricValue(byEquals ?? byColon!);
+    if (value !== undefined) found.push({ key: key!, value });
   }
   if (found.length === 0) return found;
   const step = stepOf(text, found);

@@ -32,6 +32,9 @@ describe('createMetricParser (default grammar)', () => {
     ['i=41 loss=0.5', { i: 41, loss: 0.5 }, undefined],
     ['step 10: loss: 0.5 acc: 0.9', { loss: 0.5, acc: 0.9 }, 10],
     ['epoch=1 step=500 loss=2', { epoch: 1, step: 500, loss: 2 }, 500],
+    ['{"loss":0.5,"step":100}', { loss: 0.5, step: 100 }, 100],
+    ['[3]\ttrain-rmse:17.59 test-error:nan', { 'train-rmse': 17.59, 'test-error': Number.NaN }, 3],
+    ['Accuracy : 0.93', { Accuracy: 0.93 }, undefined],
   ])('reads %j', (line, expected, step) => {
     const points = parse(line);
     expect(Object.fromEntries(points.map((p) => [p.key, p.value]))).toEqual(expected);
@@ -49,6 +52,12 @@ describe('createMetricParser (default grammar)', () => {
     'at 12:00 run --lr=0.1',
     'version: 1.2.3',
     'time=12:00:01',
+    'Listening on localhost:8080',
+    'connected to redis:6379',
+    'INFO: 200 OK',
+    'ETA: 00:05:12',
+    'Warning: 3 files changed',
+    'at Object.<anonymous> (/app/x.js:10:5)',
   ])('reads nothing from %j', (line) => {
     expect(parse(line)).toEqual([]);
   });
