@@ -27,7 +27,7 @@ export function parseLines(value: string): LineSelection {
   throw new ExecTrackError('USAGE', `--lines expects a whole number of lines or "all", got "${value}".`);
 }
 
-/** The server's source or the embedded store's, importing only the one needed (sqlite or ws/undici). */
+/** The server's source or the embedded store's, importing only the one needed (sqlite, or http and ws). */
 async function openSource(server: string | undefined, env: NodeJS.ProcessEnv): Promise<Source> {
   if (server) return new (await import('../../report/remote-source.js')).RemoteSource(server, { env });
   return new (await import('../../report/local-source.js')).LocalSource({ env });
