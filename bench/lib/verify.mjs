@@ -7,21 +7,24 @@ import { FORMATS } from './inputs.mjs';
 /**
  * Checks that a SQLite database (embedded store or server db) holds, for every execution, exactly
  * `lines` report rows: seq 0..lines-1, each text the expected line for its seq (so every line once,
- * none duplicated, none altered), line_count agreeing, and `metricPoints` points when given.
+ * none duplicated, none altered), line_count agreeing, and `metricPoints` points when given. `warmups` executions named
+ * `bench-warmup` (untimed first runs) are expected besides and not checked.
  * @returns {string|null} null when right, else one sentence saying what is wrong.
  */
-export function verifyDb(path, { executions, lines, format = 'plain', metricPoints = null }) {
+export function verifyDb(path, { executions, lines, format = 'plain', metricPoints = null, warmups = 0 }) {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
     const rows = db
       .prepare(
-        `SELECT e.id, e.line_count AS lineCount, count(r.seq) AS n, min(r.seq) AS lo, max(r.seq) AS hi,
+        `SELECT e.id, e.name = 'bench-warmup' AS warmup, e.line_count AS lineCount, count(r.seq) AS n, min(r.seq) AS lo, max(r.seq) AS hi,
                 count(DISTINCT r.text) AS texts, total(r.text = ${FORMATS[format].sql}) AS exact
            FROM executions e LEFT JOIN reports r ON r.exec = e.num GROUP BY e.num`,
       )
       .all();
-    if (rows.length !== executions) return `expected ${executions} executions, found ${rows.length}`;
-    for (const r of rows) {
+    if (rows.length !== executions + warmups) return `expected ${executions + warmups} executions, found ${rows.length}`;
+    const measured = rows.filter((r) => !r.warmup);
+    if (measured.length !== executions) return `expected ${executions} measured executions, found ${measured.length}`;
+    for (const r of measured) {
       const want = { n: lines, lo: lines ? 0 : null, hi: lines ? lines - 1 : null, texts: lines, exact: lines, lineCount: lines };
       const got = { n: r.n, lo: r.lo, hi: r.hi, texts: r.texts, exact: r.exact, lineCount: r.lineCount };
       if (JSON.stringify(want) !== JSON.stringify(got)) return `execution ${r.id}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`;
