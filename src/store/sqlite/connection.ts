@@ -12,7 +12,8 @@ const RETRY_LIMIT_MS = 30_000;
  * Opens the SQLite file with the settings every connection needs: a busy timeout (8 parallel
  * `run`s share one embedded file), incremental auto-vacuum (must precede the first table; retention
  * later runs `PRAGMA incremental_vacuum`), WAL, `synchronous=NORMAL` (durable across process
- * crashes, which is what WAL promises; an OS crash may lose the last commits) and foreign keys.
+ * crashes, which is what WAL promises; an OS crash may lose the last commits), a larger WAL
+ * auto-checkpoint and foreign keys.
  *
  * @throws ExecTrackError `STORE_ERROR` when the file cannot be opened.
  */
@@ -27,6 +28,9 @@ export function openConnection(path: string): Db {
   retryBusy(() => db.pragma('auto_vacuum = INCREMENTAL'));
   retryBusy(() => db.pragma('journal_mode = WAL'));
   db.pragma('synchronous = NORMAL');
+  // Checkpoint every ~32 MB of WAL rather than 4 MB: 8x fewer fsync pairs during a big ingest,
+  // which measured faster for 1M-line ingests (issue 6 B2).
+  db.pragma('wal_autocheckpoint = 8000');
   db.pragma('foreign_keys = ON');
   return db;
 }

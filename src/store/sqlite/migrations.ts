@@ -4,15 +4,19 @@ import { retryBusy, type Db } from './connection.js';
  * Schema versions, applied in order; `PRAGMA user_version` records how many ran. Append only:
  * never edit a migration that has shipped.
  *
- * Layout notes (why): executions get a small integer `num` so `reports` keys on (integer,
- * integer); it is a WITHOUT ROWID table clustered on (exec, seq), so an ingest batch is an append
- * at the end of one B-tree and no secondary index is maintained. `reports.flags`: bit 0 stderr,
- * bit 1 partial, bit 2 truncated. Metric points are stored as chunks: one row per series per ingest
- * batch whose `points` blob is little-endian float64 quadruples (step, seq, ts, value) in arrival
- * order — 3 M points cost a few thousand rows instead of 3 M (a row per point was 5x slower at
- * ingest), NaN survives (SQLite turns a NaN REAL into NULL), and reading a series is one range
- * read. Children of executions are deleted by the store, not by foreign keys, so ingest pays no
- * parent lookup per row.
+ * Layout notes (why): lines and metric points are stored in chunks, one row per ingest batch
+ * (per series for points), not one row per line: 1 M lines become ~1 000 rows, so ingest costs
+ * about what serialising the text costs (a row per line was 2x the `sqlite3 .import` baseline of
+ * issue 6, a row per point 8x), and the tail of a huge execution is one index step back.
+ * - `report_chunks`: the kept lines of one batch, in seq order: `seq_ts` float64 pairs (seq, ts),
+ *   `flags` one byte per line (bit 0 stderr, bit 1 partial, bit 2 truncated), `texts` a JSON array
+ *   of the texts, `byte_lengths` a JSON array of original byte lengths (null for lines not
+ *   truncated) or NULL when none was. `first_seq`/`last_seq` bound the chunk.
+ * - `metric_chunks`: the points of one series from one batch: float64 quadruples
+ *   (step, seq, ts, value); NaN survives (SQLite would turn a NaN REAL into NULL).
+ * Float64 blobs use the machine's byte order (little-endian on every platform Node ships for);
+ * steps, seqs and ms timestamps are safe integers, which float64 holds exactly.
+ * Children of executions are deleted by the store, not by foreign keys.
  */
 const MIGRATIONS: readonly string[] = [
   `
@@ -57,15 +61,17 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX executions_by_session ON executions (session_id, started_at);
   CREATE INDEX executions_by_start ON executions (started_at);
   CREATE INDEX executions_running ON executions (state) WHERE state = 'Running';
-  CREATE TABLE reports (
+  CREATE TABLE report_chunks (
+    id INTEGER PRIMARY KEY,
     exec INTEGER NOT NULL,
-    seq INTEGER NOT NULL,
-    ts INTEGER NOT NULL,
-    flags INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    byte_length INTEGER,
-    PRIMARY KEY (exec, seq)
-  ) WITHOUT ROWID;
+    first_seq INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    seq_ts BLOB NOT NULL,
+    flags BLOB NOT NULL,
+    texts TEXT NOT NULL,
+    byte_lengths TEXT
+  );
+  CREATE UNIQUE INDEX report_chunks_by_seq ON report_chunks (exec, first_seq);
   CREATE TABLE metric_series (
     id INTEGER PRIMARY KEY,
     exec INTEGER NOT NULL,

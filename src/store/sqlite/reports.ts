@@ -2,81 +2,82 @@ import type { Statement } from 'better-sqlite3';
 import type { ReportLine } from '../../protocol/types.js';
 import { isKept, quotaMarker, type QuotaState } from '../ingest.js';
 import type { ReadReportsOptions } from '../store.js';
-import { BulkInsert } from './bulk-insert.js';
 import type { Db } from './connection.js';
+import { decodeChunk, encodeChunk, type ReportChunk } from './report-chunks.js';
 
-interface ReportRow {
-  seq: number;
-  ts: number;
-  flags: number;
-  text: string;
-  byte_length: number | null;
-}
+const COLUMNS = 'first_seq, last_seq, seq_ts, flags, texts, byte_lengths';
 
-const STDERR = 1;
-const PARTIAL = 2;
-const TRUNCATED = 4;
-
-function toLine(r: ReportRow): ReportLine {
-  const line: ReportLine = { seq: r.seq, ts: r.ts, stream: r.flags & STDERR ? 'stderr' : 'stdout', text: r.text };
-  if (r.flags & PARTIAL) line.partial = true;
-  if (r.flags & TRUNCATED) {
-    line.truncated = true;
-    if (r.byte_length !== null) line.byteLength = r.byte_length;
-  }
-  return line;
-}
-
-/** The `reports` table: stored lines in seq order, with the line quota's gap shown as one marker line. */
+/**
+ * Stored lines, in chunks (see migrations.ts), read back in seq order with the line quota's gap
+ * shown as one marker line. Lines of a chunk that the quota dropped later stay in the chunk until
+ * all of its lines are dropped, and are hidden on read (so up to one batch more than the quota may
+ * sit on disk).
+ */
 export class Reports {
-  readonly #insert: BulkInsert;
-  readonly #dropRange: Statement;
-  readonly #after: Statement;
-  readonly #afterLimit: Statement;
-  readonly #tail: Statement;
-  readonly #tsAt: Statement;
+  readonly #insert: Statement;
+  readonly #dropChunks: Statement;
+  readonly #from: Statement;
+  readonly #backwards: Statement;
+  readonly #containing: Statement;
 
   constructor(db: Db) {
-    this.#insert = new BulkInsert(db, 'INSERT INTO reports (exec, seq, ts, flags, text, byte_length) VALUES', 6);
-    this.#dropRange = db.prepare('DELETE FROM reports WHERE exec = ? AND seq >= ? AND seq < ?');
-    this.#after = db.prepare('SELECT seq, ts, flags, text, byte_length FROM reports WHERE exec = ? AND seq > ? ORDER BY seq');
-    this.#afterLimit = db.prepare('SELECT seq, ts, flags, text, byte_length FROM reports WHERE exec = ? AND seq > ? ORDER BY seq LIMIT ?');
-    this.#tail = db.prepare('SELECT seq, ts, flags, text, byte_length FROM reports WHERE exec = ? ORDER BY seq DESC LIMIT ?');
-    this.#tsAt = db.prepare('SELECT ts FROM reports WHERE exec = ? AND seq >= ? ORDER BY seq LIMIT 1');
+    this.#insert = db.prepare(`INSERT INTO report_chunks (exec, ${COLUMNS}) VALUES (?, @first_seq, @last_seq, @seq_ts, @flags, @texts, @byte_lengths)`);
+    this.#dropChunks = db.prepare('DELETE FROM report_chunks WHERE exec = ? AND first_seq >= ? AND first_seq < ? AND last_seq < ?');
+    this.#containing = db.prepare(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = ? AND first_seq <= ? ORDER BY first_seq DESC LIMIT 1`);
+    this.#from = db.prepare(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = ? AND first_seq >= ? ORDER BY first_seq`);
+    this.#backwards = db.prepare(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = ? ORDER BY first_seq DESC`);
   }
 
   /**
-   * Stores new contiguous lines under the quota: deletes the lines that moved out of the rolling
-   * tail (`before` → `after`) and inserts only the new lines that are kept. Call inside the ingest
-   * transaction.
+   * Stores new contiguous lines under the quota: deletes chunks that the rolling tail left behind
+   * (`before` → `after`) and stores the new lines that are kept as one chunk. Call inside the
+   * ingest transaction.
    */
   store(exec: number, lines: readonly ReportLine[], before: QuotaState, after: QuotaState): void {
-    if (after.dropped > before.dropped) this.#dropRange.run(exec, after.head + before.dropped, after.head + after.dropped);
-    const insert = this.#insert;
-    insert.clear();
-    for (const l of lines) {
-      if (!isKept(l.seq, after)) continue;
-      insert.push(exec);
-      insert.push(l.seq);
-      insert.push(l.ts);
-      insert.push((l.stream === 'stderr' ? STDERR : 0) | (l.partial ? PARTIAL : 0) | (l.truncated ? TRUNCATED : 0));
-      insert.push(l.text);
-      insert.push(l.truncated ? (l.byteLength ?? null) : null);
+    if (after.dropped > before.dropped) {
+      const end = after.head + after.dropped;
+      this.#dropChunks.run(exec, after.head, end, end);
     }
-    insert.flush();
+    const kept = after.dropped > 0 ? lines.filter((l) => isKept(l.seq, after)) : lines;
+    if (kept.length > 0) this.#insert.run(exec, encodeChunk(kept));
   }
 
-  /** Lines in seq order per {@link ReadReportsOptions}; `tail` reads backwards on the primary key, never scans. */
+  /** Lines in seq order per {@link ReadReportsOptions}; `tail` walks chunks backwards from the end, never scans. */
   read(exec: number, quota: QuotaState, options: ReadReportsOptions = {}): ReportLine[] {
-    const marker = quota.dropped > 0 ? quotaMarker(quota, (this.#tsAt.get(exec, quota.head + quota.dropped) as { ts: number }).ts) : undefined;
+    const visible = (seq: number) => isKept(seq, quota);
+    const marker = quota.dropped > 0 ? quotaMarker(quota, this.#tsAt(exec, quota.head + quota.dropped)) : undefined;
     if (options.tail !== undefined) {
       const n = Math.max(0, options.tail);
-      const lines = (this.#tail.all(exec, n) as ReportRow[]).map(toLine).reverse();
-      return withMarker(lines, marker, n, 'end');
+      const chunks: ReportLine[][] = [];
+      let count = 0;
+      for (const chunk of this.#backwards.iterate(exec) as IterableIterator<ReportChunk>) {
+        if (count >= n) break;
+        const decoded: ReportLine[] = [];
+        decodeChunk(chunk, visible, decoded);
+        chunks.push(decoded);
+        count += decoded.length;
+      }
+      const ordered = chunks.reverse().flat();
+      return withMarker(ordered.slice(Math.max(0, ordered.length - n)), marker, n, 'end');
     }
     const after = options.after ?? -1;
-    const rows = (options.limit === undefined ? this.#after.all(exec, after) : this.#afterLimit.all(exec, after, Math.max(0, options.limit))) as ReportRow[];
-    return withMarker(rows.map(toLine), marker && marker.seq > after ? marker : undefined, options.limit, 'start');
+    const limit = options.limit === undefined ? Infinity : Math.max(0, options.limit);
+    const start = (this.#containing.get(exec, after + 1) as ReportChunk | undefined)?.first_seq ?? 0;
+    const lines: ReportLine[] = [];
+    for (const chunk of this.#from.iterate(exec, start) as IterableIterator<ReportChunk>) {
+      if (lines.length >= limit) break;
+      decodeChunk(chunk, (seq) => seq > after && visible(seq), lines);
+    }
+    if (lines.length > limit) lines.length = limit;
+    return withMarker(lines, marker && marker.seq > after ? marker : undefined, options.limit, 'start');
+  }
+
+  /** Capture time of the stored line `seq` (the first line kept after the quota gap). */
+  #tsAt(exec: number, seq: number): number {
+    const chunk = this.#containing.get(exec, seq) as ReportChunk | undefined;
+    const found: ReportLine[] = [];
+    if (chunk) decodeChunk(chunk, (s) => s === seq, found);
+    return found[0]?.ts ?? 0;
   }
 }
 

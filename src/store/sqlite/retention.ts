@@ -21,7 +21,7 @@ export class Retention {
     this.#db = db;
     this.#execNums = db.prepare('SELECT num FROM executions WHERE id = ?');
     this.#sessionExecNums = db.prepare('SELECT num FROM executions WHERE session_id = ?');
-    this.#reports = db.prepare('DELETE FROM reports WHERE exec = ?');
+    this.#reports = db.prepare('DELETE FROM report_chunks WHERE exec = ?');
     this.#points = db.prepare('DELETE FROM metric_chunks WHERE exec = ?');
     this.#series = db.prepare('DELETE FROM metric_series WHERE exec = ?');
     this.#execution = db.prepare('DELETE FROM executions WHERE num = ?');
