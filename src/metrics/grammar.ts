@@ -1,5 +1,5 @@
 import type { ParsedMetric } from './parse.js';
-import { asStep, parseMetricValue } from './value.js';
+import { asStep, tokenValue } from './value.js';
 
 /** A key: starts with a letter or `_`, may contain `.`, `-`, `/` inside, ends with a word character. */
 const KEY = String.raw`[A-Za-z_](?:[\w.\-/]*\w)?`;
@@ -47,8 +47,7 @@ export function parseDefault(text: string): ParsedMetric[] {
     const [, quote, key, byEquals, colonSpace, byColon] = m;
     // `localhost:8080`, `redis:6379`: a whole number tight after a bare key's colon is an address.
     if (byColon !== undefined && colonSpace === '' && quote === '' && INTEGER.test(byColon)) continue;
-    const value = parseMetricValue(byEquals ?? byColon!);
-    if (value !== undefined) found.push({ key: key!, value });
+    found.push({ key: key!, value: tokenValue(byEquals ?? byColon!) });
   }
   if (found.length === 0) return found;
   const step = stepOf(text, found);

@@ -13,6 +13,15 @@ export function parseMetricValue(text: string): number | undefined {
   return undefined;
 }
 
+/**
+ * The value of a token that already has the shape of a number or nan/inf (the grammar's NUM):
+ * ends in a digit or `.` → a decimal, which `Number` reads exactly; else nan/inf.
+ */
+export function tokenValue(token: string): number {
+  const last = token.charCodeAt(token.length - 1);
+  return (last >= 48 && last <= 57) || last === 46 ? Number(token) : parseMetricValue(token)!;
+}
+
 /** A step is a non-negative safe integer; anything else (e.g. `epoch: 0.5`) gives no step. */
 export function asStep(value: number | undefined): number | undefined {
   return value !== undefined && Number.isSafeInteger(value) && value >= 0 ? value : undefined;

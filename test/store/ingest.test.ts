@@ -55,19 +55,29 @@ describe('SqliteStore.appendReports', () => {
 });
 
 describe('SqliteStore.readReports', () => {
-  it.each([
+  const cases: [object, number[]][] = [
     [{}, range(0, 20)],
     [{ after: 14 }, range(15, 20)],
     [{ limit: 3 }, [0, 1, 2]],
     [{ after: 5, limit: 3 }, [6, 7, 8]],
+    [{ after: 4, limit: 7 }, range(5, 12)],
     [{ tail: 4 }, [16, 17, 18, 19]],
+    [{ tail: 7 }, range(13, 20)],
     [{ tail: 50 }, range(0, 20)],
     [{ tail: 0 }, []],
     [{ after: 19 }, []],
-  ])('returns %j in seq order', async (options, seqs) => {
+  ];
+
+  it.each(cases)('returns %j in seq order from one batch', async (options, seqs) => {
     const { store } = await freshStore();
     // Out of order inside the batch: reads still come in seq order.
     await store.appendReports(EXEC, lines(range(0, 20).reverse()));
+    expect((await store.readReports(EXEC, options)).map((l) => l.seq)).toEqual(seqs);
+  });
+
+  it.each(cases)('returns %j in seq order across batches of 3', async (options, seqs) => {
+    const { store } = await freshStore();
+    for (let from = 0; from < 20; from += 3) await store.appendReports(EXEC, lines(range(from, Math.min(from + 3, 20))));
     expect((await store.readReports(EXEC, options)).map((l) => l.seq)).toEqual(seqs);
   });
 

@@ -28,6 +28,14 @@ describe('line quota', () => {
     expect((await store.readReports(EXEC)).map((l) => l.seq)).toEqual([0, 1, 2, 9, 10]);
   });
 
+  it('hides the dropped lines of a chunk that also holds kept ones', async () => {
+    const { store } = await freshStore({ lineQuota: 10 });
+    await store.appendReports(EXEC, lines(range(0, 8)));
+    await store.appendReports(EXEC, lines(range(8, 12)));
+    expect((await store.readReports(EXEC)).map((l) => l.seq)).toEqual([0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11]);
+    expect((await store.readReports(EXEC, { after: 5 })).map((l) => l.seq)).toEqual([7, 8, 9, 10, 11]);
+  });
+
   it.each([
     [{ tail: 3 }, ['line 22', 'line 23', 'line 24']],
     [{ tail: 6 }, [marker(15), 'line 20', 'line 21', 'line 22', 'line 23', 'line 24']],
