@@ -23,7 +23,7 @@ export async function b1(ctx) {
   const wrapped = await repeat(reps, async () => {
     const home = freshDir(ctx.root, 'b1');
     await timed(process.execPath, [BIN, 'run', '--quiet', '--', 'python3', script, String(lines), join(home, 'elapsed')], { env: cliEnv(home) });
-    return { ms: loopMs(join(home, 'elapsed')), error: verifyDb(join(home, 'exec-track.db'), { executions: 1, lines }) };
+    return { ms: loopMs(join(home, 'elapsed')), error: await verifyDb(join(home, 'exec-track.db'), { executions: 1, lines }) };
   });
   return makeRow({ id: 'B1', what: `python3 loop, ${lines} lines (its own timer)`, unit: 'ms', target: 1.1, baselineSamples: bare.samples, samples: wrapped.samples, ok: !wrapped.error, note: wrapped.error });
 }
@@ -38,6 +38,6 @@ export async function b4(ctx) {
   progress(`B4: run --quiet -- true vs node -e 0 ×${reps}`);
   const base = await repeat(reps, () => timed(process.execPath, ['-e', '0']).then((r) => ({ ms: r.ms, error: null })));
   const runs = await repeat(reps, () => timed(process.execPath, [BIN, 'run', '--quiet', '--', 'true'], { env }).then((r) => ({ ms: r.ms, error: null })));
-  const error = verifyDb(join(home, 'exec-track.db'), { executions: reps, lines: 0, warmups: 1 });
+  const error = await verifyDb(join(home, 'exec-track.db'), { executions: reps, lines: 0, warmups: 1 });
   return makeRow({ id: 'B4', what: 'run --quiet -- true, start to exit', unit: 'ms', target: 2.5, baselineSamples: base.samples, samples: runs.samples, ok: !error, note: error });
 }

@@ -28,7 +28,7 @@ export async function serverLoad(ctx) {
     const ms = performance.now() - started;
     peaks.push(peakRssMb(srv.pid));
     await srv.stop();
-    const error = verifyDb(db, { executions: concurrent, lines: linesEach, warmups: 1 });
+    const error = await verifyDb(db, { executions: concurrent, lines: linesEach, warmups: 1 });
     // a wrong answer shows what the wrappers said (they exit 0 even when the server refused them)
     const said = done.map((r) => r.stderr.trim()).find(Boolean);
     return { ms, error: error && said ? `${error}; a wrapper said: ${said.slice(0, 300)}` : error };

@@ -20,7 +20,7 @@ async function runCat(ctx, file, { format = 'plain', metricPoints = null, server
   const args = [BIN, 'run', '--quiet', ...(srv ? ['--server', srv.url] : []), '--', 'cat', file];
   const r = await timed(process.execPath, args, { env: cliEnv(home) });
   await srv?.stop();
-  const error = verifyDb(db, { executions: 1, lines: ctx.size.lines, format, metricPoints });
+  const error = await verifyDb(db, { executions: 1, lines: ctx.size.lines, format, metricPoints });
   return { ms: r.ms, error, home };
 }
 

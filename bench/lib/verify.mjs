@@ -2,41 +2,51 @@ import { createReadStream, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
+import { openStore } from '../../dist/store/open.js';
 import { FORMATS } from './inputs.mjs';
 
+/** Lines read per page while checking an execution. */
+const PAGE = 100_000;
+
 /**
- * Checks that a SQLite database (embedded store or server db) holds, for every execution, exactly
- * `lines` report rows: seq 0..lines-1, each text the expected line for its seq (so every line once,
- * none duplicated, none altered), line_count agreeing, and `metricPoints` points when given. `warmups` executions named
- * `bench-warmup` (untimed first runs) are expected besides and not checked.
- * @returns {string|null} null when right, else one sentence saying what is wrong.
+ * Checks that a store (embedded db or server db) holds, for every execution, exactly `lines` lines:
+ * seq 0..lines-1 in order, each with the expected text for its seq (so every line once, none
+ * duplicated, none altered), `lineCount` agreeing, and `metricPoints` points per execution when given.
+ * Lines are read through the product's own Store (dist/store/open.js), so the check holds whatever
+ * row layout the store uses. `warmups` executions named `bench-warmup` (untimed first runs) are
+ * expected besides and not checked.
+ * @returns {Promise<string|null>} null when right, else one sentence saying what is wrong.
  */
-export function verifyDb(path, { executions, lines, format = 'plain', metricPoints = null, warmups = 0 }) {
+export async function verifyDb(path, { executions, lines, format = 'plain', metricPoints = null, warmups = 0 }) {
   const db = new Database(path, { readonly: true, fileMustExist: true });
+  const all = db.prepare("SELECT id, name IS 'bench-warmup' AS warmup FROM executions").all();
+  db.close();
+  if (all.length !== executions + warmups) return `expected ${executions + warmups} executions, found ${all.length}`;
+  const measured = all.filter((e) => !e.warmup);
+  if (measured.length !== executions) return `expected ${executions} measured executions, found ${measured.length}`;
+  const store = await openStore(path);
   try {
-    const rows = db
-      .prepare(
-        `SELECT e.id, e.name = 'bench-warmup' AS warmup, e.line_count AS lineCount, count(r.seq) AS n, min(r.seq) AS lo, max(r.seq) AS hi,
-                count(DISTINCT r.text) AS texts, total(r.text = ${FORMATS[format].sql}) AS exact
-           FROM executions e LEFT JOIN reports r ON r.exec = e.num GROUP BY e.num`,
-      )
-      .all();
-    if (rows.length !== executions + warmups) return `expected ${executions + warmups} executions, found ${rows.length}`;
-    const measured = rows.filter((r) => !r.warmup);
-    if (measured.length !== executions) return `expected ${executions} measured executions, found ${measured.length}`;
-    for (const r of measured) {
-      const want = { n: lines, lo: lines ? 0 : null, hi: lines ? lines - 1 : null, texts: lines, exact: lines, lineCount: lines };
-      const got = { n: r.n, lo: r.lo, hi: r.hi, texts: r.texts, exact: r.exact, lineCount: r.lineCount };
-      if (JSON.stringify(want) !== JSON.stringify(got)) return `execution ${r.id}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`;
-    }
-    if (metricPoints !== null) {
-      // the series summaries count every stored point, whatever layout the points themselves have
-      const { points } = db.prepare('SELECT total(count) AS points FROM metric_series').get();
-      if (points !== metricPoints * executions) return `expected ${metricPoints * executions} metric points, found ${points}`;
+    for (const { id } of measured) {
+      const { lineCount } = await store.getExecution(id);
+      if (lineCount !== lines) return `execution ${id} counts ${lineCount} lines, expected ${lines}`;
+      let next = 0;
+      for (;;) {
+        const page = await store.readReports(id, { after: next - 1, limit: PAGE });
+        for (const line of page) {
+          if (line.seq !== next || line.text !== FORMATS[format].js(next)) return `execution ${id}: line ${next} is seq ${line.seq} "${line.text.slice(0, 80)}"`;
+          next++;
+        }
+        if (page.length < PAGE) break;
+      }
+      if (next !== lines) return `execution ${id} holds ${next} lines, expected ${lines}`;
+      if (metricPoints !== null) {
+        const points = Object.values(await store.metricSummary(id)).reduce((sum, m) => sum + m.count, 0);
+        if (points !== metricPoints) return `execution ${id} holds ${points} metric points, expected ${metricPoints}`;
+      }
     }
     return null;
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
