@@ -81,6 +81,14 @@ describe('SqliteStore.readReports', () => {
     expect((await store.readReports(EXEC, options)).map((l) => l.seq)).toEqual(seqs);
   });
 
+  it('splits a batch of long lines into several chunks and reads them back whole', async () => {
+    const { store } = await freshStore({ metrics: { enabled: false } });
+    const long = (seq: number) => `${seq}:`.padEnd(1024 * 1024, 'x');
+    await store.appendReports(EXEC, lines(range(0, 10), long));
+    expect((await store.readReports(EXEC, { after: 2, limit: 5 })).map((l) => l.text)).toEqual(range(3, 8).map(long));
+    expect((await store.readReports(EXEC, { tail: 6 })).map((l) => l.seq)).toEqual(range(4, 10));
+  });
+
   it('serves the tail of a 100 000-line execution', async () => {
     const { store } = await freshStore({ metrics: { enabled: false } });
     for (let from = 0; from < 100_000; from += 5_000) await store.appendReports(EXEC, lines(range(from, from + 5_000)));

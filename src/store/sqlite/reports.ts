@@ -6,6 +6,8 @@ import type { Db } from './connection.js';
 import { decodeChunk, encodeChunk, type ReportChunk } from './report-chunks.js';
 
 const COLUMNS = 'first_seq, last_seq, seq_ts, flags, texts, byte_lengths';
+/** Text per chunk before a batch is split (characters): keeps a batch of 1 MiB lines decodable in one go. */
+const CHUNK_CHARS = 4 * 1024 * 1024;
 
 /**
  * Stored lines, in chunks (see migrations.ts), read back in seq order with the line quota's gap
@@ -30,8 +32,8 @@ export class Reports {
 
   /**
    * Stores new contiguous lines under the quota: deletes chunks that the rolling tail left behind
-   * (`before` → `after`) and stores the new lines that are kept as one chunk. Call inside the
-   * ingest transaction.
+   * (`before` → `after`) and stores the new lines that are kept as one chunk (more for a batch
+   * over {@link CHUNK_CHARS}). Call inside the ingest transaction.
    */
   store(exec: number, lines: readonly ReportLine[], before: QuotaState, after: QuotaState): void {
     if (after.dropped > before.dropped) {
@@ -39,7 +41,15 @@ export class Reports {
       this.#dropChunks.run(exec, after.head, end, end);
     }
     const kept = after.dropped > 0 ? lines.filter((l) => isKept(l.seq, after)) : lines;
-    if (kept.length > 0) this.#insert.run(exec, encodeChunk(kept));
+    let from = 0;
+    let chars = 0;
+    for (let i = 0; i < kept.length; i++) {
+      chars += kept[i]!.text.length;
+      if (chars < CHUNK_CHARS && i + 1 < kept.length) continue;
+      this.#insert.run(exec, encodeChunk(kept.slice(from, i + 1)));
+      from = i + 1;
+      chars = 0;
+    }
   }
 
   /** Lines in seq order per {@link ReadReportsOptions}; `tail` walks chunks backwards from the end, never scans. */
