@@ -13,8 +13,8 @@ const INTEGER = /^[-+]?\d+$/;
 
 /**
  * One pair: optional quote, key, same quote, `=` or `:`, value. The key must not continue a word,
- * a number, a path or a query string (`125.3it/s`, `--lr`, `?page=2`), and the value must not run on into a word, a dotted
- * address or a clock (`0.0.0.0:8080`, `12:00:01`).
+ * a number, a path or a query string (`125.3it/s`, `--lr`, `?page=2`), and the value must not run
+ * on into a word, a dotted address or a clock (`0.0.0.0:8080`, `12:00:01`).
  */
 const PAIR = new RegExp(
   String.raw`(?<![\w.\-/?&])(['"]?)(${KEY})\1(?:\s*=\s*(${NUM})(?![\w.:/])|\s*:(\s*)(${NUM})(?![\w.:/])${AFTER_COLON})`,
