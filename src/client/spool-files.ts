@@ -91,7 +91,9 @@ export function pendingSpoolCount(env: NodeJS.ProcessEnv = process.env): number 
   return pendingSpool(env).length;
 }
 
-const CHUNK_BYTES = 1 << 20;
+// a read covers one send batch (1000 lines of ~70 bytes), not 1 MiB: reading 1 MiB per batch was
+// ~2 GB of reads and most of the wrapper's CPU for 1M lines in server mode (issue 6, B3)
+const CHUNK_BYTES = 1 << 16;
 
 /**
  * Reads up to `count` complete (newline-terminated) lines from byte `offset` of an open file.
