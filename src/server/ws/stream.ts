@@ -6,6 +6,7 @@ import { parseWith, toApiError } from '../errors.js';
 import { finish, ingest } from '../ingest.js';
 import { rejectFrame, sendFrame } from './frames.js';
 import type { LiveStreams } from './live.js';
+import { plainLinesFrame } from './lines-frame.js';
 
 /** A ping more often than this does not touch the DB again. */
 const TOUCH_EVERY_MS = 1000;
@@ -72,5 +73,5 @@ function parseFrame(data: RawData): ClientFrame {
   } catch {
     throw new ExecTrackError('BAD_REQUEST', 'A frame is not valid JSON; send one JSON object per frame.');
   }
-  return parseWith(clientFrame, json, 'frame');
+  return plainLinesFrame(json) ?? parseWith(clientFrame, json, 'frame');
 }
