@@ -3,7 +3,6 @@ import { Backoff } from './backoff.js';
 import { LineWindow } from './line-window.js';
 import { resolveRemoteSession } from './remote-session.js';
 import { parseServerUrl } from './server-url.js';
-import { pendingSpoolCount } from './spool-files.js';
 import { SpoolWriter } from './spool.js';
 import { StreamSocket } from './stream-socket.js';
 import { isExecTrackError } from '../errors.js';
@@ -77,8 +76,6 @@ export class RemoteSink implements Sink {
   }
 
   async open(init: ExecutionInit): Promise<OpenedExecution> {
-    const pending = this.#options.quiet ? 0 : pendingSpoolCount(this.#options.env);
-    if (pending > 0) this.#options.stderr(`exec-track: ${pending} execution${pending === 1 ? '' : 's'} waiting in the spool; run \`exec-track sync\`\n`);
     const session = await resolveRemoteSession(this.#api, init.session);
     const { name, command, cwd, host, pid, startedAt, metrics } = init;
     const execution = { id: newId('e'), name, command, cwd, host, pid, startedAt, metrics };

@@ -39,6 +39,8 @@ describe('exec-track sync', () => {
     const second = await runCli(['run', '--server', url, '--', 'sh', '-c', 'echo only'], { home: home.dir });
     expect(second.exitCode).toBe(0);
     expect(notices(second.err)[0]).toBe('exec-track: 1 execution waiting in the spool; run `exec-track sync`');
+    const embedded = await runCli(['run', '--', 'sh', '-c', 'echo local'], { home: home.dir });
+    expect(notices(embedded.err)[0]).toBe('exec-track: 2 executions waiting in the spool; run `exec-track sync`');
     const spooled = listSpool({ EXEC_TRACK_HOME: home.dir }).map((e) => e.meta.execution.id);
     expect(spooled).toHaveLength(2);
 

@@ -42,6 +42,7 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, env: N
   try {
     const { runExecution } = await import('../../runner/run.js');
     const sink = await openSink(opts, env, (opened) => (store = opened));
+    if (!opts.quiet) await mentionPendingSpool(env);
     return await runExecution(
       argv,
       {
@@ -102,6 +103,13 @@ async function openSink(opts: RunCommandOptions, env: NodeJS.ProcessEnv, onStore
   const store = await openStore(embeddedDbPath(env));
   onStore(store);
   return new LocalSink(store, { env, warn: notice });
+}
+
+/** In either mode, one line when executions still wait in the spool for `exec-track sync` (issue 3). */
+async function mentionPendingSpool(env: NodeJS.ProcessEnv): Promise<void> {
+  const { pendingSpoolCount } = await import('../../client/spool-files.js');
+  const pending = pendingSpoolCount(env);
+  if (pending > 0) notice(`${pending} execution${pending === 1 ? '' : 's'} waiting in the spool; run \`exec-track sync\``);
 }
 
 /** `exec-track: <state> after <duration> (exit <code>)`; an Exec crushed run adds its reason. */
