@@ -30,7 +30,7 @@ try {
   };
   const ctx = { root, size, inputs, importSamples: [] };
   const rows = [];
-  rows.push(await b1(ctx));
+  rows.push(...(await b1(ctx)));
   const { rows: tp, b2Home } = await throughput(ctx);
   rows.push(...tp);
   rows.push(await b4(ctx));
@@ -52,5 +52,5 @@ try {
 }
 
 function order(id) {
-  return ['B1', 'B2', 'tsp', 'B3', 'B3m', 'B4', 'B5', 'B6', 'B7', 'B8'].indexOf(id);
+  return ['B1', 'B1p', 'B1b', 'B2', 'tsp', 'B3', 'B3m', 'B4', 'B5', 'B6', 'B7', 'B8'].indexOf(id);
 }
