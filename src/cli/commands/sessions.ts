@@ -5,6 +5,7 @@ import { openSettings, resolveServer } from '../../config/settings.js';
 import { ExecTrackError } from '../../errors.js';
 import { newId } from '../../protocol/ids.js';
 import { toSessionJson, type SessionJson } from '../../protocol/json.js';
+import { formatLocalTime } from '../../report/format.js';
 
 /** Options of `exec-track sessions`. */
 export interface SessionsOptions {
@@ -29,9 +30,9 @@ export async function sessionsCommand(opts: SessionsOptions, env: NodeJS.Process
     process.stdout.write('No sessions yet; `exec-track run -- <cmd>` creates one titled "default".\n');
     return;
   }
-  const rows = sessions.map((s) => [s.id === current ? '*' : ' ', s.id, s.createdAt.replace('T', ' ').slice(0, 19), s.title]);
+  const rows = sessions.map((s) => [s.id === current ? '*' : ' ', s.id, formatLocalTime(Date.parse(s.createdAt)), s.title]);
   const width = Math.max(...rows.map((r) => r[1]!.length));
-  process.stdout.write(`  ${'ID'.padEnd(width)}  CREATED (UTC)        TITLE\n`);
+  process.stdout.write(`  ${'ID'.padEnd(width)}  CREATED              TITLE\n`);
   for (const [mark, id, created, title] of rows) process.stdout.write(`${mark} ${id!.padEnd(width)}  ${created}  ${title}\n`);
 }
 
