@@ -106,8 +106,6 @@ export class LocalSource implements Source {
     let execution = await this.#get(store, id);
     yield { type: 'execution', execution };
     let lastSeq = afterSeq;
-    const counts = new Map<string, number>();
-    const pointSeq = new Map<string, number>();
     while (!signal.aborted) {
       const ended = execution.state !== 'Running';
       const before = lastSeq;
@@ -117,8 +115,8 @@ export class LocalSource implements Source {
         lastSeq = page.at(-1)!.seq;
         yield { type: 'reports', reports: page };
       }
-      // points only come with lines: an idle tick costs one indexed read, not a scan of the points
-      const points = lastSeq === before ? [] : await this.#newPoints(store!, id, afterSeq, counts, pointSeq);
+      // points only come with lines: an idle tick reads none, a busy one only the chunks after `before`
+      const points = lastSeq === before ? [] : (await store!.metricPoints(id, undefined, { afterSeq: before })).filter((p) => p.seq <= lastSeq).sort((a, b) => a.seq - b.seq);
       if (points.length > 0) yield { type: 'metrics', points };
       if (ended) return;
       const now = await this.#get(store, id);
@@ -131,19 +129,6 @@ export class LocalSource implements Source {
   async close(): Promise<void> {
     await this.#store?.close();
     this.#store = undefined;
-  }
-
-  async #newPoints(store: Store, id: string, afterSeq: number, counts: Map<string, number>, pointSeq: Map<string, number>): Promise<MetricPoint[]> {
-    const fresh: MetricPoint[] = [];
-    for (const [key, summary] of Object.entries(await store.metricSummary(id))) {
-      if (counts.get(key) === summary.count) continue;
-      counts.set(key, summary.count);
-      const after = pointSeq.get(key) ?? afterSeq;
-      const points = (await store.metricPoints(id, key)).filter((p) => p.seq > after);
-      if (points.length > 0) pointSeq.set(key, Math.max(...points.map((p) => p.seq)));
-      fresh.push(...points);
-    }
-    return fresh.sort((a, b) => a.seq - b.seq);
   }
 
   async #get(store: Store | undefined, id: string): Promise<Execution> {

@@ -75,8 +75,11 @@ export interface Store {
   appendReports(executionId: string, lines: ReportLine[]): Promise<AppendResult>;
   readReports(executionId: string, options?: ReadReportsOptions): Promise<ReportLine[]>;
   metricSummary(executionId: string): Promise<Record<string, MetricSummary>>;
-  /** Metric points in (key, step, seq) order; all keys when `key` is omitted. */
-  metricPoints(executionId: string, key?: string): Promise<MetricPoint[]>;
+  /**
+   * Metric points in (key, step, seq) order; all keys when `key` is omitted; with `afterSeq`, only
+   * points read from lines with a greater seq (cheap: what a live follower asks for).
+   */
+  metricPoints(executionId: string, key?: string, options?: { afterSeq?: number }): Promise<MetricPoint[]>;
 
   // users and server secrets (server mode)
   createUser(user: User): Promise<void>;

@@ -17,6 +17,18 @@ describe('metrics at ingest', () => {
     ]);
   });
 
+  it('returns only points of lines after afterSeq, across and within batches', async () => {
+    const { store } = await freshStore();
+    await store.appendReports(EXEC, lines([0, 1, 2], (s) => `loss=${s}`));
+    await store.appendReports(EXEC, lines([3, 4], (s) => `loss=${s} acc=${s / 10}`));
+    const after = async (afterSeq: number, key?: string) =>
+      (await store.metricPoints(EXEC, key, { afterSeq })).map((p) => [p.key, p.seq]);
+    expect(await after(1)).toEqual([['acc', 3], ['acc', 4], ['loss', 2], ['loss', 3], ['loss', 4]]);
+    expect(await after(3, 'loss')).toEqual([['loss', 4]]);
+    expect(await after(4)).toEqual([]);
+    expect(await after(-1, 'acc')).toEqual([['acc', 3], ['acc', 4]]);
+  });
+
   it('uses the step the line gives and stores the step key as a series too (FC-01)', async () => {
     const { store } = await freshStore();
     await store.appendReports(EXEC, lines([0, 1], (s) => `step=${s + 1} loss=${(0.5 - s / 10).toFixed(2)}`));

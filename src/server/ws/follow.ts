@@ -70,7 +70,7 @@ export function handleFollow(ctx: ServerContext, ws: WebSocket, first: Execution
   async function sendNewPoints(): Promise<void> {
     if (sentMetricSeq === sentSeq) return;
     const upTo = sentSeq;
-    const points = (await ctx.store.metricPoints(first.id)).filter((p) => p.seq > sentMetricSeq && p.seq <= upTo);
+    const points = (await ctx.store.metricPoints(first.id, undefined, { afterSeq: sentMetricSeq })).filter((p) => p.seq <= upTo);
     sentMetricSeq = upTo;
     for (let i = 0; i < points.length; i += ctx.options.followBatch) {
       if (ws.readyState !== ws.OPEN) return;

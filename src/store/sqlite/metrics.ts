@@ -42,8 +42,8 @@ export class Metrics {
     this.#series = db.prepare('SELECT id, key, last, min, max, count, last_step FROM metric_series WHERE exec = ?');
     this.#newSeries = db.prepare('INSERT INTO metric_series (exec, key, count, last_step) VALUES (?, ?, 0, -1) RETURNING id');
     this.#saveSeries = db.prepare('UPDATE metric_series SET last = @last, min = @min, max = @max, count = @count, last_step = @last_step WHERE id = @id');
-    this.#saveChunk = db.prepare('INSERT INTO metric_chunks (exec, series, points) VALUES (?, ?, ?)');
-    const select = 'SELECT s.key, c.points FROM metric_chunks c JOIN metric_series s ON s.id = c.series WHERE c.exec = ?';
+    this.#saveChunk = db.prepare('INSERT INTO metric_chunks (exec, series, last_seq, points) VALUES (?, ?, ?, ?)');
+    const select = 'SELECT s.key, c.points FROM metric_chunks c JOIN metric_series s ON s.id = c.series WHERE c.exec = ? AND c.last_seq > ?';
     this.#readAll = db.prepare(`${select} ORDER BY s.key, c.id`);
     this.#readKey = db.prepare(`${select} AND s.key = ? ORDER BY c.id`);
     this.#summary = db.prepare('SELECT key, last, min, max, count FROM metric_series WHERE exec = ? ORDER BY key');
@@ -75,7 +75,8 @@ export class Metrics {
       collect(parse(line.text), line, seriesOf);
     }
     for (const { row, batch } of open.values()) {
-      this.#saveChunk.run(exec, row.id, encodePoints(batch));
+      // the batch holds (step, seq, ts, value) in line order: its last seq is the chunk's highest
+      this.#saveChunk.run(exec, row.id, batch[batch.length - 3], encodePoints(batch));
       this.#saveSeries.run(row);
     }
   }
@@ -94,13 +95,16 @@ export class Metrics {
     return out;
   }
 
-  /** Points in (key, step, seq) order, arrival order among equals (redraw frames of one line). */
-  points(exec: number, key?: string): MetricPoint[] {
-    const rows = (key === undefined ? this.#readAll.all(exec) : this.#readKey.all(exec, key)) as { key: string; points: Buffer }[];
+  /**
+   * Points in (key, step, seq) order, arrival order among equals (redraw frames of one line).
+   * With `afterSeq`, only points of lines with a greater seq (whole chunks before it are not read).
+   */
+  points(exec: number, key?: string, afterSeq = -1): MetricPoint[] {
+    const rows = (key === undefined ? this.#readAll.all(exec, afterSeq) : this.#readKey.all(exec, afterSeq, key)) as { key: string; points: Buffer }[];
     const out: MetricPoint[] = [];
     let from = 0;
     for (let i = 0; i < rows.length; i++) {
-      decodePoints(rows[i]!.key, rows[i]!.points, out);
+      decodePoints(rows[i]!.key, rows[i]!.points, out, afterSeq);
       if (i + 1 === rows.length || rows[i + 1]!.key !== rows[i]!.key) {
         sortSteps(out, from);
         from = out.length;

@@ -13,7 +13,8 @@ import { retryBusy, type Db } from './connection.js';
  *   of the texts, `byte_lengths` a JSON array of original byte lengths (null for lines not
  *   truncated) or NULL when none was. `first_seq`/`last_seq` bound the chunk.
  * - `metric_chunks`: the points of one series from one batch: float64 quadruples
- *   (step, seq, ts, value); NaN survives (SQLite would turn a NaN REAL into NULL).
+ *   (step, seq, ts, value); NaN survives (SQLite would turn a NaN REAL into NULL). `last_seq` is
+ *   the seq of its last line, so a live follower reads only the chunks it has not seen.
  * Float64 blobs use the machine's byte order (little-endian on every platform Node ships for);
  * steps, seqs and ms timestamps are safe integers, which float64 holds exactly.
  * Children of executions are deleted by the store, not by foreign keys.
@@ -87,9 +88,11 @@ const MIGRATIONS: readonly string[] = [
     id INTEGER PRIMARY KEY,
     exec INTEGER NOT NULL,
     series INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
     points BLOB NOT NULL
   );
   CREATE INDEX metric_chunks_by_series ON metric_chunks (series, id);
+  CREATE INDEX metric_chunks_by_seq ON metric_chunks (exec, last_seq);
   `,
 ];
 

@@ -13,9 +13,11 @@ export function encodePoints(flat: readonly number[]): Buffer {
   return Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength);
 }
 
-/** Appends the points of one blob of series `key` to `out`. */
-export function decodePoints(key: string, blob: Buffer, out: MetricPoint[]): void {
+/** Appends the points of one blob of series `key` whose seq is greater than `afterSeq` to `out`. */
+export function decodePoints(key: string, blob: Buffer, out: MetricPoint[], afterSeq = -1): void {
   // Copy: a Float64Array view needs 8-byte alignment, which a blob from SQLite need not have.
   const f = new Float64Array(new Uint8Array(blob).buffer);
-  for (let o = 0; o + FIELDS <= f.length; o += FIELDS) out.push({ key, step: f[o]!, seq: f[o + 1]!, ts: f[o + 2]!, value: f[o + 3]! });
+  for (let o = 0; o + FIELDS <= f.length; o += FIELDS) {
+    if (f[o + 1]! > afterSeq) out.push({ key, step: f[o]!, seq: f[o + 1]!, ts: f[o + 2]!, value: f[o + 3]! });
+  }
 }

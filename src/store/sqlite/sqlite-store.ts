@@ -150,8 +150,8 @@ export class SqliteStore implements Store {
     return this.#metrics.summary(this.#num(executionId));
   }
 
-  async metricPoints(executionId: string, key?: string): Promise<MetricPoint[]> {
-    return this.#metrics.points(this.#num(executionId), key);
+  async metricPoints(executionId: string, key?: string, options: { afterSeq?: number } = {}): Promise<MetricPoint[]> {
+    return this.#metrics.points(this.#num(executionId), key, options.afterSeq);
   }
 
   async createUser(user: User): Promise<void> {
