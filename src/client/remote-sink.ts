@@ -117,6 +117,9 @@ export class RemoteSink implements Sink {
       let retryAfterMs = 0;
       try {
         await this.#ensureCreated();
+        // a server that answered is reachable, only slow: a handshake that times out under load
+        // (16 runs starting at once, issue 6 B5) must not make the end of the run give up on it at once
+        this.#everConnected = true;
         const key = await this.#api.claimKey(this.#renewClaim);
         this.#renewClaim = false;
         let closed!: () => void;
