@@ -18,16 +18,21 @@ export async function serverLoad(ctx) {
     const home = freshDir(ctx.root, 'b5');
     const db = join(home, 'server.db');
     const srv = await startServer(home, db);
-    // an untimed first run registers the user and the session, as a user's first run would
-    await timed(process.execPath, [BIN, 'run', '--quiet', '--name', 'bench-warmup', '--server', srv.url, '--', 'true'], { env: cliEnv(home) });
-    const started = performance.now();
-    const runs = Array.from({ length: concurrent }, () =>
-      timed(process.execPath, [BIN, 'run', '--quiet', '--server', srv.url, '--', 'cat', file], { env: cliEnv(home) }),
-    );
-    const done = await Promise.all(runs);
-    const ms = performance.now() - started;
-    peaks.push(peakRssMb(srv.pid));
-    await srv.stop();
+    let done;
+    let ms;
+    try {
+      // an untimed first run registers the user and the session, as a user's first run would
+      await timed(process.execPath, [BIN, 'run', '--quiet', '--name', 'bench-warmup', '--server', srv.url, '--', 'true'], { env: cliEnv(home) });
+      const started = performance.now();
+      const runs = Array.from({ length: concurrent }, () =>
+        timed(process.execPath, [BIN, 'run', '--quiet', '--server', srv.url, '--', 'cat', file], { env: cliEnv(home) }),
+      );
+      done = await Promise.all(runs);
+      ms = performance.now() - started;
+      peaks.push(peakRssMb(srv.pid));
+    } finally {
+      await srv.stop();
+    }
     const error = await verifyDb(db, { executions: concurrent, lines: linesEach, warmups: 1 });
     // a wrong answer shows what the wrappers said (they exit 0 even when the server refused them)
     const said = done.map((r) => r.stderr.trim()).find(Boolean);

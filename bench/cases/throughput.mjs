@@ -18,8 +18,12 @@ async function runCat(ctx, file, { format = 'plain', metricPoints = null, server
   const db = server ? join(home, 'server.db') : join(home, 'exec-track.db');
   const srv = server ? await startServer(home, db) : null;
   const args = [BIN, 'run', '--quiet', ...(srv ? ['--server', srv.url] : []), '--', 'cat', file];
-  const r = await timed(process.execPath, args, { env: cliEnv(home) });
-  await srv?.stop();
+  let r;
+  try {
+    r = await timed(process.execPath, args, { env: cliEnv(home) });
+  } finally {
+    await srv?.stop();
+  }
   const error = await verifyDb(db, { executions: 1, lines: ctx.size.lines, format, metricPoints });
   return { ms: r.ms, error, home };
 }
