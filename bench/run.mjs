@@ -34,8 +34,8 @@ try {
   const { rows: tp, b2Home } = await throughput(ctx);
   rows.push(...tp);
   rows.push(await b4(ctx));
-  const [b5, b8] = await serverLoad(ctx);
-  rows.push(b5, await b6(ctx, b2Home), await b7(ctx), b8);
+  const [b5, b5f, b8] = await serverLoad(ctx);
+  rows.push(b5, b5f, await b6(ctx, b2Home), await b7(ctx), b8);
   rows.sort((a, b) => order(a.id) - order(b.id));
 
   const seconds = (performance.now() - began) / 1000;
@@ -52,5 +52,5 @@ try {
 }
 
 function order(id) {
-  return ['B1', 'B1p', 'B1b', 'B2', 'tsp', 'B3', 'B3m', 'B4', 'B5', 'B6', 'B7', 'B8'].indexOf(id);
+  return ['B1', 'B1p', 'B1b', 'B2', 'tsp', 'B3', 'B3m', 'B4', 'B5', 'B5f', 'B6', 'B7', 'B8'].indexOf(id);
 }

@@ -7,13 +7,14 @@ import { verifyDb } from '../lib/verify.mjs';
 /**
  * B5: `concurrent` simultaneous `run --server -- cat` of `linesEach` lines into one fresh server,
  * timed from the first spawn until the last wrapper exits (each exits once its lines are acked),
- * against B2's sqlite3 import time. B8: that server's peak RSS (VmHWM) over the whole of B5.
+ * against B2's sqlite3 import time; B5f, for reference, times as many wrappers running `true` (no lines). B8: that server's peak RSS (VmHWM) over the whole of B5.
  */
 export async function serverLoad(ctx) {
   const { reps, concurrent, linesEach } = ctx.size;
   const file = ctx.inputs.each;
   progress(`B5/B8: ${concurrent} concurrent runs × ${linesEach} lines into one server ×${reps}`);
   const peaks = [];
+  const floor = [];
   const b5 = await repeat(reps, async () => {
     const home = freshDir(ctx.root, 'b5');
     const db = join(home, 'server.db');
@@ -23,6 +24,10 @@ export async function serverLoad(ctx) {
     try {
       // an untimed first run registers the user and the session, as a user's first run would
       await timed(process.execPath, [BIN, 'run', '--quiet', '--name', 'bench-warmup', '--server', srv.url, '--', 'true'], { env: cliEnv(home) });
+      // the floor: the same number of wrappers starting, connecting and finishing with no lines at all
+      const emptyStart = performance.now();
+      await Promise.all(Array.from({ length: concurrent }, () => timed(process.execPath, [BIN, 'run', '--quiet', '--name', 'bench-warmup', '--server', srv.url, '--', 'true'], { env: cliEnv(home) })));
+      floor.push(performance.now() - emptyStart);
       const started = performance.now();
       const runs = Array.from({ length: concurrent }, () =>
         timed(process.execPath, [BIN, 'run', '--quiet', '--server', srv.url, '--', 'cat', file], { env: cliEnv(home) }),
@@ -33,13 +38,14 @@ export async function serverLoad(ctx) {
     } finally {
       await srv.stop();
     }
-    const error = await verifyDb(db, { executions: concurrent, lines: linesEach, warmups: 1 });
+    const error = await verifyDb(db, { executions: concurrent, lines: linesEach, warmups: 1 + concurrent });
     // a wrong answer shows what the wrappers said (they exit 0 even when the server refused them)
     const said = done.map((r) => r.stderr.trim()).find(Boolean);
     return { ms, error: error && said ? `${error}; a wrapper said: ${said.slice(0, 300)}` : error };
   });
   return [
     makeRow({ id: 'B5', what: `${concurrent} concurrent runs × ${linesEach} lines, one server`, unit: 'ms', target: 2.5, baselineSamples: ctx.importSamples, samples: b5.samples, ok: !b5.error, note: b5.error }),
+    makeRow({ id: 'B5f', what: `${concurrent} concurrent runs of true, one server (start-up floor)`, unit: 'ms', target: null, baselineSamples: ctx.importSamples, samples: floor, ok: true }),
     makeRow({ id: 'B8', what: 'server peak RSS during B5', unit: 'MB', target: 400, samples: peaks, ok: !b5.error && peaks.every((p) => p !== null), note: b5.error }),
   ];
 }
