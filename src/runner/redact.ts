@@ -62,9 +62,10 @@ export function createRedactor(argv: readonly string[], env: NodeJS.ProcessEnv):
   return { argv: positional.map(text), text };
 }
 
-// `--flag value`, `--flag=value` or `NAME=value` inside a shell snippet; a value may be quoted
-const INLINE_OPTION = /(^|\s)(--[A-Za-z][\w-]*)(=|\s+)(["']?)([^\s"']+)\4/g;
-const INLINE_ASSIGNMENT = /(^|\s)([A-Za-z_]\w*)=(["']?)([^\s"']+)\3/g;
+// `--flag value`, `--flag=value` or `NAME=value` inside a shell snippet; a value may be quoted and
+// ends at a shell separator (`;`, `&`, `|`, `<`, `>`, parentheses, backquote), as the shell would end it
+const INLINE_OPTION = /(^|\s)(--[A-Za-z][\w-]*)(=|\s+)(["']?)([^\s"';&|<>()`]+)\4/g;
+const INLINE_ASSIGNMENT = /(^|\s)([A-Za-z_]\w*)=(["']?)([^\s"';&|<>()`]+)\3/g;
 
 /** Masks secret values of the argv forms inside one whitespace-containing argument; collects them into `values`. */
 function redactInline(arg: string, values: string[]): string {

@@ -47,6 +47,17 @@ describe('createRedactor argv', () => {
     expect(r.text('password is hunter2hunter2')).toBe(`password is ${R}`);
   });
 
+  it.each([
+    ['echo --password hunter2222; true', `echo --password ${R}; true`],
+    ['echo --password=hunter2222&&true', `echo --password=${R}&&true`],
+    ['cd /a; DB_PASSWORD=hunter2222|tee x', `cd /a; DB_PASSWORD=${R}|tee x`],
+    ['(tool --token hunter2222)', `(tool --token ${R})`],
+  ])('ends a snippet value at a shell separator and masks it in lines too: %s', (snippet, recorded) => {
+    const r = createRedactor(['sh', '-c', snippet], {});
+    expect(r.argv).toEqual(['sh', '-c', recorded]);
+    expect(r.text('--password hunter2222')).toBe(`--password ${R}`);
+  });
+
   it('does not mutate the argv or env it is given', () => {
     const argv = Object.freeze(['x', '--token', 'abcdefgh123', 'K_SECRET=zzzzzzzzzz']);
     const env = Object.freeze({ MY_TOKEN: 'envsecret123' });
