@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { ExecTrackError } from '../errors.js';
 import type { MetricsConfig } from '../protocol/types.js';
 import { parseDefault } from './grammar.js';
@@ -29,12 +30,7 @@ export function createMetricParser(config: MetricsConfig): MetricParser {
 }
 
 function customParser(pattern: string): MetricParser {
-  let regex: RegExp;
-  try {
-    regex = new RegExp(pattern, 'g');
-  } catch (cause) {
-    throw new ExecTrackError('USAGE', `The metrics pattern ${JSON.stringify(pattern)} is not a valid regular expression; fix it or drop --metrics-pattern.`, { cause });
-  }
+  const regex = compileLinear(pattern);
   if (!/\(\?<key>/.test(pattern) || !/\(\?<value>/.test(pattern)) {
     throw new ExecTrackError('USAGE', `The metrics pattern ${JSON.stringify(pattern)} needs named groups (?<key>…) and (?<value>…); add them.`);
   }
@@ -49,4 +45,25 @@ function customParser(pattern: string): MetricParser {
     }
     return found;
   };
+}
+
+/**
+ * Compiles a user's pattern for V8's non-backtracking engine (the `l` flag,
+ * https://v8.dev/blog/non-backtracking-regexp): a client's pattern runs at ingest on the server, so
+ * no input may make it backtrack without bound (ReDoS). Back-references and lookarounds cannot run
+ * in linear time and are refused.
+ * @throws ExecTrackError `USAGE` for an invalid pattern or one that cannot run in linear time.
+ */
+function compileLinear(pattern: string): RegExp {
+  try {
+    new RegExp(pattern);
+  } catch (cause) {
+    throw new ExecTrackError('USAGE', `The metrics pattern ${JSON.stringify(pattern)} is not a valid regular expression; fix it or drop --metrics-pattern.`, { cause });
+  }
+  setFlagsFromString('--enable-experimental-regexp-engine');
+  try {
+    return new RegExp(pattern, 'gl');
+  } catch (cause) {
+    throw new ExecTrackError('USAGE', `The metrics pattern ${JSON.stringify(pattern)} cannot run in linear time (back-references and lookarounds are not supported); simplify it.`, { cause });
+  }
 }

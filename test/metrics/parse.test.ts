@@ -89,7 +89,13 @@ describe('createMetricParser (custom pattern)', () => {
     expect(custom('loss=0.5')).toEqual([]);
   });
 
-  it.each(['(?<key>\\w+', '(\\w+)=(\\d+)'])('rejects the pattern %j with a USAGE error', (pattern) => {
+  it('runs a pattern that would backtrack catastrophically in linear time (no ReDoS)', () => {
+    const custom = createMetricParser({ enabled: true, pattern: '(?<key>x)(?<value>[0-9]+)(a+)+$' });
+    expect(custom(`x1${'a'.repeat(5000)}!`)).toEqual([]);
+    expect(custom('x1aaa')).toEqual([{ key: 'x', value: 1 }]);
+  });
+
+  it.each(['(?<key>\\w+', '(\\w+)=(\\d+)', '(?<key>\\w+)=(?<value>\\d+)\\1', '(?<key>\\w+)(?=:)(?<value>\\d+)'])('rejects the pattern %j with a USAGE error', (pattern) => {
     expect(() => createMetricParser({ enabled: true, pattern })).toThrow(expect.objectContaining({ code: 'USAGE' }));
   });
 });

@@ -103,4 +103,19 @@ describe('REST routes', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json().execution.id).toBe(executionId);
   });
+
+  it('refuses a metrics pattern that cannot run in linear time with 400 and stores nothing', async () => {
+    const { claimKey } = await credentials(t.app);
+    const headers = { authorization: `Bearer ${claimKey}` };
+    const session = (await t.app.inject({ method: 'POST', url: '/api/v1/sessions', headers, payload: { title: 'p' } })).json().session;
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/sessions/${session.id}/executions`,
+      headers,
+      payload: { command: ['x'], startedAt: t.clock.now, metrics: { enabled: true, pattern: '(?<key>a)(?<value>1)\\1' } },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('USAGE');
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/sessions/${session.id}` })).json().executions).toEqual([]);
+  });
 });

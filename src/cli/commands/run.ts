@@ -1,6 +1,7 @@
 import { parseDuration } from '../../config/duration.js';
 import { resolveServer } from '../../config/settings.js';
 import { ExecTrackError } from '../../errors.js';
+import { createMetricParser } from '../../metrics/parse.js';
 import type { MetricsConfig, Outcome } from '../../protocol/types.js';
 import { formatDuration } from '../../report/format.js';
 import type { Sink } from '../../runner/sink.js';
@@ -73,19 +74,11 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, env: N
 function validate(opts: RunCommandOptions): ValidOptions {
   const mode = opts.metrics ?? 'on';
   if (mode !== 'on' && mode !== 'off') throw new ExecTrackError('USAGE', `--metrics expects on or off, got "${mode}".`);
-  const pattern = opts.metricsPattern ?? null;
-  if (pattern !== null) {
-    try {
-      new RegExp(pattern);
-    } catch (error) {
-      throw new ExecTrackError('USAGE', `--metrics-pattern is not a valid regular expression (${(error as Error).message}).`);
-    }
-    if (!pattern.includes('(?<key>') || !pattern.includes('(?<value>')) {
-      throw new ExecTrackError('USAGE', '--metrics-pattern needs the named groups (?<key>…) and (?<value>…), and may have (?<step>…).');
-    }
-  }
+  const metrics = { enabled: mode === 'on', pattern: opts.metricsPattern ?? null };
+  // the parser the store will use refuses an invalid or non-linear pattern (USAGE) before anything runs
+  createMetricParser(metrics);
   if (opts.session !== undefined && opts.session.trim() === '') throw new ExecTrackError('USAGE', '--session expects a session id or a title.');
-  return { metrics: { enabled: mode === 'on', pattern }, killAfterMs: parseDuration(opts.killAfter ?? '10s', '--kill-after') };
+  return { metrics, killAfterMs: parseDuration(opts.killAfter ?? '10s', '--kill-after') };
 }
 
 /** RemoteSink when a server is configured, else LocalSink on the embedded store (lazily imported). */

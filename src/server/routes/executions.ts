@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ExecTrackError } from '../../errors.js';
 import { toExecutionJson, toReportJson } from '../../protocol/json.js';
 import { newId } from '../../protocol/ids.js';
+import { createMetricParser } from '../../metrics/parse.js';
 import { createExecutionBody } from '../../protocol/messages.js';
 import { ownedSession, readableExecution, requireClaim } from '../auth/access.js';
 import type { ServerContext } from '../context.js';
@@ -28,6 +29,8 @@ export function registerExecutionRoutes(app: FastifyInstance, ctx: ServerContext
     const claim = requireClaim(ctx, request.headers.authorization);
     const session = await ownedSession(ctx, request.params.id, claim);
     const body = parseWith(createExecutionBody, request.body, 'execution');
+    // refuse a bad or non-linear metrics pattern now (400), not on every batch at ingest
+    createMetricParser(body.metrics);
     if (body.id) {
       const existing = await ctx.store.getExecution(body.id);
       if (existing?.sessionId === session.id) return reply.code(200).send({ execution: toExecutionJson(existing) });
