@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ExecTrackError } from '../errors.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
@@ -18,8 +18,8 @@ export interface OpenStoreOptions {
 export const DEFAULT_LINE_QUOTA = 1_000_000;
 
 /**
- * Opens (creating the file and its parent directory when missing) the SQLite store at `path`
- * and migrates it. Safe when several processes open the same fresh file at once.
+ * Opens (creating the file with mode 0600 and its parent directory with mode 0700 when missing)
+ * the SQLite store at `path` and migrates it. Safe when several processes open the same fresh file at once.
  *
  * @throws ExecTrackError `USAGE` for a line quota that is not a positive integer;
  *   `STORE_ERROR` when the file cannot be created or opened.
@@ -30,7 +30,10 @@ export async function openStore(path: string, options: OpenStoreOptions = {}): P
     throw new ExecTrackError('USAGE', `The line quota must be a positive whole number of lines, got ${lineQuota}.`);
   }
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    // the store holds every command and line: owner-only, like the spool and the config (SQLite
+    // gives the -wal and -shm files the database file's mode)
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    closeSync(openSync(path, 'a', 0o600));
   } catch (cause) {
     throw new ExecTrackError('STORE_ERROR', `Cannot create the directory of ${path}; check the path and its permissions.`, { cause });
   }
