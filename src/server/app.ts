@@ -59,8 +59,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     log: deps.log ?? ((line) => process.stderr.write(`${line}\n`)),
   };
   // logger off: fastify's request logs would carry IPs, URLs with ids and user agents (issue 4 point 6)
-  const app = Fastify({ logger: false, bodyLimit: options.maxBodyBytes, requestTimeout: 60_000 });
+  // maxParamLength: an over-long id must get the same 404 as any unknown id, not the router's 414
+  const app = Fastify({ logger: false, bodyLimit: options.maxBodyBytes, requestTimeout: 60_000, routerOptions: { maxParamLength: 16_384 } });
   installErrorHandlers(app, ctx.log);
+  // only JSON bodies: text/plain would otherwise reach the schemas as a string (415 instead)
+  app.removeContentTypeParser('text/plain');
 
   app.addHook('onRequest', async (request) => {
     if (request.url === '/healthz') return;

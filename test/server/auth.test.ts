@@ -19,6 +19,7 @@ describe('capability ids and keys', () => {
     ['an execution id given as a session id', () => `/api/v1/sessions/${newId('e')}`],
     ['an execution never created', () => `/api/v1/executions/${newId('e')}`],
     ['a malformed execution id', () => '/api/v1/executions/..%2F..%2Fetc'],
+    ['an over-long session id', () => `/api/v1/sessions/s_${'A'.repeat(500)}`],
     ['reports of an unknown execution', () => `/api/v1/executions/${newId('e')}/reports`],
     ['metrics of an unknown execution', () => `/api/v1/executions/${newId('e')}/metrics`],
   ])('answers the same 404 for %s', async (_name, url) => {

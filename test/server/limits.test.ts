@@ -77,7 +77,7 @@ describe('malformed input', () => {
     ['an unknown stream', '{"lines":[{"seq":0,"ts":1,"stream":"stdin","text":""}]}', 'application/json', 400],
     ['a negative seq', '{"lines":[{"seq":-1,"ts":1,"stream":"stdout","text":""}]}', 'application/json', 400],
     ['an empty JSON body', '', 'application/json', 400],
-    ['plain text', 'hello', 'text/plain', 400],
+    ['plain text', 'hello', 'text/plain', 415],
     ['an unsupported media type', '<lines/>', 'application/xml', 415],
     ['a prototype-poisoning body', '{"__proto__":{"x":1},"lines":[]}', 'application/json', 400],
   ])('answers %s with a JSON error and stores nothing', async (_name, payload, contentType, status) => {
