@@ -11,7 +11,9 @@ const program = new Command('exec-track')
   .showSuggestionAfterError()
   // `run` passes everything after its own options through to the command (passThroughOptions needs this)
   .enablePositionalOptions()
-  .exitOverride();
+  .exitOverride()
+  // parser errors in the CLI's one format (DESIGN §4): `exec-track: <what>; <what to do>` (inherited by subcommands)
+  .configureOutput({ outputError: (text, write) => write(usageError(text)) });
 
 program
   .command('run')
@@ -145,6 +147,13 @@ program
     const { pruneCommand } = await import('./commands/prune.js');
     await pruneCommand(opts);
   });
+
+/** commander's `error: unknown option '--x'\n(Did you mean --y?)\n` → one exec-track sentence. */
+function usageError(text: string): string {
+  const [first = '', ...rest] = text.trim().replace(/^error: /, '').split('\n');
+  const hint = rest.join(' ').replace(/^\((.*)\)$/, '$1');
+  return `exec-track: ${first}${hint ? ` (${hint})` : ''}; run \`exec-track --help\` for usage.\n`;
+}
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

@@ -2,7 +2,7 @@ import { ApiClient } from './api.js';
 import { Backoff } from './backoff.js';
 import { LineWindow } from './line-window.js';
 import { resolveRemoteSession } from './remote-session.js';
-import { parseServerUrl } from './server-url.js';
+import { parseServerUrl } from '../config/server-url.js';
 import { SpoolWriter } from './spool.js';
 import { StreamSocket } from './stream-socket.js';
 import { isExecTrackError } from '../errors.js';

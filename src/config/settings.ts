@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { homeDir } from './paths.js';
+import { parseServerUrl } from './server-url.js';
 
 /** Credentials the CLI keeps per server URL (like a browser keeps cookies). */
 export interface ServerCredentials {
@@ -76,8 +77,11 @@ export function openSettings(env: NodeJS.ProcessEnv = process.env): SettingsFile
   return new SettingsFile(homeDir(env));
 }
 
-/** Server URL to use: `--server`, then `EXEC_TRACK_SERVER`, then `config set server`; undefined → embedded mode. */
+/**
+ * Server URL to use: `--server`, then `EXEC_TRACK_SERVER`, then `config set server`; undefined → embedded mode.
+ * @throws ExecTrackError USAGE (exit 2) when the URL given is not an http(s) URL.
+ */
 export function resolveServer(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const url = flag || env.EXEC_TRACK_SERVER || openSettings(env).get('server');
-  return url ? url.replace(/\/+$/, '') : undefined;
+  return url ? parseServerUrl(url) : undefined;
 }

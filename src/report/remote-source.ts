@@ -135,6 +135,8 @@ export class RemoteSource implements Source {
       const { sessions } = await requestJson<{ sessions: Array<{ id: string }> }>(`${this.#api}/sessions`, { bearer: credentials.token });
       if (sessions[0]) return sessions[0].id;
     }
+    // "no runs" only from a server that answers; an unreachable one says so (runs may wait in the spool)
+    await requestJson(`${this.label}/healthz`);
     throw noRuns(`from this machine on ${this.label}`);
   }
 

@@ -1,4 +1,4 @@
-import { parseServerUrl } from '../../client/server-url.js';
+import { parseServerUrl } from '../../config/server-url.js';
 import { openSettings, type ServerCredentials } from '../../config/settings.js';
 import { ExecTrackError } from '../../errors.js';
 

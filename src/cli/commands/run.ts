@@ -35,7 +35,7 @@ interface ValidOptions {
  * @throws ExecTrackError USAGE for invalid options (exit 2).
  */
 export async function runCommand(argv: string[], opts: RunCommandOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const valid = validate(opts);
+  const valid = validate(argv, opts);
   // a reader that went away (`| head`) must never crash the wrapper; the runner handles EPIPE itself
   process.stdout.on('error', ignore);
   process.stderr.on('error', ignore);
@@ -62,8 +62,9 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, env: N
       sink,
     );
   } catch (error) {
-    // nothing ran: a known error (unknown session) keeps its exit code, anything else is 125
-    if (error instanceof ExecTrackError) throw error;
+    // nothing ran: a usage error or an unknown session keeps its exit code; a store that cannot be
+    // opened, or anything else, is the tracker's failure: 125 (DESIGN §2)
+    if (error instanceof ExecTrackError && error.code !== 'STORE_ERROR') throw error;
     notice(`could not start tracking, nothing ran: ${(error as Error).message}`);
     return 125;
   } finally {
@@ -71,7 +72,8 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, env: N
   }
 }
 
-function validate(opts: RunCommandOptions): ValidOptions {
+function validate(argv: string[], opts: RunCommandOptions): ValidOptions {
+  if (!argv[0]) throw new ExecTrackError('USAGE', 'The command to run is empty; give one after `--`, e.g. `exec-track run -- python3 train.py`.');
   const mode = opts.metrics ?? 'on';
   if (mode !== 'on' && mode !== 'off') throw new ExecTrackError('USAGE', `--metrics expects on or off, got "${mode}".`);
   const metrics = { enabled: mode === 'on', pattern: opts.metricsPattern ?? null };
