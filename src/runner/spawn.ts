@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { closeSync } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { createOutputPipes } from './pipes.js';
 
 /** How the command's process ended, or why it never started. */
 export type ProcessEnd =
@@ -28,19 +30,27 @@ export interface SpawnOptions {
 }
 
 /**
- * Starts `argv` with node:child_process: no shell, stdin inherited, stdout and stderr piped as raw
- * Buffers (nothing collected in memory), never throwing. Without `foreground` the command gets its
- * own session and process group (`detached`), see docs/signals.md. The wrapper's own death does not
- * take the command down with it. (Plain `spawn` rather than execa: loading execa's ~100 modules cost
- * ~150 ms CPU on every `run` start; issue 6, B4.)
+ * Starts `argv` with node:child_process: no shell, stdin inherited, stdout and stderr on real pipes
+ * ({@link createOutputPipes}; socketpairs where FIFOs cannot be made) read as raw Buffers (nothing
+ * collected in memory), never throwing. Without `foreground` the command gets its own session and
+ * process group (`detached`), see docs/signals.md. The wrapper's own death does not take the command
+ * down with it. (Plain `spawn` rather than execa: loading execa's ~100 modules cost ~150 ms CPU on
+ * every `run` start; issue 6, B4.)
  */
 export function spawnCommand(argv: readonly string[], options: SpawnOptions): SpawnedCommand {
   const [file, ...args] = argv;
-  const child = spawn(file!, args, {
-    stdio: ['inherit', 'pipe', 'pipe'],
-    detached: !options.foreground,
-    env: options.env,
-  });
+  const pipes = createOutputPipes(2);
+  let child;
+  try {
+    child = spawn(file!, args, {
+      stdio: pipes ? ['inherit', pipes[0]!.writeFd, pipes[1]!.writeFd] : ['inherit', 'pipe', 'pipe'],
+      detached: !options.foreground,
+      env: options.env,
+    });
+  } finally {
+    // only the command (and what it starts) may hold the write ends, or the readers never see EOF
+    for (const pipe of pipes ?? []) closeSync(pipe.writeFd);
+  }
   const ended = new Promise<ProcessEnd>((resolve) => {
     child.once('exit', (exitCode, signal) => resolve({ kind: 'exited', exitCode, signal }));
     // 'error' without a pid is a failed spawn (ENOENT, EACCES, …); after spawn it is a failed kill, not an end
@@ -50,8 +60,8 @@ export function spawnCommand(argv: readonly string[], options: SpawnOptions): Sp
   });
   return {
     pid: child.pid,
-    stdout: child.stdout,
-    stderr: child.stderr,
+    stdout: pipes ? pipes[0]!.reader : child.stdout!,
+    stderr: pipes ? pipes[1]!.reader : child.stderr!,
     ended,
     onSpawn: (listener) => child.once('spawn', listener),
   };

@@ -13,7 +13,8 @@ const TICK_MS = 100;
  * - Backpressure: when the terminal side cannot take more, reading pauses until it drains, so the
  *   command runs at the speed the terminal allows, as it would without the wrapper.
  * - EPIPE (`exec-track run … | head`): the reader went away, so we stop reading and close our end
- *   of the command's pipe; the command then meets a closed pipe exactly as it would without us.
+ *   of the command's pipe; on a real pipe (src/runner/pipes.ts) the command's next write then gets
+ *   SIGPIPE/EPIPE exactly as it would without us (on the socketpair fallback: ECONNRESET).
  *   Never throws.
  */
 export class Tee {

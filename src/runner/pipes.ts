@@ -1,0 +1,53 @@
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+
+/** One real (pipe(2)-like) pipe: the command writes into `writeFd`, we read `reader`. */
+export interface OutputPipe {
+  /** Write end, to hand to the command as its stdout or stderr; close it in the parent after spawn. */
+  writeFd: number;
+  /** Read end as a stream of raw Buffers; destroying it closes the read fd. */
+  reader: Readable;
+}
+
+/**
+ * Creates `count` real pipes for the command's output, or returns null when this system cannot
+ * (no `mkfifo`, no writable temp dir): the caller then falls back to child_process 'pipe'.
+ *
+ * Why not 'pipe': Node's stdio pipes are UNIX socketpairs, and closing our end with unread data
+ * makes the command's next write fail with ECONNRESET instead of EPIPE/SIGPIPE (DESIGN §7: behind
+ * `| head` the command must meet the closed pipe as it would without the wrapper). Node has no
+ * pipe(2), so each pipe is a FIFO made in a private (0700) temp dir, opened at both ends and
+ * unlinked at once; the open fds stay valid and nobody else can open it. Costs one short `mkfifo`
+ * process per run (a few ms; docs/reliability.md).
+ */
+export function createOutputPipes(count: number): OutputPipe[] | null {
+  let dir: string;
+  try {
+    dir = mkdtempSync(join(tmpdir(), 'exec-track-'));
+  } catch {
+    return null;
+  }
+  const opened: number[] = [];
+  try {
+    const paths = Array.from({ length: count }, (_, index) => join(dir, String(index)));
+    execFileSync('mkfifo', ['-m', '600', ...paths], { stdio: 'ignore' });
+    // read end first and non-blocking: opening a FIFO for writing blocks until it has a reader
+    const fds = paths.map((path) => {
+      const readFd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+      opened.push(readFd);
+      const writeFd = openSync(path, constants.O_WRONLY);
+      opened.push(writeFd);
+      return { readFd, writeFd };
+    });
+    return fds.map(({ readFd, writeFd }) => ({ writeFd, reader: new Socket({ fd: readFd, readable: true, writable: false }) }));
+  } catch {
+    for (const fd of opened) closeSync(fd);
+    return null;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
