@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { homeDir } from '../config/paths.js';
+import { ensureDir, homeDir } from '../config/paths.js';
 import { openSettings } from '../config/settings.js';
 import { ExecTrackError } from '../errors.js';
 import { isId, newId } from '../protocol/ids.js';
@@ -57,7 +57,7 @@ function addSession(store: Store, title: string): Promise<Session> {
 async function withCreationLock<T>(env: NodeJS.ProcessEnv, fn: () => Promise<T>): Promise<T> {
   const home = homeDir(env);
   const lock = join(home, 'session-create.lock');
-  mkdirSync(home, { recursive: true });
+  ensureDir(home);
   for (;;) {
     try {
       mkdirSync(lock);

@@ -1,6 +1,6 @@
-import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { spoolDir } from '../config/paths.js';
+import { ensureDir, spoolDir } from '../config/paths.js';
 import { ACKED_FILE, LINES_FILE, readRawLines, writeMeta, type SpoolMeta } from './spool-files.js';
 import type { ReportLine } from '../protocol/types.js';
 
@@ -44,7 +44,7 @@ export class SpoolWriter {
   /** Creates the spool directory of `meta.execution.id` under `spoolDir(env)` and writes its meta. */
   static create(meta: SpoolMeta, env: NodeJS.ProcessEnv = process.env): SpoolWriter {
     const dir = join(spoolDir(env), meta.execution.id);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    ensureDir(dir);
     writeMeta(dir, meta);
     return new SpoolWriter(dir, meta);
   }

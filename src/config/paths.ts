@@ -1,5 +1,6 @@
 import envPaths from 'env-paths';
-import { join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 /**
  * The directory for config, the embedded database and the spool: `EXEC_TRACK_HOME`, else the
@@ -17,4 +18,25 @@ export function embeddedDbPath(env: NodeJS.ProcessEnv = process.env): string {
 /** Directory of the write-ahead spool (server mode). */
 export function spoolDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(homeDir(env), 'spool');
+}
+
+/**
+ * Creates `path` and its missing parents with `mode` (default 0700: exec-track's files hold commands,
+ * lines and credentials). Not `mkdirSync({ recursive: true })`: Node's recursive mkdir loops forever
+ * where mkdir answers ENOENT under a parent that exists (e.g. a path inside /proc).
+ * @throws the first mkdir error other than EEXIST (ENOENT, EACCES, ENOTDIR …).
+ */
+export function ensureDir(path: string, mode = 0o700): void {
+  const missing: string[] = [];
+  for (let dir = resolve(path); !existsSync(dir); dir = dirname(dir)) {
+    missing.push(dir);
+    if (dirname(dir) === dir) break;
+  }
+  for (const dir of missing.reverse()) {
+    try {
+      mkdirSync(dir, { mode });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
 }

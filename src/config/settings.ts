@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { homeDir } from './paths.js';
+import { ensureDir, homeDir } from './paths.js';
 import { parseServerUrl } from './server-url.js';
 
 /** Credentials the CLI keeps per server URL (like a browser keeps cookies). */
@@ -55,7 +55,7 @@ export class SettingsFile {
   }
 
   #write(): void {
-    mkdirSync(join(this.path, '..'), { recursive: true });
+    ensureDir(join(this.path, '..'));
     const tmp = `${this.path}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(this.#data, null, '\t'), { mode: 0o600 });
     renameSync(tmp, this.path);

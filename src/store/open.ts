@@ -1,4 +1,5 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
+import { ensureDir } from '../config/paths.js';
 import { dirname } from 'node:path';
 import { ExecTrackError } from '../errors.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
@@ -32,7 +33,7 @@ export async function openStore(path: string, options: OpenStoreOptions = {}): P
   try {
     // the store holds every command and line: owner-only, like the spool and the config (SQLite
     // gives the -wal and -shm files the database file's mode)
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    ensureDir(dirname(path));
     closeSync(openSync(path, 'a', 0o600));
   } catch (cause) {
     throw new ExecTrackError('STORE_ERROR', `Cannot create the directory of ${path}; check the path and its permissions.`, { cause });
