@@ -64,7 +64,8 @@ export function renderMetricsTable(metrics: Record<string, MetricSummary>, point
 /** A caption before the log tail: `last 20 of 1,234 lines` or `all 12 lines`. */
 export function renderLogCaption(shown: number, total: number, p: Palette): string {
   if (total === 0) return p.dim('no output lines');
-  const what = shown >= total ? `all ${formatCount(total)} lines` : `last ${formatCount(shown)} of ${formatCount(total)} lines`;
+  const noun = total === 1 ? 'line' : 'lines';
+  const what = shown >= total ? `all ${formatCount(total)} ${noun}` : `last ${formatCount(shown)} of ${formatCount(total)} ${noun}`;
   return p.dim(`── ${what} ──`);
 }
 
