@@ -1,6 +1,5 @@
 import { ApiClient } from './api.js';
 import { Backoff } from './backoff.js';
-import { LineWindow } from './line-window.js';
 import { resolveRemoteSession } from './remote-session.js';
 import { parseServerUrl } from '../config/server-url.js';
 import { SpoolWriter } from './spool.js';
@@ -24,24 +23,27 @@ export interface RemoteSinkOptions {
   stderr?: (text: string) => void;
 }
 
-const BATCH_LINES = 1000;
+// 5 000 lines (~400 KB of plain lines) per frame: 1 000 cost the server an ack, a transaction and a
+// frame parse 1 000 times per 1M lines (issue 6, B3); the server takes up to 10 000
+const BATCH_LINES = 5000;
 const BATCH_BYTES = 512 * 1024;
 const BATCH_MS = 50;
-const MAX_IN_FLIGHT_LINES = 10_000;
+const MAX_IN_FLIGHT_LINES = 20_000;
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
-const WINDOW_LINES = 5_000;
+const FRAME_HEAD = Buffer.from('{"type":"lines","lines":[');
+const FRAME_TAIL = Buffer.from(']}');
 
 /**
  * The server-mode Sink (DESIGN §3, §7; docs/reliability.md). `open` mints the ids locally and
  * returns at once, so a run starts even with the server down; creating the session and execution
  * over REST and streaming over WebSocket happen in the background, with reconnects (exponential
  * backoff + jitter) that resume from the server's `lastSeq`. `write` only appends to the spool
- * and the capped in-memory window. Server trouble is reported in ONE stderr line and never thrown.
+ * (sends read it back as bytes, so memory stays bounded however far behind the server is). Server
+ * trouble is reported in ONE stderr line and never thrown.
  */
 export class RemoteSink implements Sink {
   readonly #options: Required<Omit<RemoteSinkOptions, 'env'>> & { env: NodeJS.ProcessEnv };
   readonly #api: ApiClient;
-  readonly #window = new LineWindow(WINDOW_LINES);
   readonly #backoff = new Backoff();
   readonly #abort = new AbortController();
   #spool!: SpoolWriter;
@@ -88,9 +90,7 @@ export class RemoteSink implements Sink {
   }
 
   write(line: ReportLine): void {
-    const json = this.#spool.append(line);
-    // while disconnected nothing is sent soon: keeping lines in memory would only feed the GC
-    if (this.#socket) this.#window.push(line.seq, json);
+    this.#spool.append(line);
     this.#nextSeq = line.seq + 1;
     if (this.#nextSeq - 1 - this.#sentSeq >= BATCH_LINES) this.#pumpSoon ??= setImmediate(() => this.#pump());
     this.#pumpTimer ??= setTimeout(() => this.#pump(), BATCH_MS);
@@ -134,7 +134,6 @@ export class RemoteSink implements Sink {
         retryAfterMs = isExecTrackError(error) && error.retryAfter ? error.retryAfter * 1000 : 0;
       }
       this.#socket = undefined;
-      this.#window.clear();
       if (!this.#stopped) await this.#sleep(Math.max(this.#backoff.next(), retryAfterMs));
     }
   }
@@ -169,7 +168,6 @@ export class RemoteSink implements Sink {
   #onAck(lastSeq: number): void {
     if (lastSeq <= this.#ackedSeq) return;
     this.#ackedSeq = lastSeq;
-    this.#window.dropThrough(lastSeq);
     this.#spool.setAcked(lastSeq);
     this.#progress();
     this.#pump();
@@ -203,25 +201,15 @@ export class RemoteSink implements Sink {
     const socket = this.#socket;
     if (!socket?.open) return;
     while (this.#sentSeq + 1 < this.#nextSeq && this.#sentSeq - this.#ackedSeq < MAX_IN_FLIGHT_LINES && socket.bufferedAmount < MAX_BUFFERED_BYTES) {
-      const batch = this.#batch(this.#sentSeq + 1);
-      if (batch.length === 0) break;
-      socket.send(`{"type":"lines","lines":[${batch.join(',')}]}`);
-      this.#sentSeq += batch.length;
+      const { bytes, count } = this.#spool.readLines(this.#sentSeq + 1, BATCH_LINES, BATCH_BYTES);
+      if (count === 0) break;
+      socket.send(linesFrame(bytes));
+      this.#sentSeq += count;
     }
     if (this.#finish && !this.#finish.sent && this.#ackedSeq === this.#nextSeq - 1) {
       socket.send(JSON.stringify({ type: 'finish', outcome: this.#finish.outcome }));
       this.#finish.sent = true;
     }
-  }
-
-  #batch(fromSeq: number): string[] {
-    const raw = this.#window.get(fromSeq, BATCH_LINES) ?? this.#spool.readRaw(fromSeq, BATCH_LINES);
-    let bytes = 0;
-    for (let n = 0; n < raw.length; n++) {
-      bytes += raw[n]!.length;
-      if (bytes > BATCH_BYTES && n > 0) return raw.slice(0, n);
-    }
-    return raw;
   }
 
   /** Restarts the bounded end-of-run wait: it only expires after `finishWaitMs` without progress. */
@@ -247,4 +235,15 @@ export class RemoteSink implements Sink {
     this.#wake?.();
     this.#abort.abort();
   }
+}
+
+/** A `lines` frame around spooled NDJSON bytes: each line's newline becomes the array's comma (JSON text never holds a raw newline). */
+function linesFrame(ndjson: Buffer): Buffer {
+  const frame = Buffer.allocUnsafe(FRAME_HEAD.length + ndjson.length - 1 + FRAME_TAIL.length);
+  FRAME_HEAD.copy(frame, 0);
+  ndjson.copy(frame, FRAME_HEAD.length, 0, ndjson.length - 1);
+  const end = FRAME_HEAD.length + ndjson.length - 1;
+  for (let nl = frame.indexOf(10, FRAME_HEAD.length); nl !== -1 && nl < end; nl = frame.indexOf(10, nl + 1)) frame[nl] = 44;
+  FRAME_TAIL.copy(frame, end);
+  return frame;
 }

@@ -124,3 +124,51 @@ export function readRawLines(fd: number, offset: number, count: number): { lines
   }
   return { lines, end: pos };
 }
+
+/** Complete spooled lines read as bytes: `bytes` holds `count` JSON lines, each ending in `\n`. */
+export interface LineSpan {
+  bytes: Buffer;
+  count: number;
+  /** File offset just after the last line. */
+  end: number;
+}
+
+/**
+ * Reads from byte `offset` of an open spool file: skips `skip` lines, then takes up to `maxLines`
+ * complete lines totalling at most `maxBytes` (the first line is always taken, however long). A torn
+ * final line (no newline yet) is never returned. Bytes, not strings: the sender puts them on the
+ * wire as they are, so no line is decoded or re-joined (~0.7 s per 1M lines, issue 6 B3).
+ */
+export function readLineSpan(fd: number, offset: number, skip: number, maxLines: number, maxBytes: number): LineSpan {
+  let size = Math.max(CHUNK_BYTES, maxBytes + CHUNK_BYTES);
+  for (;;) {
+    const buf = Buffer.allocUnsafe(size);
+    const data = buf.subarray(0, readSync(fd, buf, 0, size, offset));
+    let start = 0;
+    let nl = 0;
+    while (skip > 0 && (nl = data.indexOf(10, start)) !== -1) {
+      start = nl + 1;
+      skip--;
+    }
+    if (skip > 0) {
+      if (data.length < size) return { bytes: Buffer.alloc(0), count: 0, end: offset + start };
+      // the skipped lines go past this read: go on from the last whole line
+      offset += start;
+      size = start === 0 ? size * 2 : size;
+      continue;
+    }
+    let end = start;
+    let count = 0;
+    while (count < maxLines && (nl = data.indexOf(10, end)) !== -1 && (count === 0 || nl + 1 - start <= maxBytes)) {
+      end = nl + 1;
+      count++;
+    }
+    // a first line longer than this read: read again, larger
+    if (count === 0 && data.length === size) {
+      offset += start;
+      size *= 2;
+      continue;
+    }
+    return { bytes: data.subarray(start, end), count, end: offset + end };
+  }
+}

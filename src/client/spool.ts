@@ -1,14 +1,14 @@
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDir, spoolDir } from '../config/paths.js';
-import { ACKED_FILE, LINES_FILE, readRawLines, writeMeta, type SpoolMeta } from './spool-files.js';
+import { ACKED_FILE, LINES_FILE, readLineSpan, writeMeta, type LineSpan, type SpoolMeta } from './spool-files.js';
 import type { ReportLine } from '../protocol/types.js';
 
-/** Buffered bytes that trigger a synchronous write (bytes). */
-const FLUSH_BYTES = 64 * 1024;
+/** Buffered characters that trigger a synchronous write (~bytes: UTF-16 length, cheaper than counting bytes). */
+const FLUSH_CHARS = 64 * 1024;
 /** Longest time an appended line waits in memory before reaching the file (ms). */
 const FLUSH_MS = 20;
-/** One index entry (seq → byte offset) every this many lines: memory stays ~1 number per 1024 lines. */
+/** At most one index entry (seq → byte offset, at a flush) per this many lines: memory stays ~2 numbers per 1024 lines. */
 const INDEX_EVERY = 1024;
 /** Characters of the `acked` file: any seq fits, so each rewrite covers the previous one. */
 const ACKED_WIDTH = 20;
@@ -16,9 +16,10 @@ const ACKED_WIDTH = 20;
 /**
  * The write-ahead spool of one execution (layout in spool-files.ts). Every captured line is
  * appended here before it is sent. Appends are buffered and written through one fd (synchronously
- * at {@link FLUSH_BYTES}, else within {@link FLUSH_MS}), so the wrapper keeps up with the child.
+ * at {@link FLUSH_CHARS}, else within {@link FLUSH_MS}), so the wrapper keeps up with the child.
  * Lines must arrive in seq order without gaps (the runner's numbering); a sparse index lets
- * {@link readRaw} seek by seq for resends without holding lines in memory.
+ * {@link readLines} seek by seq without holding lines in memory, and a cursor makes the usual
+ * in-order reads start exactly where the last one ended.
  */
 export class SpoolWriter {
   readonly dir: string;
@@ -27,12 +28,16 @@ export class SpoolWriter {
   #readFd: number | undefined;
   #ackedFd: number | undefined;
   #pending: string[] = [];
-  #pendingBytes = 0;
+  #pendingChars = 0;
   #timer: NodeJS.Timeout | undefined;
   #firstSeq = -1;
   #count = 0;
   #fileBytes = 0;
-  readonly #index: number[] = [];
+  /** seq of the first line of a flush, and its byte offset (parallel arrays, ascending). */
+  readonly #indexSeq: number[] = [];
+  readonly #indexOffset: number[] = [];
+  /** Where the last {@link readLines} ended. */
+  #cursor = { seq: -1, offset: 0 };
   #closed = false;
 
   private constructor(dir: string, meta: SpoolMeta) {
@@ -58,17 +63,15 @@ export class SpoolWriter {
     return this.#count;
   }
 
-  /** Appends one line (buffered; cheap); returns its JSON serialisation for reuse on the wire. */
-  append(line: ReportLine): string {
+  /** Appends one line (buffered; cheap). */
+  append(line: ReportLine): void {
     const json = JSON.stringify(line);
     if (this.#firstSeq < 0) this.#firstSeq = line.seq;
-    if (this.#count % INDEX_EVERY === 0) this.#index.push(this.#fileBytes + this.#pendingBytes);
     this.#count++;
     this.#pending.push(json);
-    this.#pendingBytes += Buffer.byteLength(json) + 1;
-    if (this.#pendingBytes >= FLUSH_BYTES) this.flush();
+    this.#pendingChars += json.length + 1;
+    if (this.#pendingChars >= FLUSH_CHARS) this.flush();
     else this.#timer ??= setTimeout(() => this.flush(), FLUSH_MS).unref();
-    return json;
   }
 
   /** Writes buffered lines to the file. */
@@ -77,22 +80,36 @@ export class SpoolWriter {
     this.#timer = undefined;
     if (this.#pending.length === 0 || this.#closed) return;
     const chunk = Buffer.from(`${this.#pending.join('\n')}\n`);
+    const seq = this.#firstSeq + this.#count - this.#pending.length;
+    if (this.#indexSeq.length === 0 || seq - this.#indexSeq.at(-1)! >= INDEX_EVERY) {
+      this.#indexSeq.push(seq);
+      this.#indexOffset.push(this.#fileBytes);
+    }
     this.#pending = [];
-    this.#pendingBytes = 0;
+    this.#pendingChars = 0;
     let written = 0;
     while (written < chunk.length) written += writeSync(this.#fd, chunk, written);
     this.#fileBytes += chunk.length;
   }
 
-  /** Up to `max` raw JSON lines starting at `fromSeq` (flushes first). */
-  readRaw(fromSeq: number, max: number): string[] {
+  /**
+   * Up to `maxLines` JSON lines (at most `maxBytes`, but always one) from `fromSeq` as they are in the
+   * file; flushes first, so whatever is returned is on disk (write-ahead). Empty past the last line.
+   */
+  readLines(fromSeq: number, maxLines: number, maxBytes: number): LineSpan {
     const rel = fromSeq - this.#firstSeq;
-    if (this.#firstSeq < 0 || rel < 0 || rel >= this.#count) return [];
+    if (this.#firstSeq < 0 || rel < 0 || rel >= this.#count) return { bytes: Buffer.alloc(0), count: 0, end: 0 };
     this.flush();
     this.#readFd ??= openSync(join(this.dir, LINES_FILE), 'r');
-    const slot = Math.floor(rel / INDEX_EVERY);
-    const skip = rel - slot * INDEX_EVERY;
-    return readRawLines(this.#readFd, this.#index[slot]!, skip + max).lines.slice(skip);
+    let { seq, offset } = this.#cursor;
+    if (seq !== fromSeq) {
+      const slot = lastAtOrBefore(this.#indexSeq, fromSeq);
+      seq = this.#indexSeq[slot]!;
+      offset = this.#indexOffset[slot]!;
+    }
+    const span = readLineSpan(this.#readFd, offset, fromSeq - seq, maxLines, maxBytes);
+    this.#cursor = { seq: fromSeq + span.count, offset: span.end };
+    return span;
   }
 
   /** Records the highest seq the server confirmed storing. */
@@ -125,4 +142,16 @@ export class SpoolWriter {
     this.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Index of the last element of ascending `sorted` that is ≤ `value` (sorted[0] ≤ value). */
+function lastAtOrBefore(sorted: number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (sorted[mid]! <= value) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }

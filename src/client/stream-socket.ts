@@ -40,7 +40,9 @@ export class StreamSocket {
   static open(url: string, claimKey: string, handlers: StreamHandlers, timing: StreamTiming): Promise<StreamSocket> {
     const origin = new URL(url).host;
     if (timing.signal.aborted) return Promise.reject(new ExecTrackError('SERVER_UNREACHABLE', 'The stream was abandoned because the run ended.'));
-    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${claimKey}` }, perMessageDeflate: false });
+    // an all-zero mask lets ws skip XOR-ing every byte sent (~0.3 s per 1M lines, issue 6 B3): masking
+    // (RFC 6455 §5.3) guards intermediaries against scripts in browsers, not a CLI writing its own lines
+    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${claimKey}` }, perMessageDeflate: false, generateMask: (mask) => void mask.fill(0) });
     return new Promise((resolve, reject) => {
       let socket: StreamSocket | undefined;
       let refusal: ExecTrackError | undefined;
@@ -97,9 +99,9 @@ export class StreamSocket {
     return this.#ws.bufferedAmount;
   }
 
-  /** Sends one text frame (already-serialised JSON). */
-  send(frame: string): void {
-    this.#ws.send(frame);
+  /** Sends one text frame (already-serialised JSON, as UTF-8 bytes or a string). */
+  send(frame: string | Buffer): void {
+    this.#ws.send(frame, { binary: false });
   }
 
   /** Closes the socket now. */

@@ -37,18 +37,51 @@ describe('SpoolWriter', () => {
     expect(stored).toEqual(Array.from({ length: 5000 }, (_, seq) => line(seq)));
   });
 
-  it.each([0, 1, 1023, 1024, 1025, 2047, 4999])('reads back from seq %i, across index slots', (from) => {
+  const parsed = (bytes: Buffer) => bytes.toString().trimEnd().split('\n').filter(Boolean).map((r) => JSON.parse(r) as ReportLine);
+
+  it.each([0, 1, 1023, 1024, 1025, 2047, 4999, 49_000])('reads back from seq %i, across index slots and flushes', (from) => {
     const spool = SpoolWriter.create(meta('e_1'), env);
-    for (let seq = 0; seq < 5000; seq++) spool.append(line(seq));
-    const raw = spool.readRaw(from, 1500);
-    expect(raw.map((r) => JSON.parse(r) as ReportLine)).toEqual(Array.from({ length: Math.min(1500, 5000 - from) }, (_, i) => line(from + i)));
+    for (let seq = 0; seq < 50_000; seq++) spool.append(line(seq));
+    const span = spool.readLines(from, 1500, 1 << 20);
+    expect(span.count).toBe(Math.min(1500, 50_000 - from));
+    expect(parsed(span.bytes)).toEqual(Array.from({ length: span.count }, (_, i) => line(from + i)));
+    spool.close();
+  });
+
+  it('reads on in order from where the last read ended, also after a jump back (a resend)', () => {
+    const spool = SpoolWriter.create(meta('e_1'), env);
+    const got: ReportLine[] = [];
+    for (let seq = 0; seq < 3000; seq++) {
+      spool.append(line(seq));
+      // reads interleaved with appends, as the sender does while the child writes
+      if (seq % 700 === 699) for (let s; (s = spool.readLines(got.length, 256, 1 << 20)).count > 0; ) got.push(...parsed(s.bytes));
+    }
+    for (let s; (s = spool.readLines(got.length, 256, 1 << 20)).count > 0; ) got.push(...parsed(s.bytes));
+    expect(got).toEqual(Array.from({ length: 3000 }, (_, seq) => line(seq)));
+    expect(parsed(spool.readLines(5, 2, 1 << 20).bytes)).toEqual([line(5), line(6)]);
+    spool.close();
+  });
+
+  it.each([
+    [100, 1],
+    [1, 1],
+    [40, 2],
+  ])('stops before a line that takes a read over %i bytes, yet always returns the first line (%i)', (maxBytes, count) => {
+    const spool = SpoolWriter.create(meta('e_1'), env);
+    for (let seq = 0; seq < 10; seq++) spool.append(line(seq));
+    // each line of seq < 10 here serialises to 53-61 bytes
+    const first = Buffer.byteLength(JSON.stringify(line(0))) + 1;
+    const limit = maxBytes === 40 ? first + Buffer.byteLength(JSON.stringify(line(1))) + 1 : maxBytes;
+    const span = spool.readLines(0, 10, limit);
+    expect(span.count).toBe(count);
+    expect(parsed(span.bytes)).toEqual(Array.from({ length: count }, (_, i) => line(i)));
     spool.close();
   });
 
   it('reads nothing beyond the last line', () => {
     const spool = SpoolWriter.create(meta('e_1'), env);
     spool.append(line(0));
-    expect(spool.readRaw(1, 10)).toEqual([]);
+    expect(spool.readLines(1, 10, 1 << 20).count).toBe(0);
     spool.close();
   });
 
