@@ -6,11 +6,13 @@ import { checkLines } from './limits.js';
  * The one write path shared by REST and the stream socket: checks the batch's limits, stores it
  * (idempotent by seq), counts it as contact and tells followers. Returns the highest contiguous
  * seq stored (-1 when none). Throws TOO_LARGE before storing anything of an oversized batch.
+ * `touch: false` skips the heartbeat write (which revives a lost execution) for a caller that
+ * touches often enough itself: appendReports already records lastSeenAt.
  */
-export async function ingest(ctx: ServerContext, executionId: string, lines: ReportLine[]): Promise<number> {
+export async function ingest(ctx: ServerContext, executionId: string, lines: ReportLine[], { touch = true } = {}): Promise<number> {
   checkLines(lines, ctx.options);
   const { lastSeq, added } = await ctx.store.appendReports(executionId, lines);
-  await ctx.store.touchExecution(executionId, ctx.clock());
+  if (touch) await ctx.store.touchExecution(executionId, ctx.clock());
   if (added > 0) ctx.bus.reportsStored(executionId);
   return lastSeq;
 }
