@@ -23,6 +23,7 @@ export const reportLineSchema = z.object({
   truncated: z.boolean().optional(),
   byteLength: z.number().int().nonnegative().optional(),
   frames: z.array(z.string()).optional(),
+  frameTs: z.array(z.number().int().nonnegative()).optional(),
 });
 
 export const outcomeSchema = z.object({

@@ -22,6 +22,8 @@ export interface ReportLine {
   byteLength?: number;
   /** Earlier `\r` redraw frames of this line (cleaned like `text`); read for metrics, never stored as lines. */
   frames?: string[];
+  /** Capture time of each of `frames` (ms since epoch UTC), in the same order: the time metric points read from it get. */
+  frameTs?: number[];
 }
 
 /** A numeric value parsed from a line (DESIGN §5). `value` may be NaN or ±Infinity. */

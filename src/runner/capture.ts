@@ -46,7 +46,7 @@ export class Capture {
       const report: ReportLine = { seq: this.#seq, ts: line.ts, stream, text: this.#redact(line.text) };
       if (line.partial) report.partial = true;
       if (line.truncated) Object.assign(report, { truncated: true, byteLength: line.byteLength });
-      if (line.frames) report.frames = line.frames.map(this.#redact);
+      if (line.frames) Object.assign(report, { frames: line.frames.map(this.#redact), frameTs: line.frameTs });
       try {
         this.#sink.write(report);
         this.#seq += 1;

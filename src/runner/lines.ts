@@ -21,6 +21,14 @@ const ESC = '\x1b';
 const CSI = '\x9b';
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
+/** One `\r` segment of a line: its cleaned text, size, and when its last bytes were read. */
+interface Segment {
+  text: string;
+  truncated: boolean;
+  byteLength: number;
+  ts: number;
+}
+
 /**
  * Turns one stream's bytes, in any chunking, into report lines (DESIGN §5):
  * - a line ends at `\n`, found on bytes, so a multi-byte character split between reads stays whole;
@@ -32,7 +40,8 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
  *   `byteLength` gives its original size; memory per stream stays below `maxLineBytes` plus frames;
  * - {@link end} emits a final line without newline flagged `partial`.
  *
- * `ts` of a line is the read time of the chunk that completed it (ms since epoch UTC).
+ * `ts` of a line is the read time of the chunk that completed it (ms since epoch UTC); `frameTs[i]`
+ * the read time of the last bytes of `frames[i]`, so metrics read from redraws keep their own times.
  */
 export class LineSplitter {
   readonly #emit: (line: SplitLine) => void;
@@ -42,9 +51,12 @@ export class LineSplitter {
   #keptBytes = 0;
   /** All bytes of the current segment, kept or not. */
   #segmentBytes = 0;
-  /** Closed `\r` segments of the current line, cleaned. */
+  /** Closed `\r` segments of the current line, cleaned, and when each was read. */
   #frames: string[] = [];
-  #lastFrame: { text: string; truncated: boolean; byteLength: number } | undefined;
+  #frameTs: number[] = [];
+  #lastFrame: Segment | undefined;
+  /** Read time of the last bytes of the current segment. */
+  #segmentTs = 0;
   #lineStarted = false;
   #lastTs = 0;
 
@@ -90,6 +102,7 @@ export class LineSplitter {
     this.#lineStarted = true;
     const length = to - from;
     if (length === 0) return;
+    this.#segmentTs = this.#lastTs;
     this.#segmentBytes += length;
     const room = this.#limits.maxLineBytes - this.#keptBytes;
     if (room <= 0) return;
@@ -98,11 +111,11 @@ export class LineSplitter {
     this.#keptBytes += take;
   }
 
-  #takeSegment(): { text: string; truncated: boolean; byteLength: number } {
+  #takeSegment(): Segment {
     const kept = this.#parts.length === 1 ? this.#parts[0]! : Buffer.concat(this.#parts, this.#keptBytes);
     const truncated = this.#segmentBytes > this.#keptBytes;
     const text = clean(decoder.decode(truncated ? kept.subarray(0, charBoundary(kept)) : kept));
-    const segment = { text, truncated, byteLength: this.#segmentBytes };
+    const segment = { text, truncated, byteLength: this.#segmentBytes, ts: this.#segmentTs };
     this.#parts = [];
     this.#keptBytes = 0;
     this.#segmentBytes = 0;
@@ -116,10 +129,14 @@ export class LineSplitter {
     this.#lastFrame = segment;
   }
 
-  #keepFrame(frame: { text: string; byteLength: number }): void {
+  #keepFrame(frame: Segment): void {
     if (frame.byteLength > this.#limits.maxFrameBytes) return;
     this.#frames.push(frame.text);
-    if (this.#frames.length > this.#limits.maxFrames) this.#frames.shift();
+    this.#frameTs.push(frame.ts);
+    if (this.#frames.length > this.#limits.maxFrames) {
+      this.#frames.shift();
+      this.#frameTs.shift();
+    }
   }
 
   #endLine(ts: number, partial: boolean): void {
@@ -132,8 +149,12 @@ export class LineSplitter {
       line.truncated = true;
       line.byteLength = segment.byteLength;
     }
-    if (this.#frames.length > 0) line.frames = this.#frames;
+    if (this.#frames.length > 0) {
+      line.frames = this.#frames;
+      line.frameTs = this.#frameTs;
+    }
     this.#frames = [];
+    this.#frameTs = [];
     this.#lastFrame = undefined;
     this.#lineStarted = false;
     this.#emit(line);

@@ -127,6 +127,10 @@ describe('exec-track run (embedded store)', () => {
     expect(stored.execution.state).toBe('Passive');
     expect(stored.texts).toEqual(['stderr:train 100% loss=0.00', 'stderr:done']);
     expect(series(stored, 'loss')).toEqual([1, 0.75, 0.5, 0.25, 0]);
+    // each redraw's point keeps the time it was read: the python loop sleeps 50 ms between redraws
+    const ts = stored.metrics.filter((p) => p.key === 'loss').map((p) => p.ts);
+    expect(ts).toEqual([...ts].sort((a, b) => a - b));
+    expect(ts.at(-1)! - ts[0]!).toBeGreaterThanOrEqual(150);
   });
 
   it('drops the CR of CRLF line ends in storage only', async () => {

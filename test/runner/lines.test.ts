@@ -5,7 +5,7 @@ import { LineSplitter, type LineLimits, type SplitLine } from '../../src/runner/
 function split(input: Buffer | string, size = 0, limits: Partial<LineLimits> = {}): Omit<SplitLine, 'ts'>[] {
   const bytes = typeof input === 'string' ? Buffer.from(input) : input;
   const lines: Omit<SplitLine, 'ts'>[] = [];
-  const splitter = new LineSplitter(({ ts: _ts, ...line }) => lines.push(line), limits);
+  const splitter = new LineSplitter(({ ts: _ts, frameTs: _frameTs, ...line }) => lines.push(line), limits);
   const step = size || bytes.length || 1;
   for (let i = 0; i < bytes.length; i += step) splitter.push(bytes.subarray(i, i + step), 1);
   splitter.end();
@@ -15,6 +15,17 @@ function split(input: Buffer | string, size = 0, limits: Partial<LineLimits> = {
 const CHUNKINGS = [0, 1, 2, 3, 7];
 
 describe('LineSplitter', () => {
+  it('stamps each redraw frame with the read time of its last bytes, and the line with the time it ended', () => {
+    const lines: SplitLine[] = [];
+    const splitter = new LineSplitter((line) => lines.push(line));
+    splitter.push(Buffer.from('\rtrain 0% loss=1.0'), 100);
+    splitter.push(Buffer.from('\rtrain 50%'), 200);
+    splitter.push(Buffer.from(' loss=0.5'), 300);
+    splitter.push(Buffer.from('\rtrain 100% loss=0.0'), 400);
+    splitter.push(Buffer.from('\n'), 500);
+    expect(lines).toEqual([{ ts: 500, text: 'train 100% loss=0.0', frames: ['train 0% loss=1.0', 'train 50% loss=0.5'], frameTs: [100, 300] }]);
+  });
+
   it.each<[string, string | Buffer, Omit<SplitLine, 'ts'>[]]>([
     ['splits at LF', 'a\nbb\n', [{ text: 'a' }, { text: 'bb' }]],
     ['keeps empty lines', 'a\n\n\nb\n', [{ text: 'a' }, { text: '' }, { text: '' }, { text: 'b' }]],

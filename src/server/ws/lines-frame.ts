@@ -1,7 +1,7 @@
 import type { ClientFrame } from '../../protocol/messages.js';
 
 /** Keys a report line may carry (protocol/messages.ts reportLineSchema). */
-const LINE_KEYS = new Set(['seq', 'ts', 'stream', 'text', 'partial', 'truncated', 'byteLength', 'frames']);
+const LINE_KEYS = new Set(['seq', 'ts', 'stream', 'text', 'partial', 'truncated', 'byteLength', 'frames', 'frameTs']);
 /** Lines per frame (the schema's max). */
 const MAX_LINES = 10_000;
 
@@ -32,7 +32,8 @@ function plainLine(value: unknown): boolean {
     (line.partial === undefined || typeof line.partial === 'boolean') &&
     (line.truncated === undefined || typeof line.truncated === 'boolean') &&
     (line.byteLength === undefined || isCount(line.byteLength)) &&
-    (line.frames === undefined || (Array.isArray(line.frames) && line.frames.every((f) => typeof f === 'string')))
+    (line.frames === undefined || (Array.isArray(line.frames) && line.frames.every((f) => typeof f === 'string'))) &&
+    (line.frameTs === undefined || (Array.isArray(line.frameTs) && line.frameTs.every(isCount)))
   );
 }
 

@@ -71,8 +71,9 @@ export class Metrics {
       return s;
     };
     for (const line of lines) {
-      if (line.frames) for (const text of line.frames) collect(parse(text), line, seriesOf);
-      collect(parse(line.text), line, seriesOf);
+      // a redraw's points carry the time it was read, when the wrapper sent it (frameTs)
+      if (line.frames) line.frames.forEach((text, i) => collect(parse(text), line.seq, line.frameTs?.[i] ?? line.ts, seriesOf));
+      collect(parse(line.text), line.seq, line.ts, seriesOf);
     }
     for (const { row, batch } of open.values()) {
       // the batch holds (step, seq, ts, value) in line order: its last seq is the chunk's highest
@@ -114,11 +115,11 @@ export class Metrics {
   }
 }
 
-function collect(parsed: ParsedMetric[], line: ReportLine, seriesOf: (key: string) => OpenSeries): void {
+function collect(parsed: ParsedMetric[], seq: number, ts: number, seriesOf: (key: string) => OpenSeries): void {
   for (const p of parsed) {
     const s = seriesOf(p.key);
     const step = p.step ?? s.row.last_step + 1;
-    s.batch.push(step, line.seq, line.ts, p.value);
+    s.batch.push(step, seq, ts, p.value);
     summarize(s.row, p.value);
     s.row.last_step = step;
   }
