@@ -1,4 +1,5 @@
 import { createTextRedactor, REDACTED, type TextRedactor } from './redact-matcher.js';
+import { maskCredentials } from './redact-credentials.js';
 import { isSecretFlag, isSecretName } from './redact-names.js';
 
 export { REDACTED, type TextRedactor } from './redact-matcher.js';
@@ -30,9 +31,10 @@ export interface Redactor {
  * - env: the values of the wrapper's variables whose names look secret ({@link isSecretName}).
  *
  * `text` replaces every occurrence of those values that are at least {@link MIN_TEXT_SECRET_LENGTH}
- * characters long; shorter ones would mask ordinary words. Recorded argv elements are passed through
- * `text` as well (a shell-expanded `Bearer $TOKEN` argument is masked). With no secrets, `text` is the
- * identity function.
+ * characters long (shorter ones would mask ordinary words), and credentials recognisable by their
+ * shape: `Authorization: Bearer …` header values and URL passwords (`https://user:…@host`).
+ * Recorded argv elements are passed through `text` as well (a shell-expanded `Bearer $TOKEN`
+ * argument is masked). A line holding none of these comes back as the same string.
  *
  * @param argv the child's argv (`[cmd, ...args]`) as the user gave it.
  * @param env the wrapper's own environment (usually `process.env`).
@@ -58,7 +60,8 @@ export function createRedactor(argv: readonly string[], env: NodeJS.ProcessEnv):
   for (const [name, value] of Object.entries(env)) {
     if (value && isSecretName(name)) values.push(value);
   }
-  const text = createTextRedactor(values.filter((v) => v.length >= MIN_TEXT_SECRET_LENGTH));
+  const values8 = createTextRedactor(values.filter((v) => v.length >= MIN_TEXT_SECRET_LENGTH));
+  const text: TextRedactor = (s) => maskCredentials(values8(s));
   return { argv: positional.map(text), text };
 }
 

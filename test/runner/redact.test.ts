@@ -119,11 +119,26 @@ describe('createRedactor text', () => {
     expect(r.text('before aXbbbbce after xy')).toBe('before aXbbbbce after xy');
   });
 
-  it('returns the identity function and the same strings when there are no secrets', () => {
+  it('returns the same strings when there are no secrets', () => {
     const r = createRedactor(['python', 'train.py'], { PATH: '/usr/bin', HOME: '/home/u' });
     const line = 'loss=0.1';
     expect(r.text(line)).toBe(line);
-    expect(r.text).toBe(createRedactor(['ls'], {}).text);
+    expect(r.text('see https://example.com/a:b@c and authorization pending')).toBe('see https://example.com/a:b@c and authorization pending');
+  });
+
+  it.each([
+    ['Authorization: Bearer SECRETXYZ123', `Authorization: Bearer ${R}`],
+    ['> authorization: basic YWRtaW46cHc=', `> authorization: basic ${R}`],
+    ['Proxy-Authorization: Token abc.def', `Proxy-Authorization: Token ${R}`],
+    ['cloning https://bob:pw7777@git.example.com/r.git', `cloning https://bob:${R}@git.example.com/r.git`],
+    ['postgres://app:s3cr3t@db:5432/x', `postgres://app:${R}@db:5432/x`],
+  ])('masks a credential recognisable by its shape in any line: %s', (line, masked) => {
+    expect(createRedactor(['x'], {}).text(line)).toBe(masked);
+  });
+
+  it('masks credential shapes in argv too (curl -H, URLs with a password)', () => {
+    const r = createRedactor(['curl', '-H', 'Authorization: Bearer SECRETXYZ123', 'https://u:pw7777@h/x'], {});
+    expect(r.argv).toEqual(['curl', '-H', `Authorization: Bearer ${R}`, `https://u:${R}@h/x`]);
   });
 
   it('returns the same string for a line without a secret', () => {
