@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Store } from '../store/store.js';
 import { ClaimKeys } from './auth/claims.js';
 import type { ServerContext, ServerLog } from './context.js';
-import { installErrorHandlers } from './errors.js';
+import { bodyTooLarge, installErrorHandlers } from './errors.js';
 import { EventBus } from './events.js';
 import { GhostSweeper } from './heartbeat.js';
 import { resolveOptions, type Clock, type ServerOptions } from './options.js';
@@ -62,6 +62,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // maxParamLength: an over-long id must get the same 404 as any unknown id, not the router's 414
   const app = Fastify({ logger: false, bodyLimit: options.maxBodyBytes, requestTimeout: 60_000, routerOptions: { maxParamLength: 16_384 } });
   installErrorHandlers(app, ctx.log);
+  refuseOversizedContinue(app, options.maxBodyBytes);
   // only JSON bodies: text/plain would otherwise reach the schemas as a string (415 instead)
   app.removeContentTypeParser('text/plain');
 
@@ -102,4 +103,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 /** Ping sockets twice per heartbeat timeout (between 1 s and 30 s), so a dead peer is dropped within it. */
 function keepaliveInterval(heartbeatTimeoutMs: number): number {
   return Math.min(30_000, Math.max(1000, Math.floor(heartbeatTimeoutMs / 2)));
+}
+
+/**
+ * `Expect: 100-continue` (RFC 9110 §10.1.1; curl sends it for large bodies): answer a body declared
+ * larger than the limit with the 413 JSON error before the client sends it. Node would otherwise send
+ * `100 Continue` by itself, and the 413 sent mid-upload is lost when the socket closes under it.
+ */
+function refuseOversizedContinue(app: FastifyInstance, maxBodyBytes: number): void {
+  app.server.on('checkContinue', (request, response) => {
+    if (Number(request.headers['content-length'] ?? 0) > maxBodyBytes) {
+      const error = bodyTooLarge();
+      response.writeHead(error.statusCode, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+      response.end(JSON.stringify(error.toJSON()));
+      return;
+    }
+    response.writeContinue();
+    app.server.emit('request', request, response);
+  });
 }

@@ -19,9 +19,14 @@ function badInput(error: ZodError, what: string): ExecTrackError {
   return new ExecTrackError('BAD_REQUEST', `Invalid ${what}${where}: ${issue?.message ?? 'wrong shape'}; see docs/api.md for the expected shape.`);
 }
 
+/** 413 for a request body over `serve --max-body`. */
+export function bodyTooLarge(): ExecTrackError {
+  return new ExecTrackError('TOO_LARGE', 'The request body is larger than the server allows (serve --max-body); send smaller batches.');
+}
+
 /** fastify's own client errors, described without echoing any of the request. */
 const FASTIFY_CLIENT_ERRORS: Record<string, () => ExecTrackError> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: () => new ExecTrackError('TOO_LARGE', 'The request body is larger than the server allows (serve --max-body); send smaller batches.'),
+  FST_ERR_CTP_BODY_TOO_LARGE: bodyTooLarge,
   FST_ERR_CTP_INVALID_JSON_BODY: () => new ExecTrackError('BAD_REQUEST', 'The request body is not valid JSON; send a JSON object.'),
   FST_ERR_CTP_EMPTY_JSON_BODY: () => new ExecTrackError('BAD_REQUEST', 'The request has a JSON content type but an empty body; send a JSON object or no content type.'),
   FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new ExecTrackError('BAD_REQUEST', 'The request body must be JSON (Content-Type: application/json).', { statusCode: 415 }),
