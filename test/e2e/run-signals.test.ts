@@ -74,10 +74,18 @@ function ignoresSigterm(pid: number): boolean {
 }
 
 const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', tmuxSocket, ...args], { encoding: 'utf8' });
-const tmuxSocket = `exec-track-test-${process.pid}`;
+/**
+ * One tmux server per test: a new session on the socket of a server still shutting down from the previous
+ * test's kill-server fails with "server exited unexpectedly" (seen in CI).
+ */
+let tmuxSocket = '';
+let tmuxServers = 0;
 const pane = (): string => tmux('capture-pane', '-p', '-t', 'run');
 
 describe.runIf(existsSync('/usr/bin/tmux'))('exec-track run in a real terminal (tmux)', () => {
+  beforeEach(() => {
+    tmuxSocket = `exec-track-test-${process.pid}-${++tmuxServers}`;
+  });
   afterEach(() => {
     try {
       tmux('kill-server');
