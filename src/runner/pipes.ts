@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
-import { Socket } from 'node:net';
+import { Socket, type SocketConstructorOpts } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { DuplexOptions, Readable } from 'node:stream';
 
 /** One real (pipe(2)-like) pipe: the command writes into `writeFd`, we read `reader`. */
 export interface OutputPipe {
@@ -43,7 +43,12 @@ export function createOutputPipes(count: number): OutputPipe[] | null {
       opened.push(writeFd);
       return { readFd, writeFd };
     });
-    return fds.map(({ readFd, writeFd }) => ({ writeFd, reader: new Socket({ fd: readFd, readable: true, writable: false }) }));
+    // highWaterMark 1: a paused reader stops reading at once, so data waits in the pipe (src/runner/tee.ts)
+    return fds.map(({ readFd, writeFd }) => {
+      // net.Socket passes stream options on to its Duplex, though its typings omit them
+      const options: SocketConstructorOpts & DuplexOptions = { fd: readFd, readable: true, writable: false, readableHighWaterMark: 1 };
+      return { writeFd, reader: new Socket(options) };
+    });
   } catch {
     for (const fd of opened) closeSync(fd);
     return null;
