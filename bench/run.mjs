@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run bench [-- --quick] [-- --only B2,B6]`: issue 6's benchmarks end to end; table on stdout, JSON in bench/results/latest.json.
+// `npm run bench [-- --quick] [-- --only B2,B3m]`: issue 6's benchmarks end to end; table on stdout, JSON in bench/results/latest.json.
+// --only runs the groups holding those ids (B5 and B6 bring B2's group: its baseline, its execution) and writes latest-only.json.
 import { cpus } from 'node:os';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,9 @@ import { serverLoad } from './cases/server-load.mjs';
 import { b6 } from './cases/report.mjs';
 import { b7 } from './cases/memory.mjs';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, only: { type: 'string' } } });
+const only = values.only ? new Set(values.only.toUpperCase().split(',').map((id) => id.trim())) : null;
+const wants = (...ids) => !only || ids.some((id) => only.has(id.toUpperCase()));
 const mode = values.quick ? 'quick' : 'full';
 const size = SIZES[mode];
 const root = freshDir(tmpdir(), 'exec-track-bench');
@@ -30,12 +33,17 @@ try {
   };
   const ctx = { root, size, inputs, importSamples: [] };
   const rows = [];
-  rows.push(...(await b1(ctx)));
-  const { rows: tp, b2Home } = await throughput(ctx);
-  rows.push(...tp);
-  rows.push(await b4(ctx));
-  const [b5, b5f, b8] = await serverLoad(ctx);
-  rows.push(b5, b5f, await b6(ctx, b2Home), await b7(ctx), b8);
+  if (wants('B1', 'B1p', 'B1b')) rows.push(...(await b1(ctx)));
+  let b2Home;
+  if (wants('B2', 'tsp', 'B3', 'B3m', 'B5', 'B5f', 'B8', 'B6')) {
+    const tp = await throughput(ctx);
+    rows.push(...tp.rows);
+    b2Home = tp.b2Home;
+  }
+  if (wants('B4')) rows.push(await b4(ctx));
+  if (wants('B5', 'B5f', 'B8')) rows.push(...(await serverLoad(ctx)));
+  if (wants('B6')) rows.push(await b6(ctx, b2Home));
+  if (wants('B7')) rows.push(await b7(ctx));
   rows.sort((a, b) => order(a.id) - order(b.id));
 
   const seconds = (performance.now() - began) / 1000;
@@ -45,7 +53,8 @@ try {
   const outDir = join(import.meta.dirname, 'results');
   mkdirSync(outDir, { recursive: true });
   const result = { mode, date: new Date().toISOString(), seconds, machine, size, rows };
-  writeFileSync(join(outDir, mode === 'full' ? 'latest.json' : 'latest-quick.json'), JSON.stringify(result, (k, v) => (v === Infinity ? null : v), 2) + '\n');
+  const name = only ? 'latest-only.json' : mode === 'full' ? 'latest.json' : 'latest-quick.json';
+  writeFileSync(join(outDir, name), JSON.stringify(result, (k, v) => (v === Infinity ? null : v), 2) + '\n');
   process.exitCode = rows.every((r) => r.ok) ? 0 : 1;
 } finally {
   if (!values.keep) rmSync(root, { recursive: true, force: true });

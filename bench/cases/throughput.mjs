@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { BIN, cliEnv, startServer, timed } from '../lib/proc.mjs';
-import { freshDir, progress, repeat } from '../lib/context.mjs';
+import { freshDir, interleave, progress, repeat } from '../lib/context.mjs';
 import { makeRow } from '../lib/stats.mjs';
 import { verifyDb, verifyFlatFile } from '../lib/verify.mjs';
 
@@ -50,23 +50,24 @@ async function tspCat(ctx, file) {
 export async function throughput(ctx) {
   const { reps, lines } = ctx.size;
   const plain = ctx.inputs.plain;
-  progress(`B2 baseline: sqlite3 .import of ${lines} lines ×${reps}`);
-  const base = await repeat(reps, () => sqliteImport(ctx, plain));
-  ctx.importSamples = base.samples;
+  // each figure's runs alternate with its baseline's, so both meet the same load on a shared machine
+  progress(`B2: sqlite3 .import vs run -- cat (${lines} lines, embedded), alternating ×${reps}`);
   let lastHome;
-  progress(`B2: run -- cat (${lines} lines, embedded) ×${reps}`);
-  const b2 = await repeat(reps, async () => {
-    const r = await runCat(ctx, plain);
-    lastHome = r.home;
-    return r;
-  });
+  const [base, b2] = await interleave(reps, [
+    () => sqliteImport(ctx, plain),
+    async () => {
+      const r = await runCat(ctx, plain);
+      lastHome = r.home;
+      return r;
+    },
+  ]);
+  ctx.importSamples = base.samples;
   progress(`tsp reference ×${reps}`);
   const tsp = await repeat(reps, () => tspCat(ctx, plain));
   progress(`B3: run --server -- cat ×${reps}`);
   const b3 = await repeat(reps, () => runCat(ctx, plain, { server: true }));
-  progress(`B3m baseline + run -- cat (metric lines) ×${reps}`);
-  const baseM = await repeat(reps, () => sqliteImport(ctx, ctx.inputs.metrics));
-  const b3m = await repeat(reps, () => runCat(ctx, ctx.inputs.metrics, { format: 'metrics', metricPoints: lines * 3 }));
+  progress(`B3m: sqlite3 .import vs run -- cat (metric lines), alternating ×${reps}`);
+  const [baseM, b3m] = await interleave(reps, [() => sqliteImport(ctx, ctx.inputs.metrics), () => runCat(ctx, ctx.inputs.metrics, { format: 'metrics', metricPoints: lines * 3 })]);
   const what = `${lines} lines`;
   const rows = [
     makeRow({ id: 'B2', what: `run -- cat, ${what}, embedded`, unit: 'ms', target: 2.0, baselineSamples: base.samples, samples: b2.samples, ok: !base.error && !b2.error, note: base.error ?? b2.error }),

@@ -36,3 +36,20 @@ export async function repeat(reps, once) {
   }
   return { samples, error };
 }
+
+/**
+ * Runs each of `tasks` once per round, `reps` rounds (A B A B …), so that a baseline and what it
+ * is compared with meet the same machine load; returns one {@link repeat}-shaped result per task.
+ * @param {Array<(i: number) => Promise<{ms: number, error: string|null}>>} tasks
+ */
+export async function interleave(reps, tasks) {
+  const results = tasks.map(() => ({ samples: [], error: null }));
+  for (let i = 0; i < reps; i++) {
+    for (const [t, task] of tasks.entries()) {
+      const r = await task(i);
+      results[t].samples.push(r.value ?? r.ms);
+      results[t].error ??= r.error;
+    }
+  }
+  return results;
+}

@@ -33,7 +33,11 @@ export class LocalSink implements Sink {
   readonly #store: Store;
   readonly #options: Required<LocalSinkOptions>;
   #executionId = '';
-  #pending: ReportLine[] = [];
+  /** Unwritten lines: full batches, then the one being filled (a queue of batches: splicing one long array cost ~60 ms per 1M lines). */
+  #full: { lines: ReportLine[]; chars: number }[] = [];
+  #filling: ReportLine[] = [];
+  #fillingChars = 0;
+  #pendingLines = 0;
   #pendingChars = 0;
   #timer: NodeJS.Timeout | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
@@ -76,16 +80,22 @@ export class LocalSink implements Sink {
   }
 
   write(line: ReportLine): void {
-    this.#pending.push(line);
+    this.#filling.push(line);
+    this.#fillingChars += line.text.length;
+    this.#pendingLines += 1;
     this.#pendingChars += line.text.length;
-    // schedule once per batch: re-arming a timer on every line beyond the batch size cost ~15% of ingest CPU
-    if (this.#pending.length === this.#options.batchLines) this.#schedule(0);
-    else if (this.#timer === undefined) this.#schedule(this.#options.flushMs);
+    if (this.#filling.length === this.#options.batchLines) {
+      this.#full.push({ lines: this.#filling, chars: this.#fillingChars });
+      this.#filling = [];
+      this.#fillingChars = 0;
+      // schedule once per batch: re-arming a timer on every line beyond the batch size cost ~15% of ingest CPU
+      this.#schedule(0);
+    } else if (this.#timer === undefined) this.#schedule(this.#options.flushMs);
   }
 
   backpressure(): Promise<void> | null {
     const { maxPendingLines, maxPendingChars } = this.#options;
-    if (this.#pending.length < maxPendingLines && this.#pendingChars < maxPendingChars) return null;
+    if (this.#pendingLines < maxPendingLines && this.#pendingChars < maxPendingChars) return null;
     return this.#flush();
   }
 
@@ -108,9 +118,8 @@ export class LocalSink implements Sink {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#flushing ??= (async () => {
-      while (this.#pending.length > 0) {
-        const batch = this.#pending.splice(0, this.#options.batchLines);
-        for (const line of batch) this.#pendingChars -= line.text.length;
+      while (this.#pendingLines > 0) {
+        const batch = this.#takeBatch();
         try {
           await retryBusy(() => this.#store.appendReports(this.#executionId, batch));
         } catch (error) {
@@ -121,6 +130,19 @@ export class LocalSink implements Sink {
       this.#flushing = undefined;
     });
     return this.#flushing;
+  }
+
+  /** The oldest full batch, else the one being filled. */
+  #takeBatch(): ReportLine[] {
+    let batch = this.#full.shift();
+    if (!batch) {
+      batch = { lines: this.#filling, chars: this.#fillingChars };
+      this.#filling = [];
+      this.#fillingChars = 0;
+    }
+    this.#pendingLines -= batch.lines.length;
+    this.#pendingChars -= batch.chars;
+    return batch.lines;
   }
 
   #warnOnce(message: string): void {

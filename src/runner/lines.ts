@@ -70,7 +70,14 @@ export class LineSplitter {
     this.#lastTs = ts;
     let pos = 0;
     let nextCr = chunk.indexOf(CR);
+    let plainTried = false;
     while (pos < chunk.length) {
+      if (nextCr === -1 && !this.#lineStarted && !plainTried) {
+        // once the line carried over from the last read has ended
+        plainTried = true;
+        pos += this.#pushPlainLines(chunk.subarray(pos), ts);
+        continue;
+      }
       const nl = chunk.indexOf(LF, pos);
       const end = nl === -1 ? chunk.length : nl;
       // nextCr is cached so a chunk without `\r` is scanned for it once, not once per line
@@ -91,6 +98,21 @@ export class LineSplitter {
       this.#endLine(ts, false);
       pos = nl + 1;
     }
+  }
+
+  /**
+   * Fast path for the rest of a chunk without `\r`, from the start of a line: its whole lines are decoded in one go and
+   * split on `\n` (the common case of plain output, ~2x cheaper than a decode per line; issue 6 B2).
+   * The same text as line by line: `\n` never occurs inside a UTF-8 sequence, and the decoder
+   * replaces an incomplete sequence before it exactly as at a line's end. Returns where the rest starts.
+   */
+  #pushPlainLines(chunk: Uint8Array, ts: number): number {
+    const last = chunk.lastIndexOf(LF);
+    if (last === -1 || last > this.#limits.maxLineBytes) return 0;
+    const text = decoder.decode(chunk.subarray(0, last));
+    const escapes = hasEscapes(text);
+    for (const line of text.split('\n')) this.#emit({ ts, text: escapes ? clean(line) : line });
+    return last + 1;
   }
 
   /** Flushes a final line that had no trailing newline (flagged `partial`). */
@@ -163,7 +185,11 @@ export class LineSplitter {
 
 /** Removes ANSI/OSC escape sequences (node:util), skipping the regex for plain text. */
 function clean(text: string): string {
-  return text.includes(ESC) || text.includes(CSI) ? stripVTControlCharacters(text) : text;
+  return hasEscapes(text) ? stripVTControlCharacters(text) : text;
+}
+
+function hasEscapes(text: string): boolean {
+  return text.includes(ESC) || text.includes(CSI);
 }
 
 /** Length of `bytes` without a trailing incomplete UTF-8 sequence, so a cut never splits a character. */

@@ -48,6 +48,12 @@ describe('LineSplitter', () => {
       [{ text: 'caf\uFFFD \uFFFD loss=0.7' }, { text: '\uFFFD\uFFFD raw' }],
     ],
     ['keeps multi-byte characters whole', 'héllo → 世界 🎉\n', [{ text: 'héllo → 世界 🎉' }]],
+    [
+      'replaces a sequence cut by a newline the same, whole chunk or line by line',
+      Buffer.from('ab\xe2\x82\n\xe2\x82\xacx\n\xf0\x9f\n', 'latin1'),
+      [{ text: 'ab\uFFFD' }, { text: '€x' }, { text: '\uFFFD' }],
+    ],
+    ['strips escapes only where they are in a chunk of plain lines', 'plain\n\x1b[32mok\x1b[0m\nend\nrest', [{ text: 'plain' }, { text: 'ok' }, { text: 'end' }, { text: 'rest', partial: true }]],
   ])('%s', (_name, input, expected) => {
     for (const size of CHUNKINGS) expect(split(input, size), `chunk size ${size}`).toEqual(expected);
   });
