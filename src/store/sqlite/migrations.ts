@@ -8,12 +8,13 @@ import { retryBusy, type Db } from './connection.js';
  * (per series for points), not one row per line: 1 M lines become ~1 000 rows, so ingest costs
  * about what serialising the text costs (a row per line was 2x the `sqlite3 .import` baseline of
  * issue 6, a row per point 8x), and the tail of a huge execution is one index step back.
- * - `report_chunks`: the kept lines of one batch, in seq order: `seq_ts` float64 pairs (seq, ts),
+ * - `report_chunks`: the kept lines of one batch, in seq order: `seq_ts` float64 pairs (seq, ts)
+ *   or, for gapless seqs, float64 first ts + int32 ts offsets (report-chunks.ts; told apart by length),
  *   `flags` one byte per line (bit 0 stderr, bit 1 partial, bit 2 truncated), `texts` a JSON array
- *   of the texts, `byte_lengths` a JSON array of original byte lengths (null for lines not
+ *   of the texts, raw-deflated into a BLOB (TEXT in older chunks), `byte_lengths` a JSON array of original byte lengths (null for lines not
  *   truncated) or NULL when none was. `first_seq`/`last_seq` bound the chunk.
  * - `metric_chunks`: the points of one series from one batch: float64 quadruples
- *   (step, seq, ts, value); NaN survives (SQLite would turn a NaN REAL into NULL). `last_seq` is
+ *   (step, seq, ts, value), or a compact column layout of odd length (point-chunks.ts); NaN survives (SQLite would turn a NaN REAL into NULL). `last_seq` is
  *   the seq of its last line, so a live follower reads only the chunks it has not seen.
  * Float64 blobs use the machine's byte order (little-endian on every platform Node ships for);
  * steps, seqs and ms timestamps are safe integers, which float64 holds exactly.
