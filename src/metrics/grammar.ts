@@ -56,10 +56,17 @@ export function parseDefault(text: string): ParsedMetric[] {
 }
 
 function stepOf(text: string, found: ParsedMetric[]): number | undefined {
-  for (const name of STEP_KEYS) {
-    const pair = found.find((p) => p.key.toLowerCase() === name && asStep(p.value) !== undefined);
-    if (pair) return pair.value;
+  // the first pair of the most specific step key; one pass, one lower-casing per pair
+  let rank = STEP_KEYS.length;
+  let step: number | undefined;
+  for (const p of found) {
+    const r = STEP_KEYS.indexOf(p.key.toLowerCase());
+    if (r !== -1 && r < rank && asStep(p.value) !== undefined) {
+      rank = r;
+      step = p.value;
+    }
   }
+  if (step !== undefined) return step;
   const word = STEP_WORD.exec(text) ?? STEP_BRACKET.exec(text);
   return word ? Number(word[1]) : undefined;
 }
