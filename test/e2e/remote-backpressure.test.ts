@@ -23,7 +23,14 @@ describe('FC-17: a million lines while the server is paused', () => {
     const run = startCli(['run', '--server', server.url, '--', 'python3', '-c', FC17], { home: home.dir, stdout: 'ignore' });
     let peak = 0;
     const poll = setInterval(() => (peak = Math.max(peak, peakRss(run.proc.pid!) ?? 0)), 100);
-    await sleep(500);
+    // pause the server mid-stream: once it has stored some lines (a fixed delay paused it before
+    // the wrapper had connected when the machine was busy, which is another case: FC-16)
+    let stderr = '';
+    run.proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    for (let streaming = false; !streaming; await sleep(50)) {
+      const id = /execution (e_\S+) in session/.exec(stderr)?.[1];
+      streaming = id !== undefined && ((await getExecution(server.url, id).catch(() => undefined))?.execution.lineCount ?? 0) > 0;
+    }
     server.proc.kill('SIGSTOP');
     await sleep(5_000);
     server.proc.kill('SIGCONT');
