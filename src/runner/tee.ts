@@ -5,8 +5,11 @@ const IDLE_TICKS = 10;
 /** …or after this many ticks in all (a background process may keep the pipe open forever). */
 const MAX_TICKS = 100;
 const TICK_MS = 100;
-/** A read shorter than this (bytes) means the command writes in dribbles: wait before the next read. */
+/** A read shorter than this (bytes) is a dribble… */
 const COALESCE_BELOW = 16 * 1024;
+/** …and this many dribbles in a row, each within RAPID_MS (ms) of the last, are a flood worth coalescing. */
+const RAPID_READS = 8;
+const RAPID_MS = 4;
 /** How long to let the pipe fill before reading again (ms); the pipe buffer (64 KiB) holds far more. */
 const COALESCE_MS = 1;
 
@@ -28,6 +31,8 @@ export class Tee {
   readonly closed: Promise<void>;
   #targetGone = false;
   #dataSeen = false;
+  #rapidReads = 0;
+  #lastDribble = 0;
 
   constructor(source: Readable, target: Writable, capture: (chunk: Buffer, ts: number) => void) {
     this.#source = source;
@@ -43,7 +48,8 @@ export class Tee {
         target.once('drain', () => this.resume('drain'));
       }
       capture(chunk, ts);
-      if (chunk.length < COALESCE_BELOW && source.readableHighWaterMark <= 1) this.#coalesce();
+      if (chunk.length < COALESCE_BELOW && source.readableHighWaterMark <= 1) this.#dribble(ts);
+      else this.#rapidReads = 0;
     });
   }
 
@@ -55,8 +61,12 @@ export class Tee {
    * sources that stop reading while paused (highWaterMark ≤ 1, src/runner/pipes.ts): a stream that
    * kept reading into its buffer would hand over one small chunk per pause and stall the command.
    */
-  #coalesce(): void {
-    if (this.#pauses.has('coalesce')) return;
+  #dribble(ts: number): void {
+    this.#rapidReads = ts - this.#lastDribble < RAPID_MS ? this.#rapidReads + 1 : 0;
+    this.#lastDribble = ts;
+    // only a flood: a command printing now and then is read at once, which keeps its stdout and
+    // stderr lines in the order it wrote them (a pause on one pipe lets the other overtake it)
+    if (this.#rapidReads < RAPID_READS || this.#pauses.has('coalesce')) return;
     this.pause('coalesce');
     setTimeout(() => this.resume('coalesce'), COALESCE_MS);
   }

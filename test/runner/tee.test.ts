@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createOutputPipes } from '../../src/runner/pipes.js';
 import { Tee } from '../../src/runner/tee.js';
 
@@ -27,5 +27,44 @@ describe('Tee on a real pipe', () => {
     expect(Buffer.concat(captured).toString()).toBe(expected);
     // read as it arrives, nearly every line is its own read; letting the pipe fill gathers ~8 KiB per read
     expect(captured.length).toBeLessThan(LINES / 20);
+  });
+});
+
+describe('Tee pacing', () => {
+  afterEach(() => vi.useRealTimers());
+
+  /** A source that, like the real pipes, stops reading while paused (highWaterMark 1). */
+  function tee() {
+    const source = new PassThrough({ readableHighWaterMark: 1 });
+    const captured: string[] = [];
+    new Tee(source, new PassThrough(), (chunk) => captured.push(chunk.toString()));
+    return { source, captured };
+  }
+
+  it('reads a command that prints now and then at once, so its two pipes keep the order it wrote in', async () => {
+    vi.useFakeTimers();
+    const { source, captured } = tee();
+    for (let i = 0; i < 20; i++) {
+      source.write(`line ${i}\n`);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(source.isPaused()).toBe(false);
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    expect(captured).toHaveLength(20);
+  });
+
+  it('lets a flood of small writes gather for a millisecond, then reads on', async () => {
+    vi.useFakeTimers();
+    const { source, captured } = tee();
+    for (let i = 0; i < 9; i++) {
+      source.write(`line ${i}\n`);
+      await vi.advanceTimersByTimeAsync(0);
+    }
+    expect(source.isPaused()).toBe(true);
+    source.write('waits\n');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(captured.at(-1)).toBe('line 8\n');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(captured.at(-1)).toBe('waits\n');
   });
 });
