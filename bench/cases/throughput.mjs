@@ -48,7 +48,7 @@ async function tspCat(ctx, file) {
  * the home of the last B2 run (B6 reads its 1 000 000-line execution).
  */
 export async function throughput(ctx) {
-  const { reps, lines } = ctx.size;
+  const { throughputReps: reps, lines } = ctx.size;
   const plain = ctx.inputs.plain;
   // each figure's runs alternate with its baseline's, so both meet the same load on a shared machine
   progress(`B2: sqlite3 .import vs run -- cat (${lines} lines, embedded), alternating ×${reps}`);

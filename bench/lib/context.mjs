@@ -4,11 +4,12 @@ import { join } from 'node:path';
 
 /**
  * Sizes of a full run (issue 6) and of `--quick` (a smoke run of the harness in well under 30 s,
- * never a verdict on speed). `reps` runs per figure, `startReps` for the short B4 runs.
+ * never a verdict on speed). `reps` runs per figure, `throughputReps` for B2/tsp/B3/B3m (a few seconds
+ * each, and the noisiest), `startReps` for the short B4 runs.
  */
 export const SIZES = {
-  full: { lines: 1_000_000, concurrent: 16, linesEach: 62_500, reps: 3, startReps: 7, reportLines: 50 },
-  quick: { lines: 20_000, concurrent: 4, linesEach: 5_000, reps: 1, startReps: 3, reportLines: 50 },
+  full: { lines: 1_000_000, concurrent: 16, linesEach: 62_500, reps: 3, throughputReps: 5, startReps: 7, reportLines: 50 },
+  quick: { lines: 20_000, concurrent: 4, linesEach: 5_000, reps: 1, throughputReps: 1, startReps: 3, reportLines: 50 },
 };
 
 /** A fresh directory under `root` (each run gets its own EXEC_TRACK_HOME or database). */
