@@ -150,7 +150,7 @@ program
 
 /** commander's `error: unknown option '--x'\n(Did you mean --y?)\n` → one exec-track sentence. */
 function usageError(text: string): string {
-  const [first = '', ...rest] = text.trim().replace(/^error: /, '').split('\n');
+  const [first = '', ...rest] = text.trim().replace(/^error: /, '').replace(/\.$/, '').split('\n');
   const hint = rest.join(' ').replace(/^\((.*)\)$/, '$1');
   return `exec-track: ${first}${hint ? ` (${hint})` : ''}; run \`exec-track --help\` for usage.\n`;
 }

@@ -59,6 +59,11 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** A count and its noun, plural unless 1: `1 line`, `50,005 lines`. */
+export function countOf(n: number, noun: string): string {
+  return `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /**
  * A command line for display on one line: arguments with spaces or shell characters are
  * single-quoted as a shell would need, and line breaks inside an argument are shown as `\n`.

@@ -2,7 +2,7 @@ import { durationMs } from '../protocol/json.js';
 import { STATES } from '../protocol/states.js';
 import type { Execution, MetricSummary } from '../protocol/types.js';
 import type { Palette } from './colors.js';
-import { formatCount, formatDuration, formatLocalTime, formatNumber } from './format.js';
+import { countOf, formatCount, formatDuration, formatLocalTime, formatNumber } from './format.js';
 import { parseSort, sortBy, type SortValue } from './sort.js';
 import type { SessionData } from './source.js';
 import { renderTable, type Column } from './table.js';
@@ -78,7 +78,7 @@ export function renderSessionView(data: SessionData, summaries: Map<string, Reco
   ]);
 
   const { session } = data;
-  const count = `${data.executions.length} execution${data.executions.length === 1 ? '' : 's'}`;
+  const count = countOf(data.executions.length, 'execution');
   const head = `${p.bold(`Session ${session.id}`)} ${JSON.stringify(session.title)}  ${p.dim(`created ${formatLocalTime(session.createdAt)} · ${count}`)}`;
   if (data.executions.length === 0) return `${head}\nNo executions in this session yet; start one with \`exec-track run -- <command>\`.`;
   return `${head}\n${renderTable(columns, rows, options.width, p.dim)}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCommand, formatDuration, formatLocalTime, formatNumber } from '../../src/report/format.js';
+import { countOf, formatCommand, formatDuration, formatLocalTime, formatNumber } from '../../src/report/format.js';
 
 describe('formatDuration', () => {
   it.each([
@@ -55,5 +55,11 @@ describe('formatCommand', () => {
 describe('formatCommand on one line', () => {
   it('shows line breaks inside an argument as \\n', () => {
     expect(formatCommand(['python3', '-c', 'import sys\nprint(1)'])).toBe(`python3 -c 'import sys\\nprint(1)'`);
+  });
+});
+
+describe('countOf', () => {
+  it('groups thousands and makes the noun plural unless the count is 1', () => {
+    expect([countOf(0, 'line'), countOf(1, 'line'), countOf(50_005, 'line'), countOf(1, 'execution')]).toEqual(['0 lines', '1 line', '50,005 lines', '1 execution']);
   });
 });

@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { openStore } from '../../src/store/open.js';
+import { SCHEMA_VERSION } from '../../src/store/sqlite/migrations.js';
 
 describe('openStore', () => {
   const dir = mkdtempSync(join(tmpdir(), 'exec-track-open-'));
@@ -23,5 +25,33 @@ describe('openStore', () => {
     await openStore(join(dir, 'home', 'x.db')).then((s) => s.close());
     writeFileSync(path, 'this is not sqlite, just text that is long enough to have a header.'.repeat(10));
     await expect(openStore(path)).rejects.toMatchObject({ code: 'STORE_ERROR' });
+  });
+
+  it('refuses a database of a newer schema, whose rows this build might not read, and leaves it untouched', async () => {
+    const path = join(dir, 'home', 'newer.db');
+    await openStore(path).then((s) => s.close());
+    const db = new Database(path);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    await expect(openStore(path)).rejects.toMatchObject({ code: 'STORE_ERROR', message: expect.stringMatching(/newer exec-track .*upgrade exec-track/) });
+    const after = new Database(path);
+    expect(after.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION + 1);
+    after.close();
+  });
+
+  it('upgrades a version 1 database in place, keeping what it holds', async () => {
+    const path = join(dir, 'home', 'v1.db');
+    const store = await openStore(path);
+    await store.createSession({ id: 's_AAAAAAAAAAAAAAAAAAAAAA', title: 'kept', createdAt: 1, ownerId: null });
+    await store.close();
+    const db = new Database(path);
+    db.pragma('user_version = 1');
+    db.close();
+    const reopened = await openStore(path);
+    expect(await reopened.getSession('s_AAAAAAAAAAAAAAAAAAAAAA')).toMatchObject({ title: 'kept' });
+    await reopened.close();
+    const check = new Database(path);
+    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    check.close();
   });
 });

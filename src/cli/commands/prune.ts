@@ -6,6 +6,7 @@ import { ExecTrackError } from '../../errors.js';
 import { isId } from '../../protocol/ids.js';
 import { openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
+import { countOf } from '../../report/format.js';
 
 /**
  * `exec-track rm <id>`: deletes a session (with its executions, reports and metrics) or one execution
@@ -53,7 +54,7 @@ export async function pruneCommand(opts: { olderThan: string }, env: NodeJS.Proc
     }
     const sessions = before.sessions - after.sessions;
     const executions = before.executions - after.executions;
-    process.stdout.write(`Deleted ${plural(sessions, 'session')} and ${plural(executions, 'execution')} older than ${opts.olderThan}.\n`);
+    process.stdout.write(`Deleted ${countOf(sessions, 'session')} and ${countOf(executions, 'execution')} older than ${opts.olderThan}.\n`);
   } finally {
     await store?.close();
   }
@@ -70,7 +71,7 @@ async function deleteSession(store: Store, id: string): Promise<string | undefin
   if (!session) return undefined;
   const executions = await store.listExecutions(id);
   if (!(await store.deleteSession(id))) return undefined;
-  return `Deleted session ${id} "${session.title}" and its ${plural(executions.length, 'execution')}.`;
+  return `Deleted session ${id} "${session.title}" and its ${countOf(executions.length, 'execution')}.`;
 }
 
 async function deleteExecution(store: Store, id: string): Promise<string | undefined> {
@@ -91,8 +92,4 @@ function forgetCurrentSession(env: NodeJS.ProcessEnv, gone: (current: string) =>
   const settings = openSettings(env);
   const current = settings.get('currentSession');
   if (current && gone(current)) settings.delete('currentSession');
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

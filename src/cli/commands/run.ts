@@ -6,6 +6,7 @@ import type { MetricsConfig, Outcome } from '../../protocol/types.js';
 import { formatDuration } from '../../report/format.js';
 import type { Sink } from '../../runner/sink.js';
 import type { Store } from '../../store/store.js';
+import { countOf } from '../../report/format.js';
 
 /** Options of `exec-track run` as commander parses them (main.ts). */
 export interface RunCommandOptions {
@@ -104,7 +105,7 @@ async function openSink(opts: RunCommandOptions, env: NodeJS.ProcessEnv, onStore
 async function mentionPendingSpool(env: NodeJS.ProcessEnv): Promise<void> {
   const { pendingSpoolCount } = await import('../../client/spool-files.js');
   const pending = pendingSpoolCount(env);
-  if (pending > 0) notice(`${pending} execution${pending === 1 ? '' : 's'} waiting in the spool; run \`exec-track sync\``);
+  if (pending > 0) notice(`${countOf(pending, 'execution')} waiting in the spool; run \`exec-track sync\``);
 }
 
 /** `exec-track: <state> after <duration> (exit <code>)`; an Exec crushed run adds its reason. */

@@ -1,4 +1,5 @@
 import { syncSpool, type SyncProgress, type SyncResult } from '../../client/sync.js';
+import { countOf } from '../../report/format.js';
 
 /** Options of `exec-track sync`. */
 export interface SyncOptions {
@@ -15,7 +16,7 @@ export async function syncCommand(opts: SyncOptions): Promise<void> {
   const onProgress = (p: SyncProgress) => {
     if (!spinner) return;
     const percent = p.totalBytes ? Math.round((100 * p.bytes) / p.totalBytes) : 100;
-    spinner.text = `uploading ${p.executionId} (${p.index + 1}/${p.count}): ${p.lines} lines, ${percent}%`;
+    spinner.text = `uploading ${p.executionId} (${p.index + 1}/${p.count}): ${countOf(p.lines, 'line')}, ${percent}%`;
   };
   const results = await syncSpool({ onProgress });
   spinner?.stop();
@@ -27,11 +28,11 @@ export async function syncCommand(opts: SyncOptions): Promise<void> {
     return;
   }
   for (const r of results) (r.status === 'failed' ? process.stderr : process.stdout).write(`${describe(r)}\n`);
-  process.stdout.write(results.length === 0 ? 'exec-track: nothing to sync\n' : `exec-track: uploaded ${done.length} execution${done.length === 1 ? '' : 's'}, ${lines} line${lines === 1 ? '' : 's'}\n`);
+  process.stdout.write(results.length === 0 ? 'exec-track: nothing to sync\n' : `exec-track: uploaded ${countOf(done.length, 'execution')}, ${countOf(lines, 'line')}\n`);
 }
 
 function describe(r: SyncResult): string {
   if (r.status === 'failed') return `exec-track: ${r.executionId} stays in the spool: ${r.error!.message}`;
   const state = r.status === 'finished' ? 'final state uploaded' : 'no final state (the wrapper died; the server decides)';
-  return `${r.executionId}  ${r.lines} lines, ${state}  → ${r.server}`;
+  return `${r.executionId}  ${countOf(r.lines, 'line')}, ${state}  → ${r.server}`;
 }

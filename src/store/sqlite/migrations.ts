@@ -1,3 +1,4 @@
+import { ExecTrackError } from '../../errors.js';
 import { retryBusy, type Db } from './connection.js';
 
 /**
@@ -95,6 +96,10 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX metric_chunks_by_series ON metric_chunks (series, id);
   CREATE INDEX metric_chunks_by_seq ON metric_chunks (exec, last_seq);
   `,
+  // v2: no table changes. Chunks may now hold deflated texts and the compact seq/ts and point
+  // layouts (report-chunks.ts, point-chunks.ts), which a v1 build cannot read: the version bump
+  // makes such builds (from v2 on) refuse the file instead of failing on those rows.
+  `-- v2: compressed and compact chunk layouts`,
 ];
 
 /** The schema version this build writes. */
@@ -104,9 +109,17 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
  * Brings the file to {@link SCHEMA_VERSION}. Safe when many processes open a fresh file at once:
  * the version is re-read inside a `BEGIN IMMEDIATE` transaction (one writer at a time), so each
  * migration runs exactly once; SQLITE_BUSY is retried.
+ * @throws ExecTrackError `STORE_ERROR` for a file of a newer schema than this build's (it might hold rows this build cannot read).
  */
 export function migrate(db: Db): void {
-  if (version(db) >= SCHEMA_VERSION) return;
+  const found = version(db);
+  if (found > SCHEMA_VERSION) {
+    throw new ExecTrackError(
+      'STORE_ERROR',
+      `The database was written by a newer exec-track (schema ${found}; this one reads up to ${SCHEMA_VERSION}); upgrade exec-track to use it.`,
+    );
+  }
+  if (found === SCHEMA_VERSION) return;
   retryBusy(() => {
     db.exec('BEGIN IMMEDIATE');
     try {
