@@ -52,6 +52,21 @@ describe('exec-track serve (real process)', () => {
     expect((await api(s.url, `/api/v1/executions/${executionId}`)).body.execution).toMatchObject({ state: 'Passive', lineCount: 7 });
   });
 
+  it('acks frames that arrive back to back together, never more than 8 frames apart, and always the last', async () => {
+    home = tempHome();
+    const s = await serve();
+    const { claimKey, executionId } = await setupExecution(s.url);
+    const socket = await openSocket(wsUrl(s.url, `/api/v1/executions/${executionId}/stream`), claimKey);
+    expect(await socket.next()).toEqual({ type: 'welcome', lastSeq: -1 });
+    for (let frame = 0; frame < 40; frame++) socket.send({ type: 'lines', lines: lines(frame * 10, 10) });
+    const acks: number[] = [];
+    while (acks.at(-1) !== 399) acks.push((await socket.next()).lastSeq);
+    expect(acks.length).toBeLessThan(40);
+    acks.forEach((seq, i) => expect(seq - (acks[i - 1] ?? -1)).toBeLessThanOrEqual(80));
+    socket.ws.close();
+    expect((await api(s.url, `/api/v1/executions/${executionId}`)).body.execution).toMatchObject({ lineCount: 400 });
+  });
+
   it('refuses stream upgrades without the owner’s claim key and follow upgrades for unknown ids', async () => {
     home = tempHome();
     const s = await serve();
