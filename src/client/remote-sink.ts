@@ -36,7 +36,8 @@ const BATCH_MS = 50;
 const MAX_IN_FLIGHT_LINES = 50_000;
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const FRAME_HEAD = Buffer.from('{"type":"lines","lines":[');
-const FRAME_TAIL = Buffer.from(']}');
+/** Free bytes the spool leaves around the lines it reads for a frame (see linesFrame). */
+const FRAME_ROOM = { before: FRAME_HEAD.length, after: 1 };
 
 /**
  * The server-mode Sink (DESIGN §3, §7; docs/reliability.md). `open` mints the ids locally and
@@ -206,7 +207,7 @@ export class RemoteSink implements Sink {
     const socket = this.#socket;
     if (!socket?.open) return;
     while (this.#sentSeq + 1 < this.#nextSeq && this.#sentSeq - this.#ackedSeq < MAX_IN_FLIGHT_LINES && socket.bufferedAmount < MAX_BUFFERED_BYTES) {
-      const { bytes, count } = this.#spool.readLines(this.#sentSeq + 1, BATCH_LINES, BATCH_BYTES);
+      const { bytes, count } = this.#spool.readLines(this.#sentSeq + 1, BATCH_LINES, BATCH_BYTES, FRAME_ROOM);
       if (count === 0) break;
       socket.send(linesFrame(bytes));
       this.#sentSeq += count;
@@ -242,13 +243,17 @@ export class RemoteSink implements Sink {
   }
 }
 
-/** A `lines` frame around spooled NDJSON bytes: each line's newline becomes the array's comma (JSON text never holds a raw newline). */
+/**
+ * A `lines` frame made in place around spooled NDJSON bytes read with {@link FRAME_ROOM} around them:
+ * the head goes in the room before, each line's newline becomes the array's comma (JSON text never
+ * holds a raw newline), the last one the `]`, and the `}` takes the byte after.
+ */
 function linesFrame(ndjson: Buffer): Buffer {
-  const frame = Buffer.allocUnsafe(FRAME_HEAD.length + ndjson.length - 1 + FRAME_TAIL.length);
+  const frame = Buffer.from(ndjson.buffer, ndjson.byteOffset - FRAME_HEAD.length, FRAME_HEAD.length + ndjson.length + 1);
   FRAME_HEAD.copy(frame, 0);
-  ndjson.copy(frame, FRAME_HEAD.length, 0, ndjson.length - 1);
-  const end = FRAME_HEAD.length + ndjson.length - 1;
-  for (let nl = frame.indexOf(10, FRAME_HEAD.length); nl !== -1 && nl < end; nl = frame.indexOf(10, nl + 1)) frame[nl] = 44;
-  FRAME_TAIL.copy(frame, end);
+  const last = frame.length - 2;
+  for (let nl = frame.indexOf(10, FRAME_HEAD.length); nl !== -1 && nl < last; nl = frame.indexOf(10, nl + 1)) frame[nl] = 44;
+  frame[last] = 0x5d; // ]
+  frame[last + 1] = 0x7d; // }
   return frame;
 }
