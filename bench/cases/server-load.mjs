@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { BIN, cliEnv, peakRssMb, startServer, timed } from '../lib/proc.mjs';
+import { BIN, cliEnv, peakRssMb, settle, startServer, timed } from '../lib/proc.mjs';
 import { freshDir, progress, repeat } from '../lib/context.mjs';
 import { makeRow } from '../lib/stats.mjs';
 import { verifyDb } from '../lib/verify.mjs';
@@ -25,9 +25,11 @@ export async function serverLoad(ctx) {
       // an untimed first run registers the user and the session, as a user's first run would
       await timed(process.execPath, [BIN, 'run', '--quiet', '--name', 'bench-warmup', '--server', srv.url, '--', 'true'], { env: cliEnv(home) });
       // the floor: the same number of wrappers starting, connecting and finishing with no lines at all
+      await settle();
       const emptyStart = performance.now();
       await Promise.all(Array.from({ length: concurrent }, () => timed(process.execPath, [BIN, 'run', '--quiet', '--name', 'bench-warmup', '--server', srv.url, '--', 'true'], { env: cliEnv(home) })));
       floor.push(performance.now() - emptyStart);
+      await settle();
       const started = performance.now();
       const runs = Array.from({ length: concurrent }, () =>
         timed(process.execPath, [BIN, 'run', '--quiet', '--server', srv.url, '--', 'cat', file], { env: cliEnv(home) }),

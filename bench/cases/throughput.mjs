@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { BIN, cliEnv, startServer, timed } from '../lib/proc.mjs';
+import { BIN, cliEnv, settle, startServer, timed } from '../lib/proc.mjs';
 import { freshDir, interleave, progress, repeat } from '../lib/context.mjs';
 import { makeRow } from '../lib/stats.mjs';
 import { verifyDb, verifyFlatFile } from '../lib/verify.mjs';
@@ -7,6 +7,7 @@ import { verifyDb, verifyFlatFile } from '../lib/verify.mjs';
 /** The baseline of B2/B3/B3m/B5: the sqlite3 CLI importing `file` into a fresh table (one column). */
 export async function sqliteImport(ctx, file) {
   const db = join(freshDir(ctx.root, 'sqlite'), 'import.db');
+  await settle();
   const r = await timed('sqlite3', [db, 'CREATE TABLE t (line TEXT);', `.import ${file} t`]);
   const { stdout } = await timed('sqlite3', [db, 'SELECT count(*) FROM t;'], { capture: true });
   return { ms: r.ms, error: Number(stdout) === ctx.size.lines ? null : `sqlite3 imported ${stdout.trim()} rows` };
@@ -22,6 +23,7 @@ async function runCat(ctx, file, { format = 'plain', metricPoints = null, server
   try {
     // untimed first run: creates the store (and registers the user with the server), once per user
     await timed(process.execPath, [BIN, 'run', '--quiet', '--name', 'bench-warmup', ...target, '--', 'true'], { env: cliEnv(home) });
+    await settle();
     r = await timed(process.execPath, [BIN, 'run', '--quiet', ...target, '--', 'cat', file], { env: cliEnv(home) });
   } finally {
     await srv?.stop();
@@ -34,6 +36,7 @@ async function runCat(ctx, file, { format = 'plain', metricPoints = null, server
 async function tspCat(ctx, file) {
   const dir = freshDir(ctx.root, 'tsp');
   const env = { ...process.env, TS_SOCKET: join(dir, 'socket'), TMPDIR: dir, TS_MAXFINISHED: '10' };
+  await settle();
   const started = performance.now();
   const { stdout } = await timed('tsp', ['cat', file], { env, capture: true });
   const id = stdout.trim();

@@ -89,3 +89,12 @@ export async function startServer(home, db) {
       }),
   };
 }
+
+/**
+ * Writes back the dirty pages earlier runs left (`sync`), so that a timed run does not pay the
+ * disk writes of the ones before it: the temp dir is on disk, and each B3 run leaves ~100 MB of
+ * spool and database behind (without this, B3's five runs took 1.8, 2.1, 2.3, 2.3, 2.3 s).
+ */
+export async function settle() {
+  await timed('sync', []);
+}
