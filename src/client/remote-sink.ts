@@ -1,5 +1,6 @@
 import { ApiClient } from './api.js';
 import { Backoff } from './backoff.js';
+import { FrameBuffers } from './frame-buffers.js';
 import { resolveRemoteSession } from './remote-session.js';
 import { parseServerUrl } from '../config/server-url.js';
 import { SpoolWriter } from './spool.js';
@@ -36,8 +37,7 @@ const BATCH_MS = 50;
 const MAX_IN_FLIGHT_LINES = 50_000;
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const FRAME_HEAD = Buffer.from('{"type":"lines","lines":[');
-/** Free bytes the spool leaves around the lines it reads for a frame (see linesFrame). */
-const FRAME_ROOM = { before: FRAME_HEAD.length, after: 1 };
+
 
 /**
  * The server-mode Sink (DESIGN §3, §7; docs/reliability.md). `open` mints the ids locally and
@@ -52,6 +52,8 @@ export class RemoteSink implements Sink {
   readonly #api: ApiClient;
   readonly #backoff = new Backoff();
   readonly #abort = new AbortController();
+  /** Frame memory: FRAME_HEAD.length bytes before the lines for the head, one after for the closing brace. */
+  readonly #frameBuffers = new FrameBuffers(FRAME_HEAD.length, 1);
   #spool!: SpoolWriter;
   #socket: StreamSocket | undefined;
   #nextSeq = 0;
@@ -207,9 +209,10 @@ export class RemoteSink implements Sink {
     const socket = this.#socket;
     if (!socket?.open) return;
     while (this.#sentSeq + 1 < this.#nextSeq && this.#sentSeq - this.#ackedSeq < MAX_IN_FLIGHT_LINES && socket.bufferedAmount < MAX_BUFFERED_BYTES) {
-      const { bytes, count } = this.#spool.readLines(this.#sentSeq + 1, BATCH_LINES, BATCH_BYTES, FRAME_ROOM);
+      const { bytes, count } = this.#spool.readLines(this.#sentSeq + 1, BATCH_LINES, BATCH_BYTES, (size) => this.#frameBuffers.take(size));
       if (count === 0) break;
-      socket.send(linesFrame(bytes));
+      const frame = linesFrame(bytes);
+      socket.send(frame, () => this.#frameBuffers.recycle(frame));
       this.#sentSeq += count;
     }
     if (this.#finish && !this.#finish.sent && this.#ackedSeq === this.#nextSeq - 1) {
@@ -244,7 +247,8 @@ export class RemoteSink implements Sink {
 }
 
 /**
- * A `lines` frame made in place around spooled NDJSON bytes read with {@link FRAME_ROOM} around them:
+ * A `lines` frame made in place around spooled NDJSON bytes read into {@link FrameBuffers} memory
+ * (FRAME_HEAD.length bytes free before them, one after):
  * the head goes in the room before, each line's newline becomes the array's comma (JSON text never
  * holds a raw newline), the last one the `]`, and the `}` takes the byte after.
  */

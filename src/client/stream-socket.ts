@@ -99,9 +99,12 @@ export class StreamSocket {
     return this.#ws.bufferedAmount;
   }
 
-  /** Sends one text frame (already-serialised JSON, as UTF-8 bytes or a string). */
-  send(frame: string | Buffer): void {
-    this.#ws.send(frame, { binary: false });
+  /**
+   * Sends one text frame (already-serialised JSON, as UTF-8 bytes or a string); `written` is called
+   * once the socket no longer needs `frame` (written out, or the socket failed).
+   */
+  send(frame: string | Buffer, written?: () => void): void {
+    this.#ws.send(frame, { binary: false }, written && (() => written()));
   }
 
   /** Closes the socket now. */
