@@ -1,7 +1,10 @@
 /** Smallest buffer kept for reuse (bytes): a 1 000-line frame of ~95-byte lines fits. */
 const MIN_BYTES = 128 * 1024;
-/** Buffers kept for reuse at most. */
-const MAX_FREE = 16;
+/**
+ * Buffers kept for reuse at most: one send burst can put ~40 frames in flight before the first is
+ * written (MAX_BUFFERED_BYTES in remote-sink.ts); 16 left ~25 000 page faults per 1M lines, 48 ~19 000.
+ */
+const MAX_FREE = 48;
 
 /**
  * Memory for the sender's `lines` frames, reused once the socket has written a frame out: reading
