@@ -99,6 +99,7 @@ program
 program
   .command('sync')
   .description('upload executions waiting in the local spool to their server')
+  .option('--server <url>', 'upload them all to this server instead (the one they were started with is gone or was wrong)')
   .option('--json', 'print a JSON summary')
   .action(async (opts) => {
     const { syncCommand } = await import('./commands/sync.js');

@@ -34,12 +34,14 @@ export interface SyncProgress {
  * and execution if they were never created, sends the lines the server has not stored (POST
  * /reports, idempotent by seq, resuming from the server's `lastSeq`), then the final state when the
  * wrapper recorded one; a fully uploaded entry leaves the spool. Failures are per execution and
- * never stop the others. Running it twice uploads nothing the second time.
+ * never stop the others. Running it twice uploads nothing the second time. With `server` (a parsed
+ * server URL, `sync --server`), every entry goes there instead of the server it was started with.
  */
-export async function syncSpool(options: { env?: NodeJS.ProcessEnv; onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncResult[]> {
+export async function syncSpool(options: { env?: NodeJS.ProcessEnv; server?: string; onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncResult[]> {
   const entries = pendingSpool(options.env);
   const results: SyncResult[] = [];
   for (const [index, entry] of entries.entries()) {
+    if (options.server !== undefined && options.server !== entry.meta.server) moveTo(entry, options.server);
     const base = { executionId: entry.meta.execution.id, server: entry.meta.server };
     const report = (lines: number, bytes: number, totalBytes: number) => options.onProgress?.({ ...base, index, count: entries.length, lines, bytes, totalBytes });
     try {
@@ -52,11 +54,25 @@ export async function syncSpool(options: { env?: NodeJS.ProcessEnv; onProgress?:
   return results;
 }
 
+/**
+ * Re-targets a spooled execution at another server (the one it was started with is gone or was
+ * wrong): nothing of it exists there yet, so its session and execution are created again and every
+ * line is sent. The spool's meta records the new server, so a later `sync` goes on with it.
+ */
+function moveTo(entry: SpoolEntry, server: string): void {
+  const { dir, meta } = entry;
+  meta.server = server;
+  meta.sessionCreated = false;
+  meta.executionCreated = false;
+  writeMeta(dir, meta);
+  writeAcked(dir, -1);
+}
+
 async function syncEntry(entry: SpoolEntry, env: NodeJS.ProcessEnv | undefined, report: (lines: number, bytes: number, total: number) => void): Promise<Pick<SyncResult, 'lines' | 'status'>> {
   const { dir, meta } = entry;
   const api = new ApiClient(meta.server, { env });
-  if (!meta.sessionCreated && meta.session.title !== null) {
-    await api.createSession({ id: meta.session.id, title: meta.session.title });
+  if (!meta.sessionCreated) {
+    await api.createSession({ id: meta.session.id, title: meta.session.title ?? 'default' });
     meta.sessionCreated = true;
     writeMeta(dir, meta);
   }

@@ -99,4 +99,27 @@ describe('exec-track sync', () => {
     expect(sync.err).toMatch(/^exec-track: e_\S+ stays in the spool: Cannot reach the exec-track server/);
     expect(listSpool({ EXEC_TRACK_HOME: home.dir })).toHaveLength(1);
   });
+
+  it('uploads to another server with --server when the one a run was started with is gone', async () => {
+    const gone = `http://127.0.0.1:${await freePort()}`;
+    const run = await runCli(['run', '--quiet', '--server', gone, '--', ...PRINT_500_EXIT_3], { home: home.dir });
+    expect(run.exitCode).toBe(3);
+    const [id] = listSpool({ EXEC_TRACK_HOME: home.dir }).map((e) => e.meta.execution.id);
+    server = await startServer({ home: home.dir, args: ['--db', join(home.dir, 'server.db')] });
+
+    const sync = await runCli(['sync', '--json', '--server', server.url], { home: home.dir });
+    expect(sync.exitCode).toBe(0);
+    expect(JSON.parse(sync.out).executions).toEqual([expect.objectContaining({ executionId: id, server: server.url, status: 'finished', lines: 500 })]);
+    expect((await getExecution(server.url, id!)).execution).toMatchObject({ state: 'Execution crushed', exitCode: 3, lineCount: 500 });
+    expect((await allReports(server.url, id!)).map((r) => r.text)).toEqual(Array.from({ length: 500 }, (_, i) => `line ${i}`));
+    expect(listSpool({ EXEC_TRACK_HOME: home.dir })).toEqual([]);
+  });
+
+  it('refuses a --server that is not a server URL before touching the spool', async () => {
+    await runCli(['run', '--quiet', '--server', `http://127.0.0.1:${await freePort()}`, '--', 'true'], { home: home.dir });
+    const sync = await runCli(['sync', '--server', 'ftp://example.com'], { home: home.dir });
+    expect(sync.exitCode).toBe(2);
+    expect(sync.err).toBe('exec-track: "ftp://example.com" is not a server URL; give one like http://127.0.0.1:8080.\n');
+    expect(listSpool({ EXEC_TRACK_HOME: home.dir })).toHaveLength(1);
+  });
 });

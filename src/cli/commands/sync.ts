@@ -1,24 +1,29 @@
 import { syncSpool, type SyncProgress, type SyncResult } from '../../client/sync.js';
+import { parseServerUrl } from '../../config/server-url.js';
 import { countOf } from '../../report/format.js';
 
 /** Options of `exec-track sync`. */
 export interface SyncOptions {
   json?: boolean;
+  /** Upload every spooled execution to this server instead of its own (`--server`). */
+  server?: string;
 }
 
 /**
  * `exec-track sync`: uploads the executions waiting in the spool (client/sync.ts) with a progress
  * spinner on a terminal (none when stderr is not a TTY or with --json), then prints what it
  * uploaded, or a JSON summary. Sets exit code 1 when any execution could not be uploaded.
+ * @throws ExecTrackError `USAGE` for a `--server` that is not an http(s) URL (before anything is read).
  */
 export async function syncCommand(opts: SyncOptions): Promise<void> {
+  const server = opts.server === undefined ? undefined : parseServerUrl(opts.server);
   const spinner = process.stderr.isTTY && !opts.json ? (await import('ora')).default({ stream: process.stderr }).start('looking for spooled executions') : undefined;
   const onProgress = (p: SyncProgress) => {
     if (!spinner) return;
     const percent = p.totalBytes ? Math.round((100 * p.bytes) / p.totalBytes) : 100;
     spinner.text = `uploading ${p.executionId} (${p.index + 1}/${p.count}): ${countOf(p.lines, 'line')}, ${percent}%`;
   };
-  const results = await syncSpool({ onProgress });
+  const results = await syncSpool({ server, onProgress });
   spinner?.stop();
   const done = results.filter((r) => r.status !== 'failed');
   const lines = done.reduce((sum, r) => sum + r.lines, 0);
