@@ -28,14 +28,8 @@ export function progress(message) {
  * @param {(i: number) => Promise<{ms: number, error: string|null}>} once
  */
 export async function repeat(reps, once) {
-  const samples = [];
-  let error = null;
-  for (let i = 0; i < reps; i++) {
-    const r = await once(i);
-    samples.push(r.value ?? r.ms);
-    error ??= r.error;
-  }
-  return { samples, error };
+  const [result] = await interleave(reps, [once]);
+  return result;
 }
 
 /**

@@ -56,12 +56,15 @@ export async function syncSpool(options: { env?: NodeJS.ProcessEnv; server?: str
 
 /**
  * Re-targets a spooled execution at another server (the one it was started with is gone or was
- * wrong): nothing of it exists there yet, so its session and execution are created again and every
- * line is sent. The spool's meta records the new server, so a later `sync` goes on with it.
+ * wrong). The spool's meta records the new server, so a later `sync` goes on with it.
  */
 function moveTo(entry: SpoolEntry, server: string): void {
-  const { dir, meta } = entry;
-  meta.server = server;
+  entry.meta.server = server;
+  forgetServerState(entry);
+}
+
+/** The server holds nothing of this execution: its session and execution are to be created and every line sent. */
+function forgetServerState({ dir, meta }: SpoolEntry): void {
   meta.sessionCreated = false;
   meta.executionCreated = false;
   writeMeta(dir, meta);
@@ -71,6 +74,22 @@ function moveTo(entry: SpoolEntry, server: string): void {
 async function syncEntry(entry: SpoolEntry, env: NodeJS.ProcessEnv | undefined, report: (lines: number, bytes: number, total: number) => void): Promise<Pick<SyncResult, 'lines' | 'status'>> {
   const { dir, meta } = entry;
   const api = new ApiClient(meta.server, { env });
+  let lines: number;
+  try {
+    lines = await createAndUpload(api, entry, report);
+  } catch (error) {
+    if (!isExecTrackError(error) || error.code !== 'NOT_FOUND') throw error;
+    // the server lost the execution (a new database or retention): create it again, send everything
+    forgetServerState(entry);
+    lines = await createAndUpload(api, entry, report);
+  }
+  if (meta.outcome) await api.finish(meta.execution.id, meta.outcome);
+  rmSync(dir, { recursive: true, force: true });
+  return { lines, status: meta.outcome ? 'finished' : 'lines' };
+}
+
+/** Creates the session and execution where the meta says they were never created, then sends the lines; returns how many. */
+async function createAndUpload(api: ApiClient, { dir, meta }: SpoolEntry, report: (lines: number, bytes: number, total: number) => void): Promise<number> {
   if (!meta.sessionCreated) {
     await api.createSession({ id: meta.session.id, title: meta.session.title ?? 'default' });
     meta.sessionCreated = true;
@@ -81,20 +100,7 @@ async function syncEntry(entry: SpoolEntry, env: NodeJS.ProcessEnv | undefined, 
     meta.executionCreated = true;
     writeMeta(dir, meta);
   }
-  let lines: number;
-  try {
-    lines = await uploadLines(api, dir, meta.execution.id, report);
-  } catch (error) {
-    if (!isExecTrackError(error) || error.code !== 'NOT_FOUND') throw error;
-    // the server lost the execution (a new database or retention): create it again, send everything
-    await api.createSession({ id: meta.session.id, title: meta.session.title ?? 'default' });
-    await api.createExecution(meta.session.id, meta.execution);
-    writeAcked(dir, -1);
-    lines = await uploadLines(api, dir, meta.execution.id, report);
-  }
-  if (meta.outcome) await api.finish(meta.execution.id, meta.outcome);
-  rmSync(dir, { recursive: true, force: true });
-  return { lines, status: meta.outcome ? 'finished' : 'lines' };
+  return uploadLines(api, dir, meta.execution.id, report);
 }
 
 /** Sends the spooled lines after the acked seq; returns how many were sent. */
