@@ -1,3 +1,4 @@
+import { systemClock } from '../clock.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Store } from '../store/store.js';
 import { ClaimKeys } from './auth/claims.js';
@@ -48,7 +49,7 @@ declare module 'fastify' {
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const options = resolveOptions(deps.options);
-  const clock = deps.clock ?? Date.now;
+  const clock = deps.clock ?? systemClock;
   const ctx: ServerContext = {
     store: deps.store,
     options,

@@ -1,5 +1,4 @@
-/** Milliseconds since epoch UTC; injectable so tests can move time (claim expiry, retention, heartbeats). */
-export type Clock = () => number;
+export type { Clock } from '../clock.js';
 
 /**
  * Everything `exec-track serve` can be told (DESIGN §6, issue 4). Sizes are bytes unless named

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { systemClock } from '../clock.js';
 import { ExecTrackError } from '../errors.js';
 import { openStore } from '../store/open.js';
 import { buildApp } from './app.js';
@@ -18,10 +19,12 @@ export interface RunningServer {
  * the port is taken, USAGE when the address cannot be bound.
  */
 export async function startServer(dbPath: string, options: Partial<ServerOptions> & Pick<ServerOptions, 'host' | 'port'>, log?: ServerLog): Promise<RunningServer> {
-  const store = await openStore(dbPath, { lineQuota: options.lineQuota });
+  // one clock for the store and the app: lastSeenAt and the ghost sweeper must agree
+  const clock = systemClock;
+  const store = await openStore(dbPath, { lineQuota: options.lineQuota, clock });
   let app: FastifyInstance;
   try {
-    app = await buildApp({ store, options, log });
+    app = await buildApp({ store, options, clock, log });
     await app.listen({ host: options.host, port: options.port });
   } catch (error) {
     await store.close();

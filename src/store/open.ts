@@ -1,6 +1,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { ensureDir } from '../config/paths.js';
 import { dirname } from 'node:path';
+import { systemClock, type Clock } from '../clock.js';
 import { ExecTrackError } from '../errors.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
@@ -13,6 +14,8 @@ export interface OpenStoreOptions {
    * executions created by this store; each execution keeps the quota it was created with.
    */
   lineQuota?: number;
+  /** Stamps `lastSeenAt` on ingest; the server passes its own clock (default: the system clock). */
+  clock?: Clock;
 }
 
 /** Default per-execution stored-line quota. */
@@ -39,7 +42,7 @@ export async function openStore(path: string, options: OpenStoreOptions = {}): P
     throw new ExecTrackError('STORE_ERROR', `Cannot create the directory of ${path}; check the path and its permissions.`, { cause });
   }
   try {
-    return new SqliteStore(path, { lineQuota });
+    return new SqliteStore(path, { lineQuota, clock: options.clock ?? systemClock });
   } catch (cause) {
     if (cause instanceof ExecTrackError) throw cause;
     throw new ExecTrackError('STORE_ERROR', `Cannot open the exec-track database ${path} (${(cause as Error).message}); check that it is an exec-track database and writable.`, { cause });

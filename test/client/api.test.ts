@@ -36,7 +36,7 @@ describe('ApiClient', () => {
 
   it('mints a user on first contact and keeps its token in a 0600 config file', async () => {
     const s = await server(() => T0);
-    const api = new ApiClient(s.url, { env });
+    const api = new ApiClient(s.url, { env, now: () => T0 });
     await api.createSession({ title: 't' });
     await api.createSession({ title: 't' });
     expect(s.seen.filter((r) => r.path === '/api/v1/users')).toHaveLength(1);

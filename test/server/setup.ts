@@ -29,8 +29,8 @@ export interface TestApp {
 
 export async function testApp(options: Partial<ServerOptions> = {}): Promise<TestApp> {
   const home = tempHome();
-  const store = await openStore(join(home.dir, 'server.db'), { lineQuota: options.lineQuota });
   const clock = testClock();
+  const store = await openStore(join(home.dir, 'server.db'), { lineQuota: options.lineQuota, clock });
   const logs: string[] = [];
   const app = await buildApp({ store, options, clock, log: (line) => logs.push(line) });
   return {

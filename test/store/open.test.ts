@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { openStore } from '../../src/store/open.js';
 import { SCHEMA_VERSION } from '../../src/store/sqlite/migrations.js';
@@ -9,6 +9,7 @@ import { SCHEMA_VERSION } from '../../src/store/sqlite/migrations.js';
 describe('openStore', () => {
   const dir = mkdtempSync(join(tmpdir(), 'exec-track-open-'));
   afterEach(() => rmSync(join(dir, 'home'), { recursive: true, force: true }));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('creates the database and its WAL files readable by the owner only, in a 0700 directory', async () => {
     const path = join(dir, 'home', 'exec-track.db');

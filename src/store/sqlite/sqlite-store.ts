@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import type { Clock } from '../../clock.js';
 import { ExecTrackError } from '../../errors.js';
 import type { Execution, MetricPoint, MetricSummary, NewExecution, Outcome, ReportLine, Session } from '../../protocol/types.js';
 import { contiguousNew, quotaAfter } from '../ingest.js';
@@ -25,6 +26,8 @@ interface IngestRow {
 export interface SqliteStoreOptions {
   /** Stored lines per execution before the quota drops middle lines (issue 3 point 7). */
   lineQuota: number;
+  /** The clock that stamps `lastSeenAt` on ingest. */
+  clock: Clock;
 }
 
 /**
@@ -33,6 +36,7 @@ export interface SqliteStoreOptions {
  */
 export class SqliteStore implements Store {
   readonly #db: Db;
+  readonly #clock: Clock;
   readonly #sessions: Sessions;
   readonly #executions: Executions;
   readonly #reports: Reports;
@@ -45,6 +49,7 @@ export class SqliteStore implements Store {
 
   constructor(path: string, options: SqliteStoreOptions) {
     this.#db = openConnection(path);
+    this.#clock = options.clock;
     migrate(this.#db);
     this.#sessions = new Sessions(this.#db);
     this.#executions = new Executions(this.#db, options.lineQuota);
@@ -136,7 +141,7 @@ export class SqliteStore implements Store {
       this.#reports.store(row.num, fresh, before, after);
       if (row.metrics_enabled === 1) this.#metrics.ingest(row.num, { enabled: true, pattern: row.metrics_pattern }, fresh);
     }
-    this.#afterIngest.run(lastSeq, lastSeq + 1 - after.dropped, after.dropped, Date.now(), row.num);
+    this.#afterIngest.run(lastSeq, lastSeq + 1 - after.dropped, after.dropped, this.#clock(), row.num);
     return { lastSeq, added: fresh.length };
   }
 
