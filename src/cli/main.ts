@@ -36,6 +36,20 @@ program
   });
 
 program
+  .command('record')
+  .description('the sidecar for clients in any language: record an execution from JSON events on stdin (docs/clients.md)')
+  .option('-s, --session <id|title>', 'session to record into (wins over the start event\'s)')
+  .option('-n, --name <label>', 'label for this execution (wins over the start event\'s)')
+  .option('--server <url>', 'stream to this server instead of the embedded store')
+  .option('-q, --quiet', 'no notice about the spool')
+  .option('--metrics <mode>', 'metric parsing of the lines: on or off', 'on')
+  .option('--metrics-pattern <regex>', 'regex with named groups key, value and optional step; replaces the default grammar')
+  .action(async (opts) => {
+    const { recordCommand } = await import('./commands/record.js');
+    process.exitCode = await recordCommand(opts);
+  });
+
+program
   .command('serve')
   .description('start the exec-track server (HTTP + WebSocket + SQLite)')
   .option('--host <host>', 'interface to bind', '127.0.0.1')

@@ -14,6 +14,18 @@ export const metricsConfigSchema = z.object({
   pattern: z.string().max(1000).nullish(),
 });
 
+/**
+ * A metric point a client sends directly instead of printing it (issue 12): `value` is a number, or
+ * `"NaN"`, `"Infinity"`, `"-Infinity"` (JSON has no literal for them); `step` defaults to the key's
+ * previous step + 1, as for parsed points; `ts` is ms since epoch UTC.
+ */
+export const explicitPointSchema = z.object({
+  key: z.string().min(1).max(200),
+  value: z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])]),
+  step: z.number().int().nonnegative().optional(),
+  ts: z.number().int().nonnegative(),
+});
+
 export const reportLineSchema = z.object({
   seq: z.number().int().nonnegative(),
   ts: z.number().int().nonnegative(),
@@ -24,6 +36,7 @@ export const reportLineSchema = z.object({
   byteLength: z.number().int().nonnegative().optional(),
   frames: z.array(z.string()).optional(),
   frameTs: z.array(z.number().int().nonnegative()).optional(),
+  points: z.array(explicitPointSchema).min(1).max(1000).optional(),
 });
 
 export const outcomeSchema = z.object({

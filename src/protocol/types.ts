@@ -1,4 +1,9 @@
+import type { z } from 'zod';
+import type { explicitPointSchema } from './messages.js';
 import type { ExecutionState, FinalState } from './states.js';
+
+/** A metric point sent directly by a client (protocol/messages.ts `explicitPointSchema`). */
+export type ExplicitPoint = z.infer<typeof explicitPointSchema>;
 
 /** Output stream a line was read from. */
 export type StreamName = 'stdout' | 'stderr';
@@ -24,6 +29,12 @@ export interface ReportLine {
   frames?: string[];
   /** Capture time of each of `frames` (ms since epoch UTC), in the same order: the time metric points read from it get. */
   frameTs?: number[];
+  /**
+   * Set on a points record instead of a line (issue 12): metric points sent directly, carried in
+   * the seq order of lines so that every sink, spool, resend and sync carries them unchanged. Such a
+   * record has `stream: 'stdout'` and `text: ''`; it is never stored, shown or counted as a line.
+   */
+  points?: ExplicitPoint[];
 }
 
 /** A numeric value parsed from a line (DESIGN §5). `value` may be NaN or ±Infinity. */

@@ -1,4 +1,4 @@
-import type { ReportLine, StreamName } from '../protocol/types.js';
+import type { ExplicitPoint, ReportLine, StreamName } from '../protocol/types.js';
 import type { Sink } from './sink.js';
 import { LineSplitter } from './lines.js';
 
@@ -24,7 +24,7 @@ export class Capture {
     this.#splitters = { stdout: this.#splitter('stdout'), stderr: this.#splitter('stderr') };
   }
 
-  /** Number of lines handed to the sink so far. */
+  /** Number of records (lines and points records) handed to the sink so far. */
   get lineCount(): number {
     return this.#seq;
   }
@@ -32,6 +32,14 @@ export class Capture {
   /** Feeds a chunk read from `stream` at `ts` (ms since epoch UTC). */
   push(stream: StreamName, chunk: Buffer, ts: number): void {
     this.#splitters[stream].push(chunk, ts);
+  }
+
+  /**
+   * Hands metric points sent directly (issue 12) to the sink as one points record, in seq order
+   * with the lines around it. `ts` is the record's time; each point keeps its own.
+   */
+  points(points: ExplicitPoint[], ts: number): void {
+    this.#deliver({ seq: this.#seq, ts, stream: 'stdout', text: '', points });
   }
 
   /** Flushes final lines without newline (stdout first, then stderr). */
@@ -42,18 +50,22 @@ export class Capture {
 
   #splitter(stream: StreamName): LineSplitter {
     return new LineSplitter((line) => {
-      if (this.#failed) return;
       const report: ReportLine = { seq: this.#seq, ts: line.ts, stream, text: this.#redact(line.text) };
       if (line.partial) report.partial = true;
       if (line.truncated) Object.assign(report, { truncated: true, byteLength: line.byteLength });
       if (line.frames) Object.assign(report, { frames: line.frames.map(this.#redact), frameTs: line.frameTs });
-      try {
-        this.#sink.write(report);
-        this.#seq += 1;
-      } catch (error) {
-        this.#failed = true;
-        this.#warn(`could not record output any more (${(error as Error).message}); the command keeps running.`);
-      }
+      this.#deliver(report);
     });
+  }
+
+  #deliver(report: ReportLine): void {
+    if (this.#failed) return;
+    try {
+      this.#sink.write(report);
+      this.#seq += 1;
+    } catch (error) {
+      this.#failed = true;
+      this.#warn(`could not record output any more (${(error as Error).message}); the command keeps running.`);
+    }
   }
 }

@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import { createMetricParser, type MetricParser, type ParsedMetric } from '../../metrics/parse.js';
-import type { MetricPoint, MetricsConfig, MetricSummary, ReportLine } from '../../protocol/types.js';
+import type { ExplicitPoint, MetricPoint, MetricsConfig, MetricSummary, ReportLine } from '../../protocol/types.js';
 import type { Db } from './connection.js';
 import { decodePoints, encodePoints } from './point-chunks.js';
 
@@ -55,7 +55,7 @@ export class Metrics {
    * counting continues across batches. Call inside the ingest transaction.
    */
   ingest(exec: number, config: MetricsConfig, lines: readonly ReportLine[]): void {
-    const parse = this.#parser(config);
+    const parse = config.enabled ? this.#parser(config) : undefined;
     const open = new Map<string, OpenSeries>();
     let known: Map<string, SeriesRow> | undefined;
     const seriesOf = (key: string): OpenSeries => {
@@ -71,6 +71,9 @@ export class Metrics {
       return s;
     };
     for (const line of lines) {
+      // points sent directly are stored even with parsing off: the client asked for them
+      if (line.points) for (const p of line.points) collect([{ key: p.key, value: pointValue(p.value), step: p.step }], line.seq, p.ts, seriesOf);
+      if (!parse) continue;
       // a redraw's points carry the time it was read, when the wrapper sent it (frameTs)
       if (line.frames) line.frames.forEach((text, i) => collect(parse(text), line.seq, line.frameTs?.[i] ?? line.ts, seriesOf));
       collect(parse(line.text), line.seq, line.ts, seriesOf);
@@ -123,6 +126,11 @@ function collect(parsed: ParsedMetric[], seq: number, ts: number, seriesOf: (key
     summarize(s.row, p.value);
     s.row.last_step = step;
   }
+}
+
+/** The number an explicit point's value stands for (JSON carries the non-finite ones as strings). */
+function pointValue(value: ExplicitPoint['value']): number {
+  return typeof value === 'number' ? value : Number(value);
 }
 
 function summarize(s: SeriesRow, value: number): void {

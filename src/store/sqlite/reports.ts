@@ -43,6 +43,7 @@ export class Reports {
     const kept = after.dropped > 0 ? lines.filter((l) => isKept(l.seq, after)) : lines;
     let from = 0;
     let chars = 0;
+    if (kept.length === 0) return;
     for (let i = 0; i < kept.length; i++) {
       chars += kept[i]!.text.length;
       if (chars < CHUNK_CHARS && i + 1 < kept.length) continue;

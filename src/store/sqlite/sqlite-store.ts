@@ -17,6 +17,7 @@ import { Users } from './users.js';
 interface IngestRow {
   num: number;
   last_seq: number;
+  line_count: number;
   line_quota: number;
   metrics_enabled: number;
   metrics_pattern: string | null;
@@ -57,7 +58,7 @@ export class SqliteStore implements Store {
     this.#metrics = new Metrics(this.#db);
     this.#users = new Users(this.#db);
     this.#retention = new Retention(this.#db);
-    this.#ingestRow = this.#db.prepare('SELECT num, last_seq, line_quota, metrics_enabled, metrics_pattern FROM executions WHERE id = ?');
+    this.#ingestRow = this.#db.prepare('SELECT num, last_seq, line_count, line_quota, metrics_enabled, metrics_pattern FROM executions WHERE id = ?');
     this.#afterIngest = this.#db.prepare(
       'UPDATE executions SET last_seq = ?, line_count = ?, dropped = ?, last_seen_at = max(coalesce(last_seen_at, 0), ?) WHERE num = ?',
     );
@@ -137,11 +138,14 @@ export class SqliteStore implements Store {
     const lastSeq = row.last_seq + fresh.length;
     const before = quotaAfter(row.line_quota, row.last_seq);
     const after = quotaAfter(row.line_quota, lastSeq);
+    // points records (issue 12) take a seq but are no line: only their points are stored
+    const textLines = fresh.some((l) => l.points) ? fresh.filter((l) => !l.points) : fresh;
     if (fresh.length > 0) {
-      this.#reports.store(row.num, fresh, before, after);
-      if (row.metrics_enabled === 1) this.#metrics.ingest(row.num, { enabled: true, pattern: row.metrics_pattern }, fresh);
+      this.#reports.store(row.num, textLines, before, after);
+      this.#metrics.ingest(row.num, { enabled: row.metrics_enabled === 1, pattern: row.metrics_pattern }, fresh);
     }
-    this.#afterIngest.run(lastSeq, lastSeq + 1 - after.dropped, after.dropped, this.#clock(), row.num);
+    const lineCount = row.line_count + textLines.length - (after.dropped - before.dropped);
+    this.#afterIngest.run(lastSeq, lineCount, after.dropped, this.#clock(), row.num);
     return { lastSeq, added: fresh.length };
   }
 

@@ -1,0 +1,42 @@
+import { notice, openSink, trackingFailed, trackingMetrics, type OpenedSink, type TrackingOptions } from './tracking.js';
+
+/** Options of `exec-track record` as commander parses them (main.ts). */
+export interface RecordCommandOptions extends TrackingOptions {
+  name?: string;
+}
+
+/**
+ * `exec-track record` (issue 12, docs/clients.md): the sidecar a client in any language starts as a
+ * child process and feeds newline-delimited JSON events on stdin; answers on stdout. Same sinks and
+ * options as `run`. Resolves with the exit code: 0 once the outcome is recorded (whatever it is),
+ * 125 when tracking could not start. Ignores SIGINT: Ctrl-C is for the client, whose end closes stdin.
+ * @throws ExecTrackError USAGE for invalid options or a first event that is not `start` (exit 2).
+ */
+export async function recordCommand(opts: RecordCommandOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const metrics = trackingMetrics(opts);
+  process.on('SIGINT', () => undefined);
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
+  let opened: OpenedSink | undefined;
+  try {
+    const { recordExecution } = await import('../../runner/record.js');
+    opened = await openSink(opts, env);
+    await recordExecution(
+      process.stdin,
+      {
+        session: opts.session,
+        name: opts.name,
+        metrics,
+        env,
+        notice,
+        reply: (reply) => void process.stdout.write(`${JSON.stringify(reply)}\n`, () => undefined),
+      },
+      opened.sink,
+    );
+    return 0;
+  } catch (error) {
+    return trackingFailed(error, 'nothing was recorded');
+  } finally {
+    await opened?.close();
+  }
+}

@@ -1,0 +1,85 @@
+import { resolveServer } from '../../config/settings.js';
+import { ExecTrackError } from '../../errors.js';
+import { createMetricParser } from '../../metrics/parse.js';
+import type { MetricsConfig } from '../../protocol/types.js';
+import { countOf } from '../../report/format.js';
+import type { Sink } from '../../runner/sink.js';
+import type { Store } from '../../store/store.js';
+
+/** The options `run` and `record` share: where the execution goes and how its lines are read. */
+export interface TrackingOptions {
+  session?: string;
+  server?: string;
+  quiet?: boolean;
+  /** `on` | `off` (default on). */
+  metrics?: string;
+  metricsPattern?: string;
+}
+
+/** An opened sink and what to release once the execution is recorded. */
+export interface OpenedSink {
+  sink: Sink;
+  /** Closes the embedded store, if one was opened. */
+  close(): Promise<void>;
+}
+
+/**
+ * Validates `--metrics`, `--metrics-pattern` and `--session` (the parser the store will use refuses
+ * an invalid or non-linear pattern before anything runs).
+ * @throws ExecTrackError USAGE (exit 2).
+ */
+export function trackingMetrics(opts: TrackingOptions): MetricsConfig {
+  const mode = opts.metrics ?? 'on';
+  if (mode !== 'on' && mode !== 'off') throw new ExecTrackError('USAGE', `--metrics expects on or off, got "${mode}".`);
+  const metrics = { enabled: mode === 'on', pattern: opts.metricsPattern ?? null };
+  createMetricParser(metrics);
+  if (opts.session !== undefined && opts.session.trim() === '') throw new ExecTrackError('USAGE', '--session expects a session id or a title.');
+  return metrics;
+}
+
+/**
+ * The sink of `run` and `record` (DESIGN §3): a server from `--server`/EXEC_TRACK_SERVER/config →
+ * RemoteSink, else LocalSink on the embedded store (lazily imported). Unless `quiet`, one line when
+ * executions still wait in the spool for `exec-track sync` (issue 3).
+ * @throws ExecTrackError USAGE for a bad server URL, STORE_ERROR when the embedded store cannot be opened.
+ */
+export async function openSink(opts: TrackingOptions, env: NodeJS.ProcessEnv): Promise<OpenedSink> {
+  const server = resolveServer(opts.server, env);
+  let opened: OpenedSink;
+  if (server) {
+    const { RemoteSink } = await import('../../client/remote-sink.js');
+    opened = { sink: new RemoteSink({ server, env, quiet: opts.quiet ?? false }), close: async () => undefined };
+  } else {
+    const [{ openStore }, { LocalSink }, { embeddedDbPath }] = await Promise.all([
+      import('../../store/open.js'),
+      import('../../client/local-sink.js'),
+      import('../../config/paths.js'),
+    ]);
+    const store: Store = await openStore(embeddedDbPath(env));
+    opened = { sink: new LocalSink(store, { env, warn: notice }), close: () => store.close() };
+  }
+  if (!opts.quiet) await mentionPendingSpool(env);
+  return opened;
+}
+
+/**
+ * What a failure before anything was tracked becomes: a usage error or an unknown session keeps its
+ * exit code (rethrown); a store that cannot be opened, or anything else, is the tracker's failure:
+ * one notice and 125 (DESIGN §2).
+ */
+export function trackingFailed(error: unknown, what: string): number {
+  if (error instanceof ExecTrackError && error.code !== 'STORE_ERROR') throw error;
+  notice(`could not start tracking, ${what}: ${(error as Error).message}`);
+  return 125;
+}
+
+async function mentionPendingSpool(env: NodeJS.ProcessEnv): Promise<void> {
+  const { pendingSpoolCount } = await import('../../client/spool-files.js');
+  const pending = pendingSpoolCount(env);
+  if (pending > 0) notice(`${countOf(pending, 'execution')} waiting in the spool; run \`exec-track sync\``);
+}
+
+/** One `exec-track: ` line on stderr; never throws (stderr may be a closed pipe). */
+export function notice(message: string): void {
+  if (process.stderr.writable) process.stderr.write(`exec-track: ${message}\n`, () => undefined);
+}

@@ -1,0 +1,114 @@
+import { hostname } from 'node:os';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { SIDECAR_PROTOCOL, sidecarEvent, type FinishEvent, type SidecarEvent, type SidecarReply, type StartEvent } from '../protocol/sidecar.js';
+import type { MetricsConfig, Outcome } from '../protocol/types.js';
+import { ExecTrackError } from '../errors.js';
+import { Capture } from './capture.js';
+import { createRedactor } from './redact.js';
+import type { Sink } from './sink.js';
+
+/** Options of {@link recordExecution}, defaults already merged by the CLI. */
+export interface RecordOptions {
+  /** `--session`, which wins over the `start` event's. */
+  session?: string;
+  /** `--name`, which wins over the `start` event's. */
+  name?: string;
+  metrics: MetricsConfig;
+  /** The sidecar's environment: its secret-looking values are redacted as for `run`. */
+  env: NodeJS.ProcessEnv;
+  /** Writes one reply to the client (a JSON line on stdout). */
+  reply: (reply: SidecarReply) => void;
+  /** One-line notices for the user (`exec-track: ` on stderr). */
+  notice: (message: string) => void;
+}
+
+/** The reason recorded when stdin closes without a `finish` event. */
+export const CLIENT_VANISHED = 'the client vanished: its events ended without finish';
+
+/**
+ * The sidecar (issue 12, docs/clients.md): reads the client's newline-delimited JSON events from
+ * `input` and records them on `sink` as `run` records a command — lines through the same
+ * {@link Capture} (splitting, `\r` collapse, redaction, metric parsing at ingest), `metrics` events
+ * as points records beside them. The first event must be `start`; `finish` ends the execution
+ * (`Passive` or `Execution crushed`), the end of `input` without it records `Exec crushed`,
+ * {@link CLIENT_VANISHED}. A malformed later event is reported in one notice and skipped: the
+ * execution keeps what it had. Reading pauses while the sink asks for backpressure.
+ * @throws ExecTrackError USAGE when the first event is not a valid `start` (nothing is recorded).
+ */
+export async function recordExecution(input: Readable, options: RecordOptions, sink: Sink): Promise<void> {
+  const events = createInterface({ input, crlfDelay: Infinity })[Symbol.asyncIterator]();
+  const first = await events.next();
+  const start = first.done ? 'missing' : parseEvent(first.value);
+  if (typeof start === 'string' || start.type !== 'start') {
+    const problem = typeof start === 'string' ? `it is ${start}` : `it is "${start.type}"`;
+    throw new ExecTrackError('USAGE', `The first event must be {"type":"start","protocol":${SIDECAR_PROTOCOL},…}, but ${problem}; see docs/clients.md.`);
+  }
+  const argv = commandOf(start, options.name);
+  const redactor = createRedactor(argv, options.env);
+  const opened = await sink.open({
+    session: options.session ?? start.session ?? undefined,
+    name: options.name ?? start.name ?? null,
+    command: redactor.argv,
+    cwd: process.cwd(),
+    host: hostname(),
+    pid: process.pid,
+    startedAt: start.ts ?? Date.now(),
+    metrics: options.metrics,
+  });
+  options.reply({ type: 'started', ...opened });
+  const capture = new Capture(sink, redactor.text, options.notice);
+  let finish: FinishEvent | undefined;
+  for (let n = 2; !finish; n++) {
+    const next = await events.next();
+    if (next.done) break;
+    if (next.value.trim() === '') continue;
+    const event = parseEvent(next.value);
+    if (typeof event === 'string') {
+      options.notice(`event ${n} is ${event}; it was ignored, the execution keeps what it had (docs/clients.md).`);
+      continue;
+    }
+    const ts = event.ts ?? Date.now();
+    if (event.type === 'line') capture.push(event.stream, Buffer.from(`${event.text}\n`), ts);
+    else if (event.type === 'metrics') capture.points(Object.entries(event.values).map(([key, value]) => ({ key, value, step: event.step, ts })), ts);
+    else if (event.type === 'finish') finish = event;
+    else options.notice(`event ${n} is a second start; it was ignored, the execution keeps what it had.`);
+    const wait = sink.backpressure?.();
+    if (wait) await wait;
+  }
+  capture.end();
+  const outcome = outcomeOf(finish);
+  try {
+    await sink.finish(outcome);
+  } catch (error) {
+    options.notice(`could not record the outcome (${(error as Error).message}).`);
+  }
+  options.reply({ type: 'finished', state: outcome.state });
+}
+
+/** What the report shows as the command: the client's `command`, then its `description`; else the name. */
+function commandOf(start: StartEvent, name: string | undefined): string[] {
+  const argv = [...(start.command ?? []), ...(start.description ? [start.description] : [])];
+  return argv.length > 0 ? argv : [name ?? start.name ?? 'block'];
+}
+
+function outcomeOf(finish: FinishEvent | undefined): Outcome {
+  const endedAt = finish?.ts ?? Date.now();
+  if (!finish) return { state: 'Exec crushed', exitCode: null, signal: null, reason: CLIENT_VANISHED, endedAt };
+  if (finish.ok) return { state: 'Passive', exitCode: finish.exitCode ?? null, signal: null, reason: null, endedAt };
+  return { state: 'Execution crushed', exitCode: finish.exitCode ?? null, signal: finish.signal ?? null, reason: finish.reason ?? 'the client reported a failure', endedAt };
+}
+
+/** Parses one event; a malformed one gives a string saying what is wrong with it. */
+function parseEvent(text: string): SidecarEvent | string {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return 'not JSON';
+  }
+  const parsed = sidecarEvent.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const first = parsed.error.issues[0]!;
+  return `not valid: ${first.path.length > 0 ? `${first.path.join('.')}: ` : ''}${first.message}`;
+}
