@@ -1,0 +1,210 @@
+"""An execution: the block, function or cell being tracked."""
+
+import math
+import os
+import sys
+import traceback
+import warnings
+from typing import Any, Dict, List, Optional, Type, Union
+
+from ._capture import now_ms, start_capture
+from ._sidecar import INSTALL_HINT, PROTOCOL, ExecTrackError, Sidecar, sidecar_command
+
+
+class ExecTrackWarning(UserWarning):
+    """Tracking failed and the code runs untracked (see ``strict``)."""
+
+
+def _value(v: float) -> Union[float, str]:
+    """A metric value as the sidecar protocol carries it (JSON has no NaN or infinities)."""
+    v = float(v)
+    if math.isnan(v):
+        return "NaN"
+    if math.isinf(v):
+        return "Infinity" if v > 0 else "-Infinity"
+    return v
+
+
+class Execution:
+    """One tracked execution. Use it as a context manager (``with exec_track.execution(...) as ex``),
+    or call :meth:`begin` and :meth:`finish` (``exec_track.start()``/``exec_track.finish()``).
+
+    Tracking never breaks the code it tracks: when the sidecar cannot start, one
+    :class:`ExecTrackWarning` and the code runs untracked (with ``strict=True``,
+    :class:`ExecTrackError` instead); leaving waits at most ``exit_wait`` seconds.
+    """
+
+    def __init__(
+        self,
+        name: Optional[str] = None,
+        session: Optional[str] = None,
+        *,
+        server: Optional[str] = None,
+        capture: Optional[str] = "sys",
+        strict: bool = False,
+        exit_wait: float = 2.0,
+        start_wait: float = 10.0,
+        queue_size: int = 65536,
+        description: Optional[str] = None,
+        command: Optional[List[str]] = None,
+    ) -> None:
+        self.name = name
+        self.session = session
+        self.server = server
+        self.capture = capture
+        self.strict = strict
+        self.exit_wait = exit_wait
+        self.start_wait = start_wait
+        self.queue_size = queue_size
+        self.description = description
+        self.command = command if command is not None else [os.path.basename(sys.executable or "python"), *sys.argv]
+        self._sidecar: Optional[Sidecar] = None
+        self._capture: Optional[Any] = None
+        self._open = False
+        self._ended: Optional[Sidecar] = None
+
+    @property
+    def state(self) -> Optional[str]:
+        """The final state the sidecar recorded, once it confirmed it within ``exit_wait`` (else None)."""
+        return self._ended.state if self._ended else None
+
+    @property
+    def id(self) -> Optional[str]:
+        """The execution id, once the sidecar has answered (None before, and when untracked)."""
+        sidecar = self._sidecar or self._ended
+        return sidecar.execution_id if sidecar else None
+
+    @property
+    def session_id(self) -> Optional[str]:
+        sidecar = self._sidecar or self._ended
+        return sidecar.session_id if sidecar else None
+
+    @property
+    def dropped(self) -> int:
+        """Events dropped because the queue was full (the sidecar fell behind)."""
+        return self._sidecar.dropped if self._sidecar else 0
+
+    def __enter__(self) -> "Execution":
+        return self.begin()
+
+    def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Any) -> bool:
+        self.finish(exc)
+        return False
+
+    def begin(self) -> "Execution":
+        """Starts the sidecar and the capture. Returns self.
+
+        :raises ExecTrackError: with ``strict=True``, when the sidecar cannot start or does not answer within ``start_wait`` seconds.
+        """
+        if self._open:
+            return self
+        self._open = True
+        self._sidecar = self._spawn()
+        if self._sidecar is None:
+            return self
+        self._sidecar.send(
+            {
+                "type": "start",
+                "protocol": PROTOCOL,
+                "name": self.name,
+                "session": self.session,
+                "command": self.command or None,
+                "description": self.description,
+                "ts": now_ms(),
+            }
+        )
+        if self.strict:
+            self._sidecar.answered.wait(self.start_wait)
+            if self._sidecar.execution_id is None:
+                code = self._sidecar.exit_code()
+                self._sidecar.close(0)
+                self._sidecar = None
+                raise ExecTrackError(f"exec-track record did not start an execution (exit code {code}); see its message above")
+        self._capture = start_capture(self.capture, self._line)
+        return self
+
+    def log(self, step: Optional[int] = None, **values: float) -> None:
+        """Records metric points directly: ``ex.log(loss=0.3, acc=0.9, step=3)``. Without ``step``
+        each key counts on from its previous step. Never blocks; a value that is no number is skipped."""
+        if self._sidecar is None or not values:
+            return
+        clean: Dict[str, Union[float, str]] = {}
+        for key, v in values.items():
+            try:
+                clean[key] = _value(v)
+            except (TypeError, ValueError):
+                continue
+        if not clean:
+            return
+        event: Dict[str, Any] = {"type": "metrics", "values": clean, "ts": now_ms()}
+        if step is not None:
+            event["step"] = int(step)
+        self._sidecar.send(event)
+
+    def finish(self, error: Optional[BaseException] = None) -> None:
+        """Ends the execution: without ``error`` → ``Passive``; ``KeyboardInterrupt`` → ``Execution
+        crushed`` with SIGINT, reason ``interrupted``; another exception → ``Execution crushed``
+        with reason ``Type: message`` and its traceback recorded as stderr lines. Waits at most
+        ``exit_wait`` seconds; the sidecar delivers the rest on its own."""
+        if not self._open:
+            return
+        self._open = False
+        if self._capture is not None:
+            self._capture.stop(min(self.exit_wait, 1.0))
+            self._capture = None
+        sidecar, self._sidecar = self._sidecar, None
+        if sidecar is None:
+            return
+        if error is not None and not isinstance(error, (KeyboardInterrupt, SystemExit)):
+            ts = now_ms()
+            text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+            for line in text.rstrip("\n").split("\n"):
+                sidecar.send({"type": "line", "stream": "stderr", "text": line, "ts": ts})
+        sidecar.send({"type": "finish", "ts": now_ms(), **_outcome(error)})
+        exited = sidecar.close(self.exit_wait)
+        self._ended = sidecar
+        if exited and sidecar.execution_id is None:
+            warnings.warn(f"exec-track record exited with code {sidecar.exit_code()} (its message is above); this block was not tracked", ExecTrackWarning, stacklevel=3)
+        elif sidecar.dropped:
+            warnings.warn(f"exec-track fell behind and dropped {sidecar.dropped} events of this execution", ExecTrackWarning, stacklevel=3)
+
+    def _line(self, stream: str, text: str, ts: int) -> None:
+        sidecar = self._sidecar
+        if sidecar is not None:
+            sidecar.send({"type": "line", "stream": stream, "text": text, "ts": ts})
+
+    def _spawn(self) -> Optional[Sidecar]:
+        env = dict(os.environ)
+        argv = sidecar_command(env)
+        if argv is None:
+            return self._fail(f"exec-track was not found; {INSTALL_HINT}")
+        argv = [*argv, "record", "--quiet"]
+        if self.server:
+            argv += ["--server", self.server]
+        try:
+            return Sidecar(argv, env, self.queue_size)
+        except OSError as e:
+            return self._fail(f"could not start {argv[0]} ({e}); {INSTALL_HINT}")
+
+    def _fail(self, message: str) -> None:
+        if self.strict:
+            raise ExecTrackError(message)
+        warnings.warn(f"{message}; this block runs untracked", ExecTrackWarning, stacklevel=4)
+        return None
+
+
+def _outcome(error: Optional[BaseException]) -> Dict[str, Any]:
+    if error is None:
+        return {"ok": True}
+    if isinstance(error, KeyboardInterrupt):
+        return {"ok": False, "signal": "SIGINT", "reason": "interrupted"}
+    if isinstance(error, SystemExit):
+        code = error.code
+        if code is None or code == 0:
+            return {"ok": True, "exitCode": 0}
+        if isinstance(code, int):
+            return {"ok": False, "exitCode": code, "reason": f"SystemExit: {code}"}
+        return {"ok": False, "exitCode": 1, "reason": f"SystemExit: {code}"}
+    message = str(error)
+    reason = f"{type(error).__name__}: {message}" if message else type(error).__name__
+    return {"ok": False, "reason": reason[:1000]}
