@@ -82,7 +82,8 @@ class Execution:
     @property
     def dropped(self) -> int:
         """Events dropped because the queue was full (the sidecar fell behind)."""
-        return self._sidecar.dropped if self._sidecar else 0
+        sidecar = self._sidecar or self._ended
+        return sidecar.dropped if sidecar else 0
 
     def __enter__(self) -> "Execution":
         return self.begin()

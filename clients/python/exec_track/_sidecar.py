@@ -20,6 +20,9 @@ INSTALL_HINT = (
 
 _CLOSE = object()
 
+#: Sidecars still delivering after their client stopped waiting: kept referenced, never killed.
+_delivering: List["Sidecar"] = []
+
 
 class ExecTrackError(RuntimeError):
     """Tracking could not start (raised only with ``strict=True``)."""
@@ -92,11 +95,14 @@ class Sidecar:
         try:
             self._queue.put(_CLOSE, timeout=max(0.0, wait))
         except queue.Full:
+            _delivering.append(self)
             return False
         self._writer.join(max(0.0, deadline - time.monotonic()))
+        _delivering[:] = [s for s in _delivering if s._proc.poll() is None]
         try:
             self._proc.wait(max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
+            _delivering.append(self)
             return False
         self._reader.join(max(0.0, deadline - time.monotonic()))
         return True
@@ -142,4 +148,5 @@ class Sidecar:
                 self.answered.set()
             elif reply.get("type") == "finished":
                 self.state = reply.get("state")
+        stdout.close()
         self.answered.set()

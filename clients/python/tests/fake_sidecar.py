@@ -1,0 +1,19 @@
+"""A stand-in for `exec-track record` in the client's unit tests: appends every event it reads to
+the file named by argv[1] and answers like the real one. With argv[2] == "stall" it never reads."""
+
+import json
+import sys
+import time
+
+if len(sys.argv) > 2 and sys.argv[2] == "stall":
+    time.sleep(5)
+    sys.exit(0)
+with open(sys.argv[1], "a", encoding="utf-8") as out:
+    for raw in sys.stdin:
+        out.write(raw)
+        out.flush()
+        event = json.loads(raw)
+        if event["type"] == "start":
+            print(json.dumps({"type": "started", "executionId": "e_fake", "sessionId": "s_fake"}), flush=True)
+        elif event["type"] == "finish":
+            print(json.dumps({"type": "finished", "state": "Passive" if event["ok"] else "Execution crushed"}), flush=True)
