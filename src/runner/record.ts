@@ -37,9 +37,9 @@ export const CLIENT_VANISHED = 'the client vanished: its events ended without fi
  * @throws ExecTrackError USAGE when the first event is not a valid `start` (nothing is recorded).
  */
 export async function recordExecution(input: Readable, options: RecordOptions, sink: Sink): Promise<void> {
-  const events = createInterface({ input, crlfDelay: Infinity })[Symbol.asyncIterator]();
-  const first = await events.next();
-  const start = first.done ? 'missing' : parseEvent(first.value);
+  const batches = lineBatches(input);
+  let batch = (await batches.next()).value ?? [];
+  const start = batch.length > 0 ? parseEvent(batch[0]!) : 'missing';
   if (typeof start === 'string' || start.type !== 'start') {
     const problem = typeof start === 'string' ? `it is ${start}` : `it is "${start.type}"`;
     throw new ExecTrackError('USAGE', `The first event must be {"type":"start","protocol":${SIDECAR_PROTOCOL},…}, but ${problem}; see docs/clients.md.`);
@@ -59,22 +59,25 @@ export async function recordExecution(input: Readable, options: RecordOptions, s
   options.reply({ type: 'started', ...opened });
   const capture = new Capture(sink, redactor.text, options.notice);
   let finish: FinishEvent | undefined;
-  for (let n = 2; !finish; n++) {
-    const next = await events.next();
-    if (next.done) break;
-    if (next.value.trim() === '') continue;
-    const event = parseEvent(next.value);
-    if (typeof event === 'string') {
-      options.notice(`event ${n} is ${event}; it was ignored, the execution keeps what it had (docs/clients.md).`);
-      continue;
+  let n = 1;
+  let i = 1;
+  // events are handled a whole batch at a time, synchronously: the sinks batch what arrives together
+  while (!finish) {
+    for (; i < batch.length && !finish; i++) {
+      n++;
+      if (batch[i]!.trim() === '') continue;
+      const event = parseEvent(batch[i]!);
+      if (typeof event === 'string') options.notice(`event ${n} is ${event}; it was ignored, the execution keeps what it had (docs/clients.md).`);
+      else if (event.type === 'finish') finish = event;
+      else handle(event, capture, n, options.notice);
     }
-    const ts = event.ts ?? Date.now();
-    if (event.type === 'line') capture.push(event.stream, Buffer.from(`${event.text}\n`), ts);
-    else if (event.type === 'metrics') capture.points(Object.entries(event.values).map(([key, value]) => ({ key, value, step: event.step, ts })), ts);
-    else if (event.type === 'finish') finish = event;
-    else options.notice(`event ${n} is a second start; it was ignored, the execution keeps what it had.`);
     const wait = sink.backpressure?.();
     if (wait) await wait;
+    if (finish) break;
+    const next = await batches.next();
+    if (next.done) break;
+    batch = next.value;
+    i = 0;
   }
   capture.end();
   const outcome = outcomeOf(finish);
@@ -84,6 +87,41 @@ export async function recordExecution(input: Readable, options: RecordOptions, s
     options.notice(`could not record the outcome (${(error as Error).message}).`);
   }
   options.reply({ type: 'finished', state: outcome.state });
+}
+
+function handle(event: Exclude<SidecarEvent, FinishEvent>, capture: Capture, n: number, notice: (message: string) => void): void {
+  const ts = event.ts ?? Date.now();
+  if (event.type === 'line') capture.push(event.stream, Buffer.from(`${event.text}\n`), ts);
+  else if (event.type === 'metrics') capture.points(Object.entries(event.values).map(([key, value]) => ({ key, value, step: event.step, ts })), ts);
+  else notice(`event ${n} is a second start; it was ignored, the execution keeps what it had.`);
+}
+
+/** Lines read from `input`, handed over in batches of what arrived together; reading pauses above this many waiting. */
+const MAX_WAITING_LINES = 10_000;
+
+async function* lineBatches(input: Readable): AsyncGenerator<string[], void> {
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let waiting: string[] = [];
+  let ended = false;
+  let wake: (() => void) | undefined;
+  lines.on('line', (line) => {
+    waiting.push(line);
+    if (waiting.length >= MAX_WAITING_LINES) input.pause();
+    wake?.();
+  });
+  lines.on('close', () => {
+    ended = true;
+    wake?.();
+  });
+  for (;;) {
+    if (waiting.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
+    wake = undefined;
+    if (waiting.length === 0) return;
+    const batch = waiting;
+    waiting = [];
+    input.resume();
+    yield batch;
+  }
 }
 
 /** What the report shows as the command: the client's `command`, then its `description`; else the name. */

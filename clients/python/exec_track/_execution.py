@@ -3,6 +3,7 @@
 import math
 import os
 import sys
+import time
 import traceback
 import warnings
 from typing import Any, Dict, List, Optional, Type, Union
@@ -156,13 +157,15 @@ class Execution:
         sidecar, self._sidecar = self._sidecar, None
         if sidecar is None:
             return
+        # the end may wait for room in the queue (the outcome matters most), within exit_wait in all
+        deadline = time.monotonic() + self.exit_wait
         if error is not None and not isinstance(error, (KeyboardInterrupt, SystemExit)):
             ts = now_ms()
             text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
             for line in text.rstrip("\n").split("\n"):
-                sidecar.send({"type": "line", "stream": "stderr", "text": line, "ts": ts})
-        sidecar.send({"type": "finish", "ts": now_ms(), **_outcome(error)})
-        exited = sidecar.close(self.exit_wait)
+                sidecar.send({"type": "line", "stream": "stderr", "text": line, "ts": ts}, wait=max(0.0, deadline - time.monotonic()) / 2)
+        sidecar.send({"type": "finish", "ts": now_ms(), **_outcome(error)}, wait=max(0.0, deadline - time.monotonic()))
+        exited = sidecar.close(max(0.0, deadline - time.monotonic()))
         self._ended = sidecar
         if exited and sidecar.execution_id is None:
             warnings.warn(f"exec-track record exited with code {sidecar.exit_code()} (its message is above); this block was not tracked", ExecTrackWarning, stacklevel=3)

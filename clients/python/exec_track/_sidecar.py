@@ -80,10 +80,13 @@ class Sidecar:
         """The sidecar's exit code, None while it runs."""
         return self._proc.poll()
 
-    def send(self, event: Dict[str, Any]) -> None:
-        """Queues one event (never blocks; a full queue drops it)."""
+    def send(self, event: Dict[str, Any], wait: float = 0.0) -> None:
+        """Queues one event; a queue still full after ``wait`` seconds (default: at once) drops it."""
         try:
-            self._queue.put_nowait(event)
+            if wait > 0:
+                self._queue.put(event, timeout=wait)
+            else:
+                self._queue.put_nowait(event)
         except queue.Full:
             self.dropped += 1
 
