@@ -31,9 +31,9 @@ export async function withHomeLock<T>(env: NodeJS.ProcessEnv, name: string, fn: 
   try {
     ensureDir(home);
   } catch (error) {
-    throw writeError(path, error);
+    throw writeError(home, error);
   }
-  while (!tryCreate(path)) {
+  while (!tryCreate(path, home)) {
     if (takeOverIfStale(path, staleMs)) continue;
     if (Date.now() > deadline) {
       throw new ExecTrackError('CONFIG_ERROR', `Another exec-track process has held ${path} for too long; retry, or delete that file if no exec-track is running.`);
@@ -48,13 +48,13 @@ export async function withHomeLock<T>(env: NodeJS.ProcessEnv, name: string, fn: 
 }
 
 /** True when this process created the lock file; false when it exists. */
-function tryCreate(path: string): boolean {
+function tryCreate(path: string, home: string): boolean {
   let fd: number;
   try {
     fd = openSync(path, 'wx', 0o600);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw writeError(path, error);
+    throw writeError(home, error);
   }
   try {
     writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname() }));

@@ -30,7 +30,7 @@ const CONFIG_LOCK = 'config';
 
 /**
  * The config file (`config.json` under EXEC_TRACK_HOME, mode 0600 because it holds user tokens and
- * claim keys). Read when opened; every change re-reads it, applies the change and rewrites it whole
+ * claim keys). Read at the first `get`; every change re-reads it, applies the change and rewrites it whole
  * (temp file + rename) under the home's config lock, so processes changing it at once never lose
  * each other's changes nor leave a mix of them (issue 9).
  * A plain JSON file rather than `conf`: loading conf (ajv, semver, …) cost ~150 ms CPU on every
@@ -43,15 +43,16 @@ export class SettingsFile {
   /** Absolute path of the file. */
   readonly path: string;
   readonly #env: NodeJS.ProcessEnv;
-  #data: Settings;
+  /** The file's content, read at the first `get` (a change alone needs no earlier read). */
+  #data: Settings | undefined;
 
   constructor(dir: string, env: NodeJS.ProcessEnv = process.env) {
     this.path = join(dir, 'config.json');
     this.#env = env;
-    this.#data = this.#read();
   }
 
   get<K extends keyof Settings>(key: K): Settings[K] {
+    this.#data ??= this.#read();
     return this.#data[key];
   }
 

@@ -63,9 +63,9 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, env: N
       sink,
     );
   } catch (error) {
-    // nothing ran: a usage error or an unknown session keeps its exit code; a store that cannot be
-    // opened, or anything else, is the tracker's failure: 125 (DESIGN §2)
-    if (error instanceof ExecTrackError && error.code !== 'STORE_ERROR') throw error;
+    // nothing ran: a usage error or an unknown session keeps its exit code; a store or config that
+    // cannot be written, or anything else, is the tracker's failure: 125 (DESIGN §2)
+    if (error instanceof ExecTrackError && error.code !== 'STORE_ERROR' && error.code !== 'CONFIG_ERROR') throw error;
     notice(`could not start tracking, nothing ran: ${(error as Error).message}`);
     return 125;
   } finally {
