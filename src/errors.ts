@@ -17,6 +17,7 @@ export const ERRORS = {
   TOO_LARGE: { exitCode: 1, status: 413 },
   LIMIT_EXCEEDED: { exitCode: 1, status: 429 },
   STORE_ERROR: { exitCode: 1, status: 500 },
+  CONFIG_ERROR: { exitCode: 1, status: 500 },
   INTERNAL: { exitCode: 1, status: 500 },
 } as const satisfies Record<string, { exitCode: number; status: number }>;
 

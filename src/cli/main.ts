@@ -98,9 +98,8 @@ program
     await sessionsCommand(opts);
   });
 
-program
-  .command('session')
-  .description('manage sessions')
+const session = program.command('session').description('manage sessions');
+session
   .command('new')
   .description('create a session and make it the current one')
   .argument('<title>', 'session title')
@@ -108,6 +107,15 @@ program
   .action(async (title: string, opts) => {
     const { sessionNewCommand } = await import('./commands/sessions.js');
     await sessionNewCommand(title, opts);
+  });
+session
+  .command('use')
+  .description('make an existing session the current one (where a plain `run` records and a plain `report` looks)')
+  .argument('<id|title>', 'session id, or title (the newest session of that title)')
+  .option('--server <url>', 'a session on this server')
+  .action(async (ref: string, opts) => {
+    const { sessionUseCommand } = await import('./commands/sessions.js');
+    await sessionUseCommand(ref, opts);
   });
 
 program

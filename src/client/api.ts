@@ -1,11 +1,16 @@
 import { CredentialStore } from './credentials.js';
 import { requestJson } from './http.js';
-import { isExecTrackError } from '../errors.js';
+import { withHomeLock } from '../config/home-lock.js';
+import { isExecTrackError, type ErrorCode } from '../errors.js';
 import type { ExecutionJson, SessionJson } from '../protocol/json.js';
 import type { NewExecution, Outcome, ReportLine } from '../protocol/types.js';
 
 /** Renew a cached claim key when less than this is left (ms): a key is never used near its expiry. */
 export const CLAIM_RENEW_BEFORE_MS = 60 * 60 * 1000;
+
+/** Name of the home lock (config/home-lock.ts) held while a user is minted. */
+const CREDENTIALS_LOCK = 'credentials';
+const RETRY_WITH_FRESH_KEY = new Set<ErrorCode>(['UNAUTHORIZED', 'FORBIDDEN', 'CONFLICT']);
 
 /** Options of {@link ApiClient}. */
 export interface ApiClientOptions {
@@ -31,13 +36,15 @@ export type ExecutionBody = Omit<NewExecution, 'sessionId'>;
 export class ApiClient {
   readonly server: string;
   readonly credentials: CredentialStore;
+  readonly #env: NodeJS.ProcessEnv;
   readonly #now: () => number;
   readonly #timeoutMs: number | undefined;
   readonly #signal: AbortSignal | undefined;
 
   constructor(server: string, options: ApiClientOptions = {}) {
     this.server = server;
-    this.credentials = new CredentialStore(server, options.env);
+    this.#env = options.env ?? process.env;
+    this.credentials = new CredentialStore(server, this.#env);
     this.#now = options.now ?? Date.now;
     this.#timeoutMs = options.timeoutMs;
     this.#signal = options.signal;
@@ -45,37 +52,51 @@ export class ApiClient {
 
   /** The user token for this server, minting a user on first contact. */
   async token(): Promise<string> {
-    const stored = this.credentials.get().token;
-    if (stored) return stored;
-    const minted = await this.#request<{ user: { id: string }; token: string }>('/users', { method: 'POST', body: {} });
-    this.credentials.update({ userId: minted.user.id, token: minted.token, claimKey: undefined, claimExpiresAt: undefined });
-    return minted.token;
+    return this.credentials.get().token ?? (await this.#mint());
+  }
+
+  /**
+   * Mints a user (POST /users) unless another process sharing the home did: under the home's
+   * credentials lock the config is read again and a token found there is used, so one home holds one
+   * user per server however many processes start at once (issue 9). `refused` is a token the server
+   * no longer knows (401): a token other than it found under the lock was minted by another process.
+   */
+  async #mint(refused?: string): Promise<string> {
+    return withHomeLock(this.#env, CREDENTIALS_LOCK, async () => {
+      const stored = this.credentials.get().token;
+      if (stored && stored !== refused) return stored;
+      const minted = await this.#request<{ user: { id: string }; token: string }>('/users', { method: 'POST', body: {} });
+      await this.credentials.update({ userId: minted.user.id, token: minted.token, claimKey: undefined, claimExpiresAt: undefined });
+      return minted.token;
+    });
   }
 
   /**
    * A valid claim key: the cached one unless it expires within the renewal margin or `renew` is set.
    * A token the server no longer knows (401 on /claims, e.g. a new server DB) is replaced by a new user once.
+   * A key is stored only next to the token it was claimed with (never one user's key with another's token).
    */
   async claimKey(renew = false): Promise<string> {
     const cached = this.credentials.get();
     if (!renew && cached.claimKey && (cached.claimExpiresAt ?? 0) - this.#now() > CLAIM_RENEW_BEFORE_MS) return cached.claimKey;
+    let token = await this.token();
     let claim: { claimKey: string; expiresAt: string | number };
     try {
-      claim = await this.#request('/claims', { method: 'POST', body: {}, bearer: await this.token() });
+      claim = await this.#request('/claims', { method: 'POST', body: {}, bearer: token });
     } catch (error) {
       if (!isExecTrackError(error) || error.code !== 'UNAUTHORIZED') throw error;
-      this.credentials.update({ token: undefined, userId: undefined });
-      claim = await this.#request('/claims', { method: 'POST', body: {}, bearer: await this.token() });
+      token = await this.#mint(token);
+      claim = await this.#request('/claims', { method: 'POST', body: {}, bearer: token });
     }
     const expiresAt = typeof claim.expiresAt === 'number' ? claim.expiresAt : Date.parse(claim.expiresAt);
-    this.credentials.update({ claimKey: claim.claimKey, claimExpiresAt: expiresAt });
+    await this.credentials.update((current) => (current.token === token ? { claimKey: claim.claimKey, claimExpiresAt: expiresAt } : {}));
     return claim.claimKey;
   }
 
   /** Creates (or, same id, confirms) a session; remembers its title → id. */
   async createSession(session: { id?: string; title: string }): Promise<SessionJson> {
     const { session: created } = await this.#write<{ session: SessionJson }>('/sessions', session);
-    this.credentials.rememberTitle(created.title, created.id);
+    await this.credentials.rememberTitle(created.title, created.id);
     return created;
   }
 
@@ -85,6 +106,11 @@ export class ApiClient {
     if (!token) return [];
     const { sessions } = await this.#request<{ sessions: SessionJson[] }>('/sessions', { bearer: token });
     return sessions;
+  }
+
+  /** Resolves when the server answers its health check. @throws ExecTrackError SERVER_UNREACHABLE / SERVER_ERROR. */
+  async health(): Promise<void> {
+    await requestJson(`${this.server}/healthz`, { timeoutMs: this.#timeoutMs, signal: this.#signal });
   }
 
   /** A session and its executions. Throws NOT_FOUND. */
@@ -117,11 +143,16 @@ export class ApiClient {
     return url.toString();
   }
 
+  /**
+   * A write with the claim key, retried once with a fresh key on 401 (expired) and on 403/409: a
+   * home mixed by parallel first runs of an older exec-track may cache another user's key next to
+   * its token, and a key claimed with the token tells whether the resource is really someone else's.
+   */
   async #write<T>(path: string, body: unknown): Promise<T> {
     try {
       return await this.#request<T>(path, { method: 'POST', body, bearer: await this.claimKey() });
     } catch (error) {
-      if (!isExecTrackError(error) || error.code !== 'UNAUTHORIZED') throw error;
+      if (!isExecTrackError(error) || !RETRY_WITH_FRESH_KEY.has(error.code)) throw error;
       return this.#request<T>(path, { method: 'POST', body, bearer: await this.claimKey(true) });
     }
   }

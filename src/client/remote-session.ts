@@ -1,32 +1,81 @@
+import { isExecTrackError } from '../errors.js';
 import { newId, isId } from '../protocol/ids.js';
 import type { ApiClient } from './api.js';
+import { DEFAULT_SESSION_TITLE } from './local-session.js';
+import type { SpoolMeta } from './spool-files.js';
 
-/** A session resolved for a run; `title` is null when it was named by id (then it already exists). */
+/** A session resolved for a run; `title` is null when it was named by an id this machine knows no title of. */
 export interface ResolvedSession {
   id: string;
   title: string | null;
 }
 
 /**
- * Resolves `--session <id|title>` on a server without needing the server: an id is taken as is;
- * with none, the server's current session (`session new`) or the title `default`. A title resolves
- * through the config's title → id map, else the server's session list, else a freshly minted id
- * (created on the server when it can be reached). The mapping is remembered so later runs, online
- * or offline, land in the same session.
+ * Resolves `--session <id|title>` on a server without needing the server, and makes the result the
+ * current session of that server (the last session used is current, like `git checkout`; a plain
+ * `report` shows it). With none given: the current session, else this user's newest session on the
+ * server, else the title `default`. A title resolves through the config's title → id map, else the
+ * server's session list, else a freshly minted id (created on the server when it can be reached).
+ * The mapping is remembered, first writer wins, so later and parallel runs, online or offline, land
+ * in the same session.
  */
 export async function resolveRemoteSession(api: ApiClient, wanted: string | undefined): Promise<ResolvedSession> {
+  const resolved = await resolve(api, wanted);
+  if (api.credentials.get().currentSession !== resolved.id) await api.credentials.update({ currentSession: resolved.id });
+  return resolved;
+}
+
+async function resolve(api: ApiClient, wanted: string | undefined): Promise<ResolvedSession> {
   const stored = api.credentials.get();
-  const value = wanted ?? stored.currentSession ?? 'default';
-  if (isId('s', value)) return { id: value, title: null };
+  const value = wanted ?? stored.currentSession ?? (await listed(api))[0]?.id ?? DEFAULT_SESSION_TITLE;
+  if (isId('s', value)) return { id: value, title: titleOf(stored.sessionTitles, value) };
   const known = stored.sessionTitles?.[value];
   if (known) return { id: known, title: value };
-  let id: string | undefined;
+  const id = (await listed(api)).find((s) => s.title === value)?.id ?? newId('s');
+  return { id: await api.credentials.claimTitle(value, id), title: value };
+}
+
+/** This user's sessions on the server, newest first; none when offline (the session is created once the server answers). */
+async function listed(api: ApiClient): Promise<Array<{ id: string; title: string }>> {
   try {
-    id = (await api.listSessions()).find((s) => s.title === value)?.id;
+    return await api.listSessions();
   } catch {
-    // offline: a new id now, the session is created once the server answers
+    return [];
   }
-  id ??= newId('s');
-  api.credentials.rememberTitle(value, id);
-  return { id, title: value };
+}
+
+function titleOf(titles: Record<string, string> | undefined, id: string): string | null {
+  return Object.entries(titles ?? {}).find(([, known]) => known === id)?.[0] ?? null;
+}
+
+/**
+ * Creates a spooled execution's session (unless the meta says it exists) and the execution on the
+ * server, recording each step in the meta through `save`. A session id the server says is another
+ * user's (403/409 even with a claim key fresh from this home's token: a home mixed by parallel first
+ * runs of an exec-track before issue 9) is replaced, in the config and the meta, by a new session of
+ * the same title, so the home heals instead of failing for ever.
+ * @throws ExecTrackError from the server; FORBIDDEN/CONFLICT when the session was named by id only.
+ */
+export async function createOnServer(api: ApiClient, meta: () => Readonly<SpoolMeta>, save: (patch: Partial<SpoolMeta>) => void): Promise<void> {
+  try {
+    await createBoth(api, meta, save);
+  } catch (error) {
+    const { session, executionCreated } = meta();
+    if (!isExecTrackError(error) || (error.code !== 'FORBIDDEN' && error.code !== 'CONFLICT') || session.title === null || executionCreated) throw error;
+    const id = await api.credentials.replaceSession(session.id, session.title, newId('s'));
+    save({ session: { id, title: session.title }, sessionCreated: false });
+    await createBoth(api, meta, save);
+  }
+}
+
+async function createBoth(api: ApiClient, meta: () => Readonly<SpoolMeta>, save: (patch: Partial<SpoolMeta>) => void): Promise<void> {
+  const { session, execution } = meta();
+  if (!meta().sessionCreated) {
+    await api.createSession({ id: session.id, title: session.title ?? DEFAULT_SESSION_TITLE });
+    save({ sessionCreated: true });
+  }
+  if (!meta().executionCreated) {
+    await api.createExecution(session.id, execution);
+    save({ executionCreated: true });
+  }
 }

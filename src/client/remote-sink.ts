@@ -1,7 +1,7 @@
 import { ApiClient } from './api.js';
 import { Backoff } from './backoff.js';
 import { FrameBuffers } from './frame-buffers.js';
-import { resolveRemoteSession } from './remote-session.js';
+import { createOnServer, resolveRemoteSession } from './remote-session.js';
 import { parseServerUrl } from '../config/server-url.js';
 import { SpoolWriter } from './spool.js';
 import { StreamSocket } from './stream-socket.js';
@@ -146,16 +146,8 @@ export class RemoteSink implements Sink {
     }
   }
 
-  async #ensureCreated(): Promise<void> {
-    const { session, execution, sessionCreated, executionCreated } = this.#spool.meta;
-    if (!sessionCreated && session.title !== null) {
-      await this.#api.createSession({ id: session.id, title: session.title });
-      this.#spool.updateMeta({ sessionCreated: true });
-    }
-    if (!executionCreated) {
-      await this.#api.createExecution(session.id, execution);
-      this.#spool.updateMeta({ executionCreated: true });
-    }
+  #ensureCreated(): Promise<void> {
+    return createOnServer(this.#api, () => this.#spool.meta, (patch) => this.#spool.updateMeta(patch));
   }
 
   #onConnected(lastSeq: number): void {

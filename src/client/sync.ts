@@ -1,6 +1,7 @@
 import { closeSync, existsSync, fstatSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiClient } from './api.js';
+import { createOnServer } from './remote-session.js';
 import { LINES_FILE, pendingSpool, readAcked, readRawLines, writeAcked, writeMeta, type SpoolEntry } from './spool-files.js';
 import { ExecTrackError, isExecTrackError } from '../errors.js';
 import type { ReportLine } from '../protocol/types.js';
@@ -90,16 +91,7 @@ async function syncEntry(entry: SpoolEntry, env: NodeJS.ProcessEnv | undefined, 
 
 /** Creates the session and execution where the meta says they were never created, then sends the lines; returns how many. */
 async function createAndUpload(api: ApiClient, { dir, meta }: SpoolEntry, report: (lines: number, bytes: number, total: number) => void): Promise<number> {
-  if (!meta.sessionCreated) {
-    await api.createSession({ id: meta.session.id, title: meta.session.title ?? 'default' });
-    meta.sessionCreated = true;
-    writeMeta(dir, meta);
-  }
-  if (!meta.executionCreated) {
-    await api.createExecution(meta.session.id, meta.execution);
-    meta.executionCreated = true;
-    writeMeta(dir, meta);
-  }
+  await createOnServer(api, () => meta, (patch) => writeMeta(dir, Object.assign(meta, patch)));
   return uploadLines(api, dir, meta.execution.id, report);
 }
 

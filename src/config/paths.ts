@@ -1,6 +1,7 @@
 import envPaths from 'env-paths';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { ExecTrackError } from '../errors.js';
 
 /**
  * The directory for config, the embedded database and the spool: `EXEC_TRACK_HOME`, else the
@@ -39,4 +40,10 @@ export function ensureDir(path: string, mode = 0o700): void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
   }
+}
+
+/** CONFIG_ERROR for a file of the home that could not be written (the errno code named, e.g. EROFS). */
+export function writeError(path: string, error: unknown): ExecTrackError {
+  const code = (error as NodeJS.ErrnoException).code ?? 'error';
+  return new ExecTrackError('CONFIG_ERROR', `Cannot write ${path} (${code}); make EXEC_TRACK_HOME writable or point it at a writable directory.`, { cause: error });
 }

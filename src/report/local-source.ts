@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { embeddedDbPath } from '../config/paths.js';
-import { openSettings } from '../config/settings.js';
+import { currentLocalSession } from '../client/local-session.js';
 import type { Execution, MetricPoint, MetricSummary, ReportLine } from '../protocol/types.js';
 import { reapGhosts } from '../store/ghosts.js';
 import { openStore } from '../store/open.js';
@@ -49,11 +49,9 @@ export class LocalSource implements Source {
       if (!last) throw noRuns(WHERE);
       return { kind: 'execution', id: last.id };
     }
-    const current = openSettings(this.#env).get('currentSession');
-    if (current && (await store.getSession(current))) return { kind: 'session', id: current };
-    const [newest] = await store.listSessions(null);
-    if (!newest) throw noRuns(WHERE);
-    return { kind: 'session', id: newest.id };
+    const current = await currentLocalSession(store, this.#env);
+    if (!current) throw noRuns(WHERE);
+    return { kind: 'session', id: current.id };
   }
 
   async session(id: string): Promise<SessionData> {

@@ -87,7 +87,7 @@ describe('ApiClient', () => {
     });
     closeServer = s.close;
     const api = new ApiClient(s.url, { env, now: () => T0 });
-    api.credentials.update({ userId: 'u_1', token: 'ut_old' });
+    await api.credentials.update({ userId: 'u_1', token: 'ut_old' });
     await api.appendReports('e_x', []);
     expect(api.credentials.get()).toMatchObject({ userId: 'u_2', token: 'ut_new' });
   });

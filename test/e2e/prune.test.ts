@@ -86,7 +86,7 @@ describe('exec-track rm', () => {
 
   it('forgets the current session when it is deleted', async () => {
     const a = await withStore((store) => seed(store, 'alpha', DAY, [DAY]));
-    openSettings(env()).set('currentSession', a.sessionId);
+    await openSettings(env()).set('currentSession', a.sessionId);
     expect((await runCli(['rm', a.sessionId], { home: home.dir })).exitCode).toBe(0);
     expect(openSettings(env()).get('currentSession')).toBeUndefined();
   });
@@ -135,7 +135,7 @@ describe('exec-track prune', () => {
 
   it('forgets the current session when it was pruned', async () => {
     const old = await withStore((store) => seed(store, 'old', 30 * DAY, [20 * DAY]));
-    openSettings(env()).set('currentSession', old.sessionId);
+    await openSettings(env()).set('currentSession', old.sessionId);
     expect((await runCli(['prune', '--older-than', '1d'], { home: home.dir })).exitCode).toBe(0);
     expect(openSettings(env()).get('currentSession')).toBeUndefined();
   });

@@ -27,10 +27,13 @@ describe('sessions, session new and config against a server', () => {
 
     const byTitle = await runCli(['run', '--session', 'other', '--', 'true'], { home: home.dir });
     const listed = JSON.parse((await runCli(['sessions', '--json'], { home: home.dir })).out);
-    expect(listed.current).toBe(sessionId);
+    const otherId = listed.sessions.find((s: { title: string }) => s.title === 'other').id;
+    // the last session used is the current one
+    expect(listed.current).toBe(otherId);
     expect(listed.sessions.map((s: { title: string }) => s.title).sort()).toEqual(['other', 'sweep 1']);
-    expect((await getExecution(server.url, executionIdOf(byTitle.err))).execution.sessionId).toBe(listed.sessions.find((s: { title: string }) => s.title === 'other').id);
+    expect((await getExecution(server.url, executionIdOf(byTitle.err))).execution.sessionId).toBe(otherId);
 
+    expect((await runCli(['session', 'use', 'sweep 1'], { home: home.dir })).out).toBe(`Session ${sessionId} "sweep 1" is now the current session.\n`);
     const table = await runCli(['sessions'], { home: home.dir });
     expect(table.out).toMatch(new RegExp(`^\\* ${sessionId}  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d  sweep 1$`, 'm'));
 

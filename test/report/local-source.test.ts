@@ -47,7 +47,7 @@ describe('LocalSource', () => {
   it('resolves no target to the current session, else the newest one, and last to the latest execution', async () => {
     const { older, newer, lastId } = await seed();
     expect(await source.resolve(undefined)).toEqual({ kind: 'session', id: newer.id });
-    openSettings(env).set('currentSession', older.id);
+    await openSettings(env).set('currentSession', older.id);
     expect(await source.resolve(undefined)).toEqual({ kind: 'session', id: older.id });
     expect(await source.resolve('last')).toEqual({ kind: 'execution', id: lastId });
   });

@@ -1,5 +1,5 @@
-import { parseServerUrl } from '../../config/server-url.js';
-import { openSettings, type ServerCredentials } from '../../config/settings.js';
+import { maskUrl, parseServerUrl } from '../../config/server-url.js';
+import { effectiveServer, openSettings, type ServerCredentials, type ServerSource } from '../../config/settings.js';
 import { ExecTrackError } from '../../errors.js';
 
 const KEYS = ['server'] as const;
@@ -12,35 +12,62 @@ const KEYS = ['server'] as const;
 export async function configSetCommand(key: string, value: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   checkKey(key);
   const server = parseServerUrl(value);
-  openSettings(env).set('server', server);
+  await openSettings(env).set('server', server);
   process.stdout.write(`server = ${server}\n`);
 }
 
 /** `exec-track config unset server`: back to the embedded store. @throws ExecTrackError USAGE for an unknown key. */
 export async function configUnsetCommand(key: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   checkKey(key);
-  openSettings(env).delete('server');
+  await openSettings(env).delete('server');
   process.stdout.write('server unset; runs use the embedded store\n');
 }
 
 /**
- * `exec-track config show [--secrets] [--json]`: the settings and, per server, the user id, token,
- * claim key (masked unless --secrets) and its expiry, and the current session.
+ * `exec-track config show [--secrets] [--json]`: the server in effect and where it comes from
+ * (`EXEC_TRACK_SERVER` overrides the config's `server`), the config's own `server`, and per server the
+ * user id, token, claim key (masked unless --secrets) and its expiry, and the current session.
+ * A URL that cannot be used (e.g. one with a password, stored by an older exec-track) is shown masked.
  */
 export async function configShowCommand(opts: { secrets?: boolean; json?: boolean }, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const settings = openSettings(env);
-  const servers = Object.fromEntries(Object.entries(settings.get('servers')).map(([url, creds]) => [url, shown(creds, opts.secrets === true)]));
-  const view = { path: settings.path, server: settings.get('server') ?? null, currentSession: settings.get('currentSession') ?? null, servers };
+  const servers = Object.fromEntries(Object.entries(settings.get('servers')).map(([url, creds]) => [maskUrl(url), shown(creds, opts.secrets === true)]));
+  const stored = settings.get('server');
+  const effective = usableServer(env);
+  const view = {
+    path: settings.path,
+    server: effective && 'url' in effective ? effective.url : null,
+    serverFrom: effective?.from ?? null,
+    serverProblem: effective && 'problem' in effective ? effective.problem : null,
+    configServer: stored === undefined ? null : maskUrl(stored),
+    currentSession: settings.get('currentSession') ?? null,
+    servers,
+  };
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
     return;
   }
-  const lines = [`config file: ${view.path}`, `server: ${view.server ?? '(none: embedded store)'}`, `current session (embedded): ${view.currentSession ?? '(none)'}`];
+  const from = view.serverFrom === 'EXEC_TRACK_SERVER' ? `from EXEC_TRACK_SERVER${view.configServer ? `, overriding the config's ${view.configServer}` : ''}` : 'from the config file';
+  const lines = [
+    `config file: ${view.path}`,
+    `server: ${view.serverProblem ? `unusable (${from}): ${view.serverProblem}` : view.server ? `${view.server} (${from})` : '(none: embedded store)'}`,
+    `current session (embedded): ${view.currentSession ?? '(none)'}`,
+  ];
   for (const [url, creds] of Object.entries(servers)) {
     lines.push(`${url}:`);
     for (const [key, value] of Object.entries(creds)) lines.push(`  ${key}: ${typeof value === 'object' ? JSON.stringify(value) : value}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** The server in effect, or why the one configured cannot be used (a USAGE error's message). */
+function usableServer(env: NodeJS.ProcessEnv): { url: string; from: ServerSource } | { problem: string; from: ServerSource } | undefined {
+  try {
+    return effectiveServer(undefined, env);
+  } catch (error) {
+    if (!(error instanceof ExecTrackError) || error.code !== 'USAGE') throw error;
+    return { problem: error.message, from: env.EXEC_TRACK_SERVER ? 'EXEC_TRACK_SERVER' : 'config' };
+  }
 }
 
 function checkKey(key: string): void {

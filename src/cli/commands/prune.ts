@@ -27,7 +27,7 @@ export async function rmCommand(id: string, env: NodeJS.ProcessEnv = process.env
     if (!deleted) {
       throw new ExecTrackError('NOT_FOUND', `No ${kind} ${id} found in the embedded store; check the id or run \`exec-track sessions\` to list sessions.`);
     }
-    if (kind === 'session') forgetCurrentSession(env, (current) => current === id);
+    if (kind === 'session') await forgetCurrentSession(env, (current) => current === id);
     process.stdout.write(`${deleted}\n`);
   } finally {
     await store?.close();
@@ -50,7 +50,7 @@ export async function pruneCommand(opts: { olderThan: string }, env: NodeJS.Proc
     const after = store ? await countAll(store) : { sessions: 0, executions: 0 };
     if (store) {
       const remaining = new Set((await store.listSessions(null)).map((s) => s.id));
-      forgetCurrentSession(env, (current) => !remaining.has(current));
+      await forgetCurrentSession(env, (current) => !remaining.has(current));
     }
     const sessions = before.sessions - after.sessions;
     const executions = before.executions - after.executions;
@@ -88,8 +88,8 @@ async function countAll(store: Store): Promise<{ sessions: number; executions: n
 }
 
 // a deleted current session would make the next `run` record into an id that no longer exists
-function forgetCurrentSession(env: NodeJS.ProcessEnv, gone: (current: string) => boolean): void {
+async function forgetCurrentSession(env: NodeJS.ProcessEnv, gone: (current: string) => boolean): Promise<void> {
   const settings = openSettings(env);
   const current = settings.get('currentSession');
-  if (current && gone(current)) settings.delete('currentSession');
+  if (current && gone(current)) await settings.delete('currentSession');
 }

@@ -27,7 +27,8 @@ export async function sessionsCommand(opts: SessionsOptions, env: NodeJS.Process
     return;
   }
   if (sessions.length === 0) {
-    process.stdout.write('No sessions yet; `exec-track run -- <cmd>` creates one titled "default".\n');
+    const where = server && !new ApiClient(server, { env }).credentials.get().token ? ` on ${server} from this machine: it has no identity there until its first run` : ' yet';
+    process.stdout.write(`No sessions${where}; \`exec-track run -- <cmd>\` creates one titled "default".\n`);
     return;
   }
   const rows = sessions.map((s) => [s.id === current ? '*' : ' ', s.id, formatLocalTime(Date.parse(s.createdAt)), s.title]);
@@ -48,7 +49,7 @@ export async function sessionNewCommand(title: string, opts: { server?: string }
   if (server) {
     const api = new ApiClient(server, { env });
     id = (await api.createSession({ id: newId('s'), title })).id;
-    api.credentials.update({ currentSession: id });
+    await api.credentials.update({ currentSession: id });
   } else {
     const [{ openStore }, { createLocalSession }] = await Promise.all([import('../../store/open.js'), import('../../client/local-session.js')]);
     const store = await openStore(embeddedDbPath(env));
@@ -61,9 +62,47 @@ export async function sessionNewCommand(title: string, opts: { server?: string }
   process.stdout.write(`Created session ${id} "${title}"; it is now the current session.\n`);
 }
 
+/**
+ * `exec-track session use <id|title>`: makes an existing session the current one, the session a
+ * plain `run` records into and a plain `report` shows (embedded store, or this machine's sessions on
+ * the server). A title picks the newest session of that title. Prints its id.
+ * @throws ExecTrackError NOT_FOUND when there is no such session (on a server: of this machine's user).
+ */
+export async function sessionUseCommand(ref: string, opts: { server?: string }, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const server = resolveServer(opts.server, env);
+  const session = server ? await useRemoteSession(server, ref, env) : await useEmbeddedSession(ref, env);
+  process.stdout.write(`Session ${session.id} "${session.title}" is now the current session.\n`);
+}
+
+async function useRemoteSession(server: string, ref: string, env: NodeJS.ProcessEnv): Promise<{ id: string; title: string }> {
+  const api = new ApiClient(server, { env });
+  if (!api.credentials.get().token) {
+    throw new ExecTrackError('NOT_FOUND', `This machine has no sessions on ${server} yet (no identity there until its first run); start one with \`exec-track run -- <cmd>\`.`);
+  }
+  const session = (await api.listSessions()).find((s) => s.id === ref || s.title === ref);
+  if (!session) throw new ExecTrackError('NOT_FOUND', `No session "${ref}" of this machine on ${server}; run \`exec-track sessions\` to list them.`);
+  await api.credentials.update((current) => ({ currentSession: session.id, sessionTitles: { ...current.sessionTitles, [session.title]: session.id } }));
+  return session;
+}
+
+async function useEmbeddedSession(ref: string, env: NodeJS.ProcessEnv): Promise<{ id: string; title: string }> {
+  const path = embeddedDbPath(env);
+  if (!existsSync(path)) throw new ExecTrackError('NOT_FOUND', `No session "${ref}" in the embedded store (it is empty); \`exec-track run -- <cmd>\` creates one.`);
+  const [{ openStore }, { useLocalSession }] = await Promise.all([import('../../store/open.js'), import('../../client/local-session.js')]);
+  const store = await openStore(path);
+  try {
+    return await useLocalSession(store, ref, env);
+  } finally {
+    await store.close();
+  }
+}
+
+/** This machine's sessions on the server; with no identity there yet, none (after checking the server answers). */
 async function remoteSessions(server: string, env: NodeJS.ProcessEnv): Promise<{ sessions: SessionJson[]; current?: string }> {
   const api = new ApiClient(server, { env });
-  return { sessions: await api.listSessions(), current: api.credentials.get().currentSession };
+  const { token, currentSession } = api.credentials.get();
+  if (!token) await api.health();
+  return { sessions: await api.listSessions(), current: currentSession };
 }
 
 async function embeddedSessions(env: NodeJS.ProcessEnv): Promise<{ sessions: SessionJson[]; current?: string }> {

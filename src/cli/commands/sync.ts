@@ -1,5 +1,5 @@
 import { syncSpool, type SyncProgress, type SyncResult } from '../../client/sync.js';
-import { parseServerUrl } from '../../config/server-url.js';
+import { maskUrl, parseServerUrl } from '../../config/server-url.js';
 import { countOf } from '../../report/format.js';
 
 /** Options of `exec-track sync`. */
@@ -39,5 +39,5 @@ export async function syncCommand(opts: SyncOptions): Promise<void> {
 function describe(r: SyncResult): string {
   if (r.status === 'failed') return `exec-track: ${r.executionId} stays in the spool: ${r.error!.message}`;
   const state = r.status === 'finished' ? 'final state uploaded' : 'no final state (the wrapper died; the server decides)';
-  return `${r.executionId}  ${countOf(r.lines, 'line')}, ${state}  → ${r.server}`;
+  return `${r.executionId}  ${countOf(r.lines, 'line')}, ${state}  → ${maskUrl(r.server)}`;
 }

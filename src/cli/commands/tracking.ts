@@ -68,7 +68,9 @@ export async function openSink(opts: TrackingOptions, env: NodeJS.ProcessEnv): P
  * one notice and 125 (DESIGN §2).
  */
 export function trackingFailed(error: unknown, what: string): number {
-  if (error instanceof ExecTrackError && error.code !== 'STORE_ERROR') throw error;
+  // a usage error or an unknown session keeps its exit code; a store or config that cannot be
+  // written is the tracker's failure: 125 (DESIGN §2)
+  if (error instanceof ExecTrackError && error.code !== 'STORE_ERROR' && error.code !== 'CONFIG_ERROR') throw error;
   notice(`could not start tracking, ${what}: ${(error as Error).message}`);
   return 125;
 }
