@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, readSync, renameSync, writeFileS
 import { join } from 'node:path';
 import { spoolDir } from '../config/paths.js';
 import type { ExecutionBody } from './api.js';
+import { REJECTED_DIR } from './refusal.js';
 import type { Outcome } from '../protocol/types.js';
 
 /**
@@ -61,6 +62,8 @@ export function listSpool(env: NodeJS.ProcessEnv = process.env): SpoolEntry[] {
   if (!existsSync(root)) return [];
   const entries: SpoolEntry[] = [];
   for (const name of readdirSync(root)) {
+    // executions the server refused for good are set aside there (client/refusal.ts)
+    if (name === REJECTED_DIR) continue;
     const dir = join(root, name);
     try {
       entries.push({ dir, meta: readMeta(dir) });

@@ -1,6 +1,7 @@
 import { closeSync, existsSync, fstatSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiClient } from './api.js';
+import { isRefusedForGood, setAside } from './refusal.js';
 import { LINES_FILE, pendingSpool, readAcked, readRawLines, writeAcked, writeMeta, type SpoolEntry } from './spool-files.js';
 import { ExecTrackError, isExecTrackError } from '../errors.js';
 import type { ReportLine } from '../protocol/types.js';
@@ -14,8 +15,13 @@ export interface SyncResult {
   server: string;
   /** Lines sent that the server had not confirmed before. */
   lines: number;
-  /** `finished`: lines and final state uploaded; `lines`: the wrapper died before the end, lines uploaded and the state left to the server's lost-contact verdict; `failed`: kept in the spool. */
-  status: 'finished' | 'lines' | 'failed';
+  /**
+   * `finished`: lines and final state uploaded; `lines`: the wrapper died before the end, lines
+   * uploaded and the state left to the server's lost-contact verdict; `failed`: kept in the spool
+   * for the next `sync`; `rejected`: the server refused it for good (a 4xx), set aside in
+   * `spool/rejected/` and never sent again.
+   */
+  status: 'finished' | 'lines' | 'failed' | 'rejected';
   error?: { code: string; message: string };
 }
 
@@ -34,7 +40,8 @@ export interface SyncProgress {
  * and execution if they were never created, sends the lines the server has not stored (POST
  * /reports, idempotent by seq, resuming from the server's `lastSeq`), then the final state when the
  * wrapper recorded one; a fully uploaded entry leaves the spool. Failures are per execution and
- * never stop the others. Running it twice uploads nothing the second time. With `server` (a parsed
+ * never stop the others; an execution the server refuses for good (client/refusal.ts) is set aside,
+ * not retried by later syncs. Running it twice uploads nothing the second time. With `server` (a parsed
  * server URL, `sync --server`), every entry goes there instead of the server it was started with.
  */
 export async function syncSpool(options: { env?: NodeJS.ProcessEnv; server?: string; onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncResult[]> {
@@ -48,7 +55,9 @@ export async function syncSpool(options: { env?: NodeJS.ProcessEnv; server?: str
       results.push({ ...base, ...(await syncEntry(entry, options.env, report)) });
     } catch (error) {
       const known = isExecTrackError(error) ? error : new ExecTrackError('INTERNAL', String(error));
-      results.push({ ...base, lines: 0, status: 'failed', error: { code: known.code, message: known.message } });
+      const rejected = isRefusedForGood(known);
+      if (rejected) setAside(entry.dir, known);
+      results.push({ ...base, lines: 0, status: rejected ? 'rejected' : 'failed', error: { code: known.code, message: known.message } });
     }
   }
   return results;
@@ -78,7 +87,8 @@ async function syncEntry(entry: SpoolEntry, env: NodeJS.ProcessEnv | undefined, 
   try {
     lines = await createAndUpload(api, entry, report);
   } catch (error) {
-    if (!isExecTrackError(error) || error.code !== 'NOT_FOUND') throw error;
+    // a 404 before the execution exists there is the server refusing its session (an unknown id): for good
+    if (!isExecTrackError(error) || error.code !== 'NOT_FOUND' || !meta.executionCreated) throw error;
     // the server lost the execution (a new database or retention): create it again, send everything
     forgetServerState(entry);
     lines = await createAndUpload(api, entry, report);

@@ -2,6 +2,8 @@ import { parseDuration } from '../../config/duration.js';
 import { resolveServer } from '../../config/settings.js';
 import { ExecTrackError } from '../../errors.js';
 import { createMetricParser } from '../../metrics/parse.js';
+import { isId } from '../../protocol/ids.js';
+import { checkTextLimit } from '../../protocol/limits.js';
 import type { MetricsConfig, Outcome } from '../../protocol/types.js';
 import { formatDuration } from '../../report/format.js';
 import type { Sink } from '../../runner/sink.js';
@@ -32,8 +34,11 @@ interface ValidOptions {
  * `exec-track run [options] -- <cmd> [args...]` (DESIGN §4): validates the options, picks the sink
  * (a server from `--server`/EXEC_TRACK_SERVER/config → RemoteSink, else LocalSink on the embedded
  * store), runs the command and resolves with the exit code to exit with. Prints the start and summary
- * lines on stderr unless `--quiet`. A failure before the command ran gives 125 (DESIGN §2).
- * @throws ExecTrackError USAGE for invalid options (exit 2).
+ * lines on stderr unless `--quiet`. A failure before the command ran gives 125 (DESIGN §2), an unknown
+ * `--session` id included.
+ * @throws ExecTrackError USAGE for invalid options (exit 2): a `--name`, session title or
+ * `--metrics-pattern` over the server's limit (TEXT_LIMITS, the same in both modes), an execution id
+ * given to `--session`.
  */
 export async function runCommand(argv: string[], opts: RunCommandOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const valid = validate(argv, opts);
@@ -63,9 +68,9 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, env: N
       sink,
     );
   } catch (error) {
-    // nothing ran: a usage error or an unknown session keeps its exit code; a store that cannot be
-    // opened, or anything else, is the tracker's failure: 125 (DESIGN §2)
-    if (error instanceof ExecTrackError && error.code !== 'STORE_ERROR') throw error;
+    // nothing ran: a usage error keeps its exit code 2; anything else (an unknown session id, a store
+    // that cannot be opened) is the tracker failing before the child ran: 125 (DESIGN §2, docs/errors.md)
+    if (error instanceof ExecTrackError && error.code === 'USAGE') throw error;
     notice(`could not start tracking, nothing ran: ${(error as Error).message}`);
     return 125;
   } finally {
@@ -80,8 +85,19 @@ function validate(argv: string[], opts: RunCommandOptions): ValidOptions {
   const metrics = { enabled: mode === 'on', pattern: opts.metricsPattern ?? null };
   // the parser the store will use refuses an invalid or non-linear pattern (USAGE) before anything runs
   createMetricParser(metrics);
-  if (opts.session !== undefined && opts.session.trim() === '') throw new ExecTrackError('USAGE', '--session expects a session id or a title.');
+  if (opts.session !== undefined) checkSession(opts.session);
+  if (opts.name !== undefined) checkTextLimit(opts.name, 'executionName', '--name', true);
+  if (opts.metricsPattern !== undefined) checkTextLimit(opts.metricsPattern, 'metricsPattern', '--metrics-pattern');
   return { metrics, killAfterMs: parseDuration(opts.killAfter ?? '10s', '--kill-after') };
+}
+
+/** `--session` is a session id or a title the server would accept; an execution id is a mistake, not a title. */
+function checkSession(session: string): void {
+  if (session.trim() === '') throw new ExecTrackError('USAGE', '--session expects a session id or a title.');
+  if (isId('e', session)) {
+    throw new ExecTrackError('USAGE', `${session} is an execution id; --session takes a session id (s_…) or a title (\`exec-track report ${session}\` shows which session it is in).`);
+  }
+  if (!isId('s', session)) checkTextLimit(session, 'sessionTitle', 'The session title given to --session');
 }
 
 /** RemoteSink when a server is configured, else LocalSink on the embedded store (lazily imported). */
