@@ -67,6 +67,7 @@ export class RemoteSink implements Sink {
   #warned = false;
   /** The server's answer when it refused this execution for good (client/refusal.ts): nothing is sent any more. */
   #refused: ExecTrackError | undefined;
+  #interrupted = false;
   #renewClaim = false;
   /** Claim keys refused (401) since the last successful connection. */
   #refusedKeys = 0;
@@ -123,7 +124,16 @@ export class RemoteSink implements Sink {
     if (finished) return this.#spool.remove();
     this.#spool.close();
     if (this.#refused) return void setAside(this.#spool.dir, this.#refused);
-    if (!this.#warned) this.#options.stderr(`exec-track: the server ${this.#options.server} did not confirm the end of the run; it waits in ${this.#spool.dir}, run \`exec-track sync\` later\n`);
+    if (this.#interrupted) {
+      this.#options.stderr(`exec-track: stopped waiting for the server ${this.#options.server}; the rest of the run waits in ${this.#spool.dir}, run \`exec-track sync\` later\n`);
+    } else if (!this.#warned) this.#options.stderr(`exec-track: the server ${this.#options.server} did not confirm the end of the run; it waits in ${this.#spool.dir}, run \`exec-track sync\` later\n`);
+  }
+
+  /** Ctrl-C during the end-of-run wait: stop waiting now; the spool keeps what the server did not confirm. */
+  interrupt(): void {
+    if (!this.#finish) return;
+    this.#interrupted = true;
+    this.#finish.done(false);
   }
 
   async #loop(): Promise<void> {
