@@ -68,6 +68,8 @@ export class RemoteSink implements Sink {
   /** The server's answer when it refused this execution for good (client/refusal.ts): nothing is sent any more. */
   #refused: ExecTrackError | undefined;
   #interrupted = false;
+  /** Writes the wrapper's heartbeat into the spool every `heartbeatMs`. */
+  #alive: NodeJS.Timeout | undefined;
   #renewClaim = false;
   /** Claim keys refused (401) since the last successful connection. */
   #refusedKeys = 0;
@@ -99,6 +101,8 @@ export class RemoteSink implements Sink {
       { server: this.#options.server, session, execution, outcome: null, sessionCreated: session.title === null, executionCreated: false, wrapperPid: process.pid },
       this.#options.env,
     );
+    this.#spool.markAlive(Date.now());
+    this.#alive = setInterval(() => this.#spool.markAlive(Date.now()), this.#options.heartbeatMs).unref();
     void this.#loop();
     return { sessionId: session.id, executionId: execution.id };
   }
@@ -265,6 +269,7 @@ export class RemoteSink implements Sink {
 
   #stop(): void {
     this.#stopped = true;
+    clearInterval(this.#alive);
     clearTimeout(this.#finish?.timer);
     clearTimeout(this.#pumpTimer);
     clearImmediate(this.#pumpSoon);

@@ -2,7 +2,8 @@ import { closeSync, existsSync, fstatSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiClient } from './api.js';
 import { isRefusedForGood, setAside } from './refusal.js';
-import { LINES_FILE, pendingSpool, readAcked, readRawLines, writeAcked, writeMeta, type SpoolEntry } from './spool-files.js';
+import { LINES_FILE, pendingSpool, readAcked, readAlive, readRawLines, writeAcked, writeMeta, type SpoolEntry } from './spool-files.js';
+import { TRACKER_DIED } from '../store/reasons.js';
 import { ExecTrackError, isExecTrackError } from '../errors.js';
 import type { ReportLine } from '../protocol/types.js';
 
@@ -17,7 +18,8 @@ export interface SyncResult {
   lines: number;
   /**
    * `finished`: lines and final state uploaded; `lines`: the wrapper died before the end, lines
-   * uploaded and the state left to the server's lost-contact verdict; `failed`: kept in the spool
+   * uploaded and the execution recorded as `Exec crushed` (`tracker died`), ended at the wrapper's
+   * last sign of life in the spool (last line or heartbeat); `failed`: kept in the spool
    * for the next `sync`; `rejected`: the server refused it for good (a 4xx), set aside in
    * `spool/rejected/` and never sent again.
    */
@@ -84,22 +86,25 @@ async function syncEntry(entry: SpoolEntry, env: NodeJS.ProcessEnv | undefined, 
   const { dir, meta } = entry;
   const api = new ApiClient(meta.server, { env });
   let lines: number;
+  let lastTs: number;
   try {
-    lines = await createAndUpload(api, entry, report);
+    ({ sent: lines, lastTs } = await createAndUpload(api, entry, report));
   } catch (error) {
     // a 404 before the execution exists there is the server refusing its session (an unknown id): for good
     if (!isExecTrackError(error) || error.code !== 'NOT_FOUND' || !meta.executionCreated) throw error;
     // the server lost the execution (a new database or retention): create it again, send everything
     forgetServerState(entry);
-    lines = await createAndUpload(api, entry, report);
+    ({ sent: lines, lastTs } = await createAndUpload(api, entry, report));
   }
-  if (meta.outcome) await api.finish(meta.execution.id, meta.outcome);
+  // a wrapper that died before knowing the outcome (sync only takes spools of dead wrappers) ended at
+  // its last sign of life in the spool, not now: Exec crushed, tracker died, as the embedded store says
+  await api.finish(meta.execution.id, meta.outcome ?? { state: 'Exec crushed', exitCode: null, signal: null, reason: TRACKER_DIED, endedAt: Math.max(meta.execution.startedAt, lastTs, readAlive(dir)) });
   rmSync(dir, { recursive: true, force: true });
   return { lines, status: meta.outcome ? 'finished' : 'lines' };
 }
 
-/** Creates the session and execution where the meta says they were never created, then sends the lines; returns how many. */
-async function createAndUpload(api: ApiClient, { dir, meta }: SpoolEntry, report: (lines: number, bytes: number, total: number) => void): Promise<number> {
+/** Creates the session and execution where the meta says they were never created, then sends the lines (see {@link uploadLines}). */
+async function createAndUpload(api: ApiClient, { dir, meta }: SpoolEntry, report: (lines: number, bytes: number, total: number) => void): Promise<Uploaded> {
   if (!meta.sessionCreated) {
     await api.createSession({ id: meta.session.id, title: meta.session.title ?? 'default' });
     meta.sessionCreated = true;
@@ -113,10 +118,16 @@ async function createAndUpload(api: ApiClient, { dir, meta }: SpoolEntry, report
   return uploadLines(api, dir, meta.execution.id, report);
 }
 
-/** Sends the spooled lines after the acked seq; returns how many were sent. */
-async function uploadLines(api: ApiClient, dir: string, executionId: string, report: (lines: number, bytes: number, total: number) => void): Promise<number> {
+/** What {@link uploadLines} did: lines sent, and the capture time of the last spooled line (ms since epoch UTC, 0 when none). */
+interface Uploaded {
+  sent: number;
+  lastTs: number;
+}
+
+/** Sends the spooled lines after the acked seq. */
+async function uploadLines(api: ApiClient, dir: string, executionId: string, report: (lines: number, bytes: number, total: number) => void): Promise<Uploaded> {
   const path = join(dir, LINES_FILE);
-  if (!existsSync(path)) return 0;
+  if (!existsSync(path)) return { sent: 0, lastTs: 0 };
   const fd = openSync(path, 'r');
   try {
     const { size } = fstatSync(fd);
@@ -124,11 +135,14 @@ async function uploadLines(api: ApiClient, dir: string, executionId: string, rep
     let offset = 0;
     let sent = 0;
     let rescans = 0;
+    let lastTs = 0;
     for (;;) {
       const chunk = readRawLines(fd, offset, SYNC_BATCH_LINES);
-      if (chunk.lines.length === 0) return sent;
+      if (chunk.lines.length === 0) return { sent, lastTs };
       offset = chunk.end;
-      const batch = chunk.lines.map((raw) => JSON.parse(raw) as ReportLine).filter((line) => line.seq > acked);
+      const parsed = chunk.lines.map((raw) => JSON.parse(raw) as ReportLine);
+      lastTs = Math.max(lastTs, parsed.at(-1)!.ts);
+      const batch = parsed.filter((line) => line.seq > acked);
       if (batch.length === 0) continue;
       const lastSeq = await api.appendReports(executionId, batch);
       sent += batch.length;

@@ -40,6 +40,6 @@ export async function syncCommand(opts: SyncOptions): Promise<void> {
 function describe(r: SyncResult): string {
   if (r.status === 'failed') return `exec-track: ${r.executionId} stays in the spool: ${r.error!.message}`;
   if (r.status === 'rejected') return `exec-track: the server refused ${r.executionId} for good (${r.error!.message.replace(/\.$/, '')}); it was set aside in the spool's rejected/ folder and will not be sent again.`;
-  const state = r.status === 'finished' ? 'final state uploaded' : 'no final state (the wrapper died; the server decides)';
+  const state = r.status === 'finished' ? 'final state uploaded' : 'the wrapper died: Exec crushed (tracker died) at its last heartbeat';
   return `${r.executionId}  ${countOf(r.lines, 'line')}, ${state}  → ${r.server}`;
 }
