@@ -1,4 +1,5 @@
 import { parseDuration } from '../../config/duration.js';
+import { parseLineQuota } from '../../config/line-quota.js';
 import { resolveServer } from '../../config/settings.js';
 import { ExecTrackError } from '../../errors.js';
 import { createMetricParser } from '../../metrics/parse.js';
@@ -22,12 +23,16 @@ export interface RunCommandOptions {
   /** A duration such as `10s` (default 10s). */
   killAfter?: string;
   foreground?: boolean;
+  /** `--line-quota <n|all>`: lines stored per execution in the embedded store. */
+  lineQuota?: string;
 }
 
 /** Validated run options. */
 interface ValidOptions {
   metrics: MetricsConfig;
   killAfterMs: number;
+  /** Stored lines per execution (embedded store), undefined for the default. */
+  lineQuota?: number;
 }
 
 /**
@@ -48,7 +53,7 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, env: N
   let store: Store | undefined;
   try {
     const { runExecution } = await import('../../runner/run.js');
-    const sink = await openSink(opts, env, (opened) => (store = opened));
+    const sink = await openSink(opts, valid.lineQuota, env, (opened) => (store = opened));
     if (!opts.quiet) await mentionPendingSpool(env);
     return await runExecution(
       argv,
@@ -88,7 +93,8 @@ function validate(argv: string[], opts: RunCommandOptions): ValidOptions {
   if (opts.session !== undefined) checkSession(opts.session);
   if (opts.name !== undefined) checkTextLimit(opts.name, 'executionName', '--name', true);
   if (opts.metricsPattern !== undefined) checkTextLimit(opts.metricsPattern, 'metricsPattern', '--metrics-pattern');
-  return { metrics, killAfterMs: parseDuration(opts.killAfter ?? '10s', '--kill-after') };
+  const lineQuota = opts.lineQuota === undefined ? undefined : parseLineQuota(opts.lineQuota, '--line-quota');
+  return { metrics, killAfterMs: parseDuration(opts.killAfter ?? '10s', '--kill-after'), lineQuota };
 }
 
 /** `--session` is a session id or a title the server would accept; an execution id is a mistake, not a title. */
@@ -101,8 +107,11 @@ function checkSession(session: string): void {
 }
 
 /** RemoteSink when a server is configured, else LocalSink on the embedded store (lazily imported). */
-async function openSink(opts: RunCommandOptions, env: NodeJS.ProcessEnv, onStore: (store: Store) => void): Promise<Sink> {
+async function openSink(opts: RunCommandOptions, lineQuota: number | undefined, env: NodeJS.ProcessEnv, onStore: (store: Store) => void): Promise<Sink> {
   const server = resolveServer(opts.server, env);
+  if (server && lineQuota !== undefined) {
+    throw new ExecTrackError('USAGE', `--line-quota sets the embedded store's quota; the server ${server} keeps as many lines as its \`serve --line-quota\` says.`);
+  }
   if (server) {
     const { RemoteSink } = await import('../../client/remote-sink.js');
     return new RemoteSink({ server, env, quiet: opts.quiet ?? false });
@@ -112,7 +121,7 @@ async function openSink(opts: RunCommandOptions, env: NodeJS.ProcessEnv, onStore
     import('../../client/local-sink.js'),
     import('../../config/paths.js'),
   ]);
-  const store = await openStore(embeddedDbPath(env));
+  const store = await openStore(embeddedDbPath(env), { lineQuota });
   onStore(store);
   return new LocalSink(store, { env, warn: notice });
 }
