@@ -17,7 +17,17 @@ export const TEXT_LIMITS = {
   cwd: 4096,
   /** The host name recorded with an execution. */
   host: 255,
+  /** An outcome's one-line reason (the wrapper cuts longer ones, e.g. naming a very long program path). */
+  outcomeReason: 1000,
 } as const;
+
+/** `text` cut to `max` UTF-16 code units, ending in `…` when cut (never splitting a surrogate pair). */
+export function cutText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  if (/[\uD800-\uDBFF]/.test(text[end - 1] ?? '')) end -= 1;
+  return `${text.slice(0, end)}…`;
+}
 
 /**
  * Checks a user-given text against its limit in {@link TEXT_LIMITS}.

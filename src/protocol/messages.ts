@@ -31,7 +31,7 @@ export const outcomeSchema = z.object({
   state: z.enum(['Passive', 'Execution crushed', 'Exec crushed']),
   exitCode: z.number().int().nullable(),
   signal: z.string().max(32).nullable(),
-  reason: z.string().max(1000).nullable(),
+  reason: z.string().max(TEXT_LIMITS.outcomeReason).nullable(),
   endedAt: z.number().int().nonnegative(),
 });
 
