@@ -1,4 +1,4 @@
-import { isExecTrackError } from '../errors.js';
+import { ExecTrackError, isExecTrackError } from '../errors.js';
 import { newId, isId } from '../protocol/ids.js';
 import type { ApiClient } from './api.js';
 import { DEFAULT_SESSION_TITLE } from './local-session.js';
@@ -18,6 +18,9 @@ export interface ResolvedSession {
  * server's session list, else a freshly minted id (created on the server when it can be reached).
  * The mapping is remembered, first writer wins, so later and parallel runs, online or offline, land
  * in the same session.
+ * An `s_…` id given explicitly is taken as is once the server, if it answers, confirms it exists (one
+ * it cannot confirm is spooled; one it refuses later is set aside, docs/reliability.md).
+ * @throws ExecTrackError NOT_FOUND when the server answers that an `s_…` id does not exist.
  */
 export async function resolveRemoteSession(api: ApiClient, wanted: string | undefined): Promise<ResolvedSession> {
   const resolved = await resolve(api, wanted);
@@ -28,7 +31,10 @@ export async function resolveRemoteSession(api: ApiClient, wanted: string | unde
 async function resolve(api: ApiClient, wanted: string | undefined): Promise<ResolvedSession> {
   const stored = api.credentials.get();
   const value = wanted ?? stored.currentSession ?? (await listed(api))[0]?.id ?? DEFAULT_SESSION_TITLE;
-  if (isId('s', value)) return { id: value, title: titleOf(stored.sessionTitles, value) };
+  if (isId('s', value)) {
+    if (value === wanted) await confirmExists(api, value);
+    return { id: value, title: titleOf(stored.sessionTitles, value) };
+  }
   const known = stored.sessionTitles?.[value];
   if (known) return { id: known, title: value };
   const id = (await listed(api)).find((s) => s.title === value)?.id ?? newId('s');
@@ -77,5 +83,16 @@ async function createBoth(api: ApiClient, meta: () => Readonly<SpoolMeta>, save:
   if (!meta().executionCreated) {
     await api.createExecution(session.id, execution);
     save({ executionCreated: true });
+  }
+}
+
+/** Throws NOT_FOUND when the server says the session does not exist; any other trouble is left to the spool. */
+async function confirmExists(api: ApiClient, id: string): Promise<void> {
+  try {
+    await api.getSession(id);
+  } catch (error) {
+    if (isExecTrackError(error) && error.code === 'NOT_FOUND') {
+      throw new ExecTrackError('NOT_FOUND', `No session ${id} on the server ${api.server}; run \`exec-track sessions\` to list yours, or give a title to create one.`);
+    }
   }
 }

@@ -5,7 +5,9 @@ import { createOnServer, resolveRemoteSession } from './remote-session.js';
 import { parseServerUrl } from '../config/server-url.js';
 import { SpoolWriter } from './spool.js';
 import { StreamSocket } from './stream-socket.js';
-import { isExecTrackError } from '../errors.js';
+import { isExecTrackError, type ExecTrackError } from '../errors.js';
+import { isRefusedForGood, REJECTED_DIR, setAside } from './refusal.js';
+import { join } from 'node:path';
 import { newId } from '../protocol/ids.js';
 import type { Outcome, ReportLine } from '../protocol/types.js';
 import type { ExecutionInit, OpenedExecution, Sink } from '../runner/sink.js';
@@ -45,7 +47,8 @@ const FRAME_HEAD = Buffer.from('{"type":"lines","lines":[');
  * over REST and streaming over WebSocket happen in the background, with reconnects (exponential
  * backoff + jitter) that resume from the server's `lastSeq`. `write` only appends to the spool
  * (sends read it back as bytes, so memory stays bounded however far behind the server is). Server
- * trouble is reported in ONE stderr line and never thrown.
+ * trouble is reported in ONE stderr line and never thrown. A refusal for good (a 4xx that no retry
+ * can change, client/refusal.ts) stops the sending, and the spool is set aside in `rejected/` at the end.
  */
 export class RemoteSink implements Sink {
   readonly #options: Required<Omit<RemoteSinkOptions, 'env'>> & { env: NodeJS.ProcessEnv };
@@ -62,6 +65,11 @@ export class RemoteSink implements Sink {
   #stopped = false;
   #everConnected = false;
   #warned = false;
+  /** The server's answer when it refused this execution for good (client/refusal.ts): nothing is sent any more. */
+  #refused: ExecTrackError | undefined;
+  #interrupted = false;
+  /** Writes the wrapper's heartbeat into the spool every `heartbeatMs`. */
+  #alive: NodeJS.Timeout | undefined;
   #renewClaim = false;
   /** Claim keys refused (401) since the last successful connection. */
   #refusedKeys = 0;
@@ -93,6 +101,8 @@ export class RemoteSink implements Sink {
       { server: this.#options.server, session, execution, outcome: null, sessionCreated: session.title === null, executionCreated: false, wrapperPid: process.pid },
       this.#options.env,
     );
+    this.#spool.markAlive(Date.now());
+    this.#alive = setInterval(() => this.#spool.markAlive(Date.now()), this.#options.heartbeatMs).unref();
     void this.#loop();
     return { sessionId: session.id, executionId: execution.id };
   }
@@ -110,17 +120,28 @@ export class RemoteSink implements Sink {
     const finished = await new Promise<boolean>((resolve) => {
       let settled = false;
       this.#finish = { outcome, sent: false, done: (ok) => (settled ? undefined : ((settled = true), resolve(ok))) };
+      if (this.#refused) return this.#finish.done(false);
       this.#progress();
       this.#pump();
     });
     this.#stop();
     if (finished) return this.#spool.remove();
     this.#spool.close();
-    if (!this.#warned) this.#options.stderr(`exec-track: the server ${this.#options.server} did not confirm the end of the run; it waits in ${this.#spool.dir}, run \`exec-track sync\` later\n`);
+    if (this.#refused) return void setAside(this.#spool.dir, this.#refused);
+    if (this.#interrupted) {
+      this.#options.stderr(`exec-track: stopped waiting for the server ${this.#options.server}; the rest of the run waits in ${this.#spool.dir}, run \`exec-track sync\` later\n`);
+    } else if (!this.#warned) this.#options.stderr(`exec-track: the server ${this.#options.server} did not confirm the end of the run; it waits in ${this.#spool.dir}, run \`exec-track sync\` later\n`);
+  }
+
+  /** Ctrl-C during the end-of-run wait: stop waiting now; the spool keeps what the server did not confirm. */
+  interrupt(): void {
+    if (!this.#finish) return;
+    this.#interrupted = true;
+    this.#finish.done(false);
   }
 
   async #loop(): Promise<void> {
-    while (!this.#stopped) {
+    while (!this.#stopped && !this.#refused) {
       // a 429 says how long to stay away (Retry-After); never come back sooner
       let retryAfterMs = 0;
       try {
@@ -142,7 +163,7 @@ export class RemoteSink implements Sink {
         retryAfterMs = isExecTrackError(error) && error.retryAfter ? error.retryAfter * 1000 : 0;
       }
       this.#socket = undefined;
-      if (!this.#stopped) await this.#sleep(Math.max(this.#backoff.next(), retryAfterMs));
+      if (!this.#stopped && !this.#refused) await this.#sleep(Math.max(this.#backoff.next(), retryAfterMs));
     }
   }
 
@@ -185,6 +206,7 @@ export class RemoteSink implements Sink {
       this.#spool.updateMeta({ executionCreated: false, sessionCreated: this.#spool.meta.session.title === null });
       return;
     }
+    if (isRefusedForGood(error)) return this.#onRefused(error);
     if (!this.#warned) {
       this.#warned = true;
       const why = code === 'SERVER_UNREACHABLE' ? `server ${this.#options.server} unreachable` : (error as Error).message.replace(/\.$/, '');
@@ -192,6 +214,15 @@ export class RemoteSink implements Sink {
     }
     // a server never reached during the whole run is not waited for at the end
     if (!this.#everConnected) this.#finish?.done(false);
+  }
+
+  /** The server will never take this execution: say so once, stop sending, set the spool aside at the end. */
+  #onRefused(error: ExecTrackError): void {
+    this.#refused = error;
+    this.#warned = true;
+    const aside = join(this.#spool.dir, '..', REJECTED_DIR, this.#spool.meta.execution.id);
+    this.#options.stderr(`exec-track: the server refused this execution for good (${error.message.replace(/\.$/, '')}); the command runs on untracked, its output is set aside in ${aside}\n`);
+    this.#finish?.done(false);
   }
 
   #pump(): void {
@@ -230,6 +261,7 @@ export class RemoteSink implements Sink {
 
   #stop(): void {
     this.#stopped = true;
+    clearInterval(this.#alive);
     clearTimeout(this.#finish?.timer);
     clearTimeout(this.#pumpTimer);
     clearImmediate(this.#pumpSoon);

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, readSync, renameSync, writeFileS
 import { join } from 'node:path';
 import { spoolDir } from '../config/paths.js';
 import type { ExecutionBody } from './api.js';
+import { REJECTED_DIR } from './refusal.js';
 import type { Outcome } from '../protocol/types.js';
 
 /**
@@ -9,11 +10,14 @@ import type { Outcome } from '../protocol/types.js';
  * `spoolDir()`, named by the execution id, holding
  * - `meta.json`: {@link SpoolMeta} (rewritten atomically via rename),
  * - `lines.ndjson`: every captured ReportLine as one JSON line, append-only, in seq order,
- * - `acked`: the highest seq the server confirmed storing (decimal text; absent = none).
+ * - `acked`: the highest seq the server confirmed storing (decimal text; absent = none),
+ * - `alive`: the wrapper's last heartbeat (ms since epoch UTC, decimal text; rewritten every few
+ *   seconds), so a wrapper killed with SIGKILL gets its real end, not the time of the later `sync`.
  */
 export const META_FILE = 'meta.json';
 export const LINES_FILE = 'lines.ndjson';
 export const ACKED_FILE = 'acked';
+export const ALIVE_FILE = 'alive';
 
 /** What a spooled execution needs to be uploaded later by `exec-track sync`. */
 export interface SpoolMeta {
@@ -55,12 +59,24 @@ export function writeAcked(dir: string, seq: number): void {
   writeFileSync(join(dir, ACKED_FILE), String(seq), { mode: 0o600 });
 }
 
+/** The wrapper's last heartbeat written to the spool (ms since epoch UTC), 0 when none. */
+export function readAlive(dir: string): number {
+  const file = join(dir, ALIVE_FILE);
+  return existsSync(file) ? Number(readFileSync(file, 'utf8')) || 0 : 0;
+}
+
+export function writeAlive(dir: string, at: number): void {
+  writeFileSync(join(dir, ALIVE_FILE), String(at), { mode: 0o600 });
+}
+
 /** Every spooled execution under `spoolDir()`, oldest first (directories without a readable meta are skipped). */
 export function listSpool(env: NodeJS.ProcessEnv = process.env): SpoolEntry[] {
   const root = spoolDir(env);
   if (!existsSync(root)) return [];
   const entries: SpoolEntry[] = [];
   for (const name of readdirSync(root)) {
+    // executions the server refused for good are set aside there (client/refusal.ts)
+    if (name === REJECTED_DIR) continue;
     const dir = join(root, name);
     try {
       entries.push({ dir, meta: readMeta(dir) });

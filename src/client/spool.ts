@@ -1,7 +1,7 @@
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDir, spoolDir } from '../config/paths.js';
-import { ACKED_FILE, LINES_FILE, readLineSpan, writeMeta, type LineSpan, type SpoolMeta } from './spool-files.js';
+import { ACKED_FILE, LINES_FILE, readLineSpan, writeAlive, writeMeta, type LineSpan, type SpoolMeta } from './spool-files.js';
 import type { ReportLine } from '../protocol/types.js';
 
 /** Buffered bytes that trigger a synchronous write (bytes). */
@@ -126,6 +126,11 @@ export class SpoolWriter {
     // spaces): writeFileSync's open+truncate per ack cost ~2.6 s per 1M lines in server mode (issue 6, B3)
     this.#ackedFd ??= openSync(join(this.dir, ACKED_FILE), 'w', 0o600);
     writeSync(this.#ackedFd, String(seq).padEnd(ACKED_WIDTH), 0);
+  }
+
+  /** Records a heartbeat of the wrapper (ms since epoch UTC): the end `sync` gives a run whose wrapper died. */
+  markAlive(at: number): void {
+    if (!this.#closed) writeAlive(this.dir, at);
   }
 
   /** Merges `patch` into meta.json. */

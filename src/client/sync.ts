@@ -2,7 +2,9 @@ import { closeSync, existsSync, fstatSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiClient } from './api.js';
 import { createOnServer } from './remote-session.js';
-import { LINES_FILE, pendingSpool, readAcked, readRawLines, writeAcked, writeMeta, type SpoolEntry } from './spool-files.js';
+import { isRefusedForGood, setAside } from './refusal.js';
+import { LINES_FILE, pendingSpool, readAcked, readAlive, readRawLines, writeAcked, writeMeta, type SpoolEntry } from './spool-files.js';
+import { TRACKER_DIED } from '../store/reasons.js';
 import { ExecTrackError, isExecTrackError } from '../errors.js';
 import type { ReportLine } from '../protocol/types.js';
 
@@ -15,8 +17,14 @@ export interface SyncResult {
   server: string;
   /** Lines sent that the server had not confirmed before. */
   lines: number;
-  /** `finished`: lines and final state uploaded; `lines`: the wrapper died before the end, lines uploaded and the state left to the server's lost-contact verdict; `failed`: kept in the spool. */
-  status: 'finished' | 'lines' | 'failed';
+  /**
+   * `finished`: lines and final state uploaded; `lines`: the wrapper died before the end, lines
+   * uploaded and the execution recorded as `Exec crushed` (`tracker died`), ended at the wrapper's
+   * last sign of life in the spool (last line or heartbeat); `failed`: kept in the spool
+   * for the next `sync`; `rejected`: the server refused it for good (a 4xx), set aside in
+   * `spool/rejected/` and never sent again.
+   */
+  status: 'finished' | 'lines' | 'failed' | 'rejected';
   error?: { code: string; message: string };
 }
 
@@ -35,7 +43,8 @@ export interface SyncProgress {
  * and execution if they were never created, sends the lines the server has not stored (POST
  * /reports, idempotent by seq, resuming from the server's `lastSeq`), then the final state when the
  * wrapper recorded one; a fully uploaded entry leaves the spool. Failures are per execution and
- * never stop the others. Running it twice uploads nothing the second time. With `server` (a parsed
+ * never stop the others; an execution the server refuses for good (client/refusal.ts) is set aside,
+ * not retried by later syncs. Running it twice uploads nothing the second time. With `server` (a parsed
  * server URL, `sync --server`), every entry goes there instead of the server it was started with.
  */
 export async function syncSpool(options: { env?: NodeJS.ProcessEnv; server?: string; onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncResult[]> {
@@ -49,7 +58,9 @@ export async function syncSpool(options: { env?: NodeJS.ProcessEnv; server?: str
       results.push({ ...base, ...(await syncEntry(entry, options.env, report)) });
     } catch (error) {
       const known = isExecTrackError(error) ? error : new ExecTrackError('INTERNAL', String(error));
-      results.push({ ...base, lines: 0, status: 'failed', error: { code: known.code, message: known.message } });
+      const rejected = isRefusedForGood(known);
+      if (rejected) setAside(entry.dir, known);
+      results.push({ ...base, lines: 0, status: rejected ? 'rejected' : 'failed', error: { code: known.code, message: known.message } });
     }
   }
   return results;
@@ -76,29 +87,39 @@ async function syncEntry(entry: SpoolEntry, env: NodeJS.ProcessEnv | undefined, 
   const { dir, meta } = entry;
   const api = new ApiClient(meta.server, { env });
   let lines: number;
+  let lastTs: number;
   try {
-    lines = await createAndUpload(api, entry, report);
+    ({ sent: lines, lastTs } = await createAndUpload(api, entry, report));
   } catch (error) {
-    if (!isExecTrackError(error) || error.code !== 'NOT_FOUND') throw error;
+    // a 404 before the execution exists there is the server refusing its session (an unknown id): for good
+    if (!isExecTrackError(error) || error.code !== 'NOT_FOUND' || !meta.executionCreated) throw error;
     // the server lost the execution (a new database or retention): create it again, send everything
     forgetServerState(entry);
-    lines = await createAndUpload(api, entry, report);
+    ({ sent: lines, lastTs } = await createAndUpload(api, entry, report));
   }
-  if (meta.outcome) await api.finish(meta.execution.id, meta.outcome);
+  // a wrapper that died before knowing the outcome (sync only takes spools of dead wrappers) ended at
+  // its last sign of life in the spool, not now: Exec crushed, tracker died, as the embedded store says
+  await api.finish(meta.execution.id, meta.outcome ?? { state: 'Exec crushed', exitCode: null, signal: null, reason: TRACKER_DIED, endedAt: Math.max(meta.execution.startedAt, lastTs, readAlive(dir)) });
   rmSync(dir, { recursive: true, force: true });
   return { lines, status: meta.outcome ? 'finished' : 'lines' };
 }
 
-/** Creates the session and execution where the meta says they were never created, then sends the lines; returns how many. */
-async function createAndUpload(api: ApiClient, { dir, meta }: SpoolEntry, report: (lines: number, bytes: number, total: number) => void): Promise<number> {
+/** Creates the session and execution where the meta says they were never created, then sends the lines (see {@link uploadLines}). */
+async function createAndUpload(api: ApiClient, { dir, meta }: SpoolEntry, report: (lines: number, bytes: number, total: number) => void): Promise<Uploaded> {
   await createOnServer(api, () => meta, (patch) => writeMeta(dir, Object.assign(meta, patch)));
   return uploadLines(api, dir, meta.execution.id, report);
 }
 
-/** Sends the spooled lines after the acked seq; returns how many were sent. */
-async function uploadLines(api: ApiClient, dir: string, executionId: string, report: (lines: number, bytes: number, total: number) => void): Promise<number> {
+/** What {@link uploadLines} did: lines sent, and the capture time of the last spooled line (ms since epoch UTC, 0 when none). */
+interface Uploaded {
+  sent: number;
+  lastTs: number;
+}
+
+/** Sends the spooled lines after the acked seq. */
+async function uploadLines(api: ApiClient, dir: string, executionId: string, report: (lines: number, bytes: number, total: number) => void): Promise<Uploaded> {
   const path = join(dir, LINES_FILE);
-  if (!existsSync(path)) return 0;
+  if (!existsSync(path)) return { sent: 0, lastTs: 0 };
   const fd = openSync(path, 'r');
   try {
     const { size } = fstatSync(fd);
@@ -106,11 +127,14 @@ async function uploadLines(api: ApiClient, dir: string, executionId: string, rep
     let offset = 0;
     let sent = 0;
     let rescans = 0;
+    let lastTs = 0;
     for (;;) {
       const chunk = readRawLines(fd, offset, SYNC_BATCH_LINES);
-      if (chunk.lines.length === 0) return sent;
+      if (chunk.lines.length === 0) return { sent, lastTs };
       offset = chunk.end;
-      const batch = chunk.lines.map((raw) => JSON.parse(raw) as ReportLine).filter((line) => line.seq > acked);
+      const parsed = chunk.lines.map((raw) => JSON.parse(raw) as ReportLine);
+      lastTs = Math.max(lastTs, parsed.at(-1)!.ts);
+      const batch = parsed.filter((line) => line.seq > acked);
       if (batch.length === 0) continue;
       const lastSeq = await api.appendReports(executionId, batch);
       sent += batch.length;

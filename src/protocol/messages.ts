@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TEXT_LIMITS } from './limits.js';
 import { STATES } from './states.js';
 
 /**
@@ -11,7 +12,7 @@ export const executionIdSchema = z.string().regex(/^e_[A-Za-z0-9_-]{22}$/);
 
 export const metricsConfigSchema = z.object({
   enabled: z.boolean(),
-  pattern: z.string().max(1000).nullish(),
+  pattern: z.string().max(TEXT_LIMITS.metricsPattern).nullish(),
 });
 
 /**
@@ -43,23 +44,23 @@ export const outcomeSchema = z.object({
   state: z.enum(['Passive', 'Execution crushed', 'Exec crushed']),
   exitCode: z.number().int().nullable(),
   signal: z.string().max(32).nullable(),
-  reason: z.string().max(1000).nullable(),
+  reason: z.string().max(TEXT_LIMITS.outcomeReason).nullable(),
   endedAt: z.number().int().nonnegative(),
 });
 
 /** POST /api/v1/sessions */
 export const createSessionBody = z.object({
   id: sessionIdSchema.optional(),
-  title: z.string().min(1).max(200),
+  title: z.string().min(1).max(TEXT_LIMITS.sessionTitle),
 });
 
 /** POST /api/v1/sessions/:id/executions */
 export const createExecutionBody = z.object({
   id: executionIdSchema.optional(),
-  name: z.string().max(200).nullable().default(null),
+  name: z.string().max(TEXT_LIMITS.executionName).nullable().default(null),
   command: z.array(z.string()).min(1),
-  cwd: z.string().max(4096).default(''),
-  host: z.string().max(255).default(''),
+  cwd: z.string().max(TEXT_LIMITS.cwd).default(''),
+  host: z.string().max(TEXT_LIMITS.host).default(''),
   pid: z.number().int().nullable().default(null),
   startedAt: z.number().int().nonnegative(),
   metrics: metricsConfigSchema.default({ enabled: true }),

@@ -14,7 +14,8 @@ type Frame =
  * One connection to `WS /api/v1/executions/:id/follow` (DESIGN §6) as an async iterable of
  * {@link FollowEvent}s, in the order the server sent them. Ends when the server closes with 1000
  * (the execution ended) or `signal` aborts; throws SERVER_UNREACHABLE when the socket fails or
- * closes any other way, so the caller may reconnect.
+ * closes any other way, so the caller may reconnect, and an error with the HTTP status (NOT_FOUND
+ * 404, RATE_LIMITED 429, SERVER_ERROR otherwise) when the server refuses the upgrade.
  */
 export async function* followSocket(url: string, signal: AbortSignal): AsyncIterable<FollowEvent> {
   const queue: FollowEvent[] = [];
@@ -35,6 +36,14 @@ export async function* followSocket(url: string, signal: AbortSignal): AsyncIter
     else if (frame.type === 'reports') queue.push({ type: 'reports', reports: frame.reports.map(reportFromWire) });
     else if (frame.type === 'metrics') queue.push({ type: 'metrics', points: frame.points.map(pointFromWire) });
     notify();
+  });
+  socket.on('unexpected-response', (_request, response) => {
+    // a refused upgrade (404 unknown id, 429, 5xx) keeps its status so the caller can tell a refusal from a drop
+    response.resume();
+    const status = response.statusCode ?? 0;
+    const retryAfter = Number(response.headers['retry-after'] ?? 0) || undefined;
+    failure ??= new ExecTrackError(status === 404 ? 'NOT_FOUND' : status === 429 ? 'RATE_LIMITED' : 'SERVER_ERROR', `The server refused the follow connection with HTTP ${status}.`, { statusCode: status, retryAfter });
+    socket.terminate();
   });
   socket.on('error', (cause) => {
     if (!signal.aborted) failure ??= new ExecTrackError('SERVER_UNREACHABLE', `Lost the follow connection to ${new URL(url).origin}; check that the server is running.`, { cause });

@@ -65,12 +65,24 @@ export function countOf(n: number, noun: string): string {
 }
 
 /**
- * A command line for display on one line: arguments with spaces or shell characters are
- * single-quoted as a shell would need, and line breaks inside an argument are shown as `\n`.
+ * A command line for display on one line, quoted as a POSIX shell (bash, zsh, ksh) would read it back
+ * to the same argv: plain words as they are; an argument with spaces or shell characters in single
+ * quotes (`'it'\''s'`); an argument holding a control character (newline, tab, ESC…) as `$'…'`
+ * with C escapes (`$'import sys\nprint(1)'`), so the line never breaks. The one helper every
+ * place that shows a command uses.
  */
-export function formatCommand(argv: string[]): string {
-  return argv
-    .map((a) => (a === '' || /[\s'"\\$`!*?;&|<>(){}[\]#~]/.test(a) ? `'${a.replaceAll("'", `'\\''`)}'` : a))
-    .map((a) => a.replaceAll('\r', '\\r').replaceAll('\n', '\\n'))
-    .join(' ');
+export function formatCommand(argv: readonly string[]): string {
+  return argv.map(quoteArg).join(' ');
+}
+
+const CONTROL = /[\x00-\x1f\x7f]/;
+const SHELL_SPECIAL = /[\s'"\\$`!*?;&|<>(){}[\]#~]/;
+const C_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\x1b': '\\e', '\\': '\\\\', "'": "\\'" };
+
+function quoteArg(arg: string): string {
+  if (CONTROL.test(arg)) {
+    return `$'${arg.replace(/[\x00-\x1f\x7f\\']/g, (c) => C_ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}'`;
+  }
+  if (arg === '' || SHELL_SPECIAL.test(arg)) return `'${arg.replaceAll("'", `'\\''`)}'`;
+  return arg;
 }

@@ -4,6 +4,7 @@ import { openSettings } from '../config/settings.js';
 import { isExecTrackError } from '../errors.js';
 import { fromExecutionJson, type ExecutionJson, type ReportJson } from '../protocol/json.js';
 import type { Execution, MetricPoint, MetricSummary, ReportLine } from '../protocol/types.js';
+import { Backoff } from '../client/backoff.js';
 import { followSocket } from './follow-socket.js';
 import { PAGE_SIZE, type ExecutionData, type FollowEvent, type LineSelection, type SessionData, type Source, type Target } from './source.js';
 import { noRuns, notFound, parseTarget } from './target.js';
@@ -15,7 +16,7 @@ type PointJson = Parameters<typeof pointFromWire>[0];
 /** Options of {@link RemoteSource}. */
 export interface RemoteSourceOptions {
   env?: NodeJS.ProcessEnv;
-  /** Reconnects of a follow socket that dropped before the execution ended (default 5). */
+  /** Failed follow reconnects in a row before giving up (default 40: about 3 minutes of a server away). */
   followRetries?: number;
 }
 
@@ -34,7 +35,7 @@ export class RemoteSource implements Source {
     this.label = server;
     this.#api = `${server}/api/v1`;
     this.#env = options.env ?? process.env;
-    this.#retries = options.followRetries ?? 5;
+    this.#retries = options.followRetries ?? 40;
   }
 
   async resolve(target: string | undefined): Promise<Target> {
@@ -96,14 +97,22 @@ export class RemoteSource implements Source {
     return points.map(pointFromWire);
   }
 
-  /** The follow socket, reconnected with backoff when it drops early; lines and points already seen are skipped. */
+  /**
+   * The follow socket, reconnected with backoff (100 ms doubling to 5 s, with jitter) whenever it
+   * drops before the execution ended: each connection asks for what comes after the last line and
+   * metric point seen (`?after=&pointsAfter=`), so nothing is shown twice or skipped. Gives up after `followRetries` attempts in a
+   * row that fail (none succeeding in between) or when the server refuses (an unknown id: NOT_FOUND).
+   */
   async *follow(id: string, afterSeq: number, signal: AbortSignal): AsyncIterable<FollowEvent> {
-    const url = `${this.#api.replace(/^http/, 'ws')}/executions/${id}/follow`;
+    const base = `${this.#api.replace(/^http/, 'ws')}/executions/${id}/follow`;
+    const backoff = new Backoff({ capMs: 5_000 });
     let lastSeq = afterSeq;
     let pointSeq = afterSeq;
-    for (let attempt = 0; ; attempt++) {
+    for (let failures = 0; ; ) {
       try {
-        for await (const event of followSocket(url, signal)) {
+        for await (const event of followSocket(`${base}?after=${lastSeq}&pointsAfter=${Math.min(pointSeq, lastSeq)}`, signal)) {
+          failures = 0;
+          backoff.reset();
           if (event.type === 'reports') {
             const reports = event.reports.filter((r) => r.seq > lastSeq);
             if (reports.length === 0) continue;
@@ -118,10 +127,12 @@ export class RemoteSource implements Source {
         }
         return;
       } catch (error) {
-        if (signal.aborted || attempt >= this.#retries || !isExecTrackError(error) || error.code !== 'SERVER_UNREACHABLE') throw error;
-        // a follow of an unknown id fails at the upgrade; tell it apart from a dropped connection
-        await this.execution(id);
-        await sleep(Math.min(8000, 250 * 2 ** attempt), undefined, { signal }).catch(() => undefined);
+        if (signal.aborted) return;
+        if (isExecTrackError(error) && error.code === 'NOT_FOUND') throw notFound('execution', id, `on ${this.label}`);
+        const retryable = isExecTrackError(error) && (error.code === 'SERVER_UNREACHABLE' || error.statusCode === 429 || error.statusCode >= 500);
+        if (!retryable || ++failures > this.#retries) throw error;
+        const retryAfterMs = isExecTrackError(error) && error.retryAfter ? error.retryAfter * 1000 : 0;
+        await sleep(Math.max(backoff.next(), retryAfterMs), undefined, { signal }).catch(() => undefined);
       }
     }
   }

@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import { cutText, TEXT_LIMITS } from '../protocol/limits.js';
 import type { Outcome } from '../protocol/types.js';
 
 /** How the child's life ended, as the runner observed it. Exactly one of the three ways applies. */
@@ -74,7 +75,8 @@ function crushed(
   endedAt: number,
   wrapperExitCode: number,
 ): Classification {
-  return { outcome: { state, exitCode, signal, reason, endedAt }, wrapperExitCode };
+  // the server refuses longer reasons for good (protocol/limits.ts): a long program path must not cost the outcome
+  return { outcome: { state, exitCode, signal, reason: cutText(reason, TEXT_LIMITS.outcomeReason), endedAt }, wrapperExitCode };
 }
 
 function signalNumber(name: string): number {

@@ -8,7 +8,11 @@ export type SplitLine = Omit<ReportLine, 'seq' | 'stream'>;
 export interface LineLimits {
   /** Bytes of a line kept before it is cut and flagged `truncated` (default 1 MiB). */
   maxLineBytes: number;
-  /** Redraw frames kept per line for metric parsing, the most recent ones (default 1000). */
+  /**
+   * Redraw frames held per line for metric parsing (default 1000). When a line is redrawn more often,
+   * every `maxFrames` redraws are emitted as a line of their own (the screen as it was then, with the
+   * frames before it), so every frame reaches the metric parser and memory stays bounded.
+   */
   maxFrames: number;
   /** Longer redraw frames are not kept as frames (default 8 KiB), so frames stay small. */
   maxFrameBytes: number;
@@ -35,6 +39,7 @@ interface Segment {
  *   each line is decoded as UTF-8 with U+FFFD replacement (never throws);
  * - `\r` starts a redraw: the line's text is its last non-empty `\r` segment (what a terminal
  *   finally shows; this also drops the `\r` of `\r\n`), earlier non-empty segments go to `frames`;
+ *   a line redrawn more than `maxFrames` times also emits a snapshot line every `maxFrames` redraws;
  * - ANSI/OSC escape sequences are removed from text and frames;
  * - a segment longer than `maxLineBytes` is cut at a character boundary, flagged `truncated`, and
  *   `byteLength` gives its original size; memory per stream stays below `maxLineBytes` plus frames;
@@ -155,10 +160,25 @@ export class LineSplitter {
     if (frame.byteLength > this.#limits.maxFrameBytes) return;
     this.#frames.push(frame.text);
     this.#frameTs.push(frame.ts);
-    if (this.#frames.length > this.#limits.maxFrames) {
-      this.#frames.shift();
-      this.#frameTs.shift();
+    if (this.#frames.length >= this.#limits.maxFrames) this.#emitRedraws();
+  }
+
+  /**
+   * A line redrawn `maxFrames` times and still going: its newest kept frame is emitted as a line
+   * (the screen at that moment), with the frames before it, so their metrics are read now rather than
+   * dropped or held in memory until the line ends (a progress bar may redraw for hours).
+   */
+  #emitRedraws(): void {
+    const text = this.#frames.pop()!;
+    const ts = this.#frameTs.pop()!;
+    const line: SplitLine = { ts, text };
+    if (this.#frames.length > 0) {
+      line.frames = this.#frames;
+      line.frameTs = this.#frameTs;
     }
+    this.#frames = [];
+    this.#frameTs = [];
+    this.#emit(line);
   }
 
   #endLine(ts: number, partial: boolean): void {

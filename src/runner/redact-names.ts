@@ -1,10 +1,12 @@
 /**
  * Which names look secret (DESIGN §5 Secrets): environment variable names, `NAME=value` arguments
- * and `--flag` options whose last part is one of TOKEN, SECRET, PASSWORD, PASSWD, API_KEY, APIKEY,
- * ACCESS_KEY, PRIVATE_KEY, CREDENTIAL(S). `DEMO_API_TOKEN`, `AWS_SECRET_ACCESS_KEY`, `--api-key` and
- * `--client-secret` match; `TOKENIZERS_PARALLELISM` and `--password-stdin` do not.
+ * and `--flag` options whose last part is one of TOKEN, SECRET, PASSWORD, PASSWD, PASSPHRASE, KEY,
+ * APIKEY, PAT, AUTH, CREDENTIAL(S) (so any `…_KEY`: API_KEY, ACCESS_KEY, PRIVATE_KEY, OPENAI_KEY).
+ * `DEMO_API_TOKEN`, `AWS_SECRET_ACCESS_KEY`, `GITHUB_PAT`, `HF_AUTH`, `--api-key`, `--key`, `--auth`
+ * and `--client-secret` match; `TOKENIZERS_PARALLELISM`, `KEYBOARD`, `--key-file` and
+ * `--password-stdin` do not. Over-matching (`SORT_KEY`) costs a masked value, never a leak.
  */
-const SECRET_NAME = /(?:^|_)(?:TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?)$/i;
+const SECRET_NAME = /(?:^|_)(?:TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|KEY|APIKEY|PAT|AUTH|CREDENTIALS?)$/i;
 
 /** An environment-style name: letters, digits and `_`, not starting with a digit. */
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

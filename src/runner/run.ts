@@ -111,11 +111,21 @@ async function follow(
   };
 }
 
-/** Records the outcome; a failing sink is reported, never allowed to change the exit code. */
+/** Signals that cut the end-of-run wait: the command is gone, the user wants the prompt back. */
+const INTERRUPTING: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+
+/**
+ * Records the outcome; a failing sink is reported, never allowed to change the exit code. A Ctrl-C
+ * (or SIGTERM) while the sink waits for its server ends the wait at once ({@link Sink.interrupt}).
+ */
 async function finish(sink: Sink, outcome: Outcome, notice: (message: string) => void): Promise<void> {
+  const interrupt = (): void => sink.interrupt?.();
+  for (const signal of INTERRUPTING) process.on(signal, interrupt);
   try {
     await sink.finish(outcome);
   } catch (error) {
     notice(`could not record the outcome (${(error as Error).message}).`);
+  } finally {
+    for (const signal of INTERRUPTING) process.off(signal, interrupt);
   }
 }

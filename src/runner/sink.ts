@@ -42,4 +42,9 @@ export interface Sink {
   backpressure?(): Promise<void> | null;
   /** Flushes lines, records the outcome, stops heartbeats. Bounded wait (DESIGN §7). */
   finish(outcome: Outcome): Promise<void>;
+  /**
+   * Optional: ends a pending {@link finish} wait at once (Ctrl-C while the wrapper waits for a slow
+   * server); what is not confirmed stays where `exec-track sync` finds it, and `finish` resolves.
+   */
+  interrupt?(): void;
 }

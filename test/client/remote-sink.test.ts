@@ -120,6 +120,6 @@ describe('RemoteSink', () => {
     const [entry] = listSpool(env);
     expect(entry!.meta).toMatchObject({ outcome, session: { id: opened.sessionId, title: 'nightly' }, executionCreated: false });
     expect(readMeta(entry!.dir).execution.id).toBe(opened.executionId);
-    expect(readdirSync(entry!.dir).sort()).toEqual(['lines.ndjson', 'meta.json']);
+    expect(readdirSync(entry!.dir).sort()).toEqual(['alive', 'lines.ndjson', 'meta.json']);
   });
 });

@@ -110,6 +110,7 @@ describe('report on one recorded execution', () => {
     ['a negative --lines value', 2, ['--lines', '-3'], /--lines expects/],
     ['an unknown --sort column', 2, ['--sort', 'speed'], /--sort expects/],
     ['--points without --json', 2, ['--points'], /--points/],
+    ['--chart in the session view', 2, ['--chart', 'loss'], /^exec-track: --chart draws one execution's metric, and s_\S+ is a session; give an execution id .*`--metric loss`\.$/m],
   ])('answers %s with exit %i and one sentence', async (_, code, args, message) => {
     const result = await reportShared(args);
     expect(result.exitCode).toBe(code);

@@ -80,3 +80,29 @@ describe('report --follow on the embedded store', () => {
     expect((await follower.done).exitCode).toBe(0);
   });
 });
+
+describe('report --follow <execution> when the server drops', () => {
+  it('reconnects with backoff and goes on after the last line seen, showing every line once', async () => {
+    const db = join(home.dir, 'server.db');
+    server = await startServer({ home: home.dir, args: ['--db', db] });
+    const port = server.port;
+    const flag = join(home.dir, 'go');
+    const runner = spawnCli(['run', '--server', server.url, '--', 'python3', '-c', waitingChild(flag)], { home: home.dir });
+    const [, id] = await runner.waitFor(/execution (e_[\w-]+) in session/, 'stderr');
+    const follower = spawnCli(['report', '--follow', id!, '--server', server.url, '--json'], { home: home.dir });
+    await follower.waitFor(/"to stderr"/);
+    // the server goes away for a while (longer than the first backoff steps), then comes back on its port
+    server.proc.kill('SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(follower.proc.exitCode).toBeNull();
+    server = await startServer({ home: home.dir, port, args: ['--db', db] });
+    writeFileSync(flag, '');
+    const followed = await follower.done;
+    expect(followed.exitCode).toBe(3);
+    const events = followed.out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; reports?: Array<{ seq: number; text: string }> });
+    const lines = events.flatMap((e) => e.reports ?? []).map((r) => [r.seq, r.text]);
+    expect(lines).toEqual([[0, 'first step=1 loss=0.5'], [1, 'to stderr'], [2, 'second step=2 loss=0.25']]);
+    expect(events.at(-1)).toMatchObject({ type: 'execution', execution: { state: 'Execution crushed', exitCode: 3 } });
+    expect((await runner.done).exitCode).toBe(3);
+  });
+});

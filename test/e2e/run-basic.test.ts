@@ -133,6 +133,17 @@ describe('exec-track run (embedded store)', () => {
     expect(ts.at(-1)! - ts[0]!).toBeGreaterThanOrEqual(150);
   });
 
+  it('reads metrics from every one of thousands of redraws of one line, so the max is right', async () => {
+    const code = "import sys\nfor i in range(5000): sys.stdout.write('\\rstep=%d loss=%d' % (i, 99 if i == 7 else i % 5))\nprint()";
+    const result = await run(py(code));
+    expect(result.exitCode).toBe(0);
+    const stored = await readLast(home.dir);
+    const loss = series(stored, 'loss');
+    expect(loss).toHaveLength(5000);
+    expect(Math.max(...loss)).toBe(99);
+    expect(stored.texts.at(-1)).toBe('stdout:step=4999 loss=4');
+  });
+
   it('drops the CR of CRLF line ends in storage only', async () => {
     const result = await run(['printf', 'one\\r\\ntwo\\r\\n']);
     const stored = await readLast(home.dir);
@@ -235,9 +246,4 @@ describe('exec-track run (embedded store)', () => {
     expect(results.map((r) => r.err.split('\n').length)).toEqual([2, 2, 2]);
   });
 
-  it('fails with exit 1 for an unknown session id', async () => {
-    const result = await runCli(['run', '--session', 's_AAAAAAAAAAAAAAAAAAAAAA', '--', 'true'], { home: home.dir });
-    expect(result.exitCode).toBe(1);
-    expect(result.err).toBe('exec-track: No session s_AAAAAAAAAAAAAAAAAAAAAA in the embedded store; run `exec-track sessions` to list them.\n');
-  });
 });

@@ -52,3 +52,28 @@ describe('exec-track run limits', () => {
     expect(result.err).toBe('err\n');
   });
 });
+
+describe('run --line-quota (embedded store)', () => {
+  it('keeps the first and last half of that many lines, with the quota marker, and every line with "all"', async () => {
+    const run = await runCli(['run', '-q', '--line-quota', '10', '--', 'seq', '1', '30'], { home: home.dir });
+    expect(run.exitCode).toBe(0);
+    expect(run.out.split('\n').filter(Boolean)).toHaveLength(30);
+    const stored = await readLast(home.dir);
+    expect(stored.texts).toEqual([
+      ...['1', '2', '3', '4', '5'].map((n) => `stdout:${n}`),
+      'stderr:[exec-track: 20 lines dropped by the line quota]',
+      ...['26', '27', '28', '29', '30'].map((n) => `stdout:${n}`),
+    ]);
+    expect((await runCli(['run', '-q', '--line-quota', 'all', '--', 'seq', '1', '30'], { home: home.dir })).exitCode).toBe(0);
+    expect((await readLast(home.dir)).execution.lineCount).toBe(30);
+  });
+
+  it.each([
+    [['--line-quota', 'lots'], /^exec-track: --line-quota expects a number of lines \(2 or more\) or "all", got "lots"\.\n$/, {}],
+    [['--line-quota', '10'], /^exec-track: --line-quota sets the embedded store's quota; the server http:\/\/127\.0\.0\.1:1 keeps as many lines as its `serve --line-quota` says\.\n$/, { EXEC_TRACK_SERVER: 'http://127.0.0.1:1' }],
+  ])('refuses %j before the command runs (exit 2)', async (args, message, env) => {
+    const result = await runCli(['run', ...args, '--', 'echo', 'ran'], { home: home.dir, env });
+    expect([result.exitCode, result.out]).toEqual([2, '']);
+    expect(result.err).toMatch(message);
+  });
+});

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { countOf, formatCommand, formatDuration, formatLocalTime, formatNumber } from '../../src/report/format.js';
 
@@ -53,8 +54,15 @@ describe('formatCommand', () => {
 });
 
 describe('formatCommand on one line', () => {
-  it('shows line breaks inside an argument as \\n', () => {
-    expect(formatCommand(['python3', '-c', 'import sys\nprint(1)'])).toBe(`python3 -c 'import sys\\nprint(1)'`);
+  it("shows an argument with a control character as $'…' with C escapes", () => {
+    expect(formatCommand(['python3', '-c', 'import sys\nprint(1)'])).toBe(`python3 -c $'import sys\\nprint(1)'`);
+    expect(formatCommand(['printf', "it's\tnew\r\x1b[0m\x01\\"])).toBe(`printf $'it\\'s\\tnew\\r\\e[0m\\x01\\\\'`);
+  });
+
+  it('is read back by a POSIX shell (bash) as the same argv', () => {
+    const argv = ['new\nline', "it's", 'a b', '', '$HOME', 'tab\there', '\x1b[31mred', 'back\\slash\n', "q'\n'", '--lr=0.1'];
+    const out = execFileSync('bash', ['-c', `printf '%s\\0' ${formatCommand(argv)}`], { encoding: 'utf8' });
+    expect(out.split('\0').slice(0, -1)).toEqual(argv);
   });
 });
 

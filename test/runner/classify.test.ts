@@ -44,3 +44,14 @@ describe('classify', () => {
     expect(classify(end, AT)).toEqual({ outcome: { ...expected, endedAt: AT }, wrapperExitCode });
   });
 });
+
+describe('classify with a very long program path', () => {
+  it('cuts the reason to what the server accepts (outcomeReason), so the outcome is never refused', async () => {
+    const { outcomeSchema } = await import('../../src/protocol/messages.js');
+    const program = `/${'d'.repeat(3000)}/train`;
+    const { outcome } = classify({ kind: 'spawn-error', code: 'ENOENT', program }, AT);
+    expect(outcome.reason).toHaveLength(1000);
+    expect(outcome.reason).toMatch(/^ENOENT: cannot run \/d+…$/);
+    expect(outcomeSchema.safeParse(outcome).success).toBe(true);
+  });
+});

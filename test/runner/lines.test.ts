@@ -78,9 +78,22 @@ describe('LineSplitter', () => {
     expect(line).toEqual({ text: 'y'.repeat(1024 * 1024), truncated: true, byteLength: 3 * 1024 * 1024 });
   });
 
-  it('keeps only the most recent frames', () => {
+  it('hands every redraw frame on, a snapshot line every maxFrames redraws, never holding more frames', () => {
     const input = `${Array.from({ length: 10 }, (_, i) => `\rstep=${i}`).join('')}\n`;
-    expect(split(input, 0, { maxFrames: 3 })).toEqual([{ text: 'step=9', frames: ['step=6', 'step=7', 'step=8'] }]);
+    expect(split(input, 0, { maxFrames: 3 })).toEqual([
+      { text: 'step=2', frames: ['step=0', 'step=1'] },
+      { text: 'step=5', frames: ['step=3', 'step=4'] },
+      { text: 'step=8', frames: ['step=6', 'step=7'] },
+      { text: 'step=9' },
+    ]);
+  });
+
+  it('lets 20 000 redraws of one line all reach the metric parser, with at most 1000 frames per emitted line', () => {
+    const values = Array.from({ length: 20_000 }, (_, i) => (i === 5 ? 99 : i % 7));
+    const lines = split(`${values.map((v) => `\rloss=${v}`).join('')}\n`, 4096);
+    const seen = lines.flatMap((l) => [...(l.frames ?? []), l.text]).map((t) => Number(t.slice(5)));
+    expect(seen).toEqual(values);
+    expect(Math.max(...lines.map((l) => l.frames?.length ?? 0))).toBeLessThanOrEqual(1000);
   });
 
   it('does not keep frames longer than the frame limit', () => {

@@ -153,6 +153,8 @@ describe('secret names', () => {
     ['DEMO_API_TOKEN', true], ['TOKEN', true], ['GITHUB_TOKEN', true], ['APP_SECRET', true],
     ['DB_PASSWORD', true], ['DB_PASSWD', true], ['OPENAI_API_KEY', true], ['X_APIKEY', true],
     ['AWS_SECRET_ACCESS_KEY', true], ['SSH_PRIVATE_KEY', true], ['GCP_CREDENTIAL', true], ['GCP_CREDENTIALS', true],
+    ['GITHUB_PAT', true], ['HF_AUTH', true], ['OPENAI_KEY', true], ['GPG_PASSPHRASE', true], ['KEY', true],
+    ['PATH_PREFIX', false], ['OAUTH', false], ['AUTHOR', false], ['KEY_FILE', false],
     ['TOKENIZERS_PARALLELISM', false], ['PATH', false], ['KEYBOARD', false], ['MYTOKEN', false], ['1_TOKEN', false],
   ])('isSecretName(%s) is %s', (name, expected) => {
     expect(isSecretName(name)).toBe(expected);
@@ -160,6 +162,7 @@ describe('secret names', () => {
 
   it.each([
     ['--token', true], ['--api-key', true], ['--client-secret', true], ['--db-password', true], ['--access-key', true],
+    ['--key', true], ['--auth', true], ['--github-pat', true], ['--key-file', false], ['--author', false],
     ['--password-stdin', false], ['--no-password', false], ['--tokens', false], ['-p', false], ['token', false], ['--', false],
   ])('isSecretFlag(%s) is %s', (flag, expected) => {
     expect(isSecretFlag(flag)).toBe(expected);

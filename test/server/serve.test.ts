@@ -136,6 +136,24 @@ describe('exec-track serve (real process)', () => {
     expect((await follow.closed).code).toBe(1000);
   });
 
+  it('resumes a reconnecting follower after ?after=<seq> (lines) and ?pointsAfter=<seq> (metric points), and refuses a bad seq', async () => {
+    home = tempHome();
+    const s = await serve();
+    const { claimKey, executionId } = await setupExecution(s.url);
+    const path = `/api/v1/executions/${executionId}`;
+    const metricLines = Array.from({ length: 10 }, (_, i) => ({ seq: i, ts: 1000 + i, stream: 'stdout', text: `step=${i} loss=${i}` }));
+    await api(s.url, `${path}/reports`, { body: { lines: metricLines }, bearer: claimKey });
+    const follow = await openSocket(wsUrl(s.url, `${path}/follow?after=6&pointsAfter=4`));
+    expect(await follow.next()).toMatchObject({ type: 'execution' });
+    const reports = await follow.next();
+    expect(reports.reports.map((r: { seq: number }) => r.seq)).toEqual([7, 8, 9]);
+    const points = await follow.next();
+    expect([...new Set(points.points.map((p: { seq: number }) => p.seq))]).toEqual([5, 6, 7, 8, 9]);
+    follow.ws.close();
+    const refused = await openSocket(wsUrl(s.url, `${path}/follow?after=x`)).then(() => 0, (e: { status: number; body: string }) => [e.status, JSON.parse(e.body).error.code]);
+    expect(refused).toEqual([400, 'BAD_REQUEST']);
+  });
+
   it('turns an execution whose stream socket dropped into Exec crushed (lost contact) after --heartbeat-timeout', async () => {
     home = tempHome();
     const s = await serve(['--heartbeat-timeout', '2s']);

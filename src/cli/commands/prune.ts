@@ -6,7 +6,7 @@ import { ExecTrackError } from '../../errors.js';
 import { isId } from '../../protocol/ids.js';
 import { openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
-import { countOf } from '../../report/format.js';
+import { countOf, formatCommand } from '../../report/format.js';
 
 /**
  * `exec-track rm <id>`: deletes a session (with its executions, reports and metrics) or one execution
@@ -77,7 +77,7 @@ async function deleteSession(store: Store, id: string): Promise<string | undefin
 async function deleteExecution(store: Store, id: string): Promise<string | undefined> {
   const execution = await store.getExecution(id);
   if (!execution || !(await store.deleteExecution(id))) return undefined;
-  return `Deleted execution ${id} (${execution.command.join(' ')}) of session ${execution.sessionId}.`;
+  return `Deleted execution ${id} (${formatCommand(execution.command)}) of session ${execution.sessionId}.`;
 }
 
 async function countAll(store: Store): Promise<{ sessions: number; executions: number }> {

@@ -1,5 +1,7 @@
 import { parseDuration } from '../../config/duration.js';
+import { parseLineQuota } from '../../config/line-quota.js';
 import { ExecTrackError } from '../../errors.js';
+import { checkTextLimit } from '../../protocol/limits.js';
 import type { MetricsConfig, Outcome } from '../../protocol/types.js';
 import { formatDuration } from '../../report/format.js';
 import { notice, openSink, trackingFailed, trackingMetrics, type OpenedSink, type TrackingOptions } from './tracking.js';
@@ -10,20 +12,27 @@ export interface RunCommandOptions extends TrackingOptions {
   /** A duration such as `10s` (default 10s). */
   killAfter?: string;
   foreground?: boolean;
+  /** `--line-quota <n|all>`: lines stored per execution in the embedded store. */
+  lineQuota?: string;
 }
 
 /** Validated run options. */
 interface ValidOptions {
   metrics: MetricsConfig;
   killAfterMs: number;
+  /** Stored lines per execution (embedded store), undefined for the default. */
+  lineQuota?: number;
 }
 
 /**
  * `exec-track run [options] -- <cmd> [args...]` (DESIGN §4): validates the options, picks the sink
  * (a server from `--server`/EXEC_TRACK_SERVER/config → RemoteSink, else LocalSink on the embedded
  * store), runs the command and resolves with the exit code to exit with. Prints the start and summary
- * lines on stderr unless `--quiet`. A failure before the command ran gives 125 (DESIGN §2).
- * @throws ExecTrackError USAGE for invalid options (exit 2).
+ * lines on stderr unless `--quiet`. A failure before the command ran gives 125 (DESIGN §2), an unknown
+ * `--session` id included.
+ * @throws ExecTrackError USAGE for invalid options (exit 2): a `--name`, session title or
+ * `--metrics-pattern` over the server's limit (TEXT_LIMITS, the same in both modes), an execution id
+ * given to `--session`.
  */
 export async function runCommand(argv: string[], opts: RunCommandOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const valid = validate(argv, opts);
@@ -33,7 +42,7 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, env: N
   let opened: OpenedSink | undefined;
   try {
     const { runExecution } = await import('../../runner/run.js');
-    opened = await openSink(opts, env);
+    opened = await openSink(opts, env, valid.lineQuota);
     return await runExecution(
       argv,
       {
@@ -61,7 +70,9 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, env: N
 function validate(argv: string[], opts: RunCommandOptions): ValidOptions {
   if (!argv[0]) throw new ExecTrackError('USAGE', 'The command to run is empty; give one after `--`, e.g. `exec-track run -- python3 train.py`.');
   const metrics = trackingMetrics(opts);
-  return { metrics, killAfterMs: parseDuration(opts.killAfter ?? '10s', '--kill-after') };
+  if (opts.name !== undefined) checkTextLimit(opts.name, 'executionName', '--name', true);
+  const lineQuota = opts.lineQuota === undefined ? undefined : parseLineQuota(opts.lineQuota, '--line-quota');
+  return { metrics, killAfterMs: parseDuration(opts.killAfter ?? '10s', '--kill-after'), lineQuota };
 }
 
 /** `exec-track: <state> after <duration> (exit <code>)`; an Exec crushed run adds its reason. */

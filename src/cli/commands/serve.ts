@@ -1,4 +1,5 @@
 import { parseDuration } from '../../config/duration.js';
+import { parseLineQuota } from '../../config/line-quota.js';
 import { homeDir } from '../../config/paths.js';
 import { ExecTrackError } from '../../errors.js';
 import { join } from 'node:path';
@@ -62,7 +63,7 @@ export function parseServeFlags(flags: ServeFlags): Partial<ServerOptions> & Pic
     maxBodyBytes: optionalCount(flags.maxBody, '--max-body'),
     maxFrameBytes: optionalCount(flags.maxFrame, '--max-frame'),
     maxLineLength: optionalCount(flags.maxLine, '--max-line'),
-    lineQuota: optionalCount(flags.lineQuota, '--line-quota'),
+    lineQuota: flags.lineQuota === undefined ? undefined : parseLineQuota(flags.lineQuota, '--line-quota'),
     maxSessionsPerUser: optionalCount(flags.maxSessionsPerUser, '--max-sessions-per-user'),
     maxExecutionsPerSession: optionalCount(flags.maxExecutionsPerSession, '--max-executions-per-session'),
     trustProxy: flags.trustProxy ?? false,

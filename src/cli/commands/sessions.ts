@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { ApiClient } from '../../client/api.js';
 import { embeddedDbPath } from '../../config/paths.js';
-import { openSettings, resolveServer } from '../../config/settings.js';
 import { ExecTrackError } from '../../errors.js';
+import { openSettings, resolveServer } from '../../config/settings.js';
 import { newId } from '../../protocol/ids.js';
+import { checkTextLimit } from '../../protocol/limits.js';
 import { toSessionJson, type SessionJson } from '../../protocol/json.js';
 import { formatLocalTime } from '../../report/format.js';
 
@@ -40,10 +41,10 @@ export async function sessionsCommand(opts: SessionsOptions, env: NodeJS.Process
 /**
  * `exec-track session new <title>`: creates a session and makes it the current one (embedded store,
  * or the server's, where the current session is kept with that server's credentials). Prints its id.
- * @throws ExecTrackError USAGE for an empty or over-long title (200 characters).
+ * @throws ExecTrackError USAGE for an empty or over-long title (TEXT_LIMITS.sessionTitle).
  */
 export async function sessionNewCommand(title: string, opts: { server?: string }, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  if (title.trim() === '' || title.length > 200) throw new ExecTrackError('USAGE', 'A session title must be 1 to 200 characters long.');
+  checkTextLimit(title, 'sessionTitle', 'A session title');
   const server = resolveServer(opts.server, env);
   let id: string;
   if (server) {

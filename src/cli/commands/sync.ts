@@ -12,7 +12,8 @@ export interface SyncOptions {
 /**
  * `exec-track sync`: uploads the executions waiting in the spool (client/sync.ts) with a progress
  * spinner on a terminal (none when stderr is not a TTY or with --json), then prints what it
- * uploaded, or a JSON summary. Sets exit code 1 when any execution could not be uploaded.
+ * uploaded, or a JSON summary. Sets exit code 1 when any execution could not be uploaded (kept for
+ * the next sync) or was refused for good by the server (set aside, reported this once).
  * @throws ExecTrackError `USAGE` for a `--server` that is not an http(s) URL (before anything is read).
  */
 export async function syncCommand(opts: SyncOptions): Promise<void> {
@@ -25,19 +26,20 @@ export async function syncCommand(opts: SyncOptions): Promise<void> {
   };
   const results = await syncSpool({ server, onProgress });
   spinner?.stop();
-  const done = results.filter((r) => r.status !== 'failed');
+  const done = results.filter((r) => r.status === 'finished' || r.status === 'lines');
   const lines = done.reduce((sum, r) => sum + r.lines, 0);
-  if (results.some((r) => r.status === 'failed')) process.exitCode = 1;
+  if (done.length < results.length) process.exitCode = 1;
   if (opts.json) {
     process.stdout.write(`${JSON.stringify({ executions: results, uploaded: { executions: done.length, lines } }, null, 2)}\n`);
     return;
   }
-  for (const r of results) (r.status === 'failed' ? process.stderr : process.stdout).write(`${describe(r)}\n`);
+  for (const r of results) (r.error ? process.stderr : process.stdout).write(`${describe(r)}\n`);
   process.stdout.write(results.length === 0 ? 'exec-track: nothing to sync\n' : `exec-track: uploaded ${countOf(done.length, 'execution')}, ${countOf(lines, 'line')}\n`);
 }
 
 function describe(r: SyncResult): string {
   if (r.status === 'failed') return `exec-track: ${r.executionId} stays in the spool: ${r.error!.message}`;
-  const state = r.status === 'finished' ? 'final state uploaded' : 'no final state (the wrapper died; the server decides)';
+  if (r.status === 'rejected') return `exec-track: the server refused ${r.executionId} for good (${r.error!.message.replace(/\.$/, '')}); it was set aside in the spool's rejected/ folder and will not be sent again.`;
+  const state = r.status === 'finished' ? 'final state uploaded' : 'the wrapper died: Exec crushed (tracker died) at its last heartbeat';
   return `${r.executionId}  ${countOf(r.lines, 'line')}, ${state}  → ${maskUrl(r.server)}`;
 }

@@ -1,6 +1,8 @@
 import { resolveServer } from '../../config/settings.js';
 import { ExecTrackError } from '../../errors.js';
 import { createMetricParser } from '../../metrics/parse.js';
+import { isId } from '../../protocol/ids.js';
+import { checkTextLimit } from '../../protocol/limits.js';
 import type { MetricsConfig } from '../../protocol/types.js';
 import { countOf } from '../../report/format.js';
 import type { Sink } from '../../runner/sink.js';
@@ -33,8 +35,18 @@ export function trackingMetrics(opts: TrackingOptions): MetricsConfig {
   if (mode !== 'on' && mode !== 'off') throw new ExecTrackError('USAGE', `--metrics expects on or off, got "${mode}".`);
   const metrics = { enabled: mode === 'on', pattern: opts.metricsPattern ?? null };
   createMetricParser(metrics);
-  if (opts.session !== undefined && opts.session.trim() === '') throw new ExecTrackError('USAGE', '--session expects a session id or a title.');
+  if (opts.session !== undefined) checkSession(opts.session);
+  if (opts.metricsPattern !== undefined) checkTextLimit(opts.metricsPattern, 'metricsPattern', '--metrics-pattern');
   return metrics;
+}
+
+/** `--session` is a session id or a title the server would accept; an execution id is a mistake, not a title. */
+function checkSession(session: string): void {
+  if (session.trim() === '') throw new ExecTrackError('USAGE', '--session expects a session id or a title.');
+  if (isId('e', session)) {
+    throw new ExecTrackError('USAGE', `${session} is an execution id; --session takes a session id (s_…) or a title (\`exec-track report ${session}\` shows which session it is in).`);
+  }
+  if (!isId('s', session)) checkTextLimit(session, 'sessionTitle', 'The session title given to --session');
 }
 
 /**
@@ -43,8 +55,11 @@ export function trackingMetrics(opts: TrackingOptions): MetricsConfig {
  * executions still wait in the spool for `exec-track sync` (issue 3).
  * @throws ExecTrackError USAGE for a bad server URL, STORE_ERROR when the embedded store cannot be opened.
  */
-export async function openSink(opts: TrackingOptions, env: NodeJS.ProcessEnv): Promise<OpenedSink> {
+export async function openSink(opts: TrackingOptions, env: NodeJS.ProcessEnv, lineQuota?: number): Promise<OpenedSink> {
   const server = resolveServer(opts.server, env);
+  if (server && lineQuota !== undefined) {
+    throw new ExecTrackError('USAGE', `--line-quota sets the embedded store's quota; the server ${server} keeps as many lines as its \`serve --line-quota\` says.`);
+  }
   let opened: OpenedSink;
   if (server) {
     const { RemoteSink } = await import('../../client/remote-sink.js');
@@ -55,7 +70,7 @@ export async function openSink(opts: TrackingOptions, env: NodeJS.ProcessEnv): P
       import('../../client/local-sink.js'),
       import('../../config/paths.js'),
     ]);
-    const store: Store = await openStore(embeddedDbPath(env));
+    const store: Store = await openStore(embeddedDbPath(env), { lineQuota });
     opened = { sink: new LocalSink(store, { env, warn: notice }), close: () => store.close() };
   }
   if (!opts.quiet) await mentionPendingSpool(env);
@@ -63,14 +78,14 @@ export async function openSink(opts: TrackingOptions, env: NodeJS.ProcessEnv): P
 }
 
 /**
- * What a failure before anything was tracked becomes: a usage error or an unknown session keeps its
- * exit code (rethrown); a store that cannot be opened, or anything else, is the tracker's failure:
+ * What a failure before anything was tracked becomes: a usage error keeps its exit code (rethrown);
+ * an unknown session, a store that cannot be opened, or anything else, is the tracker's failure:
  * one notice and 125 (DESIGN §2).
  */
 export function trackingFailed(error: unknown, what: string): number {
-  // a usage error or an unknown session keeps its exit code; a store or config that cannot be
-  // written is the tracker's failure: 125 (DESIGN §2)
-  if (error instanceof ExecTrackError && error.code !== 'STORE_ERROR' && error.code !== 'CONFIG_ERROR') throw error;
+  // a usage error keeps its exit code 2; anything else (an unknown session id, a store or config that
+  // cannot be opened or written) is the tracker failing before the child ran: 125 (DESIGN §2)
+  if (error instanceof ExecTrackError && error.code === 'USAGE') throw error;
   notice(`could not start tracking, ${what}: ${(error as Error).message}`);
   return 125;
 }

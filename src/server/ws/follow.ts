@@ -4,15 +4,23 @@ import type { Execution } from '../../protocol/types.js';
 import type { ServerContext } from '../context.js';
 import { CLOSE, sendFrame } from './frames.js';
 
+/** Where a follow socket's backlog starts: after these seqs of lines and of metric points (-1: from the start). */
+export interface FollowResume {
+  lines: number;
+  /** At most `lines`. */
+  points: number;
+}
+
 /**
  * A reader following one execution (docs/api.md "Follow socket"): the execution, the backlog in
  * batches of `followBatch` lines, then live lines, metric points and state changes until the
  * execution has ended (final `execution` frame, close 1000). Lines are always read back from the
  * store, so a follower sees exactly what was stored and a slow follower costs no server memory.
+ * `resume` (a follower that reconnects) skips the lines and the metric points it already has.
  */
-export function handleFollow(ctx: ServerContext, ws: WebSocket, first: Execution): void {
-  let sentSeq = -1;
-  let sentMetricSeq = -1;
+export function handleFollow(ctx: ServerContext, ws: WebSocket, first: Execution, resume: FollowResume = { lines: -1, points: -1 }): void {
+  let sentSeq = resume.lines;
+  let sentMetricSeq = resume.points;
   let pumping = false;
   let again = false;
   let final: Execution | undefined;

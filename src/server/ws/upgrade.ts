@@ -7,7 +7,7 @@ import { ownedExecution, readableExecution, requireClaim } from '../auth/access.
 import type { ServerContext } from '../context.js';
 import { toApiError } from '../errors.js';
 import { clientIp } from '../rate-limit.js';
-import { handleFollow } from './follow.js';
+import { handleFollow, type FollowResume } from './follow.js';
 import { watch } from './keepalive.js';
 import type { LiveStreams } from './live.js';
 import { handleStream } from './stream.js';
@@ -25,12 +25,12 @@ export function attachWebSockets(ctx: ServerContext, live: LiveStreams, server: 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     authorise(ctx, request).then(
-      ({ kind, execution }) => {
+      ({ kind, execution, resume }) => {
         wss.handleUpgrade(request, socket, head, (ws) => {
           ws.on('error', () => ws.terminate());
           watch(ws);
           if (kind === 'stream') handleStream(ctx, live, ws, execution.id);
-          else handleFollow(ctx, ws, execution);
+          else handleFollow(ctx, ws, execution, resume);
         });
       },
       (error: unknown) => refuse(socket, toApiError(error)),
@@ -39,16 +39,32 @@ export function attachWebSockets(ctx: ServerContext, live: LiveStreams, server: 
   return wss;
 }
 
-async function authorise(ctx: ServerContext, request: IncomingMessage): Promise<{ kind: 'stream' | 'follow'; execution: Execution }> {
+async function authorise(ctx: ServerContext, request: IncomingMessage): Promise<{ kind: 'stream' | 'follow'; execution: Execution; resume: FollowResume }> {
   const ip = clientIp(request.socket.remoteAddress, request.headers['x-forwarded-for'], ctx.options.trustProxy);
   const decision = ctx.limiter.hit(ip, ctx.clock());
   if (!decision.ok) throw rateLimited(decision.retryAfterSeconds);
   const match = ROUTE.exec(request.url ?? '');
   if (!match) throw new ExecTrackError('NOT_FOUND', 'No such WebSocket endpoint; see docs/api.md for the routes.');
   const [, id, kind] = match as unknown as [string, string, 'stream' | 'follow'];
-  if (kind === 'follow') return { kind, execution: await readableExecution(ctx, id) };
+  if (kind === 'follow') return { kind, execution: await readableExecution(ctx, id), resume: followResume(request.url!) };
   const claim = requireClaim(ctx, request.headers.authorization);
-  return { kind, execution: await ownedExecution(ctx, id, claim) };
+  return { kind, execution: await ownedExecution(ctx, id, claim), resume: { lines: -1, points: -1 } };
+}
+
+/**
+ * The follow socket's `?after=<seq>&pointsAfter=<seq>` (a reconnecting follower resumes after the
+ * last line and the last metric point it saw); each -1 when absent, `pointsAfter` ≤ `after`.
+ */
+function followResume(url: string): FollowResume {
+  const query = new URL(url, 'http://x').searchParams;
+  const lines = seqParam(query.get('after'), 'after');
+  return { lines, points: Math.min(lines, seqParam(query.get('pointsAfter'), 'pointsAfter')) };
+}
+
+function seqParam(value: string | null, name: string): number {
+  if (value === null) return -1;
+  if (!/^(-1|\d{1,15})$/.test(value)) throw new ExecTrackError('BAD_REQUEST', `The follow socket's "${name}" must be a seq (a whole number, or -1), got "${value.slice(0, 40)}".`);
+  return Number(value);
 }
 
 /** 429 with the seconds until the window ends (issue 4 point 4). */
