@@ -135,14 +135,15 @@ program
   .command('rm')
   .description('delete a session or an execution from the embedded store')
   .argument('<id>', 'session or execution id')
-  .action(async (id: string) => {
+  .option('--force', 'also delete a running execution (its wrapper records nothing more)')
+  .action(async (id: string, opts: { force?: boolean }) => {
     const { rmCommand } = await import('./commands/prune.js');
-    await rmCommand(id);
+    await rmCommand(id, { force: opts.force === true });
   });
 
 program
   .command('prune')
-  .description('delete embedded sessions whose last execution started before a given age')
+  .description('delete embedded sessions whose last execution started before a given age (never one with a running execution)')
   .requiredOption('--older-than <duration>', 'age, e.g. 30d, 12h')
   .action(async (opts) => {
     const { pruneCommand } = await import('./commands/prune.js');

@@ -70,6 +70,8 @@ export class LocalSink implements Sink {
       host: init.host,
       pid: init.pid,
       startedAt: init.startedAt,
+      // embedded: the wrapper is the receiver, and its clock took startedAt
+      receivedAt: init.startedAt,
       metrics: init.metrics,
     }));
     this.#executionId = id;

@@ -100,6 +100,18 @@ const MIGRATIONS: readonly string[] = [
   // layouts (report-chunks.ts, point-chunks.ts), which a v1 build cannot read: the version bump
   // makes such builds (from v2 on) refuse the file instead of failing on those rows.
   `-- v2: compressed and compact chunk layouts`,
+  // v3: `received_at`, when the store received the execution by its own clock (the server's, not the
+  // wrapper's): ordering and retention use it (issue 9 point 4). Older rows get their start, or the
+  // migration's time when their start is no time a Date can hold (8.64e15 ms).
+  `
+  ALTER TABLE executions ADD COLUMN received_at INTEGER;
+  UPDATE executions SET received_at = CASE WHEN started_at BETWEEN 0 AND 8640000000000000 THEN started_at
+    ELSE CAST(unixepoch('subsec') * 1000 AS INTEGER) END;
+  DROP INDEX executions_by_session;
+  CREATE INDEX executions_by_session ON executions (session_id, received_at);
+  DROP INDEX executions_by_start;
+  CREATE INDEX executions_by_received ON executions (received_at);
+  `,
 ];
 
 /** The schema version this build writes. */
