@@ -126,6 +126,14 @@ export class LocalSource implements Source {
     }
   }
 
+  /** Polls the session every `pollMs` (a local file: cheap) and yields every execution each time. */
+  async *followSession(id: string, signal: AbortSignal): AsyncIterable<Execution> {
+    while (!signal.aborted) {
+      yield* (await this.session(id)).executions;
+      await sleep(this.#pollMs, undefined, { signal }).catch(() => undefined);
+    }
+  }
+
   async close(): Promise<void> {
     await this.#store?.close();
     this.#store = undefined;

@@ -98,29 +98,48 @@ export class RemoteSource implements Source {
 
   /** The follow socket, reconnected with backoff when it drops early; lines and points already seen are skipped. */
   async *follow(id: string, afterSeq: number, signal: AbortSignal): AsyncIterable<FollowEvent> {
-    const url = `${this.#api.replace(/^http/, 'ws')}/executions/${id}/follow`;
     let lastSeq = afterSeq;
     let pointSeq = afterSeq;
+    for await (const event of this.#reconnecting(`/executions/${id}/follow`, () => this.execution(id), signal)) {
+      if (event.type === 'reports') {
+        const reports = event.reports.filter((r) => r.seq > lastSeq);
+        if (reports.length === 0) continue;
+        lastSeq = reports.at(-1)!.seq;
+        yield { type: 'reports', reports };
+      } else if (event.type === 'metrics') {
+        const points = event.points.filter((p) => p.seq > pointSeq);
+        if (points.length === 0) continue;
+        pointSeq = Math.max(...points.map((p) => p.seq));
+        yield { type: 'metrics', points };
+      } else yield event;
+    }
+  }
+
+  /**
+   * The session follow socket (`WS /api/v1/sessions/:id/follow`): one request however long the
+   * follow lasts (a poll per second would spend the server's whole per-IP rate limit), reconnected
+   * with backoff when it drops.
+   */
+  async *followSession(id: string, signal: AbortSignal): AsyncIterable<Execution> {
+    for await (const event of this.#reconnecting(`/sessions/${id}/follow`, () => this.session(id), signal)) {
+      if (event.type === 'execution') yield event.execution;
+    }
+  }
+
+  /**
+   * Frames of a follow socket at `path`, reconnecting up to `followRetries` times with backoff when it
+   * drops; `check` tells an unknown id (NOT_FOUND, thrown) apart from a dropped connection.
+   */
+  async *#reconnecting(path: string, check: () => Promise<unknown>, signal: AbortSignal): AsyncIterable<FollowEvent> {
+    const url = `${this.#api.replace(/^http/, 'ws')}${path}`;
     for (let attempt = 0; ; attempt++) {
       try {
-        for await (const event of followSocket(url, signal)) {
-          if (event.type === 'reports') {
-            const reports = event.reports.filter((r) => r.seq > lastSeq);
-            if (reports.length === 0) continue;
-            lastSeq = reports.at(-1)!.seq;
-            yield { type: 'reports', reports };
-          } else if (event.type === 'metrics') {
-            const points = event.points.filter((p) => p.seq > pointSeq);
-            if (points.length === 0) continue;
-            pointSeq = Math.max(...points.map((p) => p.seq));
-            yield { type: 'metrics', points };
-          } else yield event;
-        }
+        yield* followSocket(url, signal);
         return;
       } catch (error) {
         if (signal.aborted || attempt >= this.#retries || !isExecTrackError(error) || error.code !== 'SERVER_UNREACHABLE') throw error;
         // a follow of an unknown id fails at the upgrade; tell it apart from a dropped connection
-        await this.execution(id);
+        await check();
         await sleep(Math.min(8000, 250 * 2 ** attempt), undefined, { signal }).catch(() => undefined);
       }
     }

@@ -47,6 +47,7 @@ export function registerExecutionRoutes(app: FastifyInstance, ctx: ServerContext
     const execution = await ctx.store.createExecution({ ...body, id, sessionId: session.id, receivedAt: now });
     // contact starts now, not at `startedAt`: an execution uploaded late by `sync` is not a ghost yet
     await ctx.store.touchExecution(id, now);
+    ctx.bus.executionChanged(execution);
     return reply.code(201).send({ execution: toExecutionJson(execution) });
   });
 
