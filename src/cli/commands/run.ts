@@ -96,9 +96,10 @@ async function openSink(opts: RunCommandOptions, env: NodeJS.ProcessEnv, onStore
     import('../../client/local-sink.js'),
     import('../../config/paths.js'),
   ]);
-  const store = await openStore(embeddedDbPath(env));
+  const path = embeddedDbPath(env);
+  const store = await openStore(path);
   onStore(store);
-  return new LocalSink(store, { env, warn: notice });
+  return new LocalSink(store, { env, warn: notice, reservePath: `${path}.reserve-${process.pid}` });
 }
 
 /** In either mode, one line when executions still wait in the spool for `exec-track sync` (issue 3). */

@@ -124,14 +124,7 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
  * @throws ExecTrackError `STORE_ERROR` for a file of a newer schema than this build's (it might hold rows this build cannot read).
  */
 export function migrate(db: Db): void {
-  const found = version(db);
-  if (found > SCHEMA_VERSION) {
-    throw new ExecTrackError(
-      'STORE_ERROR',
-      `The database was written by a newer exec-track (schema ${found}; this one reads up to ${SCHEMA_VERSION}); upgrade exec-track to use it.`,
-    );
-  }
-  if (found === SCHEMA_VERSION) return;
+  if (checkVersion(db) === SCHEMA_VERSION) return;
   retryBusy(() => {
     db.exec('BEGIN IMMEDIATE');
     try {
@@ -144,6 +137,21 @@ export function migrate(db: Db): void {
       throw error;
     }
   });
+}
+
+/**
+ * The file's schema version, for a reader that cannot migrate (read-only).
+ * @throws ExecTrackError `STORE_ERROR` for a file of a newer schema than this build's.
+ */
+export function checkVersion(db: Db): number {
+  const found = version(db);
+  if (found > SCHEMA_VERSION) {
+    throw new ExecTrackError(
+      'STORE_ERROR',
+      `The database was written by a newer exec-track (schema ${found}; this one reads up to ${SCHEMA_VERSION}); upgrade exec-track to use it.`,
+    );
+  }
+  return found;
 }
 
 function version(db: Db): number {
