@@ -14,6 +14,7 @@ export const ERRORS = {
   UNAUTHORIZED: { exitCode: 1, status: 401 },
   FORBIDDEN: { exitCode: 1, status: 403 },
   CONFLICT: { exitCode: 1, status: 409 },
+  STILL_RUNNING: { exitCode: 1, status: 409 },
   TOO_LARGE: { exitCode: 1, status: 413 },
   LIMIT_EXCEEDED: { exitCode: 1, status: 429 },
   STORE_ERROR: { exitCode: 1, status: 500 },

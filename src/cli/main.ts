@@ -55,10 +55,10 @@ program
   .description('start the exec-track server (HTTP + WebSocket + SQLite)')
   .option('--host <host>', 'interface to bind', '127.0.0.1')
   .option('--port <port>', 'port to listen on (0 picks a free one)', '8080')
-  .option('--db <path>', 'SQLite database file (default: server.db under EXEC_TRACK_HOME)')
+  .option('--db <path>', 'SQLite database file (default: server.db under EXEC_TRACK_HOME; no URLs: PostgreSQL is not supported by this build)')
   .option('--heartbeat-timeout <duration>', 'a Running execution silent this long becomes Exec crushed', '60s')
   .option('--rate-limit <n>', 'requests per IP per hour (0 = off)', '3600')
-  .option('--retention <duration>', 'delete sessions this long after their last execution started', '14d')
+  .option('--retention <duration>', 'delete sessions this long after the server received their last execution', '14d')
   .option('--max-body <bytes>', 'largest request body (default 16 MiB)')
   .option('--max-frame <bytes>', 'largest WebSocket message (default 16 MiB)')
   .option('--max-line <chars>', 'longest report line (default 2 Mi characters)')
@@ -158,14 +158,15 @@ program
   .command('rm')
   .description('delete a session or an execution from the embedded store')
   .argument('<id>', 'session or execution id')
-  .action(async (id: string) => {
+  .option('--force', 'also delete a running execution (its wrapper records nothing more)')
+  .action(async (id: string, opts: { force?: boolean }) => {
     const { rmCommand } = await import('./commands/prune.js');
-    await rmCommand(id);
+    await rmCommand(id, { force: opts.force === true });
   });
 
 program
   .command('prune')
-  .description('delete embedded sessions whose last execution started before a given age')
+  .description('delete embedded sessions whose last execution started before a given age (never one with a running execution)')
   .requiredOption('--older-than <duration>', 'age, e.g. 30d, 12h')
   .action(async (opts) => {
     const { pruneCommand } = await import('./commands/prune.js');

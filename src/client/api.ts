@@ -23,8 +23,8 @@ export interface ApiClientOptions {
   signal?: AbortSignal;
 }
 
-/** Body of POST /api/v1/sessions/:id/executions (the execution minus its session). */
-export type ExecutionBody = Omit<NewExecution, 'sessionId'>;
+/** Body of POST /api/v1/sessions/:id/executions (the execution minus its session; the server stamps `receivedAt`). */
+export type ExecutionBody = Omit<NewExecution, 'sessionId' | 'receivedAt'>;
 
 /**
  * REST client of one exec-track server (docs/api.md). On first contact it mints an anonymous user

@@ -4,6 +4,7 @@ import type { Outcome, ReportLine } from '../protocol/types.js';
 import type { ExecutionInit, OpenedExecution, Sink } from '../runner/sink.js';
 import type { Store } from '../store/store.js';
 import { resolveLocalSession } from './local-session.js';
+import { SpaceReserve } from './reserve.js';
 
 /** Tuning of a {@link LocalSink}; every field has a default. */
 export interface LocalSinkOptions {
@@ -20,6 +21,8 @@ export interface LocalSinkOptions {
   maxPendingChars?: number;
   /** Prints a one-line warning (default: `exec-track: …` on stderr). */
   warn?: (message: string) => void;
+  /** Where to keep a {@link SpaceReserve} while the command runs (default: none). */
+  reservePath?: string | null;
 }
 
 /**
@@ -27,7 +30,10 @@ export interface LocalSinkOptions {
  * (the caller opens and closes it). Lines are batched — one `appendReports` per 1000 lines or per
  * 100 ms, whichever comes first — and the pending batch is bounded: beyond it
  * {@link backpressure} makes the runner wait for the store. Heartbeats are `touchExecution` calls.
- * A failing store is reported once and never stops the command.
+ * A failing store is reported once and never stops the command. When a batch cannot be stored (a
+ * full disk), storing stops there: later lines are counted, not stored, and at the end the space
+ * reserve is released and a marker line at that seq plus the outcome (its reason naming the stop,
+ * when it has none) are recorded (docs/reliability.md "A full disk").
  */
 export class LocalSink implements Sink {
   readonly #store: Store;
@@ -43,6 +49,10 @@ export class LocalSink implements Sink {
   #heartbeat: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
   #warned = false;
+  /** Set once a batch failed: the seq storing stopped at, and why. */
+  #stopped: { seq: number; why: string } | undefined;
+  #dropped = 0;
+  #reserve: SpaceReserve | undefined;
 
   constructor(store: Store, options: LocalSinkOptions = {}) {
     this.#store = store;
@@ -54,6 +64,7 @@ export class LocalSink implements Sink {
       maxPendingLines: 20_000,
       maxPendingChars: 32 * 1024 * 1024,
       warn: (message) => void process.stderr.write(`exec-track: ${message}\n`),
+      reservePath: null,
       ...options,
     };
   }
@@ -70,9 +81,12 @@ export class LocalSink implements Sink {
       host: init.host,
       pid: init.pid,
       startedAt: init.startedAt,
+      // embedded: the wrapper is the receiver, and its clock took startedAt
+      receivedAt: init.startedAt,
       metrics: init.metrics,
     }));
     this.#executionId = id;
+    if (this.#options.reservePath) this.#reserve = new SpaceReserve(this.#options.reservePath);
     this.#heartbeat = setInterval(() => {
       this.#store.touchExecution(id, Date.now()).catch(() => undefined);
     }, this.#options.heartbeatMs).unref();
@@ -100,10 +114,20 @@ export class LocalSink implements Sink {
     return this.#flush();
   }
 
+  /** @throws the store's error when even the released reserve does not make room for the outcome. */
   async finish(outcome: Outcome): Promise<void> {
     clearInterval(this.#heartbeat);
     await this.#flush();
+    this.#reserve?.release();
+    const stopped = this.#stopped;
+    if (stopped) {
+      const note = `storing stopped at line ${stopped.seq} (${stopped.why}): ${this.#dropped} lines from there on were not stored`;
+      const marker: ReportLine = { seq: stopped.seq, ts: outcome.endedAt, stream: 'stderr', text: `[exec-track: ${note}; the command ran on]` };
+      await retryBusy(() => this.#store.appendReports(this.#executionId, [marker]));
+      outcome = { ...outcome, reason: outcome.reason ?? note };
+    }
     await retryBusy(() => this.#store.finishExecution(this.#executionId, outcome));
+    if (stopped) this.#options.warn(`${outcome.reason}; recorded the outcome and a marker line where storing stopped.`);
   }
 
   #schedule(delayMs: number): void {
@@ -121,10 +145,17 @@ export class LocalSink implements Sink {
     this.#flushing ??= (async () => {
       while (this.#pendingLines > 0) {
         const batch = this.#takeBatch();
+        // after a failed batch nothing later can be stored (seqs must be contiguous): count, don't retry
+        if (this.#stopped) {
+          this.#dropped += batch.length;
+          continue;
+        }
         try {
           await retryBusy(() => this.#store.appendReports(this.#executionId, batch));
         } catch (error) {
-          this.#warnOnce(`could not store output lines (${(error as Error).message}); the command keeps running.`);
+          this.#stopped = { seq: batch[0]!.seq, why: (error as Error).message };
+          this.#dropped += batch.length;
+          this.#warnOnce(`could not store output lines (${(error as Error).message}); storing stopped at line ${batch[0]!.seq}, the command keeps running.`);
         }
       }
     })().finally(() => {

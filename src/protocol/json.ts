@@ -1,3 +1,4 @@
+import { MAX_TIME_MS } from './messages.js';
 import type { Execution, ReportLine, Session } from './types.js';
 
 /** Execution as shown by `report --json` and the REST API (DESIGN §4): ISO 8601 UTC times, ms durations. */
@@ -23,10 +24,10 @@ export interface SessionJson {
   createdAt: string;
 }
 
-/** Report line as shown by `report --json` and the REST API (DESIGN §4); `ts` is ISO 8601 UTC. */
+/** Report line as shown by `report --json` and the REST API (DESIGN §4); `ts` is ISO 8601 UTC (null for an impossible time stored by builds before schema 3). */
 export interface ReportJson {
   seq: number;
-  ts: string;
+  ts: string | null;
   stream: ReportLine['stream'];
   text: string;
   partial?: true;
@@ -34,15 +35,27 @@ export interface ReportJson {
   byteLength?: number;
 }
 
-/** ms since epoch → ISO 8601 UTC (`2026-11-30T12:00:01.123Z`), null stays null. */
+/**
+ * ms since epoch → ISO 8601 UTC (`2026-11-30T12:00:01.123Z`). Null stays null, and so becomes a time
+ * no Date can hold (outside 0…8.64e15 ms): the API refuses such times, but builds before schema 3
+ * stored them, and a read must never fail on a stored row.
+ */
 export function isoTime(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
+  return ms !== null && isValidTime(ms) ? new Date(ms).toISOString() : null;
 }
 
-/** Duration in ms: end − start; for a running execution, `now` − start. */
+/**
+ * Duration in ms: end − start; for a running execution, `now` − start. Null without a start, and
+ * for impossible times (see {@link isoTime}) or an end before the start.
+ */
 export function durationMs(e: Pick<Execution, 'startedAt' | 'endedAt'>, now = Date.now()): number | null {
-  if (e.startedAt === null) return null;
-  return (e.endedAt ?? now) - e.startedAt;
+  if (e.startedAt === null || !isValidTime(e.startedAt)) return null;
+  const end = e.endedAt ?? now;
+  return isValidTime(end) && end >= e.startedAt ? end - e.startedAt : null;
+}
+
+function isValidTime(ms: number): boolean {
+  return Number.isFinite(ms) && ms >= 0 && ms <= MAX_TIME_MS;
 }
 
 export function toExecutionJson(e: Execution): ExecutionJson {
@@ -67,7 +80,7 @@ export function toSessionJson(s: Session): SessionJson {
 }
 
 export function toReportJson(l: ReportLine): ReportJson {
-  const out: ReportJson = { seq: l.seq, ts: isoTime(l.ts)!, stream: l.stream, text: l.text };
+  const out: ReportJson = { seq: l.seq, ts: isoTime(l.ts), stream: l.stream, text: l.text };
   if (l.partial) out.partial = true;
   if (l.truncated) {
     out.truncated = true;
@@ -94,6 +107,8 @@ export function fromExecutionJson(j: ExecutionJson): Execution {
     startedAt: ms(j.startedAt),
     endedAt: ms(j.endedAt),
     lastSeenAt: null,
+    // the API does not show when the server received it; its start is the nearest a reader has
+    receivedAt: ms(j.startedAt) ?? 0,
     lineCount: j.lineCount,
     metrics: { enabled: true },
   };

@@ -10,6 +10,15 @@ import { STATES } from './states.js';
 export const sessionIdSchema = z.string().regex(/^s_[A-Za-z0-9_-]{22}$/);
 export const executionIdSchema = z.string().regex(/^e_[A-Za-z0-9_-]{22}$/);
 
+/**
+ * The largest time a JavaScript Date can hold (ms since epoch): 8.64e15, year 275760. Anything
+ * beyond it cannot be shown as ISO 8601 (RangeError), so no time field may exceed it.
+ */
+export const MAX_TIME_MS = 8.64e15;
+
+/** A time field on the wire: ms since epoch UTC, an integer a Date can hold. The server also checks it against its clock (src/server/time-window.ts). */
+export const timeMsSchema = z.number().int().min(0).max(MAX_TIME_MS);
+
 export const metricsConfigSchema = z.object({
   enabled: z.boolean(),
   pattern: z.string().max(TEXT_LIMITS.metricsPattern).nullish(),
@@ -29,14 +38,14 @@ export const explicitPointSchema = z.object({
 
 export const reportLineSchema = z.object({
   seq: z.number().int().nonnegative(),
-  ts: z.number().int().nonnegative(),
+  ts: timeMsSchema,
   stream: z.enum(['stdout', 'stderr']),
   text: z.string(),
   partial: z.boolean().optional(),
   truncated: z.boolean().optional(),
   byteLength: z.number().int().nonnegative().optional(),
   frames: z.array(z.string()).optional(),
-  frameTs: z.array(z.number().int().nonnegative()).optional(),
+  frameTs: z.array(timeMsSchema).optional(),
   points: z.array(explicitPointSchema).min(1).max(1000).optional(),
 });
 
@@ -45,7 +54,7 @@ export const outcomeSchema = z.object({
   exitCode: z.number().int().nullable(),
   signal: z.string().max(32).nullable(),
   reason: z.string().max(TEXT_LIMITS.outcomeReason).nullable(),
-  endedAt: z.number().int().nonnegative(),
+  endedAt: timeMsSchema,
 });
 
 /** POST /api/v1/sessions */
@@ -62,7 +71,7 @@ export const createExecutionBody = z.object({
   cwd: z.string().max(TEXT_LIMITS.cwd).default(''),
   host: z.string().max(TEXT_LIMITS.host).default(''),
   pid: z.number().int().nullable().default(null),
-  startedAt: z.number().int().nonnegative(),
+  startedAt: timeMsSchema,
   metrics: metricsConfigSchema.default({ enabled: true }),
 });
 

@@ -103,6 +103,8 @@ export interface Execution {
   endedAt: number | null;
   /** Last heartbeat or write seen from the wrapper, ms since epoch UTC. */
   lastSeenAt: number | null;
+  /** When the store received it, by the store's clock (the server's, not the wrapper's): ordering and retention use it. */
+  receivedAt: number;
   /** Number of stored lines. */
   lineCount: number;
   metrics: MetricsConfig;
@@ -118,5 +120,7 @@ export interface NewExecution {
   host: string;
   pid: number | null;
   startedAt: number;
+  /** When the store received it, ms since epoch UTC by the receiver's clock (the server's `now`; in embedded mode the wrapper's start). */
+  receivedAt: number;
   metrics: MetricsConfig;
 }

@@ -1,5 +1,4 @@
 import { constants } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { durationMs, toExecutionJson, toReportJson } from '../protocol/json.js';
 import type { Execution, MetricPoint } from '../protocol/types.js';
 import type { Palette } from './colors.js';
@@ -19,8 +18,6 @@ export interface FollowOptions {
   lines: LineSelection;
   /** Ends the follow (Ctrl-C); its reason may name the signal (`SIGINT`, `SIGTERM`). */
   signal: AbortSignal;
-  /** Poll interval of the session follow in ms. */
-  pollMs: number;
 }
 
 /**
@@ -91,27 +88,23 @@ export async function followExecution(source: Source, id: string, options: Follo
 }
 
 /**
- * `report --follow` on a session: one line per execution that starts or changes state, polled
- * every `pollMs`, until `signal` aborts (→ 0). Executions already ended are listed once at the start.
+ * `report --follow` on a session: one line per execution that starts or changes state (from
+ * {@link Source.followSession}), until `signal` aborts (→ 0). Executions already ended are listed once at the start.
  */
 export async function followSession(source: Source, id: string, options: FollowOptions): Promise<number> {
   const { out, palette: p, json } = options;
   const known = new Map<string, string>();
-  while (!options.signal.aborted) {
-    const { executions } = await source.session(id);
-    for (const e of executions) {
-      const key = `${e.state}|${e.endedAt}`;
-      if (known.get(e.id) === key) continue;
-      const started = !known.has(e.id);
-      known.set(e.id, key);
-      if (json) {
-        await out.write(`${JSON.stringify({ type: 'execution', execution: toExecutionJson(e) })}\n`);
-        continue;
-      }
-      const what = e.state === 'Running' && started ? `${p.state('Running')} ${formatCommand(e.command)}` : outcomeLine(e, p);
-      await out.write(`${p.dim(formatLocalTime(e.endedAt ?? e.startedAt))}  ${e.id}${e.name ? ` ${e.name}` : ''}  ${what}\n`);
+  for await (const e of source.followSession(id, options.signal)) {
+    const key = `${e.state}|${e.endedAt}`;
+    if (known.get(e.id) === key) continue;
+    const started = !known.has(e.id);
+    known.set(e.id, key);
+    if (json) {
+      await out.write(`${JSON.stringify({ type: 'execution', execution: toExecutionJson(e) })}\n`);
+      continue;
     }
-    await sleep(options.pollMs, undefined, { signal: options.signal }).catch(() => undefined);
+    const what = e.state === 'Running' && started ? `${p.state('Running')} ${formatCommand(e.command)}` : outcomeLine(e, p);
+    await out.write(`${p.dim(formatLocalTime(e.endedAt ?? e.startedAt))}  ${e.id}${e.name ? ` ${e.name}` : ''}  ${what}\n`);
   }
   return 0;
 }

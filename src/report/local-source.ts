@@ -5,7 +5,7 @@ import { embeddedDbPath } from '../config/paths.js';
 import { currentLocalSession } from '../client/local-session.js';
 import type { Execution, MetricPoint, MetricSummary, ReportLine } from '../protocol/types.js';
 import { reapGhosts } from '../store/ghosts.js';
-import { openStore } from '../store/open.js';
+import { openReadable } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { PAGE_SIZE, type ExecutionData, type FollowEvent, type LineSelection, type SessionData, type Source, type Target } from './source.js';
 import { noRuns, notFound, parseTarget } from './target.js';
@@ -124,6 +124,14 @@ export class LocalSource implements Source {
     }
   }
 
+  /** Polls the session every `pollMs` (a local file: cheap) and yields every execution each time. */
+  async *followSession(id: string, signal: AbortSignal): AsyncIterable<Execution> {
+    while (!signal.aborted) {
+      yield* (await this.session(id)).executions;
+      await sleep(this.#pollMs, undefined, { signal }).catch(() => undefined);
+    }
+  }
+
   async close(): Promise<void> {
     await this.#store?.close();
     this.#store = undefined;
@@ -137,14 +145,24 @@ export class LocalSource implements Source {
   }
 
   async #reap(store: Store, executions: Execution[]): Promise<Execution[]> {
-    return reapGhosts(store, executions, { host: hostname(), now: Date.now(), staleMs: this.#staleMs });
+    try {
+      return await reapGhosts(store, executions, { host: hostname(), now: Date.now(), staleMs: this.#staleMs });
+    } catch (error) {
+      // a store opened read-only on a full disk shows ghosts as stored rather than not at all
+      if (isReadonly(error)) return executions;
+      throw error;
+    }
   }
 
   async #open(): Promise<Store | undefined> {
     if (this.#store) return this.#store;
     const path = embeddedDbPath(this.#env);
     if (!existsSync(path)) return undefined;
-    this.#store = await openStore(path);
+    this.#store = await openReadable(path);
     return this.#store;
   }
+}
+
+function isReadonly(error: unknown): boolean {
+  return (error as { code?: unknown }).code === 'SQLITE_READONLY';
 }

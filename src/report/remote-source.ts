@@ -104,31 +104,55 @@ export class RemoteSource implements Source {
    * row that fail (none succeeding in between) or when the server refuses (an unknown id: NOT_FOUND).
    */
   async *follow(id: string, afterSeq: number, signal: AbortSignal): AsyncIterable<FollowEvent> {
-    const base = `${this.#api.replace(/^http/, 'ws')}/executions/${id}/follow`;
-    const backoff = new Backoff({ capMs: 5_000 });
     let lastSeq = afterSeq;
     let pointSeq = afterSeq;
+    const path = () => `/executions/${id}/follow?after=${lastSeq}&pointsAfter=${Math.min(pointSeq, lastSeq)}`;
+    for await (const event of this.#reconnecting(path, 'execution', id, signal)) {
+      if (event.type === 'reports') {
+        const reports = event.reports.filter((r) => r.seq > lastSeq);
+        if (reports.length === 0) continue;
+        lastSeq = reports.at(-1)!.seq;
+        yield { type: 'reports', reports };
+      } else if (event.type === 'metrics') {
+        const points = event.points.filter((p) => p.seq > pointSeq);
+        if (points.length === 0) continue;
+        pointSeq = Math.max(...points.map((p) => p.seq));
+        yield { type: 'metrics', points };
+      } else yield event;
+    }
+  }
+
+  /**
+   * The session follow socket (`WS /api/v1/sessions/:id/follow`): one request however long the
+   * follow lasts (a poll per second would spend the server's whole per-IP rate limit), reconnected
+   * with backoff when it drops.
+   */
+  async *followSession(id: string, signal: AbortSignal): AsyncIterable<Execution> {
+    for await (const event of this.#reconnecting(() => `/sessions/${id}/follow`, 'session', id, signal)) {
+      if (event.type === 'execution') yield event.execution;
+    }
+  }
+
+  /**
+   * Frames of the follow socket at `path()` (asked again on each connection, so it can carry where
+   * to resume), reconnected with backoff (100 ms doubling to 5 s, with jitter; `Retry-After` honoured)
+   * whenever it drops. Gives up after `followRetries` failed attempts in a row, or at once when the
+   * server refuses for good (an unknown id: NOT_FOUND).
+   */
+  async *#reconnecting(path: () => string, kind: 'session' | 'execution', id: string, signal: AbortSignal): AsyncIterable<FollowEvent> {
+    const base = this.#api.replace(/^http/, 'ws');
+    const backoff = new Backoff({ capMs: 5_000 });
     for (let failures = 0; ; ) {
       try {
-        for await (const event of followSocket(`${base}?after=${lastSeq}&pointsAfter=${Math.min(pointSeq, lastSeq)}`, signal)) {
+        for await (const event of followSocket(`${base}${path()}`, signal)) {
           failures = 0;
           backoff.reset();
-          if (event.type === 'reports') {
-            const reports = event.reports.filter((r) => r.seq > lastSeq);
-            if (reports.length === 0) continue;
-            lastSeq = reports.at(-1)!.seq;
-            yield { type: 'reports', reports };
-          } else if (event.type === 'metrics') {
-            const points = event.points.filter((p) => p.seq > pointSeq);
-            if (points.length === 0) continue;
-            pointSeq = Math.max(...points.map((p) => p.seq));
-            yield { type: 'metrics', points };
-          } else yield event;
+          yield event;
         }
         return;
       } catch (error) {
         if (signal.aborted) return;
-        if (isExecTrackError(error) && error.code === 'NOT_FOUND') throw notFound('execution', id, `on ${this.label}`);
+        if (isExecTrackError(error) && error.code === 'NOT_FOUND') throw notFound(kind, id, `on ${this.label}`);
         const retryable = isExecTrackError(error) && (error.code === 'SERVER_UNREACHABLE' || error.statusCode === 429 || error.statusCode >= 500);
         if (!retryable || ++failures > this.#retries) throw error;
         const retryAfterMs = isExecTrackError(error) && error.retryAfter ? error.retryAfter * 1000 : 0;

@@ -58,5 +58,10 @@ export interface Source {
    * execution is no longer `Running`, or when `signal` aborts.
    */
   follow(id: string, afterSeq: number, signal: AbortSignal): AsyncIterable<FollowEvent>;
+  /**
+   * The executions of a session as they are created and change: each current one first, then each
+   * change (an execution may come again unchanged: callers compare). Ends only when `signal` aborts.
+   */
+  followSession(id: string, signal: AbortSignal): AsyncIterable<Execution>;
   close(): Promise<void>;
 }

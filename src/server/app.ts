@@ -81,7 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const live = new LiveStreams();
   const wss = attachWebSockets(ctx, live, app.server);
   const sweeper = new GhostSweeper(ctx, live);
-  const retention = new RetentionJob(ctx);
+  const retention = new RetentionJob(ctx, sweeper);
   const stops: Array<() => void> = [];
   app.decorate('execTrack', {
     ctx,

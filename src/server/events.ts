@@ -18,9 +18,16 @@ export class EventBus {
     this.#emitter.emit(`reports:${executionId}`);
   }
 
-  /** The state (or any recorded field) of an execution changed. */
+  /** An execution was created, or its state (or any recorded field) changed. */
   executionChanged(execution: Execution): void {
     this.#emitter.emit(`state:${execution.id}`, execution);
+    this.#emitter.emit(`session:${execution.sessionId}`, execution);
+  }
+
+  /** Subscribes to every execution of one session (created or changed); returns the unsubscribe function. */
+  subscribeSession(sessionId: string, changed: (e: Execution) => void): () => void {
+    this.#emitter.on(`session:${sessionId}`, changed);
+    return () => this.#emitter.off(`session:${sessionId}`, changed);
   }
 
   /** Subscribes to one execution; returns the unsubscribe function. */

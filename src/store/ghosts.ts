@@ -33,7 +33,8 @@ export async function reapGhosts(store: Store, execs: Execution[], options: Reap
   return Promise.all(execs.map(async (e) => (changed.has(e.id) ? ((await store.getExecution(e.id)) ?? e) : e)));
 }
 
-function pidAlive(pid: number): boolean {
+/** Whether a process with that PID exists on this host (EPERM counts: it exists, owned by someone else). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -18,6 +18,34 @@ export interface OpenStoreOptions {
   clock?: Clock;
 }
 
+/**
+ * Opens the store for a reader (`report`): like {@link openStore}, but when the disk is too full
+ * for the settings and checkpoints an open writes (SQLITE_FULL), opens the existing file read-only
+ * instead, so what is stored can still be shown (issue 9 point 7). Writes then throw SQLITE_READONLY.
+ * @throws ExecTrackError `STORE_ERROR` as {@link openStore}.
+ */
+export async function openReadable(path: string): Promise<Store> {
+  try {
+    return await openStore(path);
+  } catch (error) {
+    if (!isDiskFull(error)) throw error;
+    try {
+      return new SqliteStore(path, { lineQuota: DEFAULT_LINE_QUOTA, clock: systemClock, readonly: true });
+    } catch (cause) {
+      if (cause instanceof ExecTrackError) throw cause;
+      throw new ExecTrackError('STORE_ERROR', `Cannot read the exec-track database ${path} on a full disk (${(cause as Error).message}); free some space and retry.`, { cause });
+    }
+  }
+}
+
+/** True for SQLite's "database or disk is full" (SQLITE_FULL), also as the cause of a STORE_ERROR. */
+export function isDiskFull(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    if ((e as NodeJS.ErrnoException).code === 'SQLITE_FULL' || (e as NodeJS.ErrnoException).code === 'ENOSPC') return true;
+  }
+  return false;
+}
+
 /** Default per-execution stored-line quota. */
 export const DEFAULT_LINE_QUOTA = 1_000_000;
 

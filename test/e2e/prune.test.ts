@@ -1,11 +1,13 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { embeddedDbPath } from '../../src/config/paths.js';
 import { openSettings } from '../../src/config/settings.js';
 import { newId } from '../../src/protocol/ids.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
-import { runCli, tempHome } from '../helpers/cli.js';
+import { BIN, cliEnv, runCli, tempHome } from '../helpers/cli.js';
 
 const DAY = 86_400_000;
 
@@ -38,7 +40,7 @@ async function seed(store: Store, title: string, createdAgo: number, startedAgo:
     const id = newId('e');
     const startedAt = now - ago;
     await store.createExecution({
-      id, sessionId, name: null, command: ['echo', title], cwd: '/tmp', host: 'test', pid: null, startedAt,
+      id, sessionId, name: null, command: ['echo', title], cwd: '/tmp', host: 'test', pid: null, startedAt, receivedAt: startedAt,
       metrics: { enabled: true },
     });
     await store.appendReports(id, [
@@ -157,3 +159,64 @@ describe('exec-track prune', () => {
     expect((await runCli(['prune'], { home: home.dir })).exitCode).toBe(2);
   });
 });
+
+describe('exec-track rm and prune with a running execution', () => {
+  /** A real wrapper running `sleep 60` in the embedded store; resolves once its execution is stored. */
+  async function runningWrapper(): Promise<{ child: ChildProcess; executionId: string; sessionId: string }> {
+    const child = spawn(process.execPath, [BIN, 'run', '--', 'sleep', '60'], { env: cliEnv(home.dir), stdio: 'ignore' });
+    for (;;) {
+      if (existsSync(embeddedDbPath(env()))) {
+        const found = await withStore(async (store) => store.lastExecution(null));
+        if (found) return { child, executionId: found.id, sessionId: found.sessionId };
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  const stop = (child: ChildProcess) => new Promise((r) => child.once('exit', r).kill('SIGTERM'));
+
+  it('refuses to rm a running execution or its session (exit 1, one sentence) unless --force', async () => {
+    const { child, executionId, sessionId } = await runningWrapper();
+    try {
+      for (const id of [executionId, sessionId]) {
+        const r = await runCli(['rm', id], { home: home.dir });
+        expect(r.exitCode).toBe(1);
+        expect(r.err).toBe(`exec-track: Execution ${executionId} (sleep 60) is still running; wait until it ends, or add --force to delete it anyway (the rest of its output is then lost).\n`);
+      }
+      expect(await withStore((store) => store.getExecution(executionId))).toMatchObject({ state: 'Running' });
+      const forced = await runCli(['rm', '--force', executionId], { home: home.dir });
+      expect(forced.exitCode).toBe(0);
+      expect(await withStore((store) => store.getExecution(executionId))).toBeUndefined();
+    } finally {
+      await stop(child);
+    }
+  });
+
+  it('never prunes a running execution or its session, however old; prunes a dead wrapper\'s ghost', async () => {
+    const { child, executionId, sessionId } = await runningWrapper();
+    try {
+      const ghost = await withStore(async (store) => {
+        const seeded = await seed(store, 'ghost', 3 * DAY, []);
+        const id = newId('e');
+        // a wrapper on this host whose PID is gone: `Running` in the store, dead in fact
+        await store.createExecution({ id, sessionId: seeded.sessionId, name: null, command: ['x'], cwd: '/', host: hostname(), pid: deadPid(), startedAt: Date.now() - 2 * DAY, receivedAt: Date.now() - 2 * DAY, metrics: { enabled: true } });
+        return { sessionId: seeded.sessionId, executionId: id };
+      });
+      const r = await runCli(['prune', '--older-than', '0s'], { home: home.dir });
+      expect(r.exitCode).toBe(0);
+      expect(r.out).toBe('Deleted 1 session and 1 execution older than 0s.\n');
+      await withStore(async (store) => {
+        expect(await store.getExecution(executionId)).toMatchObject({ state: 'Running' });
+        expect(await store.getSession(sessionId)).toBeDefined();
+        expect(await store.getSession(ghost.sessionId)).toBeUndefined();
+      });
+    } finally {
+      await stop(child);
+    }
+  });
+});
+
+/** A PID that is not running: a child that has exited. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  return Number(child.stdout.toString());
+}

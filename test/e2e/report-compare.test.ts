@@ -22,7 +22,7 @@ beforeEach(async () => {
   for (const [i, [name, duration, accuracy, exitCode]] of MODELS.entries()) {
     const id = newId('e');
     const startedAt = T0 + i * 1000;
-    await store.createExecution({ id, sessionId: session.id, name, command: ['python3', 'fit.py', name], cwd: '/', host: 'elsewhere', pid: null, startedAt, metrics: { enabled: true } });
+    await store.createExecution({ id, sessionId: session.id, name, command: ['python3', 'fit.py', name], cwd: '/', host: 'elsewhere', pid: null, startedAt, receivedAt: startedAt, metrics: { enabled: true } });
     const lines = [`epoch=1 loss=${0.9 - i / 10}`];
     if (accuracy !== null) lines.push(`val_accuracy: ${accuracy}`);
     await store.appendReports(id, lines.map((text, seq) => ({ seq, ts: startedAt + seq, stream: 'stdout' as const, text })));

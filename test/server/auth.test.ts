@@ -125,7 +125,7 @@ describe('capability ids and keys', () => {
         method: 'POST',
         url: `/api/v1/sessions/${mine.sessionId}/executions`,
         headers,
-        payload: { id: ids.executionId, command: ['x'], startedAt: 1 },
+        payload: { id: ids.executionId, command: ['x'], startedAt: t.clock.now },
       });
       for (const res of [session, execution]) {
         expect(res.statusCode).toBe(409);

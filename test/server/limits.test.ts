@@ -48,7 +48,7 @@ describe('limits', () => {
       method: 'POST',
       url: `/api/v1/sessions/${sessionId}/executions`,
       headers: { authorization: `Bearer ${claimKey}` },
-      payload: { command: ['x'], startedAt: 1 },
+      payload: { command: ['x'], startedAt: t.clock.now },
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.message).toContain('--max-executions-per-session');

@@ -45,7 +45,11 @@ describe('openStore', () => {
     const store = await openStore(path);
     await store.createSession({ id: 's_AAAAAAAAAAAAAAAAAAAAAA', title: 'kept', createdAt: 1, ownerId: null });
     await store.close();
+    // what a version 1 file looks like: no received_at (schema 3) and its index
     const db = new Database(path);
+    db.exec(`DROP INDEX executions_by_received; DROP INDEX executions_by_session;
+      CREATE INDEX executions_by_session ON executions (session_id, started_at); CREATE INDEX executions_by_start ON executions (started_at);
+      ALTER TABLE executions DROP COLUMN received_at;`);
     db.pragma('user_version = 1');
     db.close();
     const reopened = await openStore(path);

@@ -44,8 +44,9 @@ describe('SqliteStore sessions, users and secrets', () => {
     expect(await store.deleteSession(SESSION)).toBe(false);
   });
 
-  it('purges sessions whose last execution started before the cutoff, empty old sessions and idle users', async () => {
+  it('purges sessions whose last execution was received before the cutoff, empty old sessions and idle users', async () => {
     const { store } = await freshStore();
+    await store.finishExecution(EXEC, { state: 'Passive', exitCode: 0, signal: null, reason: null, endedAt: 3_000 });
     // SESSION: created 1 000, last execution started 2 000 → old. Recent: execution started 20 000.
     await store.createSession({ id: 's_RRRRRRRRRRRRRRRRRRRRRR', title: 'recent', createdAt: 500, ownerId: 'u_busy' });
     await store.createExecution(newExecution('e_RRRRRRRRRRRRRRRRRRRRRR', 's_RRRRRRRRRRRRRRRRRRRRRR', 20_000));
@@ -62,5 +63,11 @@ describe('SqliteStore sessions, users and secrets', () => {
     expect(await store.getUserByTokenHash('a')).toBeUndefined();
     expect(await store.getUserByTokenHash('b')).toBeDefined();
     expect(await store.getUserByTokenHash('c')).toBeDefined();
+  });
+
+  it('never purges a session with a Running execution, however old', async () => {
+    const { store } = await freshStore();
+    expect(await store.purge(1_000_000)).toEqual({ sessions: 0, users: 0 });
+    expect(await store.getExecution(EXEC)).toMatchObject({ state: 'Running' });
   });
 });

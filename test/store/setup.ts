@@ -25,7 +25,7 @@ export async function freshStore(options: { lineQuota?: number; metrics?: Metric
 }
 
 export function newExecution(id: string, sessionId: string, startedAt: number, metrics: MetricsConfig = { enabled: true }) {
-  return { id, sessionId, name: null, command: ['python3', 'train.py'], cwd: '/tmp', host: 'box', pid: 4242, startedAt, metrics };
+  return { id, sessionId, name: null, command: ['python3', 'train.py'], cwd: '/tmp', host: 'box', pid: 4242, startedAt, receivedAt: startedAt, metrics };
 }
 
 /** Lines with the given seqs: text `line <seq>`, ts 10 000 + seq, stdout. */

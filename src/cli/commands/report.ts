@@ -70,7 +70,7 @@ export async function reportCommand(target: string | undefined, opts: ReportOpti
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
-        const follow = { out, palette, json: format === 'json', lines, signal: controller.signal, pollMs: server ? 1000 : 250 };
+        const follow = { out, palette, json: format === 'json', lines, signal: controller.signal };
         return resolved.kind === 'execution' ? await followExecution(source, resolved.id, follow) : await followSession(source, resolved.id, follow);
       } finally {
         process.off('SIGINT', stop);

@@ -2,6 +2,7 @@ import { parseDuration } from '../../config/duration.js';
 import { parseLineQuota } from '../../config/line-quota.js';
 import { homeDir } from '../../config/paths.js';
 import { ExecTrackError } from '../../errors.js';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerOptions } from '../../server/options.js';
 
@@ -30,7 +31,7 @@ export interface ServeFlags {
 export async function serveCommand(flags: ServeFlags): Promise<void> {
   const options = parseServeFlags(flags);
   const { startServer } = await import('../../server/serve.js');
-  const server = await startServer(flags.db ?? join(homeDir(), 'server.db'), options);
+  const server = await startServer(dbPath(flags.db), options);
   process.stdout.write(`exec-track: listening on ${server.url}\n`);
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -60,23 +61,41 @@ export function parseServeFlags(flags: ServeFlags): Partial<ServerOptions> & Pic
     heartbeatTimeoutMs: parseDuration(flags.heartbeatTimeout, '--heartbeat-timeout'),
     rateLimit: count(flags.rateLimit, '--rate-limit'),
     retentionMs: parseDuration(flags.retention, '--retention'),
-    maxBodyBytes: optionalCount(flags.maxBody, '--max-body'),
-    maxFrameBytes: optionalCount(flags.maxFrame, '--max-frame'),
-    maxLineLength: optionalCount(flags.maxLine, '--max-line'),
+    maxBodyBytes: optionalPositive(flags.maxBody, '--max-body'),
+    maxFrameBytes: optionalPositive(flags.maxFrame, '--max-frame'),
+    maxLineLength: optionalPositive(flags.maxLine, '--max-line'),
     lineQuota: flags.lineQuota === undefined ? undefined : parseLineQuota(flags.lineQuota, '--line-quota'),
-    maxSessionsPerUser: optionalCount(flags.maxSessionsPerUser, '--max-sessions-per-user'),
-    maxExecutionsPerSession: optionalCount(flags.maxExecutionsPerSession, '--max-executions-per-session'),
+    maxSessionsPerUser: optionalPositive(flags.maxSessionsPerUser, '--max-sessions-per-user'),
+    maxExecutionsPerSession: optionalPositive(flags.maxExecutionsPerSession, '--max-executions-per-session'),
     trustProxy: flags.trustProxy ?? false,
   };
 }
 
-function count(value: string, option: string, max = Number.MAX_SAFE_INTEGER): number {
-  if (!/^\d+$/.test(value.trim()) || Number(value) > max) {
-    throw new ExecTrackError('USAGE', `${option} expects a whole number from 0 to ${max}, got "${value}".`);
+/**
+ * The SQLite file `serve` opens: `--db` or server.db under EXEC_TRACK_HOME.
+ * @throws ExecTrackError USAGE for a URL (only SQLite files are served by this build) or a directory.
+ */
+export function dbPath(db: string | undefined): string {
+  if (db === undefined) return join(homeDir(), 'server.db');
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(db)?.[1];
+  if (scheme) {
+    // the URL may hold a password: name only its scheme
+    throw new ExecTrackError('USAGE', `--db takes the path of a SQLite file; ${scheme}:// URLs are not supported by this build.`);
+  }
+  if (statSync(db, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new ExecTrackError('USAGE', `--db ${db} is a directory; give the path of a SQLite file, such as ${join(db, 'server.db')}.`);
+  }
+  return db;
+}
+
+function count(value: string, option: string, max = Number.MAX_SAFE_INTEGER, min = 0): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) > max || Number(value) < min) {
+    throw new ExecTrackError('USAGE', `${option} expects a whole number from ${min} to ${max}, got "${value}".`);
   }
   return Number(value);
 }
 
-function optionalCount(value: string | undefined, option: string): number | undefined {
-  return value === undefined ? undefined : count(value, option);
+// a size or count limit of 0 would refuse every request (fastify even throws on it): limits start at 1
+function optionalPositive(value: string | undefined, option: string): number | undefined {
+  return value === undefined ? undefined : count(value, option, Number.MAX_SAFE_INTEGER, 1);
 }

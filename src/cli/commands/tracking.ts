@@ -70,8 +70,9 @@ export async function openSink(opts: TrackingOptions, env: NodeJS.ProcessEnv, li
       import('../../client/local-sink.js'),
       import('../../config/paths.js'),
     ]);
-    const store: Store = await openStore(embeddedDbPath(env), { lineQuota });
-    opened = { sink: new LocalSink(store, { env, warn: notice }), close: () => store.close() };
+    const path = embeddedDbPath(env);
+    const store: Store = await openStore(path, { lineQuota });
+    opened = { sink: new LocalSink(store, { env, warn: notice, reservePath: `${path}.reserve-${process.pid}` }), close: () => store.close() };
   }
   if (!opts.quiet) await mentionPendingSpool(env);
   return opened;

@@ -9,6 +9,7 @@ import { ownedSession, readableExecution, requireClaim } from '../auth/access.js
 import type { ServerContext } from '../context.js';
 import { parseWith } from '../errors.js';
 import { limitExceeded } from '../limits.js';
+import { checkTime } from '../time-window.js';
 
 type IdParams = { Params: { id: string } };
 
@@ -31,6 +32,7 @@ export function registerExecutionRoutes(app: FastifyInstance, ctx: ServerContext
     const body = parseWith(createExecutionBody, request.body, 'execution');
     // refuse a bad or non-linear metrics pattern now (400), not on every batch at ingest
     createMetricParser(body.metrics);
+    checkTime(body.startedAt, 'startedAt', ctx.clock());
     if (body.id) {
       const existing = await ctx.store.getExecution(body.id);
       if (existing?.sessionId === session.id) return reply.code(200).send({ execution: toExecutionJson(existing) });
@@ -41,9 +43,11 @@ export function registerExecutionRoutes(app: FastifyInstance, ctx: ServerContext
       throw limitExceeded('executions per session', ctx.options.maxExecutionsPerSession, '--max-executions-per-session', 'start a new session.');
     }
     const id = body.id ?? newId('e');
-    const execution = await ctx.store.createExecution({ ...body, id, sessionId: session.id });
+    const now = ctx.clock();
+    const execution = await ctx.store.createExecution({ ...body, id, sessionId: session.id, receivedAt: now });
     // contact starts now, not at `startedAt`: an execution uploaded late by `sync` is not a ghost yet
-    await ctx.store.touchExecution(id, ctx.clock());
+    await ctx.store.touchExecution(id, now);
+    ctx.bus.executionChanged(execution);
     return reply.code(201).send({ execution: toExecutionJson(execution) });
   });
 

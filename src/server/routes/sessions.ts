@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { ExecTrackError } from '../../errors.js';
-import { toExecutionJson, toSessionJson } from '../../protocol/json.js';
+import { isoTime, toExecutionJson, toSessionJson } from '../../protocol/json.js';
 import { newId } from '../../protocol/ids.js';
 import { createSessionBody } from '../../protocol/messages.js';
 import type { Execution, Session } from '../../protocol/types.js';
 import { readableSession, requireClaim, requireUser } from '../auth/access.js';
+import { retentionAnchor } from '../../store/retention.js';
 import type { ServerContext } from '../context.js';
 import { parseWith } from '../errors.js';
 import { limitExceeded } from '../limits.js';
@@ -43,12 +44,11 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: ServerContext):
 }
 
 /**
- * When retention deletes the session (ISO 8601 UTC), or null when retention is off: its last
- * execution's start (or, with none, its creation) plus the retention period (issue 4 point 5).
+ * When retention deletes the session (ISO 8601 UTC), or null when retention is off: its anchor
+ * by the server's clock ({@link retentionAnchor}) plus the retention period. A session with a
+ * `Running` execution is kept past it until the execution ends (or is lost).
  */
 export function expiresAt(session: Session, executions: Execution[], retentionMs: number): string | null {
   if (retentionMs <= 0) return null;
-  const starts = executions.map((e) => e.startedAt ?? session.createdAt);
-  const anchor = starts.length > 0 ? Math.max(...starts) : session.createdAt;
-  return new Date(anchor + retentionMs).toISOString();
+  return isoTime(retentionAnchor(session, executions) + retentionMs);
 }

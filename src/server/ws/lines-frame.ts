@@ -1,4 +1,4 @@
-import type { ClientFrame } from '../../protocol/messages.js';
+import { MAX_TIME_MS, type ClientFrame } from '../../protocol/messages.js';
 
 /** Keys a report line may carry (protocol/messages.ts reportLineSchema). */
 const LINE_KEYS = new Set(['seq', 'ts', 'stream', 'text', 'partial', 'truncated', 'byteLength', 'frames', 'frameTs']);
@@ -26,17 +26,21 @@ function plainLine(value: unknown): boolean {
   for (const key in line) if (!LINE_KEYS.has(key)) return false;
   return (
     isCount(line.seq) &&
-    isCount(line.ts) &&
+    isTime(line.ts) &&
     (line.stream === 'stdout' || line.stream === 'stderr') &&
     typeof line.text === 'string' &&
     (line.partial === undefined || typeof line.partial === 'boolean') &&
     (line.truncated === undefined || typeof line.truncated === 'boolean') &&
     (line.byteLength === undefined || isCount(line.byteLength)) &&
     (line.frames === undefined || (Array.isArray(line.frames) && line.frames.every((f) => typeof f === 'string'))) &&
-    (line.frameTs === undefined || (Array.isArray(line.frameTs) && line.frameTs.every(isCount)))
+    (line.frameTs === undefined || (Array.isArray(line.frameTs) && line.frameTs.every(isTime)))
   );
 }
 
 function isCount(n: unknown): boolean {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+}
+
+function isTime(n: unknown): boolean {
+  return isCount(n) && (n as number) <= MAX_TIME_MS;
 }

@@ -2,22 +2,29 @@ import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ExecTrackError } from '../../errors.js';
-import type { Execution } from '../../protocol/types.js';
-import { ownedExecution, readableExecution, requireClaim } from '../auth/access.js';
+import type { Execution, Session } from '../../protocol/types.js';
+import { ownedExecution, readableExecution, readableSession, requireClaim } from '../auth/access.js';
 import type { ServerContext } from '../context.js';
 import { toApiError } from '../errors.js';
 import { clientIp } from '../rate-limit.js';
 import { handleFollow, type FollowResume } from './follow.js';
+import { handleSessionFollow } from './session-follow.js';
 import { watch } from './keepalive.js';
 import type { LiveStreams } from './live.js';
 import { handleStream } from './stream.js';
 
-const ROUTE = /^\/api\/v1\/executions\/([^/?#]+)\/(stream|follow)(?:\?.*)?$/;
+const ROUTE = /^\/api\/v1\/(executions|sessions)\/([^/?#]+)\/(stream|follow)(?:\?.*)?$/;
+
+/** What an authorised upgrade is for. */
+type Upgrade =
+  | { kind: 'stream'; execution: Execution }
+  | { kind: 'follow'; execution: Execution; resume: FollowResume }
+  | { kind: 'session-follow'; session: Session };
 
 /**
  * Creates the WebSocket server (no own port: it takes upgrades from the fastify HTTP server).
  * Each upgrade is rate limited like a REST request and authorised before the handshake: the
- * stream socket needs the owner's claim key, the follow socket only the id. A refused upgrade
+ * stream socket needs the owner's claim key, the follow sockets (of an execution or a session) only the id. A refused upgrade
  * gets a plain HTTP answer with the usual JSON error body (401/403/404/429).
  */
 export function attachWebSockets(ctx: ServerContext, live: LiveStreams, server: Server): WebSocketServer {
@@ -25,12 +32,13 @@ export function attachWebSockets(ctx: ServerContext, live: LiveStreams, server: 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     authorise(ctx, request).then(
-      ({ kind, execution, resume }) => {
+      (upgrade) => {
         wss.handleUpgrade(request, socket, head, (ws) => {
           ws.on('error', () => ws.terminate());
           watch(ws);
-          if (kind === 'stream') handleStream(ctx, live, ws, execution.id);
-          else handleFollow(ctx, ws, execution, resume);
+          if (upgrade.kind === 'session-follow') handleSessionFollow(ctx, ws, upgrade.session);
+          else if (upgrade.kind === 'stream') handleStream(ctx, live, ws, upgrade.execution.id);
+          else handleFollow(ctx, ws, upgrade.execution, upgrade.resume);
         });
       },
       (error: unknown) => refuse(socket, toApiError(error)),
@@ -39,16 +47,20 @@ export function attachWebSockets(ctx: ServerContext, live: LiveStreams, server: 
   return wss;
 }
 
-async function authorise(ctx: ServerContext, request: IncomingMessage): Promise<{ kind: 'stream' | 'follow'; execution: Execution; resume: FollowResume }> {
+async function authorise(ctx: ServerContext, request: IncomingMessage): Promise<Upgrade> {
   const ip = clientIp(request.socket.remoteAddress, request.headers['x-forwarded-for'], ctx.options.trustProxy);
   const decision = ctx.limiter.hit(ip, ctx.clock());
   if (!decision.ok) throw rateLimited(decision.retryAfterSeconds);
   const match = ROUTE.exec(request.url ?? '');
   if (!match) throw new ExecTrackError('NOT_FOUND', 'No such WebSocket endpoint; see docs/api.md for the routes.');
-  const [, id, kind] = match as unknown as [string, string, 'stream' | 'follow'];
+  const [, of, id, kind] = match as unknown as [string, 'executions' | 'sessions', string, 'stream' | 'follow'];
+  if (of === 'sessions') {
+    if (kind !== 'follow') throw new ExecTrackError('NOT_FOUND', 'No such WebSocket endpoint; see docs/api.md for the routes.');
+    return { kind: 'session-follow', session: await readableSession(ctx, id) };
+  }
   if (kind === 'follow') return { kind, execution: await readableExecution(ctx, id), resume: followResume(request.url!) };
   const claim = requireClaim(ctx, request.headers.authorization);
-  return { kind, execution: await ownedExecution(ctx, id, claim), resume: { lines: -1, points: -1 } };
+  return { kind, execution: await ownedExecution(ctx, id, claim) };
 }
 
 /**

@@ -13,18 +13,21 @@ const RETRY_LIMIT_MS = 30_000;
  * `run`s share one embedded file), incremental auto-vacuum (must precede the first table; retention
  * later runs `PRAGMA incremental_vacuum`), WAL, `synchronous=NORMAL` (durable across process
  * crashes, which is what WAL promises; an OS crash may lose the last commits), a larger WAL
- * auto-checkpoint and foreign keys.
+ * auto-checkpoint and foreign keys. `readonly` opens an existing file for reading only, with none
+ * of those settings (they write): what a reader falls back to when the disk is full.
  *
  * @throws ExecTrackError `STORE_ERROR` when the file cannot be opened.
  */
-export function openConnection(path: string): Db {
+export function openConnection(path: string, { readonly = false } = {}): Db {
   let db: Db;
   try {
-    db = new Database(path);
+    db = new Database(path, { readonly, fileMustExist: readonly });
   } catch (cause) {
     throw new ExecTrackError('STORE_ERROR', `Cannot open the database ${path}; check that the directory is writable.`, { cause });
   }
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  // a reader on a full disk (issue 9 point 7): every setting below writes
+  if (readonly) return db;
   retryBusy(() => db.pragma('auto_vacuum = INCREMENTAL'));
   retryBusy(() => db.pragma('journal_mode = WAL'));
   db.pragma('synchronous = NORMAL');

@@ -20,6 +20,7 @@ interface ExecutionRow {
   started_at: number | null;
   ended_at: number | null;
   last_seen_at: number | null;
+  received_at: number;
   line_count: number;
   metrics_enabled: number;
   metrics_pattern: string | null;
@@ -40,6 +41,7 @@ const toExecution = (r: ExecutionRow): Execution => ({
   startedAt: r.started_at,
   endedAt: r.ended_at,
   lastSeenAt: r.last_seen_at,
+  receivedAt: r.received_at,
   lineCount: r.line_count,
   metrics: r.metrics_pattern === null ? { enabled: r.metrics_enabled === 1 } : { enabled: r.metrics_enabled === 1, pattern: r.metrics_pattern },
 });
@@ -60,14 +62,14 @@ export class Executions {
   constructor(db: Db, lineQuota: number) {
     this.#lineQuota = lineQuota;
     this.#insert = db.prepare(
-      `INSERT INTO executions (id, session_id, name, command, cwd, host, pid, state, started_at, last_seen_at, metrics_enabled, metrics_pattern, line_quota)
-       VALUES (@id, @sessionId, @name, @command, @cwd, @host, @pid, 'Running', @startedAt, @startedAt, @enabled, @pattern, @lineQuota)`,
+      `INSERT INTO executions (id, session_id, name, command, cwd, host, pid, state, started_at, last_seen_at, received_at, metrics_enabled, metrics_pattern, line_quota)
+       VALUES (@id, @sessionId, @name, @command, @cwd, @host, @pid, 'Running', @startedAt, @startedAt, @receivedAt, @enabled, @pattern, @lineQuota)`,
     );
     this.#get = db.prepare('SELECT * FROM executions WHERE id = ?');
-    this.#list = db.prepare('SELECT * FROM executions WHERE session_id = ? ORDER BY started_at, num');
+    this.#list = db.prepare('SELECT * FROM executions WHERE session_id = ? ORDER BY received_at, num');
     this.#last = db.prepare(
       `SELECT e.* FROM executions e JOIN sessions s ON s.id = e.session_id
-       WHERE s.owner_id IS ? ORDER BY e.started_at DESC, e.num DESC LIMIT 1`,
+       WHERE s.owner_id IS ? ORDER BY e.received_at DESC, e.num DESC LIMIT 1`,
     );
     this.#finish = db.prepare(
       `UPDATE executions SET state = @state, exit_code = @exitCode, signal = @signal, reason = @reason, ended_at = @endedAt,

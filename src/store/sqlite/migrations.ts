@@ -100,6 +100,18 @@ const MIGRATIONS: readonly string[] = [
   // layouts (report-chunks.ts, point-chunks.ts), which a v1 build cannot read: the version bump
   // makes such builds (from v2 on) refuse the file instead of failing on those rows.
   `-- v2: compressed and compact chunk layouts`,
+  // v3: `received_at`, when the store received the execution by its own clock (the server's, not the
+  // wrapper's): ordering and retention use it (issue 9 point 4). Older rows get their start, or the
+  // migration's time when their start is no time a Date can hold (8.64e15 ms).
+  `
+  ALTER TABLE executions ADD COLUMN received_at INTEGER;
+  UPDATE executions SET received_at = CASE WHEN started_at BETWEEN 0 AND 8640000000000000 THEN started_at
+    ELSE CAST(unixepoch('subsec') * 1000 AS INTEGER) END;
+  DROP INDEX executions_by_session;
+  CREATE INDEX executions_by_session ON executions (session_id, received_at);
+  DROP INDEX executions_by_start;
+  CREATE INDEX executions_by_received ON executions (received_at);
+  `,
 ];
 
 /** The schema version this build writes. */
@@ -112,14 +124,7 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
  * @throws ExecTrackError `STORE_ERROR` for a file of a newer schema than this build's (it might hold rows this build cannot read).
  */
 export function migrate(db: Db): void {
-  const found = version(db);
-  if (found > SCHEMA_VERSION) {
-    throw new ExecTrackError(
-      'STORE_ERROR',
-      `The database was written by a newer exec-track (schema ${found}; this one reads up to ${SCHEMA_VERSION}); upgrade exec-track to use it.`,
-    );
-  }
-  if (found === SCHEMA_VERSION) return;
+  if (checkVersion(db) === SCHEMA_VERSION) return;
   retryBusy(() => {
     db.exec('BEGIN IMMEDIATE');
     try {
@@ -132,6 +137,21 @@ export function migrate(db: Db): void {
       throw error;
     }
   });
+}
+
+/**
+ * The file's schema version, for a reader that cannot migrate (read-only).
+ * @throws ExecTrackError `STORE_ERROR` for a file of a newer schema than this build's.
+ */
+export function checkVersion(db: Db): number {
+  const found = version(db);
+  if (found > SCHEMA_VERSION) {
+    throw new ExecTrackError(
+      'STORE_ERROR',
+      `The database was written by a newer exec-track (schema ${found}; this one reads up to ${SCHEMA_VERSION}); upgrade exec-track to use it.`,
+    );
+  }
+  return found;
 }
 
 function version(db: Db): number {

@@ -26,9 +26,12 @@ export class Retention {
     this.#series = db.prepare('DELETE FROM metric_series WHERE exec = ?');
     this.#execution = db.prepare('DELETE FROM executions WHERE num = ?');
     this.#session = db.prepare('DELETE FROM sessions WHERE id = ?');
+    // the anchor of src/store/retention.ts: created or last received by the store's clock, never a client time
     this.#oldSessions = db.prepare(
       `SELECT s.id FROM sessions s LEFT JOIN executions e ON e.session_id = s.id
-       GROUP BY s.id HAVING coalesce(max(e.started_at), s.created_at) < ?`,
+       GROUP BY s.id
+       HAVING max(s.created_at, coalesce(max(e.received_at), 0)) < ?
+         AND coalesce(sum(e.state = 'Running'), 0) = 0`,
     );
     this.#idleUsers = db.prepare('DELETE FROM users WHERE last_seen_at < ? AND NOT EXISTS (SELECT 1 FROM sessions WHERE owner_id = users.id)');
   }
@@ -47,9 +50,9 @@ export class Retention {
   }
 
   /**
-   * Retention (DESIGN §6): sessions whose last execution started before `cutoff` (or, with none,
-   * created before it) with everything in them, then users with no session left and not seen
-   * since `cutoff`; then gives the freed pages back to the file system.
+   * Retention (DESIGN §6): sessions whose anchor (src/store/retention.ts retentionAnchor) is before
+   * `cutoff` and that have no `Running` execution, with everything in them; then users with no
+   * session left and not seen since `cutoff`; then gives the freed pages back to the file system.
    */
   purge(cutoff: number): { sessions: number; users: number } {
     const result = writeTransaction(this.#db, () => {

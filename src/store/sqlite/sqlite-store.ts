@@ -7,7 +7,7 @@ import type { AppendResult, ReadReportsOptions, Store, User } from '../store.js'
 import { openConnection, writeTransaction, type Db } from './connection.js';
 import { Executions, notFound } from './executions.js';
 import { Metrics } from './metrics.js';
-import { migrate } from './migrations.js';
+import { checkVersion, migrate, SCHEMA_VERSION } from './migrations.js';
 import { Reports } from './reports.js';
 import { Retention } from './retention.js';
 import { Sessions } from './sessions.js';
@@ -29,6 +29,8 @@ export interface SqliteStoreOptions {
   lineQuota: number;
   /** The clock that stamps `lastSeenAt` on ingest. */
   clock: Clock;
+  /** Open an existing file for reading only (no migration; every write throws SQLITE_READONLY). */
+  readonly?: boolean;
 }
 
 /**
@@ -49,9 +51,13 @@ export class SqliteStore implements Store {
   readonly #append: (executionId: string, lines: ReportLine[]) => AppendResult;
 
   constructor(path: string, options: SqliteStoreOptions) {
-    this.#db = openConnection(path);
+    this.#db = openConnection(path, { readonly: options.readonly });
     this.#clock = options.clock;
-    migrate(this.#db);
+    if (!options.readonly) migrate(this.#db);
+    else if (checkVersion(this.#db) < SCHEMA_VERSION) {
+      this.#db.close();
+      throw new ExecTrackError('STORE_ERROR', `The database ${path} needs an upgrade, which cannot be written while the disk is full; free some space and retry.`);
+    }
     this.#sessions = new Sessions(this.#db);
     this.#executions = new Executions(this.#db, options.lineQuota);
     this.#reports = new Reports(this.#db);
