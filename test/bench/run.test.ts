@@ -10,7 +10,7 @@ const RUN = resolve(import.meta.dirname, '../../bench/run.mjs');
 function barePath(dir: string): string {
   const bin = join(dir, 'bin');
   mkdirSync(bin);
-  for (const name of ['cat', 'head', 'true', 'sh']) {
+  for (const name of ['cat', 'head', 'true', 'sh', 'sync']) {
     const found = (process.env.PATH ?? '')
       .split(delimiter)
       .map((d) => join(d, name))
