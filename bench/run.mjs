@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm run bench [-- --quick] [-- --only B2,B3m]`: issue 6's benchmarks end to end; table on stdout, JSON in bench/results/latest.json.
+// `npm run bench [-- --quick] [-- --only B2,B3m] [-- --results <dir>]`: issue 6's benchmarks end to end; table on stdout, JSON in bench/results/latest.json.
 // --only runs the groups holding those ids (B5 and B6 bring B2's group: its baseline, its execution) and writes latest-only.json.
+// A missing sqlite3 or tsp is named with its install command and the rows needing it are skipped (bench/lib/tools.mjs).
 import { cpus } from 'node:os';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,18 +11,22 @@ import { SIZES, freshDir, progress } from './lib/context.mjs';
 import { writeLines, writeLoopScript } from './lib/inputs.mjs';
 import { formatTable } from './lib/stats.mjs';
 import { b1, b4 } from './cases/overhead.mjs';
-import { throughput } from './cases/throughput.mjs';
+import { catHome, throughput } from './cases/throughput.mjs';
 import { serverLoad } from './cases/server-load.mjs';
 import { b6 } from './cases/report.mjs';
 import { b7 } from './cases/memory.mjs';
+import { findTools, missingToolMessages } from './lib/tools.mjs';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, only: { type: 'string' }, results: { type: 'string' } } });
 const only = values.only ? new Set(values.only.toUpperCase().split(',').map((id) => id.trim())) : null;
 const wants = (...ids) => !only || ids.some((id) => only.has(id.toUpperCase()));
 const mode = values.quick ? 'quick' : 'full';
 const size = SIZES[mode];
 const root = freshDir(tmpdir(), 'exec-track-bench');
 const began = performance.now();
+
+const tools = findTools();
+for (const message of missingToolMessages(tools)) progress(message);
 
 try {
   progress(`${mode} run in ${root}; generating inputs`);
@@ -31,7 +36,7 @@ try {
     each: await writeLines(root, 'each.log', 'plain', size.linesEach),
     loop: writeLoopScript(root),
   };
-  const ctx = { root, size, inputs, importSamples: [] };
+  const ctx = { root, size, inputs, tools, importSamples: [] };
   const rows = [];
   if (wants('B1', 'B1p', 'B1b')) rows.push(...(await b1(ctx)));
   let b2Home;
@@ -42,7 +47,7 @@ try {
   }
   if (wants('B4')) rows.push(await b4(ctx));
   if (wants('B5', 'B5f', 'B8')) rows.push(...(await serverLoad(ctx)));
-  if (wants('B6')) rows.push(await b6(ctx, b2Home));
+  if (wants('B6')) rows.push(await b6(ctx, b2Home ?? (await catHome(ctx))));
   if (wants('B7')) rows.push(await b7(ctx));
   rows.sort((a, b) => order(a.id) - order(b.id));
 
@@ -50,7 +55,7 @@ try {
   const machine = { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, load: (await import('node:os')).loadavg() };
   console.log(formatTable(rows));
   console.log(`\n${mode} run, ${seconds.toFixed(0)} s; ${machine.nproc} × ${machine.cpu}; node ${machine.node}; load ${machine.load.map((l) => l.toFixed(1)).join(' ')}`);
-  const outDir = join(import.meta.dirname, 'results');
+  const outDir = values.results ?? join(import.meta.dirname, 'results');
   mkdirSync(outDir, { recursive: true });
   const result = { mode, date: new Date().toISOString(), seconds, machine, size, rows };
   const name = only ? 'latest-only.json' : mode === 'full' ? 'latest.json' : 'latest-quick.json';

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { BIN, cliEnv, peakRssMb, settle, startServer, timed } from '../lib/proc.mjs';
 import { freshDir, progress, repeat } from '../lib/context.mjs';
-import { makeRow } from '../lib/stats.mjs';
+import { makeRow, skippedRow } from '../lib/stats.mjs';
+import { missingNote } from '../lib/tools.mjs';
 import { verifyDb } from '../lib/verify.mjs';
 
 /**
@@ -45,9 +46,11 @@ export async function serverLoad(ctx) {
     const said = done.map((r) => r.stderr.trim()).find(Boolean);
     return { ms, error: error && said ? `${error}; a wrapper said: ${said.slice(0, 300)}` : error };
   });
-  return [
+  const rows = [
     makeRow({ id: 'B5', what: `${concurrent} concurrent runs × ${linesEach} lines, one server`, unit: 'ms', target: 2.5, baselineSamples: ctx.importSamples, samples: b5.samples, ok: !b5.error, note: b5.error }),
     makeRow({ id: 'B5f', what: `${concurrent} concurrent runs of true, one server (start-up floor)`, unit: 'ms', target: null, baselineSamples: ctx.importSamples, samples: floor, ok: true }),
     makeRow({ id: 'B8', what: 'server peak RSS during B5', unit: 'MB', target: 400, samples: peaks, ok: !b5.error && peaks.every((p) => p !== null), note: b5.error }),
   ];
+  // B5 and B5f are ratios to B2's sqlite3 import: without sqlite3 only B8 has a verdict
+  return ctx.tools.sqlite3 ? rows : rows.map((row) => (row.id === 'B8' ? row : skippedRow({ ...row, note: missingNote('sqlite3') })));
 }

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { BIN, cliEnv, settle, startServer, timed } from '../lib/proc.mjs';
 import { freshDir, interleave, progress, repeat } from '../lib/context.mjs';
-import { makeRow } from '../lib/stats.mjs';
+import { makeRow, skippedRow } from '../lib/stats.mjs';
+import { missingNote } from '../lib/tools.mjs';
 import { verifyDb, verifyFlatFile } from '../lib/verify.mjs';
 
 /** The baseline of B2/B3/B3m/B5: the sqlite3 CLI importing `file` into a fresh table (one column). */
@@ -50,35 +51,53 @@ async function tspCat(ctx, file) {
 /**
  * B2 (embedded), the tsp reference, B3 (through a local server) and B3m (metric lines, embedded),
  * each against the sqlite3 import of the same file measured in the same run. Returns the rows and
- * the home of the last B2 run (B6 reads its 1 000 000-line execution).
+ * the home of the last B2 run (B6 reads its 1 000 000-line execution; undefined when B2 is skipped).
+ * Rows whose program is missing (`ctx.tools`, bench/lib/tools.mjs) are skipped.
  */
 export async function throughput(ctx) {
   const { throughputReps: reps, lines } = ctx.size;
   const plain = ctx.inputs.plain;
-  // each figure's runs alternate with its baseline's, so both meet the same load on a shared machine
-  progress(`B2: sqlite3 .import vs run -- cat (${lines} lines, embedded), alternating ×${reps}`);
-  let lastHome;
-  const [base, b2] = await interleave(reps, [
-    () => sqliteImport(ctx, plain),
-    async () => {
-      const r = await runCat(ctx, plain);
-      lastHome = r.home;
-      return r;
-    },
-  ]);
-  ctx.importSamples = base.samples;
-  progress(`tsp reference ×${reps}`);
-  const tsp = await repeat(reps, () => tspCat(ctx, plain));
-  progress(`B3: run --server -- cat ×${reps}`);
-  const b3 = await repeat(reps, () => runCat(ctx, plain, { server: true }));
-  progress(`B3m: sqlite3 .import vs run -- cat (metric lines), alternating ×${reps}`);
-  const [baseM, b3m] = await interleave(reps, [() => sqliteImport(ctx, ctx.inputs.metrics), () => runCat(ctx, ctx.inputs.metrics, { format: 'metrics', metricPoints: lines * 3 })]);
   const what = `${lines} lines`;
-  const rows = [
-    makeRow({ id: 'B2', what: `run -- cat, ${what}, embedded`, unit: 'ms', target: 2.0, baselineSamples: base.samples, samples: b2.samples, ok: !base.error && !b2.error, note: base.error ?? b2.error }),
-    makeRow({ id: 'tsp', what: `tsp cat, ${what} (flat-file reference)`, unit: 'ms', target: null, baselineSamples: base.samples, samples: tsp.samples, ok: !tsp.error, note: tsp.error }),
-    makeRow({ id: 'B3', what: `run --server -- cat, ${what}`, unit: 'ms', target: 3.0, baselineSamples: base.samples, samples: b3.samples, ok: !base.error && !b3.error, note: b3.error }),
-    makeRow({ id: 'B3m', what: `run -- cat, ${what} × 3 metrics`, unit: 'ms', target: 4.0, baselineSamples: baseM.samples, samples: b3m.samples, ok: !baseM.error && !b3m.error, note: baseM.error ?? b3m.error }),
-  ];
+  const skip = (id, rowWhat, tool) => skippedRow({ id, what: rowWhat, unit: 'ms', note: missingNote(tool) });
+  const rows = [];
+  let lastHome;
+  let base;
+  if (ctx.tools.sqlite3) {
+    // each figure's runs alternate with its baseline's, so both meet the same load on a shared machine
+    progress(`B2: sqlite3 .import vs run -- cat (${lines} lines, embedded), alternating ×${reps}`);
+    let b2;
+    [base, b2] = await interleave(reps, [
+      () => sqliteImport(ctx, plain),
+      async () => {
+        const r = await runCat(ctx, plain);
+        lastHome = r.home;
+        return r;
+      },
+    ]);
+    ctx.importSamples = base.samples;
+    rows.push(makeRow({ id: 'B2', what: `run -- cat, ${what}, embedded`, unit: 'ms', target: 2.0, baselineSamples: base.samples, samples: b2.samples, ok: !base.error && !b2.error, note: base.error ?? b2.error }));
+  } else rows.push(skip('B2', `run -- cat, ${what}, embedded`, 'sqlite3'));
+  if (ctx.tools.tsp) {
+    progress(`tsp reference ×${reps}`);
+    const tsp = await repeat(reps, () => tspCat(ctx, plain));
+    rows.push(makeRow({ id: 'tsp', what: `tsp cat, ${what} (flat-file reference)`, unit: 'ms', target: null, baselineSamples: ctx.importSamples, samples: tsp.samples, ok: !tsp.error, note: tsp.error }));
+  } else rows.push(skip('tsp', `tsp cat, ${what} (flat-file reference)`, 'tsp'));
+  if (ctx.tools.sqlite3) {
+    progress(`B3: run --server -- cat ×${reps}`);
+    const b3 = await repeat(reps, () => runCat(ctx, plain, { server: true }));
+    progress(`B3m: sqlite3 .import vs run -- cat (metric lines), alternating ×${reps}`);
+    const [baseM, b3m] = await interleave(reps, [() => sqliteImport(ctx, ctx.inputs.metrics), () => runCat(ctx, ctx.inputs.metrics, { format: 'metrics', metricPoints: lines * 3 })]);
+    rows.push(
+      makeRow({ id: 'B3', what: `run --server -- cat, ${what}`, unit: 'ms', target: 3.0, baselineSamples: base.samples, samples: b3.samples, ok: !base.error && !b3.error, note: b3.error }),
+      makeRow({ id: 'B3m', what: `run -- cat, ${what} × 3 metrics`, unit: 'ms', target: 4.0, baselineSamples: baseM.samples, samples: b3m.samples, ok: !baseM.error && !b3m.error, note: baseM.error ?? b3m.error }),
+    );
+  } else rows.push(skip('B3', `run --server -- cat, ${what}`, 'sqlite3'), skip('B3m', `run -- cat, ${what} × 3 metrics`, 'sqlite3'));
   return { rows, b2Home: lastHome };
+}
+
+/** An EXEC_TRACK_HOME holding one checked `run -- cat` of the plain input (B6's large execution when B2 did not run). */
+export async function catHome(ctx) {
+  const r = await runCat(ctx, ctx.inputs.plain);
+  if (r.error) throw new Error(r.error);
+  return r.home;
 }

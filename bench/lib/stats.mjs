@@ -41,6 +41,14 @@ export function makeRow(spec) {
   };
 }
 
+/**
+ * A row not measured because a program it needs is missing (bench/lib/tools.mjs): no figures, verdict
+ * `skip`, and the install command as its note. It counts as neither a pass nor a wrong answer.
+ */
+export function skippedRow({ id, what, unit, note }) {
+  return { id, what, unit, baseline: null, value: null, ratio: null, target: null, pass: true, ok: true, skipped: true, samples: [], baselineSamples: [], note };
+}
+
 /** A number with its unit for the table: ms below 10 s, seconds above; MB with one decimal. */
 export function formatValue(value, unit) {
   if (value === null) return '—';
@@ -54,8 +62,9 @@ export function formatTarget(row) {
   return row.baseline === null ? `≤ ${row.target} ${row.unit}` : `≤ ${row.target.toFixed(2)}×`;
 }
 
-/** The verdict as printed: `pass`, `FAIL`, `ref` for a reference row, or `WRONG` when the stored lines were not exactly right. */
+/** The verdict as printed: `pass`, `FAIL`, `ref` for a reference row, `skip` for a row not measured, or `WRONG` when the stored lines were not exactly right. */
 export function verdict(row) {
+  if (row.skipped) return 'skip';
   if (!row.ok) return 'WRONG';
   if (row.target === null) return 'ref';
   return row.pass ? 'pass' : 'FAIL';

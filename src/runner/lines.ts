@@ -214,7 +214,7 @@ function hasEscapes(text: string): boolean {
 
 /** Length of `bytes` without a trailing incomplete UTF-8 sequence, so a cut never splits a character. */
 function charBoundary(bytes: Uint8Array): number {
-  let end = bytes.length;
+  const end = bytes.length;
   let back = 0;
   // step back over at most 3 continuation bytes to the lead byte of the last character
   while (back < 3 && end - back - 1 >= 0 && (bytes[end - back - 1]! & 0xc0) === 0x80) back++;

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createMetricParser, type ParsedMetric } from '../../src/metrics/parse.js';
+import { createMetricParser } from '../../src/metrics/parse.js';
 
 const parse = createMetricParser({ enabled: true });
-const sorted = (points: ParsedMetric[]) => [...points].sort((a, b) => a.key.localeCompare(b.key));
 
 describe('createMetricParser (default grammar)', () => {
   // The issue 5 table, plus the field cases that carry metrics.
