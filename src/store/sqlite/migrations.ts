@@ -100,6 +100,10 @@ const MIGRATIONS: readonly string[] = [
   // layouts (report-chunks.ts, point-chunks.ts), which a v1 build cannot read: the version bump
   // makes such builds (from v2 on) refuse the file instead of failing on those rows.
   `-- v2: compressed and compact chunk layouts`,
+  // v3: what each output stream's metric parsing carries from one batch to the next (a step
+  // header's step, an open table's columns; src/metrics/parse.ts StreamContext), as JSON
+  // `{"stdout": {...}, "stderr": {...}}`; NULL until a line sets one.
+  `ALTER TABLE executions ADD COLUMN metric_context TEXT;`,
 ];
 
 /** The schema version this build writes. */
