@@ -51,6 +51,8 @@ const STEP_BRACKET = /^\s*\[(\d+)\]\s/;
 const POSITION = /\[\s*(\d+)\s*\/\s*(\d+)\s*[\]\s(]/;
 /** A compiler's source excerpt: `    6 |     char c = 300;`, `      |     ^~~`. */
 const SOURCE_EXCERPT = /^\s*\d*\s+\|\s/;
+/** A kernel log line (`dmesg`): `[    0.160796] SLUB: HWalign=64, …`. */
+const KERNEL_LOG = /^\[\s*\d+\.\d{6}\] /;
 /** A qualifier word before a key: `train`, `Average`, `Avg.`. */
 const QUALIFIER = /[A-Za-z][A-Za-z.]*$/;
 /** At most this many qualifier words are kept in front of a key (`Test set: Average loss` → `Average loss`). */
@@ -69,7 +71,7 @@ export function parseDefault(text: string, context: StreamContext): ParsedMetric
     context.columns = undefined;
   }
   if (!PREFILTER.test(text)) return noPairs(text, context);
-  if (SOURCE_EXCERPT.test(text)) return [];
+  if (SOURCE_EXCERPT.test(text) || KERNEL_LOG.test(text)) return [];
   const found: ParsedMetric[] = [];
   let stepRank = Number.POSITIVE_INFINITY;
   let ownStep: number | undefined;
@@ -77,10 +79,10 @@ export function parseDefault(text: string, context: StreamContext): ParsedMetric
   for (let m = PAIR.exec(text); m !== null; m = PAIR.exec(text)) {
     const [, quote, word, byEquals, stdEquals, ofEquals, colonSpace, byColon, stdColon, ofColon] = m;
     const token = byEquals ?? byColon!;
-    if (byColon !== undefined && quote === '' && INTEGER.test(byColon) && ofColon === undefined) {
+    if (byColon !== undefined && quote === '' && INTEGER.test(byColon)) {
       // `localhost:8080`, `redis:6379`: a whole number tight after a bare key's colon is an address;
-      // after a tab or aligned by spaces it is a `/proc`-style count (`HugePages_Total:       0`)
-      if (colonSpace === '' || colonSpace!.length > 1 || colonSpace === '\t') continue;
+      // after a tab or aligned by spaces it is a `/proc`-style count (`HugePages_Total:       0`, `SigQ:\t1/96362`)
+      if ((colonSpace === '' && ofColon === undefined) || colonSpace!.length > 1 || colonSpace === '\t') continue;
     }
     const key = quote === '' ? qualified(text, m.index, word!) : word!;
     const of = ofEquals ?? ofColon;

@@ -46,6 +46,8 @@ describe('openStore', () => {
     await store.createSession({ id: 's_AAAAAAAAAAAAAAAAAAAAAA', title: 'kept', createdAt: 1, ownerId: null });
     await store.close();
     const db = new Database(path);
+    // back to the version 1 layout: v2 changed no table, v3 added executions.metric_context
+    db.exec('ALTER TABLE executions DROP COLUMN metric_context');
     db.pragma('user_version = 1');
     db.close();
     const reopened = await openStore(path);
