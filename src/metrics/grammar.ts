@@ -15,11 +15,11 @@ const NUM = String.raw`[-+]?${UNUM}|[-+]?(?:[nN][aA][nN]|[iI][nN][fF](?:[iI][nN]
  */
 const VALUE = String.raw`(${NUM})(?:(?:\+|\s?±\s?|\s?\+/-\s?)(${UNUM})|/(\d+))?%?(?![\w/])(?![.:]\S)`;
 /**
- * What may follow a `key: value` pair: the end of the line, a closing or list delimiter, a Keras
+ * What may follow a `key: value` pair: the end of the line (or a full stop ending it), a closing or list delimiter, a Keras
  * ` - `, tqdm's `: `, `, ` before another key, a `[` (PyTorch's `[  50/ 600]`), a ratio's `(82%)`,
  * or another pair.
  */
-const AFTER_COLON = String.raw`(?=\s*(?:$|[;|}\])]|-\s|:\s)|\s*,\s*['"]?[A-Za-z_][\w .@\-/]{0,40}['"]?\s*[:=]|\s+\[|\s+\(\d+%\)|\s+['"]?${KEY}['"]?\s*[:=]\s*(?:${NUM}))`;
+const AFTER_COLON = String.raw`(?=\s*(?:$|[;|}\])]|-\s|:\s)|\.\s*$|\s*,\s*['"]?[A-Za-z_][\w .@\-/]{0,40}['"]?\s*[:=]|\s+\[|\s+\(\d+%\)|\s+['"]?${KEY}['"]?\s*[:=]\s*(?:${NUM}))`;
 
 /** A whole number as printed: `host:8080` has one right after an unquoted key's colon. */
 const INTEGER = /^[-+]?\d+$/;
