@@ -84,7 +84,7 @@ export function parseDefault(text: string, context: StreamContext): ParsedMetric
       // after a tab or aligned by spaces it is a `/proc`-style count (`HugePages_Total:       0`, `SigQ:\t1/96362`)
       if ((colonSpace === '' && ofColon === undefined) || colonSpace!.length > 1 || colonSpace === '\t') continue;
     }
-    const key = quote === '' ? qualified(text, m.index, word!) : word!;
+    const key = quote === '' && byColon !== undefined ? qualified(text, m.index, word!) : word!;
     const of = ofEquals ?? ofColon;
     const value = of === undefined ? tokenValue(token) : tokenValue(token) / Number(of);
     found.push({ key, value });
