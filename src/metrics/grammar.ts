@@ -9,11 +9,12 @@ const UNUM = String.raw`(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+|[dD][-+]\d+)?`;
 /** A value token: signed number, or nan/inf/infinity. */
 const NUM = String.raw`[-+]?${UNUM}|[-+]?(?:[nN][aA][nN]|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?)`;
 /**
- * What may follow a value: a `±std` (`0.51245+0.00601`), a ratio (`164/200`) or a `%`. Then it must
+ * A value with what may follow it: a `±std` (`0.51245+0.00601`), after a colon a ratio
+ * (`Accuracy: 164/200`; `batch=3/10` is a progress counter, no value) or a `%`. Then it must
  * not run on into a word, a path, a dotted address or a clock; a `.` or `:` is allowed only before
  * a space or the end (a sentence's full stop, tqdm's `desc: `).
  */
-const VALUE = String.raw`(${NUM})(?:(?:\+|\s?±\s?|\s?\+/-\s?)(${UNUM})|/(\d+))?%?(?![\w/])(?![.:]\S)`;
+const valueWithTail = (ratio: boolean) => String.raw`(${NUM})(?:(?:\+|\s?±\s?|\s?\+/-\s?)(${UNUM})${ratio ? String.raw`|/(\d+)` : ''})?%?(?![\w/])(?![.:]\S)`;
 /**
  * What may follow a `key: value` pair: the end of the line (or a full stop ending it), a closing or list delimiter, a Keras
  * ` - `, tqdm's `: `, `, ` before another key, a `[` (PyTorch's `[  50/ 600]`), a ratio's `(82%)`,
@@ -31,7 +32,7 @@ const INTEGER = /^[-+]?\d+$/;
  * code statement.
  */
 const PAIR = new RegExp(
-  String.raw`(?<![\w.\-/?&]|\w\()(['"]?)(${KEY})\1(?:\s*=\s*${VALUE}(?!;\s*$)| *:(\s*)${VALUE}${AFTER_COLON})`,
+  String.raw`(?<![\w.\-/?&]|\w\()(['"]?)(${KEY})\1(?:\s*=\s*${valueWithTail(false)}(?!;\s*$)| *:(\s*)${valueWithTail(true)}${AFTER_COLON})`,
   'g',
 );
 
@@ -77,7 +78,7 @@ export function parseDefault(text: string, context: StreamContext): ParsedMetric
   let ownStep: number | undefined;
   PAIR.lastIndex = 0;
   for (let m = PAIR.exec(text); m !== null; m = PAIR.exec(text)) {
-    const [, quote, word, byEquals, stdEquals, ofEquals, colonSpace, byColon, stdColon, ofColon] = m;
+    const [, quote, word, byEquals, stdEquals, colonSpace, byColon, stdColon, ofColon] = m;
     const token = byEquals ?? byColon!;
     if (byColon !== undefined && quote === '' && INTEGER.test(byColon)) {
       // `localhost:8080`, `redis:6379`: a whole number tight after a bare key's colon is an address;
@@ -85,8 +86,7 @@ export function parseDefault(text: string, context: StreamContext): ParsedMetric
       if ((colonSpace === '' && ofColon === undefined) || colonSpace!.length > 1 || colonSpace === '\t') continue;
     }
     const key = quote === '' && byColon !== undefined ? qualified(text, m.index, word!) : word!;
-    const of = ofEquals ?? ofColon;
-    const value = of === undefined ? tokenValue(token) : tokenValue(token) / Number(of);
+    const value = ofColon === undefined ? tokenValue(token) : tokenValue(token) / Number(ofColon);
     found.push({ key, value });
     const std = stdEquals ?? stdColon;
     if (std !== undefined) found.push({ key: `${key}-std`, value: tokenValue(std) });
