@@ -1,23 +1,38 @@
-import type { ParsedMetric } from './parse.js';
+import type { ParsedMetric, StreamContext } from './parse.js';
 import { asStep, tokenValue } from './value.js';
+import { stepKeyRank, tableRow, tableHeader } from './table.js';
 
-/** A key: starts with a letter or `_`, may contain `.`, `-`, `/` inside, ends with a word character. */
-const KEY = String.raw`[A-Za-z_](?:[\w.\-/]*\w)?`;
-/** A value: decimal or scientific number, or nan/inf/infinity, optionally signed. */
-const NUM = String.raw`[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:[nN][aA][nN]|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?)`;
-/** What may follow a `key: value` pair: end of line, a list delimiter, a Keras ` - `, or another pair. */
-const AFTER_COLON = String.raw`(?=\s*(?:$|[,;|}\])]|-\s)|\s+['"]?${KEY}['"]?\s*[:=]\s*(?:${NUM}))`;
+/** A key word: starts with a letter or `_`, may contain `.`, `-`, `/`, `@` inside, ends with a word character. */
+const KEY = String.raw`[A-Za-z_](?:[\w.\-/@]*\w)?`;
+/** An unsigned number: decimal, scientific or Fortran (`6.93147D-01`). */
+const UNUM = String.raw`(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+|[dD][-+]\d+)?`;
+/** A value token: signed number, or nan/inf/infinity. */
+const NUM = String.raw`[-+]?${UNUM}|[-+]?(?:[nN][aA][nN]|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?)`;
+/**
+ * A value with what may follow it: a `±std` (`0.51245+0.00601`), after a colon a ratio
+ * (`Accuracy: 164/200`; `batch=3/10` is a progress counter, no value) or a `%`. Then it must
+ * not run on into a word, a path, a dotted address or a clock; a `.` or `:` is allowed only before
+ * a space or the end (a sentence's full stop, tqdm's `desc: `).
+ */
+const valueWithTail = (ratio: boolean) => String.raw`(${NUM})(?:(?:\+|\s?±\s?|\s?\+/-\s?)(${UNUM})${ratio ? String.raw`|/(\d+)` : ''})?%?(?![\w/])(?![.:]\S)`;
+/**
+ * What may follow a `key: value` pair: the end of the line (or a full stop ending it), a closing or list delimiter, a Keras
+ * ` - `, tqdm's `: `, `, ` before another key, a `[` (PyTorch's `[  50/ 600]`), a ratio's `(82%)`,
+ * or another pair.
+ */
+const AFTER_COLON = String.raw`(?=\s*(?:$|[;|}\])]|-\s|:\s)|\.\s*$|\s*,\s*['"]?[A-Za-z_][\w .@\-/]{0,40}['"]?\s*[:=]|\s+\[|\s+\(\d+%\)|\s+['"]?${KEY}['"]?\s*[:=]\s*(?:${NUM}))`;
 
 /** A whole number as printed: `host:8080` has one right after an unquoted key's colon. */
 const INTEGER = /^[-+]?\d+$/;
 
 /**
  * One pair: optional quote, key, same quote, `=` or `:`, value. The key must not continue a word,
- * a number, a path or a query string (`125.3it/s`, `--lr`, `?page=2`), and the value must not run
- * on into a word, a dotted address or a clock (`0.0.0.0:8080`, `12:00:01`).
+ * a number, a path, a query string or a call's argument list (`125.3it/s`, `--lr`, `?page=2`,
+ * `Parallel(n_jobs=1)`); no tab before a colon (`/proc` dumps); a `= value;` ending the line is a
+ * code statement.
  */
 const PAIR = new RegExp(
-  String.raw`(?<![\w.\-/?&])(['"]?)(${KEY})\1(?:\s*=\s*(${NUM})(?![\w.:/])|\s*:(\s*)(${NUM})(?![\w.:/])${AFTER_COLON})`,
+  String.raw`(?<![\w.\-/?&]|\w\()(['"]?)(${KEY})\1(?:\s*=\s*${valueWithTail(false)}(?!;\s*$)| *:(\s*)${valueWithTail(true)}${AFTER_COLON})`,
   'g',
 );
 
@@ -27,46 +42,109 @@ const PAIR = new RegExp(
  */
 const PREFILTER = /[A-Za-z_]['"]?\s*[=:]\s*[-+]?(?:\d|\.\d|nan|inf)/i;
 
-/** Keys whose integer value is the line's step, most specific first. */
-const STEP_KEYS = ['step', 'global_step', 'iteration', 'iter', 'epoch'];
-/** `Epoch 2: …`, `Iteration 5, …`, `step 10 …`: a step word followed by an integer. */
+/** `Epoch 2: …`, `Iteration 5, …`, `step 10 …`, `Epoch 3/10`: a step word followed by a whole number. */
 const STEP_WORD = /(?<![\w])(?:epoch|step|iteration|iter)\s+(\d+)(?![\d.])/i;
+/** A line that is only a step header: `Epoch 3/10`, `-- Epoch 1`, `Iteration 7`. */
+const STEP_HEADER = /^[\s\-=#*[(]*(?:epoch|step|iteration|iter)\s*:?\s*(\d+)(?:\s*\/\s*\d+)?[\s\-=#*\]):]*$/i;
 /** XGBoost: `[12]\t…` at the start of the line. */
 const STEP_BRACKET = /^\s*\[(\d+)\]\s/;
+/** A position in an epoch: `[50/600]`, `[   50/  600]`, `[0/600 (0%)]`, `[3/12]`. */
+const POSITION = /\[\s*(\d+)\s*\/\s*(\d+)\s*[\]\s(]/;
+/** A compiler's source excerpt: `    6 |     char c = 300;`, `      |     ^~~`. */
+const SOURCE_EXCERPT = /^\s*\d*\s+\|\s/;
+/** A kernel log line (`dmesg`): `[    0.160796] SLUB: HWalign=64, …`. */
+const KERNEL_LOG = /^\[\s*\d+\.\d{6}\] /;
+/** A qualifier word before a key: `train`, `Average`, `Avg.`. */
+const QUALIFIER = /[A-Za-z][A-Za-z.]*$/;
+/** At most this many qualifier words are kept in front of a key (`Test set: Average loss` → `Average loss`). */
+const MAX_QUALIFIERS = 2;
 
 /**
- * The default grammar (docs/metrics.md): `key=value` and `key: value` pairs, flat JSON and Python
- * dicts, Keras and XGBoost lines; the step comes from a step/epoch/iter pair, a step word, or a
- * leading `[N]`.
+ * The default grammar (docs/metrics.md): `key=value` and `key: value` pairs with their qualifier
+ * words, flat JSON and Python dicts, Keras, XGBoost and tqdm lines, column tables; the step comes
+ * from a step key or word, a position `[a/b]`, a leading `[N]`, or what `context` carries from the
+ * stream's earlier lines (which this call updates).
  */
-export function parseDefault(text: string): ParsedMetric[] {
-  if (!PREFILTER.test(text)) return [];
+export function parseDefault(text: string, context: StreamContext): ParsedMetric[] {
+  if (context.columns) {
+    const row = tableRow(text, context.columns);
+    if (row) return row;
+    context.columns = undefined;
+  }
+  if (!PREFILTER.test(text)) return noPairs(text, context);
+  if (SOURCE_EXCERPT.test(text) || KERNEL_LOG.test(text)) return [];
   const found: ParsedMetric[] = [];
+  let stepRank = Number.POSITIVE_INFINITY;
+  let ownStep: number | undefined;
   PAIR.lastIndex = 0;
   for (let m = PAIR.exec(text); m !== null; m = PAIR.exec(text)) {
-    const [, quote, key, byEquals, colonSpace, byColon] = m;
-    // `localhost:8080`, `redis:6379`: a whole number tight after a bare key's colon is an address.
-    if (byColon !== undefined && colonSpace === '' && quote === '' && INTEGER.test(byColon)) continue;
-    found.push({ key: key!, value: tokenValue(byEquals ?? byColon!) });
+    const [, quote, word, byEquals, stdEquals, colonSpace, byColon, stdColon, ofColon] = m;
+    const token = byEquals ?? byColon!;
+    if (byColon !== undefined && quote === '' && INTEGER.test(byColon)) {
+      // `localhost:8080`, `redis:6379`: a whole number tight after a bare key's colon is an address;
+      // after a tab or aligned by spaces it is a `/proc`-style count (`HugePages_Total:       0`, `SigQ:\t1/96362`)
+      if ((colonSpace === '' && ofColon === undefined) || colonSpace!.length > 1 || colonSpace === '\t') continue;
+    }
+    const key = quote === '' && byColon !== undefined ? qualified(text, m.index, word!) : word!;
+    const value = ofColon === undefined ? tokenValue(token) : tokenValue(token) / Number(ofColon);
+    found.push({ key, value });
+    const std = stdEquals ?? stdColon;
+    if (std !== undefined) found.push({ key: `${key}-std`, value: tokenValue(std) });
+    const rank = stepKeyRank(key);
+    if (rank < stepRank && asStep(value) !== undefined) {
+      stepRank = rank;
+      ownStep = value;
+    }
   }
-  if (found.length === 0) return found;
-  const step = stepOf(text, found);
+  if (found.length === 0) return noPairs(text, context);
+  const step = stepOf(text, ownStep, context);
   if (step !== undefined) for (const p of found) p.step = step;
   return found;
 }
 
-function stepOf(text: string, found: ParsedMetric[]): number | undefined {
-  // the first pair of the most specific step key; one pass, one lower-casing per pair
-  let rank = STEP_KEYS.length;
-  let step: number | undefined;
-  for (const p of found) {
-    const r = STEP_KEYS.indexOf(p.key.toLowerCase());
-    if (r !== -1 && r < rank && asStep(p.value) !== undefined) {
-      rank = r;
-      step = p.value;
-    }
+/** A line without pairs: a step header sets the carried step, a table header starts a table. */
+function noPairs(text: string, context: StreamContext): ParsedMetric[] {
+  const header = STEP_HEADER.exec(text);
+  if (header) context.step = Number(header[1]);
+  else context.columns = tableHeader(text);
+  return [];
+}
+
+/**
+ * The line's step: its own step key or word (which then carries to the stream's next lines), with
+ * a position `[a/b]` giving epoch × b + a; else a leading `[N]`; else the carried step.
+ */
+function stepOf(text: string, ownStep: number | undefined, context: StreamContext): number | undefined {
+  let epoch = ownStep;
+  if (epoch === undefined) {
+    const word = STEP_WORD.exec(text);
+    if (word) epoch = Number(word[1]);
   }
-  if (step !== undefined) return step;
-  const word = STEP_WORD.exec(text) ?? STEP_BRACKET.exec(text);
-  return word ? Number(word[1]) : undefined;
+  if (epoch !== undefined) context.step = epoch;
+  const position = text.includes('/') ? POSITION.exec(text) : null;
+  if (position) {
+    const at = Number(position[1]);
+    const base = epoch ?? context.step;
+    return base === undefined ? at : base * Number(position[2]) + at;
+  }
+  if (epoch !== undefined) return epoch;
+  const bracket = STEP_BRACKET.exec(text);
+  return bracket ? Number(bracket[1]) : context.step;
+}
+
+/** `word` with up to {@link MAX_QUALIFIERS} words before it, each after exactly one space. */
+function qualified(text: string, start: number, word: string): string {
+  let key = word;
+  let at = start;
+  for (let n = 0; n < MAX_QUALIFIERS; n++) {
+    if (at < 2 || text.charCodeAt(at - 1) !== 32) break;
+    const before = QUALIFIER.exec(text.slice(Math.max(0, at - 41), at - 1));
+    if (!before) break;
+    const from = at - 1 - before[0].length;
+    const prev = from > 0 ? text[from - 1]! : ' ';
+    if (prev !== ' ' && prev !== '\t' && prev !== '"' && prev !== "'") break;
+    key = `${before[0]} ${key}`;
+    at = from;
+  }
+  return key;
 }

@@ -11,8 +11,21 @@ export interface ParsedMetric {
   step?: number;
 }
 
-/** Reads the metrics of one line of text (already cleaned: ANSI stripped, `\r` collapsed). */
-export type MetricParser = (text: string) => ParsedMetric[];
+/**
+ * What a stream's earlier lines leave for its next ones (docs/metrics.md, "Carried to the next
+ * lines"): the step of the last step header or step line, and the columns of an open table. One
+ * per execution and stream; plain JSON, so the store can keep it between ingest batches.
+ */
+export interface StreamContext {
+  step?: number;
+  columns?: string[];
+}
+
+/**
+ * Reads the metrics of one line of text (already cleaned: ANSI stripped, `\r` collapsed), in the
+ * `context` of its stream's earlier lines, which it updates. Without a context the line is read alone.
+ */
+export type MetricParser = (text: string, context?: StreamContext) => ParsedMetric[];
 
 const none: MetricParser = () => [];
 
@@ -26,7 +39,7 @@ const none: MetricParser = () => [];
 export function createMetricParser(config: MetricsConfig): MetricParser {
   if (!config.enabled) return none;
   if (config.pattern) return customParser(config.pattern);
-  return parseDefault;
+  return (text, context = {}) => parseDefault(text, context);
 }
 
 function customParser(pattern: string): MetricParser {

@@ -78,6 +78,74 @@ describe('createMetricParser (default grammar)', () => {
   });
 });
 
+describe('createMetricParser (issue 14: what real libraries print)', () => {
+  const read = (line: string, context = {}) => parse(line, context).map((p) => [p.key, p.value, p.step]);
+
+  it.each<[string, string, (string | number | undefined)[][]]>([
+    ['tqdm description', 'Epoch 1 loss=0.2703:  17%|█▋ | 1/6 [00:00<00:00, 13.2it/s]', [['loss', 0.2703, 1]]],
+    ['tqdm description with a colon', 'loss: 0.3913:   0%|          | 0/6 [00:00<?, ?it/s]', [['loss', 0.3913, undefined]]],
+    [
+      'XGBoost with @ metrics',
+      '[0]\ttrain-logloss:0.52415\ttrain-error@0.7:0.51333\ttrain-auc:0.95668\teval-logloss:0.52918',
+      [['train-logloss', 0.52415, 0], ['train-error@0.7', 0.51333, 0], ['train-auc', 0.95668, 0], ['eval-logloss', 0.52918, 0]],
+    ],
+    ['mean±std', '[0]\ttrain-logloss:0.51245+0.00601\ttest-logloss:0.52918+0.01000', [['train-logloss', 0.51245, 0], ['train-logloss-std', 0.00601, 0], ['test-logloss', 0.52918, 0], ['test-logloss-std', 0.01, 0]]],
+    ['mean ± std', 'val acc: 0.91 ± 0.02', [['val acc', 0.91, undefined], ['val acc-std', 0.02, undefined]]],
+    ['qualifiers', 'train loss: 0.62555, val loss: 0.64045', [['train loss', 0.62555, undefined], ['val loss', 0.64045, undefined]]],
+    ['a ratio and its percentage', 'Test set: Average loss: 0.5990, Accuracy: 164/200 (82%)', [['Average loss', 0.599, undefined], ['Accuracy', 0.82, undefined]]],
+    ['a percentage', ' Accuracy: 82.0%, Avg loss: 0.599012 ', [['Accuracy', 82, undefined], ['Avg loss', 0.599012, undefined]]],
+    ['epoch and position', 'Train Epoch: 1 [0/600 (0%)]\tLoss: 0.735631', [['Train Epoch', 1, 600], ['Loss', 0.735631, 600]]],
+    ['a position after the value', 'loss: 0.653568  [   50/  600]', [['loss', 0.653568, 50]]],
+    ['a position prefix', '[3/12] loss: 0.5', [['loss', 0.5, 3]]],
+    ['a Fortran exponent', 'loss = 6.93147D-01', [['loss', 0.693147, undefined]]],
+    ['a full stop', 'lr: 1.0000e-01.', [['lr', 0.1, undefined]]],
+    ['sklearn SGD', 'Norm: 6.53, NNZs: 2, Bias: -0.360000, T: 100, Avg. loss: 0.281700', [['Norm', 6.53, undefined], ['NNZs', 2, undefined], ['Bias', -0.36, undefined], ['T', 100, undefined], ['Avg. loss', 0.2817, undefined]]],
+  ])('reads %s', (_, line, expected) => {
+    expect(read(line)).toEqual(expected);
+  });
+
+  it.each([
+    '    6 |     char c = 300;',
+    '      |              ^~~',
+    'remote: Enumerating objects: 50, done.',
+    'remote: Counting objects: 100% (15/15), done.',
+    '[Parallel(n_jobs=1)]: Done 4 out of 4 | elapsed: 0.0s finished',
+    '[    0.160796] SLUB: HWalign=64, Order=0-3, MinObjects=0, CPUs=2, Nodes=1',
+    'cpu MHz\t\t: 2995.196',
+    'HugePages_Total:       0',
+    'SigQ:\t1/96362',
+    'int unused = 5;',
+    'version: 1.2.3.',
+  ])('reads nothing from the ordinary %j', (line) => {
+    expect(parse(line)).toEqual([]);
+  });
+
+  it('carries a step header or step line to the following lines of its stream', () => {
+    const context = {};
+    expect(read('Epoch 3/10', context)).toEqual([]);
+    expect(read('1875/1875 [====] - 3s 2ms/step - loss: 0.2954', context)).toEqual([['loss', 0.2954, 3]]);
+    expect(read('loss: 0.653568  [   50/  600]', context)).toEqual([['loss', 0.653568, 3 * 600 + 50]]);
+    expect(read('Iteration 5, loss = 0.31', context)).toEqual([['loss', 0.31, 5]]);
+    expect(read('Validation score: 0.8', context)).toEqual([['Validation score', 0.8, 5]]);
+    expect(read('Validation score: 0.8')).toEqual([['Validation score', 0.8, undefined]]);
+  });
+
+  it('reads a column table under its header row, keyed by column, stepped by its iteration column', () => {
+    const context = {};
+    expect(read('      Iter       Train Loss      OOB Improve   Remaining Time ', context)).toEqual([]);
+    expect(read('         1           1.2459           0.1294            0.33s', context)).toEqual([['Iter', 1, 1], ['Train Loss', 1.2459, 1], ['OOB Improve', 0.1294, 1]]);
+    expect(read('         2           1.1382          -0.1118            0.19s', context)).toEqual([['Iter', 2, 2], ['Train Loss', 1.1382, 2], ['OOB Improve', -0.1118, 2]]);
+    expect(read('done', context)).toEqual([]);
+    expect(read('         3           1.0000           0.1000            0.10s', context)).toEqual([]);
+  });
+
+  it('reads a long adversarial line in one pass of bounded work (no catastrophic backtracking)', () => {
+    // linear by construction: every quantifier in the grammar is followed by a character it cannot match or is bounded
+    const line = `${'a'.repeat(20_000)}: ${'1'.repeat(20_000)}${' a: 1.'.repeat(5_000)}x`;
+    expect(Array.isArray(parse(line))).toBe(true);
+  });
+});
+
 describe('createMetricParser (custom pattern)', () => {
   it('replaces the default grammar with the named groups key, value and step', () => {
     const custom = createMetricParser({ enabled: true, pattern: String.raw`(?<key>\w+)@(?<value>[\d.]+)(?: #(?<step>\d+))?` });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ReportLine } from '../../src/protocol/types.js';
+import { openStore } from '../../src/store/open.js';
 import { EXEC, freshStore, lines, range } from './setup.js';
 
 describe('metrics at ingest', () => {
@@ -34,6 +35,23 @@ describe('metrics at ingest', () => {
     await store.appendReports(EXEC, lines([0, 1], (s) => `step=${s + 1} loss=${(0.5 - s / 10).toFixed(2)}`));
     expect((await store.metricPoints(EXEC, 'loss')).map((p) => [p.step, p.value])).toEqual([[1, 0.5], [2, 0.4]]);
     expect((await store.metricPoints(EXEC, 'step')).map((p) => [p.step, p.value])).toEqual([[1, 1], [2, 2]]);
+  });
+
+  it('carries a step header and a table header per stream across ingest batches and a reopen (issue 14)', async () => {
+    const { store, path } = await freshStore();
+    const line = (seq: number, stream: 'stdout' | 'stderr', text: string): ReportLine => ({ seq, ts: 10_000 + seq, stream, text });
+    await store.appendReports(EXEC, [line(0, 'stdout', 'Epoch 3/10'), line(1, 'stderr', '  Iter    Train Loss')]);
+    await store.appendReports(EXEC, [line(2, 'stderr', 'warning: slow disk'), line(3, 'stdout', 'val loss: 0.5')]);
+    await store.close();
+    const reopened = await openStore(path);
+    await reopened.appendReports(EXEC, [line(4, 'stderr', '  Iter    Train Loss'), line(5, 'stderr', '     7        0.2500'), line(6, 'stdout', 'loss: 0.4  [ 50/600]')]);
+    expect((await reopened.metricPoints(EXEC)).map((p) => [p.key, p.step, p.value])).toEqual([
+      ['Iter', 7, 7],
+      ['Train Loss', 7, 0.25],
+      ['loss', 3 * 600 + 50, 0.4],
+      ['val loss', 3, 0.5],
+    ]);
+    await reopened.close();
   });
 
   it('reads one point per carriage-return redraw frame (FC-02)', async () => {

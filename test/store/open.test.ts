@@ -47,9 +47,11 @@ describe('openStore', () => {
     await store.close();
     // what a version 1 file looks like: no received_at (schema 3) and its index
     const db = new Database(path);
+    // back to the version 1 layout: v2 changed no table, v3 added executions.received_at, v4 executions.metric_context
     db.exec(`DROP INDEX executions_by_received; DROP INDEX executions_by_session;
       CREATE INDEX executions_by_session ON executions (session_id, started_at); CREATE INDEX executions_by_start ON executions (started_at);
       ALTER TABLE executions DROP COLUMN received_at;`);
+    db.exec('ALTER TABLE executions DROP COLUMN metric_context');
     db.pragma('user_version = 1');
     db.close();
     const reopened = await openStore(path);

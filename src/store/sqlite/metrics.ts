@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import { createMetricParser, type MetricParser, type ParsedMetric } from '../../metrics/parse.js';
+import { createMetricParser, type MetricParser, type ParsedMetric, type StreamContext } from '../../metrics/parse.js';
 import type { ExplicitPoint, MetricPoint, MetricsConfig, MetricSummary, ReportLine } from '../../protocol/types.js';
 import type { Db } from './connection.js';
 import { decodePoints, encodePoints } from './point-chunks.js';
@@ -20,6 +20,9 @@ interface OpenSeries {
   batch: number[];
 }
 
+/** The parsing context of each output stream of an execution (column `executions.metric_context`). */
+type Contexts = Partial<Record<ReportLine['stream'], StreamContext>>;
+
 /** SQLite keeps NaN as NULL; the store reads NULL back as NaN. */
 const fromDb = (v: number | null): number => (v === null ? Number.NaN : v);
 
@@ -37,6 +40,8 @@ export class Metrics {
   readonly #readKey: Statement;
   readonly #summary: Statement;
   readonly #parsers = new Map<string, MetricParser>();
+  readonly #readContext: Statement;
+  readonly #saveContext: Statement;
 
   constructor(db: Db) {
     this.#series = db.prepare('SELECT id, key, last, min, max, count, last_step FROM metric_series WHERE exec = ?');
@@ -47,12 +52,16 @@ export class Metrics {
     this.#readAll = db.prepare(`${select} ORDER BY s.key, c.id`);
     this.#readKey = db.prepare(`${select} AND s.key = ? ORDER BY c.id`);
     this.#summary = db.prepare('SELECT key, last, min, max, count FROM metric_series WHERE exec = ? ORDER BY key');
+    this.#readContext = db.prepare('SELECT metric_context FROM executions WHERE num = ?').pluck();
+    this.#saveContext = db.prepare('UPDATE executions SET metric_context = ? WHERE num = ?');
   }
 
   /**
    * Parses the metrics of new lines (each redraw frame, then the text) and stores the points.
    * A point without a step on its line gets the key's previous step + 1 (0 for the first), so
-   * counting continues across batches. Call inside the ingest transaction.
+   * counting continues across batches. What a stream's lines carry to its next ones (a step
+   * header, a table's columns) is kept per stream with the execution, so it holds across batches
+   * and across the wrapper's and the server's ingest alike. Call inside the ingest transaction.
    */
   ingest(exec: number, config: MetricsConfig, lines: readonly ReportLine[]): void {
     const parse = config.enabled ? this.#parser(config) : undefined;
@@ -70,14 +79,20 @@ export class Metrics {
       open.set(key, (s = { row, batch: [] }));
       return s;
     };
+    const stored = this.#readContext.get(exec) as string | null;
+    const contexts: Contexts = stored ? (JSON.parse(stored) as Contexts) : {};
+    const before = stored ?? '{}';
     for (const line of lines) {
       // points sent directly are stored even with parsing off: the client asked for them
       if (line.points) for (const p of line.points) collect([{ key: p.key, value: pointValue(p.value), step: p.step }], line.seq, p.ts, seriesOf);
       if (!parse) continue;
+      const context = (contexts[line.stream] ??= {});
       // a redraw's points carry the time it was read, when the wrapper sent it (frameTs)
-      if (line.frames) line.frames.forEach((text, i) => collect(parse(text), line.seq, line.frameTs?.[i] ?? line.ts, seriesOf));
-      collect(parse(line.text), line.seq, line.ts, seriesOf);
+      if (line.frames) line.frames.forEach((text, i) => collect(parse(text, context), line.seq, line.frameTs?.[i] ?? line.ts, seriesOf));
+      collect(parse(line.text, context), line.seq, line.ts, seriesOf);
     }
+    const after = JSON.stringify(contexts);
+    if (after !== before) this.#saveContext.run(after, exec);
     for (const { row, batch } of open.values()) {
       // the batch holds (step, seq, ts, value) in line order: its last seq is the chunk's highest
       this.#saveChunk.run(exec, row.id, batch[batch.length - 3], encodePoints(batch));

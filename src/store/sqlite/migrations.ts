@@ -112,6 +112,10 @@ const MIGRATIONS: readonly string[] = [
   DROP INDEX executions_by_start;
   CREATE INDEX executions_by_received ON executions (received_at);
   `,
+  // v4: what each output stream's metric parsing carries from one batch to the next (a step
+  // header's step, an open table's columns; src/metrics/parse.ts StreamContext), as JSON
+  // `{"stdout": {...}, "stderr": {...}}`; NULL until a line sets one.
+  `ALTER TABLE executions ADD COLUMN metric_context TEXT;`,
 ];
 
 /** The schema version this build writes. */
