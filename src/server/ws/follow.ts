@@ -9,10 +9,11 @@ import { CLOSE, sendFrame } from './frames.js';
  * batches of `followBatch` lines, then live lines, metric points and state changes until the
  * execution has ended (final `execution` frame, close 1000). Lines are always read back from the
  * store, so a follower sees exactly what was stored and a slow follower costs no server memory.
+ * With `after` (the follow URL's `?after=N`), lines and points up to seq N are not sent again.
  */
-export function handleFollow(ctx: ServerContext, ws: WebSocket, first: Execution): void {
-  let sentSeq = -1;
-  let sentMetricSeq = -1;
+export function handleFollow(ctx: ServerContext, ws: WebSocket, first: Execution, after = -1): void {
+  let sentSeq = after;
+  let sentMetricSeq = after;
   let pumping = false;
   let again = false;
   let final: Execution | undefined;

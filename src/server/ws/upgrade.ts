@@ -25,12 +25,12 @@ export function attachWebSockets(ctx: ServerContext, live: LiveStreams, server: 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     authorise(ctx, request).then(
-      ({ kind, execution }) => {
+      ({ kind, execution, after }) => {
         wss.handleUpgrade(request, socket, head, (ws) => {
           ws.on('error', () => ws.terminate());
           watch(ws);
           if (kind === 'stream') handleStream(ctx, live, ws, execution.id);
-          else handleFollow(ctx, ws, execution);
+          else handleFollow(ctx, ws, execution, after);
         });
       },
       (error: unknown) => refuse(socket, toApiError(error)),
@@ -39,16 +39,23 @@ export function attachWebSockets(ctx: ServerContext, live: LiveStreams, server: 
   return wss;
 }
 
-async function authorise(ctx: ServerContext, request: IncomingMessage): Promise<{ kind: 'stream' | 'follow'; execution: Execution }> {
+async function authorise(ctx: ServerContext, request: IncomingMessage): Promise<{ kind: 'stream' | 'follow'; execution: Execution; after: number }> {
   const ip = clientIp(request.socket.remoteAddress, request.headers['x-forwarded-for'], ctx.options.trustProxy);
   const decision = ctx.limiter.hit(ip, ctx.clock());
   if (!decision.ok) throw rateLimited(decision.retryAfterSeconds);
   const match = ROUTE.exec(request.url ?? '');
   if (!match) throw new ExecTrackError('NOT_FOUND', 'No such WebSocket endpoint; see docs/api.md for the routes.');
   const [, id, kind] = match as unknown as [string, string, 'stream' | 'follow'];
-  if (kind === 'follow') return { kind, execution: await readableExecution(ctx, id) };
+  if (kind === 'follow') return { kind, execution: await readableExecution(ctx, id), after: followAfter(request.url ?? '') };
   const claim = requireClaim(ctx, request.headers.authorization);
-  return { kind, execution: await ownedExecution(ctx, id, claim) };
+  return { kind, execution: await ownedExecution(ctx, id, claim), after: -1 };
+}
+
+/** `?after=N` of a follow URL: the reader already has lines up to seq N (default -1: send the backlog). */
+function followAfter(url: string): number {
+  const after = Number(new URL(url, 'http://x').searchParams.get('after') ?? -1);
+  if (!Number.isSafeInteger(after) || after < -1) throw new ExecTrackError('BAD_REQUEST', 'The follow query `after` must be a whole number ≥ -1 (the last seq the reader has).');
+  return after;
 }
 
 /** 429 with the seconds until the window ends (issue 4 point 4). */
