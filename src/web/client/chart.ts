@@ -132,9 +132,15 @@ export class MetricChart {
             value: (_u, v, _s, i) =>
               v === null || v === undefined ? '-' : x === 'ts' ? localTime(v * 1000) : `${v}${i !== null && tsOf(0, i) !== undefined && xs.length === 1 ? ` · ${localTime(tsOf(0, i)!)}` : ''}`,
           },
-          ...this.#labels.map((label, i) => ({ label, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: true, points: { show: false } })),
+          ...this.#labels.map((label, i) => ({ label, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: true, points: { show: shown <= 50 } })),
         ],
-        axes: [{ stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' } }, { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' }, size: 60 }],
+        axes: [
+          {
+            stroke: 'currentColor',
+            grid: { stroke: 'rgba(128,128,128,0.2)' },
+            // steps are whole numbers: no tick between them
+            ...(x === 'step' ? { values: (_u: uPlot, splits: number[]) => splits.map((v) => (Number.isInteger(v) ? String(v) : '')) } : {}),
+          }, { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' }, size: 60 }],
         hooks: {
           setSelect: [
             (u) => {

@@ -122,6 +122,7 @@ export class LogView {
 
   #resize(): void {
     this.#spacer.style.height = `${this.rows * ROW}px`;
+    this.#viewport.style.setProperty('--rows-height', `${this.rows * ROW + 20}px`);
     this.#schedule();
   }
 
