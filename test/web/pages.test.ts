@@ -54,6 +54,11 @@ async function screenshots(path: string, name: string, ready: string): Promise<v
       await shot.setViewportSize({ width, height: 900 });
       await shot.goto(`${server.url}${path}`);
       await shot.locator(ready).first().waitFor();
+      // charts render when scrolled into view: bring each one in before the full-page shot
+      for (const figure of await shot.locator('figure.chart').all()) {
+        await figure.scrollIntoViewIfNeeded();
+        await expect.poll(() => figure.getAttribute('data-points')).not.toBeNull();
+      }
       await shot.screenshot({ path: join(SCREENSHOTS, `${name}-${scheme}-${width}.png`), fullPage: true });
       await shot.close();
     }

@@ -118,6 +118,8 @@ export class MetricChart {
     this.#figure.dataset.points = String(shown);
     this.#reset.hidden = !this.#range;
     this.#plot?.destroy();
+    // canvas takes no `currentColor`: the axes take the page's text colour (light or dark)
+    const ink = getComputedStyle(this.#figure).color;
     const tsOf = (seriesIndex: number, i: number) => this.#series[seriesIndex]?.ts[i];
     this.#plot = new uPlot(
       {
@@ -136,11 +138,11 @@ export class MetricChart {
         ],
         axes: [
           {
-            stroke: 'currentColor',
+            stroke: ink,
             grid: { stroke: 'rgba(128,128,128,0.2)' },
             // steps are whole numbers: no tick between them
             ...(x === 'step' ? { values: (_u: uPlot, splits: number[]) => splits.map((v) => (Number.isInteger(v) ? String(v) : '')) } : {}),
-          }, { stroke: 'currentColor', grid: { stroke: 'rgba(128,128,128,0.2)' }, size: 60 }],
+          }, { stroke: ink, grid: { stroke: 'rgba(128,128,128,0.2)' }, size: 60 }],
         hooks: {
           setSelect: [
             (u) => {
