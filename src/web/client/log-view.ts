@@ -32,6 +32,8 @@ export class LogView {
   readonly #complete = new Set<number>();
   #extent: Extent;
   #atEnd = true;
+  /** scrollTop at the last scroll event or auto-scroll, to tell the reader scrolling up. */
+  #lastTop = 0;
   #highlight = -1;
   #hits = new Set<number>();
   #scheduled = false;
@@ -50,7 +52,10 @@ export class LogView {
     this.#jump.hidden = true;
     tools.append(this.#jump);
     viewport.addEventListener('scroll', () => {
-      this.#atEnd = viewport.scrollTop + viewport.clientHeight >= viewport.scrollHeight - ROW * 2;
+      // only the reader scrolls up: a scroll event after lines grew the log below an auto-scroll is no reason to stop following
+      if (viewport.scrollTop < this.#lastTop - 1) this.#atEnd = false;
+      else if (viewport.scrollTop + viewport.clientHeight >= viewport.scrollHeight - ROW * 2) this.#atEnd = true;
+      this.#lastTop = viewport.scrollTop;
       this.#jump.hidden = this.#atEnd;
       this.#schedule();
     });
@@ -96,6 +101,7 @@ export class LogView {
 
   scrollToEnd(): void {
     this.#viewport.scrollTop = this.#viewport.scrollHeight;
+    this.#lastTop = this.#viewport.scrollTop;
     this.#atEnd = true;
     this.#jump.hidden = true;
     this.#schedule();
@@ -106,6 +112,9 @@ export class LogView {
     this.#highlight = seq;
     const row = this.rowOf(seq);
     this.#viewport.scrollTop = Math.max(0, row * ROW - this.#viewport.clientHeight / 2);
+    this.#lastTop = this.#viewport.scrollTop;
+    this.#atEnd = false;
+    this.#jump.hidden = false;
     this.#schedule();
   }
 
