@@ -92,7 +92,10 @@ export function mountSessionPage(data: { id: string }): void {
     const link = el('a', '', e.name ?? e.id.slice(0, 8));
     link.href = `/e/${e.id}`;
     const started = e.startedAt ? el('time') : '-';
-    if (started instanceof HTMLTimeElement) started.dateTime = e.startedAt!;
+    if (started instanceof HTMLTimeElement) {
+      started.dateTime = e.startedAt!;
+      started.dataset.style = 'ago';
+    }
     const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '-' : String(Number(v.toPrecision(6))));
     tr.append(
       cell(box),

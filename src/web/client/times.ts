@@ -38,7 +38,8 @@ export function localizeTimes(root: ParentNode = document): void {
   for (const node of root.querySelectorAll<HTMLTimeElement>('time[datetime]')) {
     const ms = Date.parse(node.dateTime);
     if (Number.isNaN(ms)) continue;
-    node.textContent = `${localTime(ms)} (${ago(ms)})`;
-    node.title = `${new Date(ms).toISOString()} UTC`;
+    // `data-style="ago"` (tables): the age only, the local time with UTC on hover
+    node.textContent = node.dataset.style === 'ago' ? ago(ms) : `${localTime(ms)} (${ago(ms)})`;
+    node.title = node.dataset.style === 'ago' ? `${localTime(ms)} · ${new Date(ms).toISOString()}` : new Date(ms).toISOString();
   }
 }
