@@ -48,6 +48,15 @@ export interface LogExtent {
   quota: number;
 }
 
+/** The points of one metric series as parallel arrays, in (step, seq) order; times in ms since epoch UTC. */
+export interface PointColumns {
+  step: number[];
+  seq: number[];
+  ts: number[];
+  /** May hold NaN and ±Infinity. */
+  value: number[];
+}
+
 /** Result of {@link Store.appendReports}. */
 export interface AppendResult {
   /** Highest contiguous seq stored for the execution (-1 when none): resume after it. */
@@ -115,6 +124,8 @@ export interface Store {
    * points read from lines with a greater seq (cheap: what a live follower asks for).
    */
   metricPoints(executionId: string, key?: string, options?: { afterSeq?: number }): Promise<MetricPoint[]>;
+  /** The points of one key as {@link PointColumns} (empty for an unknown key), cheaper than objects for a million points. Throws NOT_FOUND. */
+  metricColumns(executionId: string, key: string): Promise<PointColumns>;
 
   // users and server secrets (server mode)
   createUser(user: User): Promise<void>;

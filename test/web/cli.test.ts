@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cliEnv, runCli, startServer, tempHome, type ServerProcess } from '../helpers/cli.js';
 import { launchBrowser, type TestBrowser } from './browser.js';
 
+/** A browser under a loaded machine may take seconds: poll up to 20 s unless told otherwise. */
+const poll = <T>(fn: () => T | Promise<T>, options: { timeout?: number } = {}) => expect.poll(fn, { timeout: 20_000, ...options });
+
 let home: { dir: string; cleanup: () => void };
 let server: ServerProcess;
 beforeAll(async () => {
@@ -60,7 +63,7 @@ describe('web pages from the CLI', () => {
       const page = await browser.context.newPage();
       await page.goto(`${url}/e/${id}`);
       expect(await page.locator('h1 .state').textContent()).toBe('Passive');
-      await expect.poll(() => page.locator('#log-view li .tx').allTextContents()).toEqual(['local <b>line</b>']);
+      await poll(() => page.locator('#log-view li .tx').allTextContents()).toEqual(['local <b>line</b>']);
     } finally {
       await browser?.close();
       ui.kill('SIGTERM');

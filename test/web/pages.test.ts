@@ -9,6 +9,9 @@ import { launchBrowser, SCREENSHOTS, type TestBrowser } from './browser.js';
 const TRAIN = resolve(import.meta.dirname, '../../examples/train.py');
 const EPOCHS = 6;
 
+/** A browser under a loaded machine may take seconds: poll up to 20 s unless told otherwise. */
+const poll = <T>(fn: () => T | Promise<T>, options: { timeout?: number } = {}) => expect.poll(fn, { timeout: 20_000, ...options });
+
 let home: { dir: string; cleanup: () => void };
 let server: ServerProcess;
 let browser: TestBrowser;
@@ -57,7 +60,7 @@ async function screenshots(path: string, name: string, ready: string): Promise<v
       // charts render when scrolled into view: bring each one in before the full-page shot
       for (const figure of await shot.locator('figure.chart').all()) {
         await figure.scrollIntoViewIfNeeded();
-        await expect.poll(() => figure.getAttribute('data-points')).not.toBeNull();
+        await poll(() => figure.getAttribute('data-points')).not.toBeNull();
       }
       await shot.screenshot({ path: join(SCREENSHOTS, `${name}-${scheme}-${width}.png`), fullPage: true });
       await shot.close();
@@ -70,12 +73,12 @@ describe('web pages', () => {
   it('shows the session table with one row per execution, state badges and the last metric values', async () => {
     await page.goto(`${server.url}/s/${sessionId}`);
     const rows = page.locator('table.executions tbody tr');
-    await expect.poll(() => rows.count()).toBe(3);
+    await poll(() => rows.count()).toBe(3);
     expect(await rows.nth(0).locator('.state').textContent()).toBe('Passive');
     expect(await rows.nth(1).locator('.state').textContent()).toBe('Execution crushed');
     expect(await page.locator('table.executions thead th').allTextContents()).toEqual(expect.arrayContaining(['loss', 'acc']));
     await page.locator('select[aria-label="Filter by state"]').selectOption('Execution crushed');
-    await expect.poll(() => rows.count()).toBe(1);
+    await poll(() => rows.count()).toBe(1);
     await screenshots(`/s/${sessionId}`, 'session', 'table.executions tbody tr time');
   }, 120_000);
 
@@ -85,7 +88,7 @@ describe('web pages', () => {
     await page.locator(`tr[data-id="${failId}"] input[type=checkbox]`).check();
     await page.getByRole('button', { name: 'Compare selected' }).click();
     const loss = page.locator('#compare figure.chart[data-key="loss"]');
-    await expect.poll(() => loss.getAttribute('data-points')).toBe(String(EPOCHS + 2));
+    await poll(() => loss.getAttribute('data-points')).toBe(String(EPOCHS + 2));
     expect(await loss.locator('.u-legend .u-series').count()).toBe(3);
   });
 
@@ -94,17 +97,17 @@ describe('web pages', () => {
     expect(await page.locator('h1 .state').textContent()).toBe('Passive');
     const loss = page.locator('figure.chart[data-key="loss"]');
     await loss.scrollIntoViewIfNeeded();
-    await expect.poll(() => loss.getAttribute('data-points')).toBe(String(EPOCHS));
-    await expect.poll(() => page.locator('#log-view li .tx').allTextContents()).toContainEqual(expect.stringMatching(/^epoch=1 loss=[\d.]+ acc=[\d.]+$/));
+    await poll(() => loss.getAttribute('data-points')).toBe(String(EPOCHS));
+    await poll(() => page.locator('#log-view li .tx').allTextContents()).toContainEqual(expect.stringMatching(/^epoch=1 loss=[\d.]+ acc=[\d.]+$/));
     expect(await page.locator('#log-view li.err').count()).toBeGreaterThan(0);
 
     await page.getByRole('searchbox', { name: 'Search the log' }).fill('WARNING');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.locator('.hit-count').textContent()).toBe('1 of 1 hit');
+    await poll(() => page.locator('.hit-count').textContent()).toBe('1 of 1 hit');
     expect(await page.locator('#log-view li.target .tx').textContent()).toMatch(/^warning: /);
 
     await page.goto(`${server.url}/e/${trainId}#L6`);
-    await expect.poll(() => page.locator('#log-view li.target').getAttribute('id')).toBe('L6');
+    await poll(() => page.locator('#log-view li.target').getAttribute('id')).toBe('L6');
 
     const raw = await page.request.get(`${server.url}/api/v1/executions/${trainId}/raw`);
     expect(raw.headers()['content-type']).toBe('text/plain; charset=utf-8');
@@ -116,7 +119,7 @@ describe('web pages', () => {
 
   it('keeps <script> in the output as text', async () => {
     await page.goto(`${server.url}/e/${scriptId}`);
-    await expect.poll(() => page.locator('#log-view li .tx').first().textContent()).toBe('<script>window.pwned = 1</script>');
+    await poll(() => page.locator('#log-view li .tx').first().textContent()).toBe('<script>window.pwned = 1</script>');
     expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
   });
 
@@ -138,7 +141,7 @@ describe('web pages', () => {
     });
     const done = collect(child);
     let id = '';
-    await expect.poll(async () => {
+    await poll(async () => {
       const doc = await sessionDoc();
       const e = doc.executions.find((x) => x.command.includes('sh') && x.state === 'Running');
       id = e?.id ?? '';
@@ -146,10 +149,10 @@ describe('web pages', () => {
     }, { timeout: 20_000 }).not.toBe('');
     await page.goto(`${server.url}/e/${id}`);
     expect(await page.locator('h1 .state').textContent()).toBe('Running');
-    await expect.poll(() => page.locator('#log-view li .tx').allTextContents()).toContain('first');
+    await poll(() => page.locator('#log-view li .tx').allTextContents()).toContain('first');
     writeFileSync(gate, '');
-    await expect.poll(() => page.locator('#log-view li .tx').allTextContents(), { timeout: 20_000 }).toContain('second');
-    await expect.poll(() => page.locator('h1 .state').textContent(), { timeout: 20_000 }).toBe('Passive');
+    await poll(() => page.locator('#log-view li .tx').allTextContents(), { timeout: 20_000 }).toContain('second');
+    await poll(() => page.locator('h1 .state').textContent(), { timeout: 20_000 }).toBe('Passive');
     expect((await done).exitCode).toBe(0);
   });
 });

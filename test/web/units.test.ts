@@ -1,23 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import type { MetricPoint } from '../../src/protocol/types.js';
+import type { PointColumns } from '../../src/store/store.js';
 import { downsample } from '../../src/server/downsample.js';
 import { escapeHtml, html, jsonBlock } from '../../src/web/html.js';
 import { pathOfId } from '../../src/web/pages/home.js';
 
-const points = (values: number[]): MetricPoint[] => values.map((value, i) => ({ key: 'loss', step: i, value, ts: 1000 + i, seq: i }));
+const points = (values: number[]): PointColumns => ({ step: values.map((_, i) => i), seq: values.map((_, i) => i), ts: values.map((_, i) => 1000 + i), value: values });
 
 describe('downsample', () => {
   it('keeps every point when there are few enough, non-finite values as null', () => {
-    expect(downsample(points([1, Number.NaN, 3]), 'step', 2)).toEqual({ step: [0, 1, 2], ts: [1000, 1001, 1002], value: [1, null, 3], total: 3, downsampled: false });
+    expect(downsample(points([1, Number.NaN, 3]), { x: 'step', buckets: 2 })).toEqual({ step: [0, 1, 2], ts: [1000, 1001, 1002], value: [1, null, 3], total: 3, downsampled: false });
   });
 
   it("keeps each bucket's min and max in x order, so a lone spike survives", () => {
     const values = Array.from({ length: 1000 }, (_, i) => (i === 617 ? 99 : 1 + (i % 7) / 100));
-    const out = downsample(points(values), 'step', 10);
+    const out = downsample(points(values), { x: 'step', buckets: 10 });
     expect(out.value.length).toBeLessThanOrEqual(20);
     expect(out.value).toContain(99);
     expect(out.step).toEqual([...out.step].sort((a, b) => a - b));
     expect(out).toMatchObject({ total: 1000, downsampled: true });
+  });
+
+  it('counts and buckets only the points in the asked x range', () => {
+    const out = downsample(points(Array.from({ length: 100 }, (_, i) => i)), { x: 'ts', from: 1010, to: 1019, buckets: 2 });
+    expect(out).toMatchObject({ step: [10, 14, 15, 19], total: 10, downsampled: true });
   });
 });
 

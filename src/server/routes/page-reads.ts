@@ -37,12 +37,7 @@ export function registerPageReadRoutes(app: FastifyInstance, ctx: ServerContext)
     const query = parseWith(pointsQuery, request.query, 'query');
     const keys = query.keys ?? Object.keys(await ctx.store.metricSummary(execution.id));
     const series: Record<string, SeriesColumns> = {};
-    for (const key of keys) {
-      const points = (await ctx.store.metricPoints(execution.id, key)).filter(
-        (p) => (query.from === undefined || p[query.x] >= query.from) && (query.to === undefined || p[query.x] <= query.to),
-      );
-      series[key] = downsample(points, query.x, query.buckets);
-    }
+    for (const key of keys) series[key] = downsample(await ctx.store.metricColumns(execution.id, key), query);
     return { series };
   });
 

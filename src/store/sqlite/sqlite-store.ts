@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.js';
 import { ExecTrackError } from '../../errors.js';
 import type { Execution, MetricPoint, MetricSummary, NewExecution, Outcome, ReportLine, Session } from '../../protocol/types.js';
 import { contiguousNew, quotaAfter } from '../ingest.js';
-import type { AppendResult, LogExtent, ReadReportsOptions, SearchReportsOptions, SearchResult, Store, User } from '../store.js';
+import type { AppendResult, LogExtent, PointColumns, ReadReportsOptions, SearchReportsOptions, SearchResult, Store, User } from '../store.js';
 import { openConnection, writeTransaction, type Db } from './connection.js';
 import { Executions, notFound } from './executions.js';
 import { Metrics } from './metrics.js';
@@ -167,6 +167,10 @@ export class SqliteStore implements Store {
 
   async metricPoints(executionId: string, key?: string, options: { afterSeq?: number } = {}): Promise<MetricPoint[]> {
     return this.#metrics.points(this.#num(executionId), key, options.afterSeq);
+  }
+
+  async metricColumns(executionId: string, key: string): Promise<PointColumns> {
+    return this.#metrics.columns(this.#num(executionId), key);
   }
 
   async createUser(user: User): Promise<void> {
