@@ -16,6 +16,7 @@ import { serverLoad } from './cases/server-load.mjs';
 import { b6 } from './cases/report.mjs';
 import { b7 } from './cases/memory.mjs';
 import { findTools, missingToolMessages } from './lib/tools.mjs';
+import { web } from './cases/web.mjs';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, only: { type: 'string' }, results: { type: 'string' } } });
 const only = values.only ? new Set(values.only.toUpperCase().split(',').map((id) => id.trim())) : null;
@@ -49,6 +50,7 @@ try {
   if (wants('B5', 'B5f', 'B8')) rows.push(...(await serverLoad(ctx)));
   if (wants('B6')) rows.push(await b6(ctx, b2Home ?? (await catHome(ctx))));
   if (wants('B7')) rows.push(await b7(ctx));
+  if (wants('W1', 'W2', 'W3')) rows.push(...(await web(ctx)));
   rows.sort((a, b) => order(a.id) - order(b.id));
 
   const seconds = (performance.now() - began) / 1000;
@@ -66,5 +68,5 @@ try {
 }
 
 function order(id) {
-  return ['B1', 'B1p', 'B1b', 'B2', 'tsp', 'B3', 'B3m', 'B4', 'B5', 'B5f', 'B6', 'B7', 'B8'].indexOf(id);
+  return ['B1', 'B1p', 'B1b', 'B2', 'tsp', 'B3', 'B3m', 'B4', 'B5', 'B5f', 'B6', 'B7', 'B8', 'W1', 'W2', 'W3'].indexOf(id);
 }

@@ -72,6 +72,25 @@ program
   });
 
 program
+  .command('open')
+  .description('print the page URL of a session or execution on the server and open it in the browser')
+  .argument('[target]', 'session id, execution id or "last" (default: the current session)')
+  .option('--server <url>', 'exec-track server (default: EXEC_TRACK_SERVER or config)')
+  .action(async (target: string | undefined, opts) => {
+    const { openCommand } = await import('./commands/open.js');
+    process.exitCode = await openCommand(target, opts);
+  });
+
+program
+  .command('ui')
+  .description('serve the embedded store read-only as web pages on 127.0.0.1 and open the browser')
+  .option('--port <port>', 'port to listen on (0 picks a free one)', '8080')
+  .action(async (opts) => {
+    const { uiCommand } = await import('./commands/ui.js');
+    await uiCommand(opts);
+  });
+
+program
   .command('report')
   .description('show a session or an execution')
   .argument('[target]', 'session id, execution id, or "last" (default: the current session)')

@@ -13,6 +13,9 @@ import { registerExecutionRoutes } from './routes/executions.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerUserRoutes } from './routes/users.js';
+import { registerPageReadRoutes } from './routes/page-reads.js';
+import { isAssetPath } from '../web/assets.js';
+import { webPlugin } from '../web/plugin.js';
 import { startKeepalive } from './ws/keepalive.js';
 import { LiveStreams } from './ws/live.js';
 import { attachWebSockets, closeAll, rateLimited } from './ws/upgrade.js';
@@ -68,7 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
 
   app.addHook('onRequest', async (request) => {
-    if (request.url === '/healthz') return;
+    if (request.url === '/healthz' || isAssetPath(request.url)) return;
     const decision = ctx.limiter.hit(clientIp(request.socket.remoteAddress, request.headers['x-forwarded-for'], options.trustProxy), clock());
     if (!decision.ok) throw rateLimited(decision.retryAfterSeconds);
   });
@@ -77,6 +80,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerSessionRoutes(app, ctx);
   registerExecutionRoutes(app, ctx);
   registerReportRoutes(app, ctx);
+  registerPageReadRoutes(app, ctx);
+  await app.register(webPlugin, { ctx });
 
   const live = new LiveStreams();
   const wss = attachWebSockets(ctx, live, app.server);

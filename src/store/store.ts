@@ -12,10 +12,49 @@ import type {
 export interface ReadReportsOptions {
   /** Only lines with seq > after. */
   after?: number;
+  /** Only lines with seq < before (the quota marker counts as its own seq). */
+  before?: number;
   /** At most this many lines (from the start, or from `after`). */
   limit?: number;
   /** The last `tail` lines instead (ignores `after`/`limit`). */
   tail?: number;
+}
+
+/** Options of {@link Store.searchReports}. */
+export interface SearchReportsOptions {
+  /** Only lines with seq > after (default -1: from the start). */
+  after?: number;
+  /** Stop after this many hits. */
+  limit: number;
+  /** Stop once this many ms have passed (checked between chunks); the answer then says how far it got. */
+  budgetMs: number;
+}
+
+/** Result of {@link Store.searchReports}. */
+export interface SearchResult {
+  /** Seqs of the stored lines whose text contains the query (case-insensitive), ascending. */
+  hits: number[];
+  /** The highest seq looked at: continue with `after` = this when `complete` is false. */
+  scannedTo: number;
+  /** True when every line after `after` was looked at. */
+  complete: boolean;
+}
+
+/** How far an execution's log reaches, for a reader that addresses lines by position (the web log view). */
+export interface LogExtent {
+  /** Highest contiguous seq received (-1 when none). */
+  lastSeq: number;
+  /** The execution's line quota (lines kept; the first ⌊quota/2⌋ and a rolling rest). */
+  quota: number;
+}
+
+/** The points of one metric series as parallel arrays, in (step, seq) order; times in ms since epoch UTC. */
+export interface PointColumns {
+  step: number[];
+  seq: number[];
+  ts: number[];
+  /** May hold NaN and ±Infinity. */
+  value: number[];
 }
 
 /** Result of {@link Store.appendReports}. */
@@ -73,13 +112,20 @@ export interface Store {
   // reports and metrics
   /** Ingests lines (see class doc). Throws NOT_FOUND. */
   appendReports(executionId: string, lines: ReportLine[]): Promise<AppendResult>;
+  /** Throws NOT_FOUND. */
   readReports(executionId: string, options?: ReadReportsOptions): Promise<ReportLine[]>;
+  /** Lines whose text contains `query` (case-insensitive), within a time budget. Throws NOT_FOUND. */
+  searchReports(executionId: string, query: string, options: SearchReportsOptions): Promise<SearchResult>;
+  /** Throws NOT_FOUND. */
+  logExtent(executionId: string): Promise<LogExtent>;
   metricSummary(executionId: string): Promise<Record<string, MetricSummary>>;
   /**
    * Metric points in (key, step, seq) order; all keys when `key` is omitted; with `afterSeq`, only
    * points read from lines with a greater seq (cheap: what a live follower asks for).
    */
   metricPoints(executionId: string, key?: string, options?: { afterSeq?: number }): Promise<MetricPoint[]>;
+  /** The points of one key as {@link PointColumns} (empty for an unknown key), cheaper than objects for a million points. Throws NOT_FOUND. */
+  metricColumns(executionId: string, key: string): Promise<PointColumns>;
 
   // users and server secrets (server mode)
   createUser(user: User): Promise<void>;

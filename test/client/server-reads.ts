@@ -33,12 +33,12 @@ export function executionIdOf(stderr: string): string {
   return id;
 }
 
-/** exec-track's own stderr lines other than the start and summary lines (warnings and notices). */
+/** exec-track's own stderr lines other than the start lines (execution, page URL) and the summary line (warnings and notices). */
 export function notices(stderr: string): string[] {
   return stderr
     .split('\n')
     .filter((l) => l.startsWith('exec-track: '))
-    .filter((l) => !/^exec-track: execution e_\S+ in session s_\S+$/.test(l) && !/^exec-track: (Passive|Execution crushed|Exec crushed) after /.test(l));
+    .filter((l) => !/^exec-track: execution e_\S+ in session s_\S+$/.test(l) && !/^exec-track: watch it at http\S+\/e\/e_\S+$/.test(l) && !/^exec-track: (Passive|Execution crushed|Exec crushed) after /.test(l));
 }
 
 /** Peak resident set (VmHWM, bytes) of a live process, from /proc; undefined once it is gone. */

@@ -1,5 +1,7 @@
 import { parseDuration } from '../../config/duration.js';
 import { parseLineQuota } from '../../config/line-quota.js';
+import { resolveServer } from '../../config/settings.js';
+import { pageUrl } from '../../web/links.js';
 import { ExecTrackError } from '../../errors.js';
 import { checkTextLimit } from '../../protocol/limits.js';
 import type { MetricsConfig, Outcome } from '../../protocol/types.js';
@@ -54,7 +56,10 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, env: N
         env,
         notice,
         onStart: ({ executionId, sessionId }) => {
-          if (!opts.quiet) notice(`execution ${executionId} in session ${sessionId}`);
+          if (opts.quiet) return;
+          notice(`execution ${executionId} in session ${sessionId}`);
+          const server = resolveServer(opts.server, env);
+          if (server) notice(`watch it at ${pageUrl(server, executionId)}`);
         },
         onEnd: (outcome, exitCode, durationMs) => summarize(outcome, exitCode, durationMs, opts.quiet ?? false),
       },

@@ -19,6 +19,7 @@ export const MAX_PAGE = 10_000;
 const count = z.coerce.number().int().min(1).max(MAX_PAGE);
 const reportsQuery = z.object({
   after: z.coerce.number().int().min(-1).optional(),
+  before: z.coerce.number().int().min(0).optional(),
   limit: count.default(1000),
   tail: count.optional(),
 });
@@ -59,7 +60,7 @@ export function registerExecutionRoutes(app: FastifyInstance, ctx: ServerContext
   app.get<IdParams>('/api/v1/executions/:id/reports', async (request) => {
     const execution = await readableExecution(ctx, request.params.id);
     const query = parseWith(reportsQuery, request.query, 'query');
-    const lines = await ctx.store.readReports(execution.id, query.tail ? { tail: query.tail } : { after: query.after, limit: query.limit });
+    const lines = await ctx.store.readReports(execution.id, query.tail ? { tail: query.tail } : { after: query.after, before: query.before, limit: query.limit });
     return { reports: lines.map(toReportJson) };
   });
 

@@ -63,6 +63,7 @@ async function authorise(ctx: ServerContext, request: IncomingMessage): Promise<
   return { kind, execution: await ownedExecution(ctx, id, claim) };
 }
 
+/** `?after=N` of a follow URL: the reader already has lines up to seq N (default -1: send the backlog). */
 /**
  * The follow socket's `?after=<seq>&pointsAfter=<seq>` (a reconnecting follower resumes after the
  * last line and the last metric point it saw); each -1 when absent, `pointsAfter` ≤ `after`.
@@ -70,7 +71,9 @@ async function authorise(ctx: ServerContext, request: IncomingMessage): Promise<
 function followResume(url: string): FollowResume {
   const query = new URL(url, 'http://x').searchParams;
   const lines = seqParam(query.get('after'), 'after');
-  return { lines, points: Math.min(lines, seqParam(query.get('pointsAfter'), 'pointsAfter')) };
+  // without `pointsAfter`, points resume where lines do (a page that has lines up to `after` has their points)
+  const points = query.has('pointsAfter') ? seqParam(query.get('pointsAfter'), 'pointsAfter') : lines;
+  return { lines, points: Math.min(lines, points) };
 }
 
 function seqParam(value: string | null, name: string): number {

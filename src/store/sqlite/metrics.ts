@@ -2,7 +2,8 @@ import type { Statement } from 'better-sqlite3';
 import { createMetricParser, type MetricParser, type ParsedMetric, type StreamContext } from '../../metrics/parse.js';
 import type { ExplicitPoint, MetricPoint, MetricsConfig, MetricSummary, ReportLine } from '../../protocol/types.js';
 import type { Db } from './connection.js';
-import { decodePoints, encodePoints } from './point-chunks.js';
+import { decodeColumns, decodePoints, encodePoints } from './point-chunks.js';
+import type { PointColumns } from '../store.js';
 
 interface SeriesRow {
   id: number;
@@ -50,7 +51,10 @@ export class Metrics {
     this.#saveChunk = db.prepare('INSERT INTO metric_chunks (exec, series, last_seq, points) VALUES (?, ?, ?, ?)');
     const select = 'SELECT s.key, c.points FROM metric_chunks c JOIN metric_series s ON s.id = c.series WHERE c.exec = ? AND c.last_seq > ?';
     this.#readAll = db.prepare(`${select} ORDER BY s.key, c.id`);
-    this.#readKey = db.prepare(`${select} AND s.key = ? ORDER BY c.id`);
+    // one key: walk that series' own index (series, id) — no sort, and no blob of the other keys is read
+    this.#readKey = db.prepare(
+      'SELECT ? AS key, points FROM metric_chunks WHERE series = (SELECT id FROM metric_series WHERE exec = ? AND key = ?) AND last_seq > ? ORDER BY id',
+    );
     this.#summary = db.prepare('SELECT key, last, min, max, count FROM metric_series WHERE exec = ? ORDER BY key');
     this.#readContext = db.prepare('SELECT metric_context FROM executions WHERE num = ?').pluck();
     this.#saveContext = db.prepare('UPDATE executions SET metric_context = ? WHERE num = ?');
@@ -119,7 +123,7 @@ export class Metrics {
    * With `afterSeq`, only points of lines with a greater seq (whole chunks before it are not read).
    */
   points(exec: number, key?: string, afterSeq = -1): MetricPoint[] {
-    const rows = (key === undefined ? this.#readAll.all(exec, afterSeq) : this.#readKey.all(exec, afterSeq, key)) as { key: string; points: Buffer }[];
+    const rows = (key === undefined ? this.#readAll.all(exec, afterSeq) : this.#readKey.all(key, exec, key, afterSeq)) as { key: string; points: Buffer }[];
     const out: MetricPoint[] = [];
     let from = 0;
     for (let i = 0; i < rows.length; i++) {
@@ -131,6 +135,22 @@ export class Metrics {
     }
     return out;
   }
+
+  /** The points of one key as columns in (step, seq) order. */
+  columns(exec: number, key: string): PointColumns {
+    const out: PointColumns = { step: [], seq: [], ts: [], value: [] };
+    for (const row of this.#readKey.all(key, exec, key, -1) as { points: Buffer }[]) decodeColumns(row.points, out);
+    return sortColumns(out);
+  }
+}
+
+/** The columns of `c` reordered by step then seq (stable), unless they already are. */
+function sortColumns(c: PointColumns): PointColumns {
+  let ordered = true;
+  for (let i = 1; i < c.step.length && ordered; i++) ordered = c.step[i - 1]! < c.step[i]! || (c.step[i - 1] === c.step[i] && c.seq[i - 1]! <= c.seq[i]!);
+  if (ordered) return c;
+  const order = c.step.map((_, i) => i).sort((a, b) => c.step[a]! - c.step[b]! || c.seq[a]! - c.seq[b]! || a - b);
+  return { step: order.map((i) => c.step[i]!), seq: order.map((i) => c.seq[i]!), ts: order.map((i) => c.ts[i]!), value: order.map((i) => c.value[i]!) };
 }
 
 function collect(parsed: ParsedMetric[], seq: number, ts: number, seriesOf: (key: string) => OpenSeries): void {

@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { ReportLine } from '../../protocol/types.js';
 import { isKept, quotaMarker, type QuotaState } from '../ingest.js';
-import type { ReadReportsOptions } from '../store.js';
+import type { ReadReportsOptions, SearchReportsOptions, SearchResult } from '../store.js';
 import type { Db } from './connection.js';
 import { decodeChunk, encodeChunk, type ReportChunk } from './report-chunks.js';
 
@@ -72,15 +72,45 @@ export class Reports {
       return withMarker(ordered.slice(Math.max(0, ordered.length - n)), marker, n, 'end');
     }
     const after = options.after ?? -1;
+    const before = options.before ?? Infinity;
     const limit = options.limit === undefined ? Infinity : Math.max(0, options.limit);
-    const start = (this.#containing.get(exec, after + 1) as ReportChunk | undefined)?.first_seq ?? 0;
     const lines: ReportLine[] = [];
-    for (const chunk of this.#from.iterate(exec, start) as IterableIterator<ReportChunk>) {
-      if (lines.length >= limit) break;
-      decodeChunk(chunk, (seq) => seq > after && visible(seq), lines);
+    for (const chunk of this.#chunksFrom(exec, after)) {
+      if (lines.length >= limit || chunk.first_seq >= before) break;
+      decodeChunk(chunk, (seq) => seq > after && seq < before && visible(seq), lines);
     }
     if (lines.length > limit) lines.length = limit;
-    return withMarker(lines, marker && marker.seq > after ? marker : undefined, options.limit, 'start');
+    return withMarker(lines, marker && marker.seq > after && marker.seq < before ? marker : undefined, options.limit, 'start');
+  }
+
+  /**
+   * Seqs of the visible lines after `options.after` whose text contains `query` (case-insensitive,
+   * after lower-casing both), chunk by chunk until `limit` hits or `budgetMs` have passed.
+   */
+  search(exec: number, quota: QuotaState, query: string, options: SearchReportsOptions): SearchResult {
+    const started = performance.now();
+    const needle = query.toLowerCase();
+    const after = options.after ?? -1;
+    const hits: number[] = [];
+    let scannedTo = after;
+    for (const chunk of this.#chunksFrom(exec, after)) {
+      if (hits.length >= options.limit || performance.now() - started > options.budgetMs) return { hits, scannedTo, complete: false };
+      const lines: ReportLine[] = [];
+      decodeChunk(chunk, (seq) => seq > after && isKept(seq, quota), lines);
+      for (const line of lines) {
+        if (hits.length >= options.limit) return { hits, scannedTo, complete: false };
+        if (line.text.toLowerCase().includes(needle)) hits.push(line.seq);
+        scannedTo = line.seq;
+      }
+      scannedTo = Math.max(scannedTo, chunk.last_seq);
+    }
+    return { hits, scannedTo, complete: true };
+  }
+
+  /** Chunks holding seqs greater than `after`, in seq order (from the one containing after + 1). */
+  #chunksFrom(exec: number, after: number): IterableIterator<ReportChunk> {
+    const start = (this.#containing.get(exec, after + 1) as ReportChunk | undefined)?.first_seq ?? 0;
+    return this.#from.iterate(exec, start) as IterableIterator<ReportChunk>;
   }
 
   /** Capture time of the stored line `seq` (the first line kept after the quota gap). */

@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.js';
 import { ExecTrackError } from '../../errors.js';
 import type { Execution, MetricPoint, MetricSummary, NewExecution, Outcome, ReportLine, Session } from '../../protocol/types.js';
 import { contiguousNew, quotaAfter } from '../ingest.js';
-import type { AppendResult, ReadReportsOptions, Store, User } from '../store.js';
+import type { AppendResult, LogExtent, PointColumns, ReadReportsOptions, SearchReportsOptions, SearchResult, Store, User } from '../store.js';
 import { openConnection, writeTransaction, type Db } from './connection.js';
 import { Executions, notFound } from './executions.js';
 import { Metrics } from './metrics.js';
@@ -161,12 +161,26 @@ export class SqliteStore implements Store {
     return this.#reports.read(row.num, quotaAfter(row.line_quota, row.last_seq), options);
   }
 
+  async searchReports(executionId: string, query: string, options: SearchReportsOptions): Promise<SearchResult> {
+    const row = this.#row(executionId);
+    return this.#reports.search(row.num, quotaAfter(row.line_quota, row.last_seq), query, options);
+  }
+
+  async logExtent(executionId: string): Promise<LogExtent> {
+    const row = this.#row(executionId);
+    return { lastSeq: row.last_seq, quota: row.line_quota };
+  }
+
   async metricSummary(executionId: string): Promise<Record<string, MetricSummary>> {
     return this.#metrics.summary(this.#num(executionId));
   }
 
   async metricPoints(executionId: string, key?: string, options: { afterSeq?: number } = {}): Promise<MetricPoint[]> {
     return this.#metrics.points(this.#num(executionId), key, options.afterSeq);
+  }
+
+  async metricColumns(executionId: string, key: string): Promise<PointColumns> {
+    return this.#metrics.columns(this.#num(executionId), key);
   }
 
   async createUser(user: User): Promise<void> {
@@ -194,8 +208,12 @@ export class SqliteStore implements Store {
   }
 
   #num(executionId: string): number {
+    return this.#row(executionId).num;
+  }
+
+  #row(executionId: string): IngestRow {
     const row = this.#ingestRow.get(executionId) as IngestRow | undefined;
     if (!row) throw notFound(executionId);
-    return row.num;
+    return row;
   }
 }

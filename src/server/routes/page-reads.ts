@@ -1,0 +1,76 @@
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { toExecutionJson, toSessionJson, type ExecutionJson } from '../../protocol/json.js';
+import { pointsQuery, searchQuery } from '../../protocol/page-queries.js';
+import type { Execution, MetricSummary } from '../../protocol/types.js';
+import type { Store } from '../../store/store.js';
+import { readableExecution, readableSession } from '../auth/access.js';
+import type { ServerContext } from '../context.js';
+import { downsample, type SeriesColumns } from '../downsample.js';
+import { parseWith } from '../errors.js';
+import { MAX_PAGE } from './executions.js';
+import { expiresAt } from './sessions.js';
+
+type IdParams = { Params: { id: string } };
+
+/** How long one search may scan before it answers with what it found (ms). */
+export const SEARCH_BUDGET_MS = 2000;
+
+/** An execution with the summary of each metric (last, min, max, count; NaN as null in JSON). */
+export type ExecutionSummaryJson = ExecutionJson & { metrics: Record<string, MetricSummary> };
+
+/**
+ * The reads the web pages need (docs/api.md "Endpoints for pages"), each readable by anyone
+ * holding the id: a session with its executions' summaries, downsampled metric points, text
+ * search in the lines, and the raw log.
+ */
+export function registerPageReadRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.get<IdParams>('/api/v1/sessions/:id/summary', async (request) => {
+    const session = await readableSession(ctx, request.params.id);
+    const executions = await ctx.store.listExecutions(session.id);
+    const summaries = await summarize(ctx.store, executions);
+    return { session: { ...toSessionJson(session), expiresAt: expiresAt(session, executions, ctx.options.retentionMs) }, executions: summaries };
+  });
+
+  app.get<IdParams>('/api/v1/executions/:id/points', async (request) => {
+    const execution = await readableExecution(ctx, request.params.id);
+    const query = parseWith(pointsQuery, request.query, 'query');
+    const keys = query.keys ?? Object.keys(await ctx.store.metricSummary(execution.id));
+    const series: Record<string, SeriesColumns> = {};
+    for (const key of keys) series[key] = downsample(await ctx.store.metricColumns(execution.id, key), query);
+    return { series };
+  });
+
+  app.get<IdParams>('/api/v1/executions/:id/search', async (request) => {
+    const execution = await readableExecution(ctx, request.params.id);
+    const query = parseWith(searchQuery, request.query, 'query');
+    return ctx.store.searchReports(execution.id, query.q, { after: query.after, limit: query.limit, budgetMs: SEARCH_BUDGET_MS });
+  });
+
+  app.get<IdParams>('/api/v1/executions/:id/raw', async (request, reply) => {
+    const execution = await readableExecution(ctx, request.params.id);
+    return reply
+      .type('text/plain; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${execution.id}.log"`)
+      .send(Readable.from(rawLines(ctx.store, execution.id)));
+  });
+}
+
+/** Executions as JSON, each with its metric summary (one store call per execution). */
+export async function summarize(store: Store, executions: Execution[]): Promise<ExecutionSummaryJson[]> {
+  const out: ExecutionSummaryJson[] = [];
+  for (const e of executions) out.push({ ...toExecutionJson(e), metrics: await store.metricSummary(e.id) });
+  return out;
+}
+
+/** The stored text of an execution, one line per stored line in seq order, read page by page. */
+async function* rawLines(store: Store, executionId: string): AsyncGenerator<string> {
+  let after = -1;
+  for (;;) {
+    const lines = await store.readReports(executionId, { after, limit: MAX_PAGE });
+    if (lines.length === 0) return;
+    after = lines.at(-1)!.seq;
+    yield lines.map((l) => (l.partial ? l.text : `${l.text}\n`)).join('');
+    if (lines.length < MAX_PAGE) return;
+  }
+}

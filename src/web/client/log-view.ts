@@ -1,0 +1,207 @@
+import { button, el, getJson } from './dom.js';
+import type { LineJson } from './api-types.js';
+
+/** Row height in px; the stylesheet's `.log-view li` has the same height. */
+const ROW = 20;
+/** Rows fetched per request. */
+const BLOCK = 500;
+/** Rows rendered above and below the visible ones. */
+const OVERSCAN = 30;
+
+/** How far the log reaches (see the server's `LogExtent`). */
+export interface Extent {
+  lastSeq: number;
+  quota: number;
+}
+
+/**
+ * The virtualized log: every stored line reachable by scrolling, fetched by range in blocks of
+ * {@link BLOCK} rows (`GET …/reports?after=&limit=`). Rows are positions in the stored log: with
+ * the line quota's gap, the first ⌊quota/2⌋ lines, one marker row, then the rolling rest. Line
+ * numbers are seq + 1 and link to `#L<n>`. Follows the end while the reader is at the bottom.
+ */
+export class LogView {
+  readonly #id: string;
+  readonly #viewport: HTMLElement;
+  readonly #spacer: HTMLElement;
+  readonly #list: HTMLOListElement;
+  readonly #jump: HTMLButtonElement;
+  readonly #blocks = new Map<number, Array<LineJson | undefined>>();
+  readonly #loading = new Set<number>();
+  /** Blocks fetched whole (a block may also hold only live lines). */
+  readonly #complete = new Set<number>();
+  #extent: Extent;
+  #atEnd = true;
+  /** scrollTop at the last scroll event or auto-scroll, to tell the reader scrolling up. */
+  #lastTop = 0;
+  #highlight = -1;
+  #hits = new Set<number>();
+  #scheduled = false;
+
+  constructor(id: string, viewport: HTMLElement, extent: Extent, tools: HTMLElement) {
+    this.#id = id;
+    this.#viewport = viewport;
+    this.#extent = extent;
+    viewport.replaceChildren();
+    viewport.classList.add('virtual');
+    this.#spacer = el('div', 'spacer');
+    this.#list = el('ol', 'lines');
+    this.#spacer.append(this.#list);
+    viewport.append(this.#spacer);
+    this.#jump = button('Jump to end ↓', () => this.scrollToEnd(), 'jump');
+    this.#jump.hidden = true;
+    tools.append(this.#jump);
+    viewport.addEventListener('scroll', () => {
+      // only the reader scrolls up: a scroll event after lines grew the log below an auto-scroll is no reason to stop following
+      if (viewport.scrollTop < this.#lastTop - 1) this.#atEnd = false;
+      else if (viewport.scrollTop + viewport.clientHeight >= viewport.scrollHeight - ROW * 2) this.#atEnd = true;
+      this.#lastTop = viewport.scrollTop;
+      this.#jump.hidden = this.#atEnd;
+      this.#schedule();
+    });
+    window.addEventListener('resize', () => this.#schedule());
+    this.#resize();
+  }
+
+  get rows(): number {
+    const { dropped } = this.#quota();
+    return dropped > 0 ? this.#extent.quota + 1 : this.#extent.lastSeq + 1;
+  }
+
+  /** Row of a seq (a dropped seq maps to the marker row). */
+  rowOf(seq: number): number {
+    const { head, dropped } = this.#quota();
+    if (dropped === 0 || seq < head) return seq;
+    if (seq < head + dropped) return head;
+    return seq - dropped + 1;
+  }
+
+  /** Seq of a row (the marker row has the first dropped seq). */
+  seqOf(row: number): number {
+    const { head, dropped } = this.#quota();
+    if (dropped === 0 || row <= head) return row;
+    return head + dropped + (row - head - 1);
+  }
+
+  /** Adds lines that arrived live (in seq order, after what the view knows) and follows the end when the reader is there. */
+  addLive(lines: LineJson[]): void {
+    if (lines.length === 0) return;
+    const droppedBefore = this.#quota().dropped;
+    this.#extent = { ...this.#extent, lastSeq: Math.max(this.#extent.lastSeq, lines.at(-1)!.seq) };
+    // the rolling part of a full quota shifts by one row per new line: forget what was cached past the head
+    if (this.#quota().dropped !== droppedBefore) for (const b of [...this.#blocks.keys()]) {
+        if (b * BLOCK + BLOCK <= this.#quota().head) continue;
+        this.#blocks.delete(b);
+        this.#complete.delete(b);
+      }
+    for (const line of lines) this.#put(this.rowOf(line.seq), line);
+    this.#resize();
+    if (this.#atEnd) this.scrollToEnd();
+  }
+
+  scrollToEnd(): void {
+    this.#viewport.scrollTop = this.#viewport.scrollHeight;
+    this.#lastTop = this.#viewport.scrollTop;
+    this.#atEnd = true;
+    this.#jump.hidden = true;
+    this.#schedule();
+  }
+
+  /** Scrolls line `seq` into the middle of the view and highlights it. */
+  reveal(seq: number): void {
+    this.#highlight = seq;
+    const row = this.rowOf(seq);
+    this.#viewport.scrollTop = Math.max(0, row * ROW - this.#viewport.clientHeight / 2);
+    this.#lastTop = this.#viewport.scrollTop;
+    this.#atEnd = false;
+    this.#jump.hidden = false;
+    this.#schedule();
+  }
+
+  /** Marks these seqs as search hits. */
+  markHits(seqs: Iterable<number>): void {
+    this.#hits = new Set(seqs);
+    this.#schedule();
+  }
+
+  #quota(): { head: number; dropped: number } {
+    const { lastSeq, quota } = this.#extent;
+    return { head: Math.floor(quota / 2), dropped: Math.max(0, lastSeq + 1 - quota) };
+  }
+
+  #resize(): void {
+    this.#spacer.style.height = `${this.rows * ROW}px`;
+    this.#viewport.style.setProperty('--rows-height', `${this.rows * ROW + 20}px`);
+    this.#schedule();
+  }
+
+  #put(row: number, line: LineJson): void {
+    const b = Math.floor(row / BLOCK);
+    let block = this.#blocks.get(b);
+    if (!block) this.#blocks.set(b, (block = []));
+    block[row - b * BLOCK] = line;
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    requestAnimationFrame(() => {
+      this.#scheduled = false;
+      this.#render();
+    });
+  }
+
+  #render(): void {
+    const rows = this.rows;
+    const first = Math.max(0, Math.floor(this.#viewport.scrollTop / ROW) - OVERSCAN);
+    const last = Math.min(rows, Math.ceil((this.#viewport.scrollTop + this.#viewport.clientHeight) / ROW) + OVERSCAN);
+    const items: HTMLLIElement[] = [];
+    for (let row = first; row < last; row++) {
+      const b = Math.floor(row / BLOCK);
+      const line = this.#blocks.get(b)?.[row - b * BLOCK];
+      if (!line && !this.#complete.has(b)) void this.#load(b);
+      items.push(this.#item(row, line));
+    }
+    this.#list.style.transform = `translateY(${first * ROW}px)`;
+    this.#list.replaceChildren(...items);
+  }
+
+  #item(row: number, line: LineJson | undefined): HTMLLIElement {
+    const li = el('li');
+    const { head, dropped } = this.#quota();
+    if (dropped > 0 && row === head) {
+      li.className = 'quota';
+      li.append(el('span', 'ln', '…'), el('span', 'tx', line?.text ?? `[exec-track: ${dropped} lines dropped by the line quota]`));
+      return li;
+    }
+    const seq = this.seqOf(row);
+    const n = String(seq + 1);
+    li.id = `L${n}`;
+    const link = el('a', 'ln', n);
+    link.href = `#L${n}`;
+    li.append(link, el('span', 'tx', line ? line.text : '…'));
+    if (line?.stream === 'stderr') li.classList.add('err');
+    if (!line) li.classList.add('pending');
+    if (seq === this.#highlight) li.classList.add('target');
+    if (this.#hits.has(seq)) li.classList.add('hit');
+    return li;
+  }
+
+  async #load(b: number): Promise<void> {
+    if (this.#loading.has(b) || this.#complete.has(b)) return;
+    this.#loading.add(b);
+    try {
+      const start = b * BLOCK;
+      const count = Math.min(BLOCK, this.rows - start);
+      if (count <= 0) return;
+      const body = await getJson<{ reports: LineJson[] }>(`/api/v1/executions/${this.#id}/reports?after=${this.seqOf(start) - 1}&limit=${count}`);
+      const block: Array<LineJson | undefined> = this.#blocks.get(b) ?? [];
+      body.reports.forEach((line, i) => (block[i] ??= line));
+      this.#blocks.set(b, block);
+      this.#complete.add(b);
+      this.#schedule();
+    } finally {
+      this.#loading.delete(b);
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import { html } from '../html.js';
+import { layout } from '../layout.js';
+
+/** `/`: what this server is, and a box that opens an id or a pasted link (works without script). */
+export function homePage(): string {
+  return layout(
+    'Home',
+    html`<h1>exec-track</h1>
+<p>This server keeps the output, metrics and outcome of commands run with <code>exec-track run</code>.
+Every session and execution has its own link; whoever holds the link can read it.</p>
+<form method="get" action="/go" class="open-box">
+<label for="id">Session or execution id, or a link</label>
+<input id="id" name="id" required autocomplete="off" spellcheck="false" placeholder="e_… or s_…">
+<button type="submit">Open</button>
+</form>`,
+    { script: false },
+  );
+}
+
+const ID_IN_TEXT = /\b([se]_[A-Za-z0-9_-]{22})(?![A-Za-z0-9_-])/;
+
+/** The page path of the first session or execution id in `text` (an id or a pasted link), or null. */
+export function pathOfId(text: string): string | null {
+  const id = ID_IN_TEXT.exec(text)?.[1];
+  return id ? `/${id[0]}/${id}` : null;
+}

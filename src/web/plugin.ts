@@ -1,0 +1,75 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { isId } from '../protocol/ids.js';
+import type { ServerContext } from '../server/context.js';
+import { summarize } from '../server/routes/page-reads.js';
+import { loadAssets } from './assets.js';
+import { executionPage } from './pages/execution.js';
+import { homePage, pathOfId } from './pages/home.js';
+import { notFoundPage } from './pages/not-found.js';
+import { sessionPage } from './pages/session.js';
+
+/** Options of {@link webPlugin}. */
+export interface WebPluginOptions {
+  ctx: ServerContext;
+}
+
+/** Lines rendered into an execution page (the script then reads the rest by range). */
+export const PAGE_TAIL = 200;
+
+/** No script from anywhere but this server, nothing inline, no frames, no third parties (issue 11 point 7). */
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/**
+ * The web report (issue 11): `/`, `/s/<id>`, `/e/<id>` rendered on the server, the built assets
+ * under /assets/, and /robots.txt. Encapsulated: its headers hook covers only these routes. The
+ * pages read data through the API routes (docs/api.md), so a page load costs a handful of counted
+ * requests; assets are not counted (see `isAssetPath`).
+ */
+export async function webPlugin(app: FastifyInstance, options: WebPluginOptions): Promise<void> {
+  const { ctx } = options;
+  const assets = loadAssets();
+
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('referrer-policy', 'no-referrer');
+    void reply.header('x-robots-tag', 'noindex, nofollow');
+    void reply.header('x-content-type-options', 'nosniff');
+    void reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+    if (!request.url.startsWith('/assets/')) void reply.header('cache-control', 'private, no-store');
+  });
+
+  app.get('/', async (_request, reply) => sendHtml(reply, 200, homePage()));
+  app.get('/robots.txt', async (_request, reply) => reply.type('text/plain; charset=utf-8').send('User-agent: *\nDisallow: /\n'));
+  app.get<{ Querystring: { id?: string } }>('/go', async (request, reply) => {
+    const path = pathOfId(String(request.query.id ?? ''));
+    return path ? reply.redirect(path, 303) : sendHtml(reply, 404, notFoundPage());
+  });
+  app.get<{ Params: { name: string } }>('/assets/:name', async (request, reply) => {
+    const asset = assets.get(request.params.name);
+    if (!asset) return sendHtml(reply, 404, notFoundPage());
+    return reply.type(asset.type).header('cache-control', 'public, max-age=3600').send(asset.body);
+  });
+
+  app.get<{ Params: { id: string } }>('/s/:id', async (request, reply) => {
+    const id = request.params.id;
+    const session = isId('s', id) ? await ctx.store.getSession(id) : undefined;
+    if (!session) return sendHtml(reply, 404, notFoundPage());
+    return sendHtml(reply, 200, sessionPage(session, await summarize(ctx.store, await ctx.store.listExecutions(id))));
+  });
+
+  app.get<{ Params: { id: string } }>('/e/:id', async (request, reply) => {
+    const id = request.params.id;
+    const execution = isId('e', id) ? await ctx.store.getExecution(id) : undefined;
+    if (!execution) return sendHtml(reply, 404, notFoundPage());
+    const [metrics, tail, extent] = await Promise.all([
+      ctx.store.metricSummary(id),
+      ctx.store.readReports(id, { tail: PAGE_TAIL }),
+      ctx.store.logExtent(id),
+    ]);
+    return sendHtml(reply, 200, executionPage({ execution, metrics, tail, extent, now: ctx.clock() }));
+  });
+}
+
+function sendHtml(reply: FastifyReply, status: number, body: string): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').send(body);
+}
