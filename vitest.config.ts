@@ -9,6 +9,8 @@ const E2E = [
   'test/e2e/**/*.test.ts',
   // child processes
   'test/bench/run.test.ts',
+  'test/metrics/libraries.test.ts',
+  'test/report/format.test.ts',
   'test/runner/pipes.test.ts',
   'test/runner/tee.test.ts',
   'test/store/concurrency.test.ts',
@@ -19,6 +21,11 @@ const E2E = [
   'test/server/privacy.test.ts',
   'test/server/robustness.test.ts',
   'test/server/serve.test.ts',
+  'test/server/times.test.ts',
+  // a real browser
+  'test/web/cli.test.ts',
+  'test/web/log-view.test.ts',
+  'test/web/pages.test.ts',
 ];
 
 export default defineConfig({
