@@ -26,12 +26,32 @@ export const reportLineSchema = z.object({
   frameTs: z.array(z.number().int().nonnegative()).optional(),
 });
 
+export const resourceUsageSchema = z.object({
+  peakRssBytes: z.number().nonnegative(),
+  userCpuMs: z.number().nonnegative(),
+  systemCpuMs: z.number().nonnegative(),
+});
+
 export const outcomeSchema = z.object({
   state: z.enum(['Passive', 'Execution crushed', 'Exec crushed']),
   exitCode: z.number().int().nullable(),
   signal: z.string().max(32).nullable(),
   reason: z.string().max(1000).nullable(),
   endedAt: z.number().int().nonnegative(),
+  usage: resourceUsageSchema.nullish(),
+});
+
+export const executionContextSchema = z.object({
+  git: z.object({ commit: z.string().max(64), branch: z.string().max(255).nullable(), dirty: z.boolean() }).nullable(),
+  version: z.string().max(64),
+});
+
+/** One explicit metric point ({@link NewMetricPoint}); JSON numbers cannot hold NaN or ±Infinity, so neither can it. */
+export const newMetricPointSchema = z.object({
+  key: z.string().min(1).max(200),
+  value: z.number(),
+  step: z.number().int().nonnegative().optional(),
+  ts: z.number().int().nonnegative(),
 });
 
 /** POST /api/v1/sessions */
@@ -50,6 +70,7 @@ export const createExecutionBody = z.object({
   pid: z.number().int().nullable().default(null),
   startedAt: z.number().int().nonnegative(),
   metrics: metricsConfigSchema.default({ enabled: true }),
+  context: executionContextSchema.nullish(),
 });
 
 /** POST /api/v1/executions/:id/reports */
@@ -62,6 +83,8 @@ export const finishBody = z.object({ outcome: outcomeSchema });
 export const clientFrame = z.discriminatedUnion('type', [
   z.object({ type: z.literal('lines'), lines: z.array(reportLineSchema).max(10_000) }),
   z.object({ type: z.literal('finish'), outcome: outcomeSchema }),
+  /** Explicit metric points (not read from lines), stored in frame order with the lines. */
+  z.object({ type: z.literal('metrics'), points: z.array(newMetricPointSchema).max(10_000) }),
 ]);
 export type ClientFrame = z.infer<typeof clientFrame>;
 

@@ -1,4 +1,4 @@
-import type { Execution, Outcome, ReportLine } from '../protocol/types.js';
+import type { Execution, NewMetricPoint, Outcome, ReportLine } from '../protocol/types.js';
 import type { ServerContext } from './context.js';
 import { checkLines } from './limits.js';
 
@@ -15,6 +15,12 @@ export async function ingest(ctx: ServerContext, executionId: string, lines: Rep
   if (touch) await ctx.store.touchExecution(executionId, ctx.clock());
   if (added > 0) ctx.bus.reportsStored(executionId);
   return lastSeq;
+}
+
+/** Stores explicit metric points (a `metrics` frame) and tells followers. */
+export async function ingestMetrics(ctx: ServerContext, executionId: string, points: NewMetricPoint[]): Promise<void> {
+  await ctx.store.appendMetrics(executionId, points);
+  if (points.length > 0) ctx.bus.reportsStored(executionId);
 }
 
 /** Records the wrapper's outcome (its truth wins over `lost contact`) and tells followers. */

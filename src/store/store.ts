@@ -3,6 +3,7 @@ import type {
   MetricPoint,
   MetricSummary,
   NewExecution,
+  NewMetricPoint,
   Outcome,
   ReportLine,
   Session,
@@ -73,6 +74,13 @@ export interface Store {
   // reports and metrics
   /** Ingests lines (see class doc). Throws NOT_FOUND. */
   appendReports(executionId: string, lines: ReportLine[]): Promise<AppendResult>;
+  /**
+   * Stores explicit metric points (a `metrics` frame: resource samples, issue 16), whatever the
+   * execution's {@link MetricsConfig}. They count as read from the next line to come (for
+   * `metricPoints`' `afterSeq`). A point whose step is not above its series' last step is a resend
+   * and skipped; without a step it gets the previous step + 1. Throws NOT_FOUND.
+   */
+  appendMetrics(executionId: string, points: NewMetricPoint[]): Promise<void>;
   readReports(executionId: string, options?: ReadReportsOptions): Promise<ReportLine[]>;
   metricSummary(executionId: string): Promise<Record<string, MetricSummary>>;
   /**

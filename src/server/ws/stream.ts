@@ -3,7 +3,7 @@ import { ExecTrackError } from '../../errors.js';
 import { clientFrame, type ClientFrame } from '../../protocol/messages.js';
 import type { ServerContext } from '../context.js';
 import { parseWith, toApiError } from '../errors.js';
-import { finish, ingest } from '../ingest.js';
+import { finish, ingest, ingestMetrics } from '../ingest.js';
 import { rejectFrame, sendFrame } from './frames.js';
 import type { LiveStreams } from './live.js';
 import { plainLinesFrame } from './lines-frame.js';
@@ -77,6 +77,9 @@ export function handleStream(ctx: ServerContext, live: LiveStreams, ws: WebSocke
       if (waiting > 0 && ++unacked < ACK_EVERY_FRAMES) return;
       unacked = 0;
       await sendFrame(ws, { type: 'ack', lastSeq });
+    } else if (frame.type === 'metrics') {
+      // no ack of its own: the wrapper counts it stored once a later frame is acked (frames run in order)
+      await ingestMetrics(ctx, executionId, frame.points);
     } else {
       const execution = await finish(ctx, executionId, frame.outcome);
       await sendFrame(ws, { type: 'finished', state: execution.state });

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { createMetricParser, type MetricParser, type ParsedMetric } from '../../metrics/parse.js';
-import type { MetricPoint, MetricsConfig, MetricSummary, ReportLine } from '../../protocol/types.js';
+import { isSystemMetric } from '../../protocol/system-metrics.js';
+import type { MetricPoint, MetricsConfig, MetricSummary, NewMetricPoint, ReportLine } from '../../protocol/types.js';
 import type { Db } from './connection.js';
 import { decodePoints, encodePoints } from './point-chunks.js';
 
@@ -56,6 +57,33 @@ export class Metrics {
    */
   ingest(exec: number, config: MetricsConfig, lines: readonly ReportLine[]): void {
     const parse = this.#parser(config);
+    const { seriesOf, save } = this.#batch(exec);
+    for (const line of lines) {
+      // a redraw's points carry the time it was read, when the wrapper sent it (frameTs)
+      if (line.frames) line.frames.forEach((text, i) => collect(parse(text), line.seq, line.frameTs?.[i] ?? line.ts, seriesOf));
+      collect(parse(line.text), line.seq, line.ts, seriesOf);
+    }
+    save();
+  }
+
+  /**
+   * Stores explicit points (a `metrics` frame) as if read from line `seq` (the next line to come,
+   * so a live follower that has read the lines so far gets them). A point whose step is not above
+   * its series' last step is a resend and skipped; without a step it gets the previous step + 1.
+   * Call inside a write transaction.
+   */
+  ingestPoints(exec: number, seq: number, points: readonly NewMetricPoint[]): void {
+    const { seriesOf, save } = this.#batch(exec);
+    for (const p of points) {
+      const s = seriesOf(p.key);
+      if (p.step !== undefined && p.step <= s.row.last_step) continue;
+      add(s, p.step, seq, p.ts, p.value);
+    }
+    save();
+  }
+
+  /** The series touched by one batch: `seriesOf` finds or creates one, `save` writes their chunks and summaries. */
+  #batch(exec: number): { seriesOf: (key: string) => OpenSeries; save: () => void } {
     const open = new Map<string, OpenSeries>();
     let known: Map<string, SeriesRow> | undefined;
     const seriesOf = (key: string): OpenSeries => {
@@ -70,16 +98,15 @@ export class Metrics {
       open.set(key, (s = { row, batch: [] }));
       return s;
     };
-    for (const line of lines) {
-      // a redraw's points carry the time it was read, when the wrapper sent it (frameTs)
-      if (line.frames) line.frames.forEach((text, i) => collect(parse(text), line.seq, line.frameTs?.[i] ?? line.ts, seriesOf));
-      collect(parse(line.text), line.seq, line.ts, seriesOf);
-    }
-    for (const { row, batch } of open.values()) {
-      // the batch holds (step, seq, ts, value) in line order: its last seq is the chunk's highest
-      this.#saveChunk.run(exec, row.id, batch[batch.length - 3], encodePoints(batch));
-      this.#saveSeries.run(row);
-    }
+    const save = (): void => {
+      for (const { row, batch } of open.values()) {
+        if (batch.length === 0) continue;
+        // the batch holds (step, seq, ts, value) in line order: its last seq is the chunk's highest
+        this.#saveChunk.run(exec, row.id, batch[batch.length - 3], encodePoints(batch));
+        this.#saveSeries.run(row);
+      }
+    };
+    return { seriesOf, save };
   }
 
   #parser(config: MetricsConfig): MetricParser {
@@ -117,12 +144,16 @@ export class Metrics {
 
 function collect(parsed: ParsedMetric[], seq: number, ts: number, seriesOf: (key: string) => OpenSeries): void {
   for (const p of parsed) {
-    const s = seriesOf(p.key);
-    const step = p.step ?? s.row.last_step + 1;
-    s.batch.push(step, seq, ts, p.value);
-    summarize(s.row, p.value);
-    s.row.last_step = step;
+    // `sys/…` belongs to the wrapper's resource samples: a line cannot write into them
+    if (!isSystemMetric(p.key)) add(seriesOf(p.key), p.step, seq, ts, p.value);
   }
+}
+
+function add(s: OpenSeries, step: number | undefined, seq: number, ts: number, value: number): void {
+  const at = step ?? s.row.last_step + 1;
+  s.batch.push(at, seq, ts, value);
+  summarize(s.row, value);
+  s.row.last_step = at;
 }
 
 function summarize(s: SeriesRow, value: number): void {

@@ -100,6 +100,13 @@ const MIGRATIONS: readonly string[] = [
   // layouts (report-chunks.ts, point-chunks.ts), which a v1 build cannot read: the version bump
   // makes such builds (from v2 on) refuse the file instead of failing on those rows.
   `-- v2: compressed and compact chunk layouts`,
+  // v3 (issue 16): where the execution ran and what it used; NULL for executions stored before
+  `
+  ALTER TABLE executions ADD COLUMN context TEXT;
+  ALTER TABLE executions ADD COLUMN peak_rss_bytes REAL;
+  ALTER TABLE executions ADD COLUMN user_cpu_ms REAL;
+  ALTER TABLE executions ADD COLUMN system_cpu_ms REAL;
+  `,
 ];
 
 /** The schema version this build writes. */

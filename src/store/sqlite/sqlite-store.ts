@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Clock } from '../../clock.js';
 import { ExecTrackError } from '../../errors.js';
-import type { Execution, MetricPoint, MetricSummary, NewExecution, Outcome, ReportLine, Session } from '../../protocol/types.js';
+import type { Execution, MetricPoint, MetricSummary, NewExecution, NewMetricPoint, Outcome, ReportLine, Session } from '../../protocol/types.js';
 import { contiguousNew, quotaAfter } from '../ingest.js';
 import type { AppendResult, ReadReportsOptions, Store, User } from '../store.js';
 import { openConnection, writeTransaction, type Db } from './connection.js';
@@ -46,6 +46,7 @@ export class SqliteStore implements Store {
   readonly #ingestRow: Statement;
   readonly #afterIngest: Statement;
   readonly #append: (executionId: string, lines: ReportLine[]) => AppendResult;
+  readonly #appendPoints: (executionId: string, points: NewMetricPoint[]) => void;
 
   constructor(path: string, options: SqliteStoreOptions) {
     this.#db = openConnection(path);
@@ -62,6 +63,11 @@ export class SqliteStore implements Store {
       'UPDATE executions SET last_seq = ?, line_count = ?, dropped = ?, last_seen_at = max(coalesce(last_seen_at, 0), ?) WHERE num = ?',
     );
     this.#append = writeTransaction(this.#db, (id: string, lines: ReportLine[]) => this.#ingest(id, lines));
+    this.#appendPoints = writeTransaction(this.#db, (id: string, points: NewMetricPoint[]) => {
+      const row = this.#ingestRow.get(id) as IngestRow | undefined;
+      if (!row) throw notFound(id);
+      this.#metrics.ingestPoints(row.num, row.last_seq + 1, points);
+    });
   }
 
   async createSession(session: Session): Promise<Session> {
@@ -143,6 +149,10 @@ export class SqliteStore implements Store {
     }
     this.#afterIngest.run(lastSeq, lastSeq + 1 - after.dropped, after.dropped, this.#clock(), row.num);
     return { lastSeq, added: fresh.length };
+  }
+
+  async appendMetrics(executionId: string, points: NewMetricPoint[]): Promise<void> {
+    if (points.length > 0) this.#appendPoints(executionId, points);
   }
 
   async readReports(executionId: string, options?: ReadReportsOptions): Promise<ReportLine[]> {
