@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { newId } from '../protocol/ids.js';
-import type { Outcome, ReportLine } from '../protocol/types.js';
+import type { NewMetricPoint, Outcome, ReportLine } from '../protocol/types.js';
 import type { ExecutionInit, OpenedExecution, Sink } from '../runner/sink.js';
 import type { Store } from '../store/store.js';
 import { resolveLocalSession } from './local-session.js';
@@ -42,6 +42,8 @@ export class LocalSink implements Sink {
   #timer: NodeJS.Timeout | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
+  /** Explicit points being written, one call after another. */
+  #points: Promise<void> = Promise.resolve();
   #warned = false;
 
   constructor(store: Store, options: LocalSinkOptions = {}) {
@@ -71,6 +73,7 @@ export class LocalSink implements Sink {
       pid: init.pid,
       startedAt: init.startedAt,
       metrics: init.metrics,
+      context: init.context,
     }));
     this.#executionId = id;
     this.#heartbeat = setInterval(() => {
@@ -94,6 +97,18 @@ export class LocalSink implements Sink {
     } else if (this.#timer === undefined) this.#schedule(this.#options.flushMs);
   }
 
+  writeMetrics(points: NewMetricPoint[]): void {
+    // the lines read so far go first, so the points count as read after them
+    this.#points = this.#points.then(async () => {
+      try {
+        await this.#flush();
+        await retryBusy(() => this.#store.appendMetrics(this.#executionId, points));
+      } catch (error) {
+        this.#warnOnce(`could not store resource samples (${(error as Error).message}); the command keeps running.`);
+      }
+    });
+  }
+
   backpressure(): Promise<void> | null {
     const { maxPendingLines, maxPendingChars } = this.#options;
     if (this.#pendingLines < maxPendingLines && this.#pendingChars < maxPendingChars) return null;
@@ -102,6 +117,7 @@ export class LocalSink implements Sink {
 
   async finish(outcome: Outcome): Promise<void> {
     clearInterval(this.#heartbeat);
+    await this.#points;
     await this.#flush();
     await retryBusy(() => this.#store.finishExecution(this.#executionId, outcome));
   }

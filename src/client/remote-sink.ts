@@ -7,7 +7,7 @@ import { SpoolWriter } from './spool.js';
 import { StreamSocket } from './stream-socket.js';
 import { isExecTrackError } from '../errors.js';
 import { newId } from '../protocol/ids.js';
-import type { Outcome, ReportLine } from '../protocol/types.js';
+import type { NewMetricPoint, Outcome, ReportLine } from '../protocol/types.js';
 import type { ExecutionInit, OpenedExecution, Sink } from '../runner/sink.js';
 
 /** Options of {@link RemoteSink}. Times in ms. */
@@ -37,6 +37,8 @@ const BATCH_MS = 50;
 const MAX_IN_FLIGHT_LINES = 50_000;
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const FRAME_HEAD = Buffer.from('{"type":"lines","lines":[');
+/** Explicit points kept for (re)sending; beyond it the oldest are dropped (10 s samples of 8 GPUs fill it in ~7 h offline). */
+const MAX_KEPT_POINTS = 100_000;
 
 
 /**
@@ -69,6 +71,14 @@ export class RemoteSink implements Sink {
   #pumpSoon: NodeJS.Immediate | undefined;
   #wake: (() => void) | undefined;
   #finish: { outcome: Outcome; sent: boolean; timer?: NodeJS.Timeout; done: (finished: boolean) => void } | undefined;
+  /**
+   * Explicit points not yet sent, and those sent on the current socket but not yet known stored
+   * with the highest line seq sent before them: frames are stored in order, so an ack above that
+   * seq (or `finished`) confirms them. Unconfirmed ones are sent again after a reconnect; the store
+   * skips them as resends by their step. Kept in memory only: not spooled for `exec-track sync`.
+   */
+  #points: NewMetricPoint[] = [];
+  #pointsInFlight: { points: NewMetricPoint[]; afterSeq: number }[] = [];
 
   /** @throws ExecTrackError USAGE when `server` is not an http(s) URL. */
   constructor(options: RemoteSinkOptions) {
@@ -87,8 +97,8 @@ export class RemoteSink implements Sink {
 
   async open(init: ExecutionInit): Promise<OpenedExecution> {
     const session = await resolveRemoteSession(this.#api, init.session);
-    const { name, command, cwd, host, pid, startedAt, metrics } = init;
-    const execution = { id: newId('e'), name, command, cwd, host, pid, startedAt, metrics };
+    const { name, command, cwd, host, pid, startedAt, metrics, context } = init;
+    const execution = { id: newId('e'), name, command, cwd, host, pid, startedAt, metrics, context };
     this.#spool = SpoolWriter.create(
       { server: this.#options.server, session, execution, outcome: null, sessionCreated: session.title === null, executionCreated: false, wrapperPid: process.pid },
       this.#options.env,
@@ -101,6 +111,12 @@ export class RemoteSink implements Sink {
     this.#spool.append(line);
     this.#nextSeq = line.seq + 1;
     if (this.#nextSeq - 1 - this.#sentSeq >= BATCH_LINES) this.#pumpSoon ??= setImmediate(() => this.#pump());
+    this.#pumpTimer ??= setTimeout(() => this.#pump(), BATCH_MS);
+  }
+
+  writeMetrics(points: NewMetricPoint[]): void {
+    this.#points.push(...points);
+    if (this.#points.length > MAX_KEPT_POINTS) this.#points.splice(0, this.#points.length - MAX_KEPT_POINTS);
     this.#pumpTimer ??= setTimeout(() => this.#pump(), BATCH_MS);
   }
 
@@ -132,7 +148,11 @@ export class RemoteSink implements Sink {
         this.#renewClaim = false;
         let closed!: () => void;
         const whenClosed = new Promise<void>((resolve) => (closed = resolve));
-        const handlers = { onAck: (seq: number) => this.#onAck(seq), onFinished: () => this.#finish?.done(true), onClose: () => closed() };
+        const handlers = {
+          onAck: (seq: number) => this.#onAck(seq),
+          onFinished: () => ((this.#pointsInFlight = []), this.#finish?.done(true)),
+          onClose: () => closed(),
+        };
         const timing = { handshakeMs: 5_000, heartbeatMs: this.#options.heartbeatMs, signal: this.#abort.signal };
         this.#socket = await StreamSocket.open(this.#api.streamUrl(this.#spool.meta.execution.id), key, handlers, timing);
         this.#onConnected(this.#socket.lastSeq);
@@ -170,6 +190,9 @@ export class RemoteSink implements Sink {
     if (advanced) this.#spool.setAcked(lastSeq);
     if (advanced) this.#progress();
     if (this.#finish) this.#finish.sent = false;
+    // what the last socket may have lost goes again, in the order it was measured
+    this.#points.unshift(...this.#pointsInFlight.flatMap((batch) => batch.points));
+    this.#pointsInFlight = [];
     this.#pump();
   }
 
@@ -177,6 +200,7 @@ export class RemoteSink implements Sink {
     if (lastSeq <= this.#ackedSeq) return;
     this.#ackedSeq = lastSeq;
     this.#spool.setAcked(lastSeq);
+    this.#pointsInFlight = this.#pointsInFlight.filter((batch) => batch.afterSeq >= lastSeq);
     this.#progress();
     this.#pump();
   }
@@ -214,6 +238,11 @@ export class RemoteSink implements Sink {
       const frame = linesFrame(bytes);
       socket.send(frame, () => this.#frameBuffers.recycle(frame));
       this.#sentSeq += count;
+    }
+    if (this.#points.length > 0) {
+      const points = this.#points.splice(0, 10_000);
+      socket.send(JSON.stringify({ type: 'metrics', points }));
+      this.#pointsInFlight.push({ points, afterSeq: this.#sentSeq });
     }
     if (this.#finish && !this.#finish.sent && this.#ackedSeq === this.#nextSeq - 1) {
       socket.send(JSON.stringify({ type: 'finish', outcome: this.#finish.outcome }));

@@ -10,3 +10,11 @@ export const SYSTEM_METRIC_PREFIX = 'sys/';
 export function isSystemMetric(key: string): boolean {
   return key.startsWith(SYSTEM_METRIC_PREFIX);
 }
+
+/** Splits summaries (or any per-key record) into the run's own keys and the `sys/…` ones, for reports that show them apart. */
+export function partitionMetrics<T>(byKey: Record<string, T>): { own: Record<string, T>; system: Record<string, T> } {
+  const own: Record<string, T> = {};
+  const system: Record<string, T> = {};
+  for (const [key, value] of Object.entries(byKey)) (isSystemMetric(key) ? system : own)[key] = value;
+  return { own, system };
+}

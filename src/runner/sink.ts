@@ -1,4 +1,4 @@
-import type { MetricsConfig, Outcome, ReportLine } from '../protocol/types.js';
+import type { ExecutionContext, MetricsConfig, NewMetricPoint, Outcome, ReportLine } from '../protocol/types.js';
 
 /** What the runner knows when it opens an execution. Times are ms since epoch UTC. */
 export interface ExecutionInit {
@@ -13,6 +13,8 @@ export interface ExecutionInit {
   pid: number;
   startedAt: number;
   metrics: MetricsConfig;
+  /** git and version context (issue 16); null when not recorded. */
+  context: ExecutionContext | null;
 }
 
 /** IDs of an opened execution: passed to the child as EXEC_TRACK_EXECUTION_ID / EXEC_TRACK_SESSION_ID. */
@@ -33,6 +35,11 @@ export interface Sink {
   open(init: ExecutionInit): Promise<OpenedExecution>;
   /** Accepts one captured line (seq assigned by the runner). */
   write(line: ReportLine): void;
+  /**
+   * Accepts explicit metric points (resource samples): synchronous and cheap like `write`, stored
+   * with the lines (embedded) or sent as a `metrics` frame between them (server). Never throws.
+   */
+  writeMetrics(points: NewMetricPoint[]): void;
   /**
    * Optional flow control: while the sink holds more unwritten lines than it may keep in memory it
    * returns a promise that resolves once it has room again, and the runner stops reading the

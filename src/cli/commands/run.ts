@@ -3,7 +3,7 @@ import { resolveServer } from '../../config/settings.js';
 import { ExecTrackError } from '../../errors.js';
 import { createMetricParser } from '../../metrics/parse.js';
 import type { MetricsConfig, Outcome } from '../../protocol/types.js';
-import { formatDuration } from '../../report/format.js';
+import { formatDuration, formatUsage } from '../../report/format.js';
 import type { Sink } from '../../runner/sink.js';
 import type { Store } from '../../store/store.js';
 import { countOf } from '../../report/format.js';
@@ -20,13 +20,20 @@ export interface RunCommandOptions {
   /** A duration such as `10s` (default 10s). */
   killAfter?: string;
   foreground?: boolean;
+  /** Resource sampling interval such as `10s`, or `off` (default 10s). */
+  sample?: string;
 }
 
 /** Validated run options. */
 interface ValidOptions {
   metrics: MetricsConfig;
   killAfterMs: number;
+  /** null: `--sample off`. */
+  sampleIntervalMs: number | null;
 }
+
+/** Shortest `--sample` interval (ms): each sample reads /proc for the whole tree. */
+const MIN_SAMPLE_MS = 100;
 
 /**
  * `exec-track run [options] -- <cmd> [args...]` (DESIGN §4): validates the options, picks the sink
@@ -42,6 +49,9 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, env: N
   process.stderr.on('error', ignore);
   let store: Store | undefined;
   try {
+    const { readContext } = await import('../../runner/context.js');
+    // git runs while the store opens
+    const context = readContext(process.cwd(), env);
     const { runExecution } = await import('../../runner/run.js');
     const sink = await openSink(opts, env, (opened) => (store = opened));
     if (!opts.quiet) await mentionPendingSpool(env);
@@ -53,6 +63,8 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, env: N
         metrics: valid.metrics,
         killAfterMs: valid.killAfterMs,
         foreground: opts.foreground ?? false,
+        sampleIntervalMs: valid.sampleIntervalMs,
+        context: await context,
         env,
         notice,
         onStart: ({ executionId, sessionId }) => {
@@ -81,7 +93,14 @@ function validate(argv: string[], opts: RunCommandOptions): ValidOptions {
   // the parser the store will use refuses an invalid or non-linear pattern (USAGE) before anything runs
   createMetricParser(metrics);
   if (opts.session !== undefined && opts.session.trim() === '') throw new ExecTrackError('USAGE', '--session expects a session id or a title.');
-  return { metrics, killAfterMs: parseDuration(opts.killAfter ?? '10s', '--kill-after') };
+  return { metrics, killAfterMs: parseDuration(opts.killAfter ?? '10s', '--kill-after'), sampleIntervalMs: sampleInterval(opts.sample ?? '10s') };
+}
+
+function sampleInterval(value: string): number | null {
+  if (value.trim() === 'off') return null;
+  const ms = parseDuration(value, '--sample');
+  if (ms < MIN_SAMPLE_MS) throw new ExecTrackError('USAGE', `--sample expects off or a duration of at least ${MIN_SAMPLE_MS}ms, got "${value}".`);
+  return ms;
 }
 
 /** RemoteSink when a server is configured, else LocalSink on the embedded store (lazily imported). */
@@ -108,10 +127,14 @@ async function mentionPendingSpool(env: NodeJS.ProcessEnv): Promise<void> {
   if (pending > 0) notice(`${countOf(pending, 'execution')} waiting in the spool; run \`exec-track sync\``);
 }
 
-/** `exec-track: <state> after <duration> (exit <code>)`; an Exec crushed run adds its reason. */
+/**
+ * `exec-track: <state> after <duration> (exit <code>) · peak <rss> · CPU <time>` (the usage when
+ * sampled); an Exec crushed run adds its reason.
+ */
 function summarize(outcome: Outcome, exitCode: number, durationMs: number, quiet: boolean): void {
   const reason = outcome.state === 'Exec crushed' && outcome.reason ? outcome.reason : null;
-  if (!quiet) notice(`${outcome.state} after ${formatDuration(durationMs)} (exit ${exitCode})${reason ? `: ${reason}` : ''}`);
+  const usage = outcome.usage ? ` · ${formatUsage(outcome.usage)}` : '';
+  if (!quiet) notice(`${outcome.state} after ${formatDuration(durationMs)} (exit ${exitCode})${usage}${reason ? `: ${reason}` : ''}`);
   else if (reason) notice(reason);
 }
 
