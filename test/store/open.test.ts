@@ -46,6 +46,8 @@ describe('openStore', () => {
     await store.createSession({ id: 's_AAAAAAAAAAAAAAAAAAAAAA', title: 'kept', createdAt: 1, ownerId: null });
     await store.close();
     const db = new Database(path);
+    // back to the v1 shape: the columns later versions added go
+    for (const column of ['context', 'peak_rss_bytes', 'user_cpu_ms', 'system_cpu_ms']) db.exec(`ALTER TABLE executions DROP COLUMN ${column}`);
     db.pragma('user_version = 1');
     db.close();
     const reopened = await openStore(path);
