@@ -27,7 +27,7 @@ export const reportLineSchema = z.object({
 });
 
 export const resourceUsageSchema = z.object({
-  peakRssBytes: z.number().nonnegative(),
+  peakRssBytes: z.number().nonnegative().nullable(),
   userCpuMs: z.number().nonnegative(),
   systemCpuMs: z.number().nonnegative(),
 });

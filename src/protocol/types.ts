@@ -76,8 +76,8 @@ export interface Session {
 
 /** What GNU `time -v` would tell about the command's process tree (issue 16). */
 export interface ResourceUsage {
-  /** Highest resident memory of the tree seen (sum over its processes, or one process's own peak if higher), bytes. */
-  peakRssBytes: number;
+  /** Highest resident memory of the tree seen (sum over its processes, or one process's own peak if higher), bytes; null when the command ended before the first sample. */
+  peakRssBytes: number | null;
   /** User-mode CPU time of the tree, ms. */
   userCpuMs: number;
   /** Kernel-mode CPU time of the tree, ms. */

@@ -88,7 +88,8 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${BYTE_UNITS[unit]}`;
 }
 
-/** `peak 3.1 GiB · CPU 7h 2m` (user + system CPU of the tree), the summary line's tail (issue 16). */
-export function formatUsage(usage: { peakRssBytes: number; userCpuMs: number; systemCpuMs: number }): string {
-  return `peak ${formatBytes(usage.peakRssBytes)} · CPU ${formatDuration(usage.userCpuMs + usage.systemCpuMs)}`;
+/** `peak 3.1 GiB · CPU 7h 2m` (user + system CPU of the tree; no peak before the first sample), the summary line's tail (issue 16). */
+export function formatUsage(usage: { peakRssBytes: number | null; userCpuMs: number; systemCpuMs: number }): string {
+  const cpu = `CPU ${formatDuration(usage.userCpuMs + usage.systemCpuMs)}`;
+  return usage.peakRssBytes === null ? cpu : `peak ${formatBytes(usage.peakRssBytes)} · ${cpu}`;
 }

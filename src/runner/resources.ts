@@ -43,6 +43,7 @@ export class ProcessTreeSampler {
   #last: { ts: number; totals: Totals };
   #accumulated: Totals = { user: 0, system: 0, read: 0, write: 0 };
   #peakRss = 0;
+  #sampled = false;
 
   /** Call right after the command was spawned (before it can have been reaped). */
   constructor(pid: number, now: number) {
@@ -55,6 +56,7 @@ export class ProcessTreeSampler {
   sample(now: number): TreeSample | undefined {
     const processes = treeStats(this.#pid);
     if (processes.length === 0) return undefined;
+    this.#sampled = true;
     const totals: Totals = { user: 0, system: 0, read: 0, write: 0 };
     let rss = 0;
     for (const stat of processes) {
@@ -94,7 +96,7 @@ export class ProcessTreeSampler {
     const reapedUser = self && start ? self.cutime - start.cutime : 0;
     const reapedSystem = self && start ? self.cstime - start.cstime : 0;
     return {
-      peakRssBytes: this.#peakRss,
+      peakRssBytes: this.#sampled ? this.#peakRss : null,
       userCpuMs: Math.max(reapedUser, this.#accumulated.user) * MS_PER_TICK,
       systemCpuMs: Math.max(reapedSystem, this.#accumulated.system) * MS_PER_TICK,
     };

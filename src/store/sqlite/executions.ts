@@ -48,7 +48,7 @@ const toExecution = (r: ExecutionRow): Execution => ({
   lineCount: r.line_count,
   metrics: r.metrics_pattern === null ? { enabled: r.metrics_enabled === 1 } : { enabled: r.metrics_enabled === 1, pattern: r.metrics_pattern },
   context: r.context === null ? null : (JSON.parse(r.context) as ExecutionContext),
-  usage: r.peak_rss_bytes === null ? null : { peakRssBytes: r.peak_rss_bytes, userCpuMs: r.user_cpu_ms ?? 0, systemCpuMs: r.system_cpu_ms ?? 0 },
+  usage: r.user_cpu_ms === null ? null : { peakRssBytes: r.peak_rss_bytes, userCpuMs: r.user_cpu_ms, systemCpuMs: r.system_cpu_ms ?? 0 },
 });
 
 
