@@ -17,3 +17,11 @@ describe('the library face (src/index.ts)', () => {
     expect(lib.STATES).toEqual(['Passive', 'Running', 'Execution crushed', 'Exec crushed']);
   });
 });
+
+describe('the version', () => {
+  it('is the one in package.json (what --version and the execution context say)', async () => {
+    const { VERSION } = await import('../src/version.js');
+    const { readFileSync } = await import('node:fs');
+    expect(VERSION).toBe(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
+  });
+});

@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { VERSION } from '../version.js';
 import { handleError } from './handle-error.js';
 
 /**
@@ -7,7 +8,7 @@ import { handleError } from './handle-error.js';
  */
 const program = new Command('exec-track')
   .description('Track long-running commands: output, metrics and outcome, locally or on a server.')
-  .version('0.1.0')
+  .version(VERSION)
   .showSuggestionAfterError()
   // `run` passes everything after its own options through to the command (passThroughOptions needs this)
   .enablePositionalOptions()
@@ -28,6 +29,7 @@ program
   .option('--kill-after <duration>', 'grace before SIGKILL when a forwarded SIGTERM is ignored', '10s')
   .option('--foreground', 'keep the command in the terminal foreground group (for interactive commands)')
   .option('--line-quota <n|all>', 'embedded store: lines stored per execution; beyond it the first and the last half are kept (default 1000000)')
+  .option('--sample <duration|off>', 'sample CPU, memory, I/O and GPUs of the command\'s processes this often (sys/… metrics)', '10s')
   .argument('<cmd>', 'command to run')
   .argument('[args...]', 'its arguments')
   .passThroughOptions()

@@ -84,6 +84,7 @@ export class LocalSink implements Sink {
       // embedded: the wrapper is the receiver, and its clock took startedAt
       receivedAt: init.startedAt,
       metrics: init.metrics,
+      context: init.context,
     }));
     this.#executionId = id;
     if (this.#options.reservePath) this.#reserve = new SpaceReserve(this.#options.reservePath);

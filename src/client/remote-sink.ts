@@ -95,8 +95,8 @@ export class RemoteSink implements Sink {
 
   async open(init: ExecutionInit): Promise<OpenedExecution> {
     const session = await resolveRemoteSession(this.#api, init.session);
-    const { name, command, cwd, host, pid, startedAt, metrics } = init;
-    const execution = { id: newId('e'), name, command, cwd, host, pid, startedAt, metrics };
+    const { name, command, cwd, host, pid, startedAt, metrics, context } = init;
+    const execution = { id: newId('e'), name, command, cwd, host, pid, startedAt, metrics, context };
     this.#spool = SpoolWriter.create(
       { server: this.#options.server, session, execution, outcome: null, sessionCreated: session.title === null, executionCreated: false, wrapperPid: process.pid },
       this.#options.env,

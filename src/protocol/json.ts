@@ -1,5 +1,5 @@
 import { MAX_TIME_MS } from './messages.js';
-import type { Execution, ReportLine, Session } from './types.js';
+import type { Execution, ExecutionContext, ReportLine, ResourceUsage, Session } from './types.js';
 
 /** Execution as shown by `report --json` and the REST API (DESIGN §4): ISO 8601 UTC times, ms durations. */
 export interface ExecutionJson {
@@ -15,6 +15,12 @@ export interface ExecutionJson {
   endedAt: string | null;
   durationMs: number | null;
   lineCount: number;
+  /** The host the wrapper ran on. */
+  host: string;
+  /** git commit/branch/dirty and exec-track version (issue 16); null when not recorded. */
+  context: ExecutionContext | null;
+  /** Peak RSS and CPU time of the command's tree (issue 16); null while running or when not sampled. */
+  usage: ResourceUsage | null;
 }
 
 /** Session as shown by `report --json` and the REST API (DESIGN §4). */
@@ -72,6 +78,9 @@ export function toExecutionJson(e: Execution): ExecutionJson {
     endedAt: isoTime(e.endedAt),
     durationMs: durationMs(e),
     lineCount: e.lineCount,
+    host: e.host,
+    context: e.context,
+    usage: e.usage,
   };
 }
 
@@ -98,7 +107,7 @@ export function fromExecutionJson(j: ExecutionJson): Execution {
     name: j.name,
     command: j.command,
     cwd: '',
-    host: '',
+    host: j.host ?? '',
     pid: null,
     state: j.state,
     exitCode: j.exitCode,
@@ -111,5 +120,7 @@ export function fromExecutionJson(j: ExecutionJson): Execution {
     receivedAt: ms(j.startedAt) ?? 0,
     lineCount: j.lineCount,
     metrics: { enabled: true },
+    context: j.context ?? null,
+    usage: j.usage ?? null,
   };
 }

@@ -49,12 +49,24 @@ export const reportLineSchema = z.object({
   points: z.array(explicitPointSchema).min(1).max(1000).optional(),
 });
 
+export const resourceUsageSchema = z.object({
+  peakRssBytes: z.number().nonnegative().nullable(),
+  userCpuMs: z.number().nonnegative(),
+  systemCpuMs: z.number().nonnegative(),
+});
+
 export const outcomeSchema = z.object({
   state: z.enum(['Passive', 'Execution crushed', 'Exec crushed']),
   exitCode: z.number().int().nullable(),
   signal: z.string().max(32).nullable(),
   reason: z.string().max(TEXT_LIMITS.outcomeReason).nullable(),
   endedAt: timeMsSchema,
+  usage: resourceUsageSchema.nullish(),
+});
+
+export const executionContextSchema = z.object({
+  git: z.object({ commit: z.string().max(64), branch: z.string().max(255).nullable(), dirty: z.boolean() }).nullable(),
+  version: z.string().max(64),
 });
 
 /** POST /api/v1/sessions */
@@ -73,6 +85,7 @@ export const createExecutionBody = z.object({
   pid: z.number().int().nullable().default(null),
   startedAt: timeMsSchema,
   metrics: metricsConfigSchema.default({ enabled: true }),
+  context: executionContextSchema.nullish(),
 });
 
 /** POST /api/v1/executions/:id/reports */
@@ -85,6 +98,7 @@ export const finishBody = z.object({ outcome: outcomeSchema });
 export const clientFrame = z.discriminatedUnion('type', [
   z.object({ type: z.literal('lines'), lines: z.array(reportLineSchema).max(10_000) }),
   z.object({ type: z.literal('finish'), outcome: outcomeSchema }),
+  /** Explicit metric points (not read from lines), stored in frame order with the lines. */
 ]);
 export type ClientFrame = z.infer<typeof clientFrame>;
 

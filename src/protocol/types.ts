@@ -72,6 +72,24 @@ export interface Session {
   ownerId: string | null;
 }
 
+/** What GNU `time -v` would tell about the command's process tree (issue 16). */
+export interface ResourceUsage {
+  /** Highest resident memory of the tree seen (sum over its processes, or one process's own peak if higher), bytes; null when the command ended before the first sample. */
+  peakRssBytes: number | null;
+  /** User-mode CPU time of the tree, ms. */
+  userCpuMs: number;
+  /** Kernel-mode CPU time of the tree, ms. */
+  systemCpuMs: number;
+}
+
+/** Where and from which code an execution ran (issue 16). No user names, no environment. */
+export interface ExecutionContext {
+  /** The working directory's git repository, null without one (or without git). */
+  git: { commit: string; branch: string | null; dirty: boolean } | null;
+  /** exec-track version of the wrapper. */
+  version: string;
+}
+
 /** What a finished execution ended as. */
 export interface Outcome {
   state: FinalState;
@@ -82,6 +100,8 @@ export interface Outcome {
   reason: string | null;
   /** ms since epoch UTC. */
   endedAt: number;
+  /** Resource usage of the command's tree; absent when not sampled (`--sample off`, no /proc). */
+  usage?: ResourceUsage | null;
 }
 
 /** An execution as stored. Times are ms since epoch UTC. */
@@ -108,6 +128,10 @@ export interface Execution {
   /** Number of stored lines. */
   lineCount: number;
   metrics: MetricsConfig;
+  /** Recorded at start; null for executions stored before issue 16. */
+  context: ExecutionContext | null;
+  /** Recorded with the outcome; null while running or when not sampled. */
+  usage: ResourceUsage | null;
 }
 
 /** What a wrapper sends to create an execution. `id` is minted by the client so it works offline. */
@@ -123,4 +147,5 @@ export interface NewExecution {
   /** When the store received it, ms since epoch UTC by the receiver's clock (the server's `now`; in embedded mode the wrapper's start). */
   receivedAt: number;
   metrics: MetricsConfig;
+  context?: ExecutionContext | null;
 }

@@ -1,7 +1,7 @@
 import { durationMs } from '../protocol/json.js';
 import type { Execution, MetricPoint, MetricSummary, ReportLine } from '../protocol/types.js';
 import type { Palette } from './colors.js';
-import { formatCommand, formatCount, formatDuration, formatLocalTime, formatNumber } from './format.js';
+import { formatCommand, formatCount, formatDuration, formatLocalTime, formatNumber, formatUsage } from './format.js';
 import { sparkline } from './sparkline.js';
 import { renderTable, type Column } from './table.js';
 import { printable, truncate } from './text-width.js';
@@ -26,6 +26,11 @@ export function renderExecutionHeader(e: Execution, p: Palette, width = Number.P
   if (e.endedAt !== null) rows.push(['ended', formatLocalTime(e.endedAt)]);
   rows.push(['duration', `${formatDuration(durationMs(e, now))}${e.state === 'Running' ? ' so far' : ''}`]);
   rows.push(['lines', formatCount(e.lineCount)]);
+  if (e.usage) rows.push(['usage', `${formatUsage(e.usage)} (user ${formatDuration(e.usage.userCpuMs)}, system ${formatDuration(e.usage.systemCpuMs)})`]);
+  if (e.host) rows.push(['host', e.host]);
+  const git = e.context?.git;
+  if (git) rows.push(['git', `${git.commit.slice(0, 12)}${git.branch ? ` on ${git.branch}` : ''}${git.dirty ? ', dirty' : ''}`]);
+  if (e.context) rows.push(['tracker', `exec-track ${e.context.version}`]);
   const title = `${p.bold(`Execution ${e.id}`)}${e.name ? ` ${JSON.stringify(e.name)}` : ''}`;
   return [title, ...rows.map(([k, v]) => `  ${p.dim(k.padEnd(9))}${v}`)].join('\n');
 }
@@ -34,7 +39,7 @@ export function renderExecutionHeader(e: Execution, p: Palette, width = Number.P
  * The metrics table: key, last, min, max, count and a sparkline of the series (points in step
  * order, resampled to the room left). Empty string when there are no metrics.
  */
-export function renderMetricsTable(metrics: Record<string, MetricSummary>, points: readonly MetricPoint[], width: number, p: Palette): string {
+export function renderMetricsTable(metrics: Record<string, MetricSummary>, points: readonly MetricPoint[], width: number, p: Palette, header = 'metric'): string {
   const keys = Object.keys(metrics).sort();
   if (keys.length === 0) return '';
   const series = new Map<string, number[]>();
@@ -50,7 +55,7 @@ export function renderMetricsTable(metrics: Record<string, MetricSummary>, point
   const used = Math.max(...cells.flat().map((c) => c.length)) * 5 + 10;
   const sparkWidth = Math.max(8, Math.min(SPARK_WIDTH, (Number.isFinite(width) ? width : 120) - used));
   const columns: Column[] = [
-    { header: 'metric', priority: 0, maxWidth: 32 },
+    { header, priority: 0, maxWidth: 32 },
     { header: 'last', align: 'right', priority: 1 },
     { header: 'min', align: 'right', priority: 3 },
     { header: 'max', align: 'right', priority: 3 },

@@ -86,3 +86,22 @@ function quoteArg(arg: string): string {
   if (arg === '' || SHELL_SPECIAL.test(arg)) return `'${arg.replaceAll("'", `'\\''`)}'`;
   return arg;
 }
+
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+/** Bytes in binary units with one decimal from KiB on: `512 B`, `3.1 GiB`. */
+export function formatBytes(bytes: number): string {
+  let value = Math.max(0, bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${BYTE_UNITS[unit]}`;
+}
+
+/** `peak 3.1 GiB · CPU 7h 2m` (user + system CPU of the tree; no peak before the first sample), the summary line's tail (issue 16). */
+export function formatUsage(usage: { peakRssBytes: number | null; userCpuMs: number; systemCpuMs: number }): string {
+  const cpu = `CPU ${formatDuration(usage.userCpuMs + usage.systemCpuMs)}`;
+  return usage.peakRssBytes === null ? cpu : `peak ${formatBytes(usage.peakRssBytes)} · ${cpu}`;
+}

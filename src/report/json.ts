@@ -1,4 +1,5 @@
 import { isoTime, toExecutionJson, toReportJson, toSessionJson, type ExecutionJson, type SessionJson } from '../protocol/json.js';
+import { partitionMetrics } from '../protocol/system-metrics.js';
 import type { MetricPoint, MetricSummary, ReportLine } from '../protocol/types.js';
 import type { Output } from './output.js';
 import type { ExecutionData, SessionData } from './source.js';
@@ -46,7 +47,7 @@ export function sessionDocument(data: SessionData): SessionDocument {
 
 /**
  * Writes the `--json` document of an execution (DESIGN §4 plus issue 5):
- * `{"execution": {...}, "reports": [...], "metrics": {...}}` and, when `points` is given,
+ * `{"execution": {...}, "reports": [...], "metrics": {...}, "resources": {...}}` (`sys/…` keys apart) and, when `points` is given,
  * `"points": [...]`. Reports are streamed page by page so a large report never sits in memory;
  * the bytes equal `JSON.stringify` of the whole document, on one line.
  */
@@ -58,7 +59,8 @@ export async function writeExecutionDocument(out: Output, data: ExecutionData, p
     await out.write(`${first ? '' : ','}${page.map((line) => JSON.stringify(toReportJson(line))).join(',')}`);
     first = false;
   }
-  await out.write(`],"metrics":${JSON.stringify(toMetricsJson(data.metrics))}`);
+  const { own, system } = partitionMetrics(data.metrics);
+  await out.write(`],"metrics":${JSON.stringify(toMetricsJson(own))},"resources":${JSON.stringify(toMetricsJson(system))}`);
   if (points) await out.write(`,"points":${JSON.stringify(points.map(toPointJson))}`);
   await out.write('}\n');
 }

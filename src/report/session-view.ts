@@ -1,3 +1,4 @@
+import { isSystemMetric } from '../protocol/system-metrics.js';
 import { durationMs } from '../protocol/json.js';
 import { STATES } from '../protocol/states.js';
 import type { Execution, MetricSummary } from '../protocol/types.js';
@@ -34,10 +35,12 @@ const BUILTIN: Array<{ name: string; column: Column; sortValue: (e: Execution, n
 /** Number of default metric columns. */
 const DEFAULT_METRICS = 3;
 
-/** The metric keys found in most executions (ties by name), at most {@link DEFAULT_METRICS}. */
+/** The run's own metric keys (not `sys/…`) found in most executions (ties by name), at most {@link DEFAULT_METRICS}. */
 export function commonMetricKeys(summaries: Map<string, Record<string, MetricSummary>>): string[] {
   const seen = new Map<string, number>();
-  for (const summary of summaries.values()) for (const key of Object.keys(summary)) seen.set(key, (seen.get(key) ?? 0) + 1);
+  for (const summary of summaries.values()) {
+    for (const key of Object.keys(summary)) if (!isSystemMetric(key)) seen.set(key, (seen.get(key) ?? 0) + 1);
+  }
   return [...seen.entries()]
     .sort(([ka, a], [kb, b]) => b - a || ka.localeCompare(kb))
     .slice(0, DEFAULT_METRICS)

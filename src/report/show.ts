@@ -1,3 +1,4 @@
+import { partitionMetrics } from '../protocol/system-metrics.js';
 import { ExecTrackError } from '../errors.js';
 import type { Palette } from './colors.js';
 import { CSV_HEADER, csvRows } from './csv.js';
@@ -42,6 +43,7 @@ export async function showExecution(source: Source, id: string, o: ShowOptions):
       return;
     }
     const hasMetrics = Object.keys(data.metrics).length > 0;
+    const { own, system } = partitionMetrics(data.metrics);
     if (o.format === 'json') {
       const points = o.points ? await source.points(id) : undefined;
       const pages = source.reports(id, o.lines);
@@ -56,7 +58,10 @@ export async function showExecution(source: Source, id: string, o: ShowOptions):
     const points = hasMetrics ? await source.points(id) : [];
     spinner.stop();
     const blocks = [renderExecutionHeader(data.execution, o.palette, o.out.columns)];
-    if (hasMetrics) blocks.push(renderMetricsTable(data.metrics, points, o.out.columns, o.palette));
+    // the run's own metrics first, the wrapper's resource samples (sys/…) in a table of their own
+    for (const [group, header] of [[own, 'metric'], [system, 'resource']] as const) {
+      if (Object.keys(group).length > 0) blocks.push(renderMetricsTable(group, points, o.out.columns, o.palette, header));
+    }
     if (o.chart !== undefined) {
       const size = { columns: Number.isFinite(o.out.columns) ? o.out.columns : 80, rows: o.out.rows };
       blocks.push(renderChart(o.chart, points.filter((p) => p.key === o.chart), size));

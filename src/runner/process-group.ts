@@ -8,6 +8,11 @@ export interface ProcStat {
   pgrp: number;
   /** Foreground process group of the controlling terminal, -1 without one. */
   tpgid: number;
+  /** CPU time in clock ticks (USER_HZ, 100 per second on Linux): own user and system, and of reaped children. */
+  utime: number;
+  stime: number;
+  cutime: number;
+  cstime: number;
 }
 
 /** Reads `/proc/<pid>/stat` (Linux); undefined when the process is gone or /proc is unavailable. */
@@ -27,6 +32,10 @@ export function readStat(pid: number | 'self'): ProcStat | undefined {
     ppid: Number(fields[1]),
     pgrp: Number(fields[2]),
     tpgid: Number(fields[5]),
+    utime: Number(fields[11]),
+    stime: Number(fields[12]),
+    cutime: Number(fields[13]),
+    cstime: Number(fields[14]),
   };
 }
 
@@ -64,13 +73,18 @@ export function groupAlive(pgid: number): boolean {
 
 /** PIDs of the live descendants of `pid` (Linux /proc; empty elsewhere). */
 export function descendants(pid: number): number[] {
+  return treeStats(pid).filter((stat) => stat.pid !== pid).map((stat) => stat.pid);
+}
+
+/** /proc stats of `pid` (when alive) and its live descendants; empty when /proc cannot be read. */
+export function treeStats(pid: number): ProcStat[] {
   const processes = liveProcesses() ?? [];
-  const found: number[] = [];
-  let frontier = [pid];
-  while (frontier.length > 0) {
-    const next = processes.filter((stat) => frontier.includes(stat.ppid)).map((stat) => stat.pid);
+  const found = processes.filter((stat) => stat.pid === pid);
+  let frontier = new Set([pid]);
+  while (frontier.size > 0) {
+    const next = processes.filter((stat) => frontier.has(stat.ppid));
     found.push(...next);
-    frontier = next;
+    frontier = new Set(next.map((stat) => stat.pid));
   }
   return found;
 }

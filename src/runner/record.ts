@@ -5,6 +5,7 @@ import { SIDECAR_PROTOCOL, sidecarEvent, type FinishEvent, type SidecarEvent, ty
 import type { MetricsConfig, Outcome } from '../protocol/types.js';
 import { ExecTrackError } from '../errors.js';
 import { Capture } from './capture.js';
+import { readContext } from './context.js';
 import { createRedactor } from './redact.js';
 import type { Sink } from './sink.js';
 
@@ -53,6 +54,7 @@ export async function recordExecution(input: Readable, options: RecordOptions, s
     cwd: process.cwd(),
     host: hostname(),
     pid: process.pid,
+    context: await readContext(process.cwd(), options.env),
     startedAt: start.ts ?? Date.now(),
     metrics: options.metrics,
   });

@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
-import type { MetricsConfig, Outcome } from '../protocol/types.js';
+import type { ExecutionContext, MetricsConfig, Outcome } from '../protocol/types.js';
 import { Capture } from './capture.js';
 import { classify, type ChildEnd } from './classify.js';
 import { createRedactor } from './redact.js';
+import { startSampling, type Sampling } from './sampling.js';
 import { SignalForwarder } from './signals.js';
 import type { OpenedExecution, Sink } from './sink.js';
 import { spawnCommand, type SpawnedCommand } from './spawn.js';
@@ -18,6 +19,10 @@ export interface RunOptions {
   killAfterMs: number;
   /** Keep the command in the terminal's foreground group (docs/signals.md). */
   foreground: boolean;
+  /** Resource sampling interval (ms), null for `--sample off`. */
+  sampleIntervalMs: number | null;
+  /** git and version context recorded with the execution. */
+  context?: ExecutionContext | null;
   /** The wrapper's environment (default `process.env`); the command gets it plus the exec-track variables. */
   env?: NodeJS.ProcessEnv;
   /** Called once the command is running. */
@@ -51,6 +56,7 @@ export async function runExecution(argv: readonly string[], options: RunOptions,
     pid: process.pid,
     startedAt,
     metrics: options.metrics,
+    context: options.context ?? null,
   });
   const command = spawnCommand(argv, {
     env: {
@@ -64,15 +70,35 @@ export async function runExecution(argv: readonly string[], options: RunOptions,
   command.onSpawn(() => options.onStart?.(opened));
   const forwarder = command.pid === undefined ? undefined : new SignalForwarder({ pid: command.pid, foreground: options.foreground, killAfterMs: options.killAfterMs });
   forwarder?.start();
+  const capture = new Capture(sink, redactor.text, options.notice);
+  const sampling = sample(command, options, capture);
   try {
-    const end = await follow(command, argv[0]!, forwarder, sink, redactor.text, options.notice);
+    const end = await follow(command, argv[0]!, forwarder, sink, capture);
     const { outcome, wrapperExitCode } = classify(end, Date.now());
+    if (sampling) outcome.usage = sampling.stop();
     await finish(sink, outcome, options.notice);
     options.onEnd?.(outcome, wrapperExitCode, outcome.endedAt - startedAt);
     return wrapperExitCode;
   } finally {
     forwarder?.stop();
+    sampling?.stop();
   }
+}
+
+/** Starts resource sampling of a started command (src/runner/sampling.ts), stopped the moment it is reaped. */
+function sample(command: SpawnedCommand, options: RunOptions, capture: Capture): Sampling | undefined {
+  if (command.pid === undefined || options.sampleIntervalMs === null) return undefined;
+  const sampling = startSampling({
+    pid: command.pid,
+    intervalMs: options.sampleIntervalMs,
+    path: (options.env ?? process.env).PATH,
+    // as points records between the lines: the same path (store, stream, spool, sync) as a client's points
+    write: (points) => capture.points(points, Date.now()),
+    note: options.notice,
+  });
+  // at once, before any other child of the wrapper is reaped: its CPU total is read from the reaped-children times
+  void command.ended.then(() => sampling.stop());
+  return sampling;
 }
 
 /** Captures the command's output until it and (after a terminating signal) its tree are gone. */
@@ -81,10 +107,8 @@ async function follow(
   program: string,
   forwarder: SignalForwarder | undefined,
   sink: Sink,
-  redact: (text: string) => string,
-  notice: (message: string) => void,
+  capture: Capture,
 ): Promise<ChildEnd> {
-  const capture = new Capture(sink, redact, notice);
   const tees: Tee[] = [];
   const onChunk = (stream: 'stdout' | 'stderr') => (chunk: Buffer, ts: number) => {
     capture.push(stream, chunk, ts);

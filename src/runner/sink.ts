@@ -1,4 +1,4 @@
-import type { MetricsConfig, Outcome, ReportLine } from '../protocol/types.js';
+import type { ExecutionContext, MetricsConfig, Outcome, ReportLine } from '../protocol/types.js';
 
 /** What the runner knows when it opens an execution. Times are ms since epoch UTC. */
 export interface ExecutionInit {
@@ -13,6 +13,8 @@ export interface ExecutionInit {
   pid: number;
   startedAt: number;
   metrics: MetricsConfig;
+  /** git and version context (issue 16); null when not recorded. */
+  context: ExecutionContext | null;
 }
 
 /** IDs of an opened execution: passed to the child as EXEC_TRACK_EXECUTION_ID / EXEC_TRACK_SESSION_ID. */

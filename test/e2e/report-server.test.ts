@@ -30,7 +30,7 @@ describe('report against a server', () => {
 
   it('prints the same JSON document shapes as the embedded store, metrics and points included', async () => {
     const doc = JSON.parse((await report(['last', '--json', '--points'], { EXEC_TRACK_SERVER: server.url })).out);
-    expect(Object.keys(doc)).toEqual(['execution', 'reports', 'metrics', 'points']);
+    expect(Object.keys(doc)).toEqual(['execution', 'reports', 'metrics', 'resources', 'points']);
     expect(doc.execution).toMatchObject({ command: ['sh', '-c', 'echo "loss: 0.75"; echo bad >&2; exit 4'], state: 'Execution crushed', exitCode: 4, lineCount: 2 });
     expect(doc.reports.map((r: { stream: string; text: string }) => `${r.stream}:${r.text}`)).toEqual(['stdout:loss: 0.75', 'stderr:bad']);
     expect(doc.metrics).toEqual({ loss: { last: 0.75, min: 0.75, max: 0.75, count: 1 } });

@@ -20,7 +20,7 @@ describe('exec-track run (embedded store)', () => {
     const { execution } = await readLast(home.dir);
     expect(result.exitCode).toBe(0);
     expect(result.out).toBe('out\n');
-    expect(result.err).toMatch(new RegExp(`^exec-track: execution ${execution.id} in session ${execution.sessionId}\nerr\nexec-track: Passive after \\d+ms \\(exit 0\\)\n$`));
+    expect(result.err).toMatch(new RegExp(`^exec-track: execution ${execution.id} in session ${execution.sessionId}\nerr\nexec-track: Passive after \\d+ms \\(exit 0\\) · CPU \\d+ms\n$`));
   });
 
   it('records a command that exits 0 as Passive', async () => {

@@ -28,6 +28,8 @@ export function execution(overrides: Partial<Execution> = {}): Execution {
     lastSeenAt: T0 + 1000,
     lineCount: 3,
     metrics: { enabled: true },
+    context: null,
+    usage: null,
     ...overrides,
   };
 }

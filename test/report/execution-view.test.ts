@@ -6,6 +6,17 @@ import { execution, points, summary } from './data.js';
 const plain = createPalette(0);
 
 describe('renderExecutionHeader', () => {
+  it('adds what the run used (GNU time -v style) and where it ran: host, git, exec-track version', () => {
+    const usage = { peakRssBytes: 3.1 * 2 ** 30, userCpuMs: 7 * 3_600_000, systemCpuMs: 2 * 60_000 };
+    const context = { git: { commit: '0123456789abcdef0123', branch: 'main', dirty: true }, version: '0.1.0' };
+    const text = renderExecutionHeader(execution({ usage, context, host: 'gpu-box' }), plain);
+    expect(text).toContain('usage    peak 3.1 GiB · CPU 7h 2m (user 7h, system 2m)');
+    expect(text).toContain('host     gpu-box');
+    expect(text).toContain('git      0123456789ab on main, dirty');
+    expect(text).toContain('tracker  exec-track 0.1.0');
+    expect(renderExecutionHeader(execution(), plain)).not.toMatch(/usage|git|tracker/);
+  });
+
   it('shows command, state with exit code and signal, reason and duration', () => {
     const e = execution({ command: ['sh', '-c', 'kill -SEGV $$'], state: 'Execution crushed', exitCode: 139, signal: 'SIGSEGV', reason: 'killed by SIGSEGV', endedAt: execution().startedAt! + 192_000 });
     const text = renderExecutionHeader(e, plain);

@@ -32,13 +32,25 @@ describe('writeExecutionDocument', () => {
         endedAt: '2026-11-30T12:00:01.000Z',
         durationMs: 1000,
         lineCount: 2,
+        host: 'test',
+        context: null,
+        usage: null,
       },
       reports: [
         { seq: 0, ts: '2026-11-30T12:00:00.010Z', stream: 'stdout', text: 'epoch=1 loss=0.5' },
         { seq: 1, ts: '2026-11-30T12:00:00.020Z', stream: 'stderr', text: 'fatal: out of disk', partial: true },
       ],
       metrics: { loss: { last: 0.5, min: 0.5, max: 0.5, count: 1 } },
+      resources: {},
     });
+  });
+
+  it('keeps the wrapper\'s sys/ resource series apart from the run\'s metrics', async () => {
+    const out = memoryOutput();
+    await writeExecutionDocument(out, { execution: e, metrics: { loss: summary([0.5]), 'sys/cpu_pct': summary([99]) } }, pages([]));
+    const doc = JSON.parse(out.text());
+    expect(Object.keys(doc.metrics)).toEqual(['loss']);
+    expect(Object.keys(doc.resources)).toEqual(['sys/cpu_pct']);
   });
 
   it('streams pages into one document on one line, byte-equal to JSON.stringify', async () => {
@@ -55,7 +67,7 @@ describe('writeExecutionDocument', () => {
     const series = points('loss', [0.5, Number.NaN, Number.POSITIVE_INFINITY]);
     await writeExecutionDocument(out, { execution: e, metrics: { loss: summary([0.5, Number.NaN, Number.POSITIVE_INFINITY]) } }, pages([]), series);
     const doc = JSON.parse(out.text());
-    expect(Object.keys(doc)).toEqual(['execution', 'reports', 'metrics', 'points']);
+    expect(Object.keys(doc)).toEqual(['execution', 'reports', 'metrics', 'resources', 'points']);
     expect(doc.metrics.loss).toEqual({ last: 'Infinity', min: 0.5, max: 0.5, count: 3 });
     expect(doc.points).toEqual([
       { key: 'loss', step: 0, value: 0.5, ts: '2026-11-30T12:00:00.000Z', seq: 0 },
@@ -70,6 +82,6 @@ describe('sessionDocument', () => {
     const doc = sessionDocument({ session: session(), executions: [e] });
     expect(Object.keys(doc)).toEqual(['session', 'executions']);
     expect(doc.session).toStrictEqual({ id: 's_AAAAAAAAAAAAAAAAAAAAAA', title: 'regression models', createdAt: '2026-11-30T12:00:00.000Z' });
-    expect(Object.keys(doc.executions[0]!)).toEqual(['id', 'sessionId', 'name', 'command', 'state', 'exitCode', 'signal', 'reason', 'startedAt', 'endedAt', 'durationMs', 'lineCount']);
+    expect(Object.keys(doc.executions[0]!)).toEqual(['id', 'sessionId', 'name', 'command', 'state', 'exitCode', 'signal', 'reason', 'startedAt', 'endedAt', 'durationMs', 'lineCount', 'host', 'context', 'usage']);
   });
 });

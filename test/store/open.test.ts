@@ -52,6 +52,7 @@ describe('openStore', () => {
       CREATE INDEX executions_by_session ON executions (session_id, started_at); CREATE INDEX executions_by_start ON executions (started_at);
       ALTER TABLE executions DROP COLUMN received_at;`);
     db.exec('ALTER TABLE executions DROP COLUMN metric_context');
+    for (const column of ['context', 'peak_rss_bytes', 'user_cpu_ms', 'system_cpu_ms']) db.exec(`ALTER TABLE executions DROP COLUMN ${column}`);
     db.pragma('user_version = 1');
     db.close();
     const reopened = await openStore(path);

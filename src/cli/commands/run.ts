@@ -5,7 +5,7 @@ import { pageUrl } from '../../web/links.js';
 import { ExecTrackError } from '../../errors.js';
 import { checkTextLimit } from '../../protocol/limits.js';
 import type { MetricsConfig, Outcome } from '../../protocol/types.js';
-import { formatDuration } from '../../report/format.js';
+import { formatDuration, formatUsage } from '../../report/format.js';
 import { notice, openSink, trackingFailed, trackingMetrics, type OpenedSink, type TrackingOptions } from './tracking.js';
 
 /** Options of `exec-track run` as commander parses them (main.ts). */
@@ -16,6 +16,8 @@ export interface RunCommandOptions extends TrackingOptions {
   foreground?: boolean;
   /** `--line-quota <n|all>`: lines stored per execution in the embedded store. */
   lineQuota?: string;
+  /** Resource sampling interval such as `10s`, or `off` (default 10s). */
+  sample?: string;
 }
 
 /** Validated run options. */
@@ -24,7 +26,12 @@ interface ValidOptions {
   killAfterMs: number;
   /** Stored lines per execution (embedded store), undefined for the default. */
   lineQuota?: number;
+  /** null: `--sample off`. */
+  sampleIntervalMs: number | null;
 }
+
+/** Shortest `--sample` interval (ms): each sample reads /proc for the whole tree. */
+const MIN_SAMPLE_MS = 100;
 
 /**
  * `exec-track run [options] -- <cmd> [args...]` (DESIGN §4): validates the options, picks the sink
@@ -43,6 +50,9 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, env: N
   process.stderr.on('error', ignore);
   let opened: OpenedSink | undefined;
   try {
+    const { readContext } = await import('../../runner/context.js');
+    // git runs while the store opens
+    const context = readContext(process.cwd(), env);
     const { runExecution } = await import('../../runner/run.js');
     opened = await openSink(opts, env, valid.lineQuota);
     return await runExecution(
@@ -53,6 +63,8 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, env: N
         metrics: valid.metrics,
         killAfterMs: valid.killAfterMs,
         foreground: opts.foreground ?? false,
+        sampleIntervalMs: valid.sampleIntervalMs,
+        context: await context,
         env,
         notice,
         onStart: ({ executionId, sessionId }) => {
@@ -77,13 +89,24 @@ function validate(argv: string[], opts: RunCommandOptions): ValidOptions {
   const metrics = trackingMetrics(opts);
   if (opts.name !== undefined) checkTextLimit(opts.name, 'executionName', '--name', true);
   const lineQuota = opts.lineQuota === undefined ? undefined : parseLineQuota(opts.lineQuota, '--line-quota');
-  return { metrics, killAfterMs: parseDuration(opts.killAfter ?? '10s', '--kill-after'), lineQuota };
+  return { metrics, killAfterMs: parseDuration(opts.killAfter ?? '10s', '--kill-after'), lineQuota, sampleIntervalMs: sampleInterval(opts.sample ?? '10s') };
 }
 
-/** `exec-track: <state> after <duration> (exit <code>)`; an Exec crushed run adds its reason. */
+function sampleInterval(value: string): number | null {
+  if (value.trim() === 'off') return null;
+  const ms = parseDuration(value, '--sample');
+  if (ms < MIN_SAMPLE_MS) throw new ExecTrackError('USAGE', `--sample expects off or a duration of at least ${MIN_SAMPLE_MS}ms, got "${value}".`);
+  return ms;
+}
+
+/**
+ * `exec-track: <state> after <duration> (exit <code>) · peak <rss> · CPU <time>` (the usage when
+ * sampled); an Exec crushed run adds its reason.
+ */
 function summarize(outcome: Outcome, exitCode: number, durationMs: number, quiet: boolean): void {
   const reason = outcome.state === 'Exec crushed' && outcome.reason ? outcome.reason : null;
-  if (!quiet) notice(`${outcome.state} after ${formatDuration(durationMs)} (exit ${exitCode})${reason ? `: ${reason}` : ''}`);
+  const usage = outcome.usage ? ` · ${formatUsage(outcome.usage)}` : '';
+  if (!quiet) notice(`${outcome.state} after ${formatDuration(durationMs)} (exit ${exitCode})${usage}${reason ? `: ${reason}` : ''}`);
   else if (reason) notice(reason);
 }
 

@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import { ExecTrackError } from '../../errors.js';
-import type { Execution, NewExecution, Outcome } from '../../protocol/types.js';
+import type { Execution, ExecutionContext, NewExecution, Outcome } from '../../protocol/types.js';
 import { LOST_CONTACT } from '../reasons.js';
 import type { Db } from './connection.js';
 
@@ -24,6 +24,11 @@ interface ExecutionRow {
   line_count: number;
   metrics_enabled: number;
   metrics_pattern: string | null;
+  /** JSON of {@link ExecutionContext}. */
+  context: string | null;
+  peak_rss_bytes: number | null;
+  user_cpu_ms: number | null;
+  system_cpu_ms: number | null;
 }
 
 const toExecution = (r: ExecutionRow): Execution => ({
@@ -44,6 +49,8 @@ const toExecution = (r: ExecutionRow): Execution => ({
   receivedAt: r.received_at,
   lineCount: r.line_count,
   metrics: r.metrics_pattern === null ? { enabled: r.metrics_enabled === 1 } : { enabled: r.metrics_enabled === 1, pattern: r.metrics_pattern },
+  context: r.context === null ? null : (JSON.parse(r.context) as ExecutionContext),
+  usage: r.user_cpu_ms === null ? null : { peakRssBytes: r.peak_rss_bytes, userCpuMs: r.user_cpu_ms, systemCpuMs: r.system_cpu_ms ?? 0 },
 });
 
 
@@ -62,8 +69,8 @@ export class Executions {
   constructor(db: Db, lineQuota: number) {
     this.#lineQuota = lineQuota;
     this.#insert = db.prepare(
-      `INSERT INTO executions (id, session_id, name, command, cwd, host, pid, state, started_at, last_seen_at, received_at, metrics_enabled, metrics_pattern, line_quota)
-       VALUES (@id, @sessionId, @name, @command, @cwd, @host, @pid, 'Running', @startedAt, @startedAt, @receivedAt, @enabled, @pattern, @lineQuota)`,
+      `INSERT INTO executions (id, session_id, name, command, cwd, host, pid, state, started_at, last_seen_at, received_at, metrics_enabled, metrics_pattern, line_quota, context)
+       VALUES (@id, @sessionId, @name, @command, @cwd, @host, @pid, 'Running', @startedAt, @startedAt, @receivedAt, @enabled, @pattern, @lineQuota, @context)`,
     );
     this.#get = db.prepare('SELECT * FROM executions WHERE id = ?');
     this.#list = db.prepare('SELECT * FROM executions WHERE session_id = ? ORDER BY received_at, num');
@@ -73,6 +80,8 @@ export class Executions {
     );
     this.#finish = db.prepare(
       `UPDATE executions SET state = @state, exit_code = @exitCode, signal = @signal, reason = @reason, ended_at = @endedAt,
+       peak_rss_bytes = coalesce(@peakRssBytes, peak_rss_bytes), user_cpu_ms = coalesce(@userCpuMs, user_cpu_ms),
+       system_cpu_ms = coalesce(@systemCpuMs, system_cpu_ms),
        last_seen_at = max(coalesce(last_seen_at, 0), @endedAt) WHERE id = @id`,
     );
     this.#touch = db.prepare(
@@ -108,6 +117,7 @@ export class Executions {
       enabled: e.metrics.enabled ? 1 : 0,
       pattern: e.metrics.pattern ?? null,
       lineQuota: this.#lineQuota,
+      context: e.context ? JSON.stringify(e.context) : null,
     });
     return this.get(e.id)!;
   }
@@ -135,7 +145,9 @@ export class Executions {
 
   /** The wrapper's outcome always wins, also over an earlier `Exec crushed` verdict. */
   finish(id: string, outcome: Outcome): Execution {
-    if (this.#finish.run({ id, ...outcome }).changes === 0) throw notFound(id);
+    const { usage, ...rest } = outcome;
+    const columns = { peakRssBytes: usage?.peakRssBytes ?? null, userCpuMs: usage?.userCpuMs ?? null, systemCpuMs: usage?.systemCpuMs ?? null };
+    if (this.#finish.run({ id, ...rest, ...columns }).changes === 0) throw notFound(id);
     return this.get(id)!;
   }
 

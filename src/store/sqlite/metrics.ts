@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import { createMetricParser, type MetricParser, type ParsedMetric, type StreamContext } from '../../metrics/parse.js';
+import { isSystemMetric } from '../../protocol/system-metrics.js';
 import type { ExplicitPoint, MetricPoint, MetricsConfig, MetricSummary, ReportLine } from '../../protocol/types.js';
 import type { Db } from './connection.js';
 import { decodeColumns, decodePoints, encodePoints } from './point-chunks.js';
@@ -92,8 +93,8 @@ export class Metrics {
       if (!parse) continue;
       const context = (contexts[line.stream] ??= {});
       // a redraw's points carry the time it was read, when the wrapper sent it (frameTs)
-      if (line.frames) line.frames.forEach((text, i) => collect(parse(text, context), line.seq, line.frameTs?.[i] ?? line.ts, seriesOf));
-      collect(parse(line.text, context), line.seq, line.ts, seriesOf);
+      if (line.frames) line.frames.forEach((text, i) => collect(parsedOnly(parse(text, context)), line.seq, line.frameTs?.[i] ?? line.ts, seriesOf));
+      collect(parsedOnly(parse(line.text, context)), line.seq, line.ts, seriesOf);
     }
     const after = JSON.stringify(contexts);
     if (after !== before) this.#saveContext.run(after, exec);
@@ -161,6 +162,11 @@ function collect(parsed: ParsedMetric[], seq: number, ts: number, seriesOf: (key
     summarize(s.row, p.value);
     s.row.last_step = step;
   }
+}
+
+/** `sys/…` belongs to the wrapper's resource samples (sent as points): a printed line cannot write into it. */
+function parsedOnly(parsed: ParsedMetric[]): ParsedMetric[] {
+  return parsed.some((p) => isSystemMetric(p.key)) ? parsed.filter((p) => !isSystemMetric(p.key)) : parsed;
 }
 
 /** The number an explicit point's value stands for (JSON carries the non-finite ones as strings). */

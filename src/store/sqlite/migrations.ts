@@ -116,6 +116,13 @@ const MIGRATIONS: readonly string[] = [
   // header's step, an open table's columns; src/metrics/parse.ts StreamContext), as JSON
   // `{"stdout": {...}, "stderr": {...}}`; NULL until a line sets one.
   `ALTER TABLE executions ADD COLUMN metric_context TEXT;`,
+  // v5 (issue 16): where the execution ran and what it used; NULL for executions stored before
+  `
+  ALTER TABLE executions ADD COLUMN context TEXT;
+  ALTER TABLE executions ADD COLUMN peak_rss_bytes REAL;
+  ALTER TABLE executions ADD COLUMN user_cpu_ms REAL;
+  ALTER TABLE executions ADD COLUMN system_cpu_ms REAL;
+  `,
 ];
 
 /** The schema version this build writes. */

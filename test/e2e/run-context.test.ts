@@ -1,0 +1,65 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli, tempHome } from '../helpers/cli.js';
+import { readLast } from './run-helpers.js';
+
+const temps: { cleanup: () => void }[] = [];
+afterEach(() => {
+  for (const t of temps.splice(0)) t.cleanup();
+});
+
+function temp(): string {
+  const t = tempHome();
+  temps.push(t);
+  return t.dir;
+}
+
+/** A git repository with one commit on branch `exp`. */
+function repo(): { dir: string; commit: string } {
+  const dir = temp();
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
+  git('init', '-q', '-b', 'exp');
+  writeFileSync(`${dir}/train.py`, 'print(1)\n');
+  git('add', 'train.py');
+  git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'one');
+  return { dir, commit: git('rev-parse', 'HEAD') };
+}
+
+describe('the execution context', () => {
+  it('records the commit, branch and dirty flag of the working directory\'s repository, the version and the host', async () => {
+    const { dir, commit } = repo();
+    writeFileSync(`${dir}/train.py`, 'print(2)\n');
+    const home = temp();
+    expect((await runCli(['run', '--quiet', '--', 'true'], { home, cwd: dir })).exitCode).toBe(0);
+    const { execution } = await readLast(home);
+    expect(execution.context).toEqual({ git: { commit, branch: 'exp', dirty: true }, version: '0.1.0' });
+    const doc = JSON.parse((await runCli(['report', 'last', '--json'], { home })).out);
+    expect(doc.execution.context).toEqual(execution.context);
+    expect(doc.execution.host).toBe(execution.host);
+    const text = (await runCli(['report', 'last'], { home })).out;
+    expect(text).toContain(`git      ${commit.slice(0, 12)} on exp, dirty`);
+    expect(text).toContain('tracker  exec-track 0.1.0');
+  });
+
+  it('calls a clean tree clean (untracked files do not count)', async () => {
+    const { dir } = repo();
+    writeFileSync(`${dir}/notes.txt`, 'scratch\n');
+    const home = temp();
+    await runCli(['run', '--quiet', '--', 'true'], { home, cwd: dir });
+    expect((await readLast(home)).execution.context!.git).toMatchObject({ branch: 'exp', dirty: false });
+  });
+
+  it('records no git context outside a repository, or without git, and says nothing about it', async () => {
+    const home = temp();
+    const outside = temp();
+    const ran = await runCli(['run', '--', 'true'], { home, cwd: outside, env: { GIT_CEILING_DIRECTORIES: outside } });
+    expect(ran.err).not.toMatch(/git/i);
+    expect((await readLast(home)).execution.context).toEqual({ git: null, version: '0.1.0' });
+    const { dir } = repo();
+    const noGit = await runCli(['run', '--', '/bin/true'], { home, cwd: dir, env: { PATH: '/nonexistent' } });
+    expect(noGit.exitCode).toBe(0);
+    expect(noGit.err).not.toMatch(/git/i);
+    expect((await readLast(home)).execution.context).toEqual({ git: null, version: '0.1.0' });
+  });
+});
