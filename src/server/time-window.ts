@@ -22,11 +22,12 @@ export function checkTime(ms: number, field: string, now: number): void {
   );
 }
 
-/** {@link checkTime} for every capture time of a batch (`lines.N.ts`, `lines.N.frameTs.M`). */
+/** {@link checkTime} for every capture time of a batch (`lines.N.ts`, `lines.N.frameTs.M`, `lines.N.points.M.ts`). */
 export function checkLineTimes(lines: ReportLine[], now: number): void {
   lines.forEach((line, i) => {
     checkTime(line.ts, `lines.${i}.ts`, now);
     line.frameTs?.forEach((ts, j) => checkTime(ts, `lines.${i}.frameTs.${j}`, now));
+    line.points?.forEach((p, j) => checkTime(p.ts, `lines.${i}.points.${j}.ts`, now));
   });
 }
 

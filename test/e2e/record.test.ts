@@ -5,6 +5,8 @@ import { BIN, cliEnv, collect, runCli, startServer, tempHome, type ServerProcess
 
 const events = (...list: unknown[]) => list.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))).join('\n') + '\n';
 const start = { type: 'start', protocol: 1, name: 'blk', session: 'sidecar', description: 'cell 1' };
+/** Capture times a moment ago: a server refuses times far from its clock (docs/api.md "Times"). */
+const T = Date.now();
 
 describe('exec-track record (the sidecar)', () => {
   let home: { dir: string; cleanup: () => void };
@@ -25,11 +27,11 @@ describe('exec-track record (the sidecar)', () => {
     const env = target === 'server' ? { EXEC_TRACK_SERVER: server.url } : {};
     const input = events(
       start,
-      { type: 'line', stream: 'stdout', text: 'epoch=1 loss=0.5', ts: 1_000 },
-      { type: 'metrics', values: { acc: 0.9, lr: 'NaN' }, step: 3, ts: 1_001 },
-      { type: 'line', stream: 'stderr', text: 'API_TOKEN=s3cr3t-value-123', ts: 1_002 },
-      { type: 'metrics', values: { acc: 0.95 }, ts: 1_003 },
-      { type: 'finish', ok: false, reason: 'ValueError: bad', ts: 1_004 },
+      { type: 'line', stream: 'stdout', text: 'epoch=1 loss=0.5', ts: T + 0 },
+      { type: 'metrics', values: { acc: 0.9, lr: 'NaN' }, step: 3, ts: T + 1 },
+      { type: 'line', stream: 'stderr', text: 'API_TOKEN=s3cr3t-value-123', ts: T + 2 },
+      { type: 'metrics', values: { acc: 0.95 }, ts: T + 3 },
+      { type: 'finish', ok: false, reason: 'ValueError: bad', ts: T + 4 },
     );
     const ran = await runCli(['record'], { home: home.dir, input, env: { ...env, API_TOKEN: 's3cr3t-value-123' } });
     expect(ran.err).toBe('');
@@ -42,7 +44,7 @@ describe('exec-track record (the sidecar)', () => {
     expect(doc.metrics.acc).toEqual({ last: 0.95, min: 0.9, max: 0.95, count: 2 });
     expect(doc.points.map((p: { key: string; step: number; value: unknown }) => `${p.key}@${p.step}=${p.value}`)).toEqual(['acc@3=0.9', 'acc@4=0.95', 'epoch@1=1', 'loss@1=0.5', 'lr@3=NaN']);
     const csv = (await runCli(['report', started.executionId, '--format', 'csv'], { home: home.dir, env })).out.split('\n');
-    expect(csv).toContain(`${started.executionId},acc,3,0.9,1970-01-01T00:00:01.001Z`);
+    expect(csv).toContain(`${started.executionId},acc,3,0.9,${new Date(T + 1).toISOString()}`);
   });
 
   it('reports a malformed event in one line and keeps the rest; stdin closed without finish → Exec crushed', async () => {

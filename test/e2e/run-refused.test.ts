@@ -91,7 +91,7 @@ describe('input the server would refuse (issue 9 item 8)', () => {
       const theirs = /Created session (s_\S+)/.exec(created.out)![1]!;
       const run = await runCli(['run', '--server', server.url, '-s', theirs, '--', 'sh', '-c', 'echo ran; exit 4'], { home: home.dir });
       expect([run.exitCode, run.out]).toEqual([4, 'ran\n']);
-      const notices = run.err.split('\n').filter((l) => l.startsWith('exec-track: ') && !/^exec-track: (execution|Execution crushed)/.test(l));
+      const notices = run.err.split('\n').filter((l) => l.startsWith('exec-track: ') && !/^exec-track: (execution|watch it at|Execution crushed)/.test(l));
       expect(notices).toEqual([expect.stringMatching(/^exec-track: the server refused this execution for good \(.+\); the command runs on untracked, its output is set aside in .*rejected\/e_/)]);
       expect(listSpool({ EXEC_TRACK_HOME: home.dir })).toEqual([]);
       expect(readdirSync(join(home.dir, 'spool', 'rejected'))).toHaveLength(1);

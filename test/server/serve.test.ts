@@ -141,7 +141,7 @@ describe('exec-track serve (real process)', () => {
     const s = await serve();
     const { claimKey, executionId } = await setupExecution(s.url);
     const path = `/api/v1/executions/${executionId}`;
-    const metricLines = Array.from({ length: 10 }, (_, i) => ({ seq: i, ts: 1000 + i, stream: 'stdout', text: `step=${i} loss=${i}` }));
+    const metricLines = Array.from({ length: 10 }, (_, i) => ({ seq: i, ts: Date.now() + i, stream: 'stdout', text: `step=${i} loss=${i}` }));
     await api(s.url, `${path}/reports`, { body: { lines: metricLines }, bearer: claimKey });
     const follow = await openSocket(wsUrl(s.url, `${path}/follow?after=6&pointsAfter=4`));
     expect(await follow.next()).toMatchObject({ type: 'execution' });
