@@ -30,6 +30,16 @@ export default tseslint.config(
     },
   },
   {
+    // the page scripts run in the browser and are type-checked by their own tsconfig (DOM, no Node)
+    files: ['src/web/client/**/*.ts'],
+    languageOptions: { globals: globals.browser, parserOptions: { project: './src/web/client/tsconfig.json', tsconfigRootDir: import.meta.dirname } },
+  },
+  {
+    // the web bench hands functions to page.evaluate: they run in the page
+    files: ['bench/cases/web.mjs'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
+  },
+  {
     // test helpers hand parsed JSON bodies and frames to assertions as they came off the wire
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

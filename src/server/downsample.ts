@@ -57,8 +57,13 @@ export function downsample(c: PointColumns, q: SeriesQuery): SeriesColumns {
   const flush = () => {
     if (min < 0) return;
     if (min === max) push(min);
-    else if (xs[min]! <= xs[max]!) (push(min), push(max));
-    else (push(max), push(min));
+    else if (xs[min]! <= xs[max]!) {
+      push(min);
+      push(max);
+    } else {
+      push(max);
+      push(min);
+    }
   };
   for (const i of picked) {
     const b = Math.min(buckets - 1, Math.floor((xs[i]! - lo) / width));

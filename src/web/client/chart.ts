@@ -1,5 +1,5 @@
 import uPlot from 'uplot';
-import { el } from './dom.js';
+import { el, getJson } from './dom.js';
 import type { SeriesJson } from './api-types.js';
 import { localTime } from './times.js';
 
@@ -12,6 +12,21 @@ export interface ChartSettings {
 
 /** Fetches one series, downsampled to `buckets`, optionally in an x range. */
 export type SeriesSource = (buckets: number, range?: { from: number; to: number }) => Promise<SeriesJson[]>;
+
+/**
+ * One metric series of one execution from `GET /api/v1/executions/:id/points` (docs/api.md),
+ * downsampled by the server to `buckets` min/max pairs, optionally in an x range; an empty series
+ * when the execution has no such key.
+ */
+export async function fetchSeries(executionId: string, key: string, x: ChartSettings['x'], buckets: number, range?: { from: number; to: number }): Promise<SeriesJson> {
+  const params = new URLSearchParams({ keys: key, buckets: String(buckets), x });
+  if (range) {
+    params.set('from', String(range.from));
+    params.set('to', String(range.to));
+  }
+  const body = await getJson<{ series: Record<string, SeriesJson> }>(`/api/v1/executions/${executionId}/points?${params}`);
+  return body.series[key] ?? { step: [], ts: [], value: [], total: 0, downsampled: false };
+}
 
 const COLORS = ['#2f81f7', '#d9480f', '#2b8a3e', '#ae3ec9', '#e67700', '#0c8599', '#c2255c', '#5c7cfa'];
 

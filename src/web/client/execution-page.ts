@@ -1,10 +1,9 @@
-import { MetricChart, type ChartSettings } from './chart.js';
+import { fetchSeries, MetricChart, type ChartSettings } from './chart.js';
 import { mountChartTools } from './chart-tools.js';
-import { getJson } from './dom.js';
 import { follow } from './follow.js';
 import { LogView, type Extent } from './log-view.js';
 import { mountSearch } from './search.js';
-import type { ExecutionJson, SeriesJson, State } from './api-types.js';
+import type { ExecutionJson, State } from './api-types.js';
 import { duration, localizeTimes } from './times.js';
 
 interface ExecutionPageData {
@@ -22,13 +21,7 @@ export function mountExecutionPage(data: ExecutionPageData): void {
   if (chartTools) settings = mountChartTools(chartTools, (next) => charts.forEach((c) => c.update(next)));
   for (const figure of document.querySelectorAll<HTMLElement>('figure.chart[data-key]')) {
     const key = figure.dataset.key!;
-    const source = async (buckets: number, range?: { from: number; to: number }) => {
-      const x = settings.x;
-      const params = new URLSearchParams({ keys: key, buckets: String(buckets), x });
-      if (range) params.set('from', String(range.from)), params.set('to', String(range.to));
-      const body = await getJson<{ series: Record<string, SeriesJson> }>(`/api/v1/executions/${data.id}/points?${params}`);
-      return [body.series[key] ?? { step: [], ts: [], value: [], total: 0, downsampled: false }];
-    };
+    const source = async (buckets: number, range?: { from: number; to: number }) => [await fetchSeries(data.id, key, settings.x, buckets, range)];
     charts.set(key, new MetricChart(figure, [key], source, settings));
   }
 

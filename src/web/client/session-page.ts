@@ -1,7 +1,7 @@
-import { MetricChart } from './chart.js';
+import { fetchSeries, MetricChart } from './chart.js';
 import { mountChartTools } from './chart-tools.js';
 import { button, el, getJson } from './dom.js';
-import type { SeriesJson, SummaryJson } from './api-types.js';
+import type { SummaryJson } from './api-types.js';
 import { duration, localizeTimes } from './times.js';
 
 /** How often a session page with a Running execution asks for the summary again (ms). */
@@ -138,14 +138,7 @@ export function mountSessionPage(data: { id: string }): void {
     figures.forEach((figure, i) => {
       const key = keys[i]!;
       const source = async (buckets: number, range?: { from: number; to: number }) =>
-        Promise.all(
-          chosen.map(async (e) => {
-            const params = new URLSearchParams({ keys: key, buckets: String(buckets), x: settings.x });
-            if (range) params.set('from', String(range.from)), params.set('to', String(range.to));
-            const body = await getJson<{ series: Record<string, SeriesJson> }>(`/api/v1/executions/${e.id}/points?${params}`);
-            return body.series[key] ?? { step: [], ts: [], value: [], total: 0, downsampled: false };
-          }),
-        );
+        Promise.all(chosen.map((e) => fetchSeries(e.id, key, settings.x, buckets, range)));
       charts.push(new MetricChart(figure, chosen.map((e) => e.name ?? e.id.slice(0, 8)), source, settings));
     });
     section.scrollIntoView();
