@@ -1,15 +1,18 @@
 import { closeSync, existsSync, fstatSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { tryLock } from '../config/home-lock.js';
 import { ApiClient } from './api.js';
 import { createOnServer } from './remote-session.js';
 import { isRefusedForGood, setAside } from './refusal.js';
-import { LINES_FILE, pendingSpool, readAcked, readAlive, readRawLines, writeAcked, writeMeta, type SpoolEntry } from './spool-files.js';
+import { LINES_FILE, META_FILE, pendingSpool, readAcked, readAlive, readMeta, readRawLines, writeAcked, writeMeta, type SpoolEntry } from './spool-files.js';
 import { TRACKER_DIED } from '../store/reasons.js';
 import { ExecTrackError, isExecTrackError } from '../errors.js';
 import type { ReportLine } from '../protocol/types.js';
 
 /** Lines per POST /reports (the API accepts up to 10 000). */
 const SYNC_BATCH_LINES = 2000;
+/** The lock file a sync holds inside a spool entry while it uploads it. */
+const SYNC_LOCK = 'sync.lock';
 
 /** What `sync` did with one spooled execution. */
 export interface SyncResult {
@@ -47,23 +50,58 @@ export interface SyncProgress {
  * not retried by later syncs. Running it twice uploads nothing the second time. With `server` (a parsed
  * server URL, `sync --server`), every entry goes there instead of the server it was started with.
  */
-export async function syncSpool(options: { env?: NodeJS.ProcessEnv; server?: string; onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncResult[]> {
+export async function syncSpool(options: SyncOptions = {}): Promise<SyncResult[]> {
   const entries = pendingSpool(options.env);
   const results: SyncResult[] = [];
-  for (const [index, entry] of entries.entries()) {
-    if (options.server !== undefined && options.server !== entry.meta.server) moveTo(entry, options.server);
-    const base = { executionId: entry.meta.execution.id, server: entry.meta.server };
-    const report = (lines: number, bytes: number, totalBytes: number) => options.onProgress?.({ ...base, index, count: entries.length, lines, bytes, totalBytes });
+  for (const [index, listed] of entries.entries()) {
+    // another sync of this home is uploading it, or already did (it left the spool): its result is that sync's
+    const release = claim(listed.dir);
+    if (!release) continue;
     try {
-      results.push({ ...base, ...(await syncEntry(entry, options.env, report)) });
-    } catch (error) {
-      const known = isExecTrackError(error) ? error : new ExecTrackError('INTERNAL', String(error));
-      const rejected = isRefusedForGood(known);
-      if (rejected) setAside(entry.dir, known);
-      results.push({ ...base, lines: 0, status: rejected ? 'rejected' : 'failed', error: { code: known.code, message: known.message } });
+      // what the listing read may be out of date: another sync may have created it on the server meanwhile
+      const entry = { dir: listed.dir, meta: readMeta(listed.dir) };
+      results.push(await syncOne(entry, options, (lines, bytes, totalBytes) => options.onProgress?.({ executionId: entry.meta.execution.id, index, count: entries.length, lines, bytes, totalBytes })));
+    } finally {
+      release();
     }
   }
   return results;
+}
+
+/** Options of {@link syncSpool}. */
+export interface SyncOptions {
+  env?: NodeJS.ProcessEnv;
+  server?: string;
+  onProgress?: (p: SyncProgress) => void;
+}
+
+/** This sync's claim of one spool entry (a lock file inside it); undefined while another process holds it, or once it left the spool. */
+function claim(dir: string): (() => void) | undefined {
+  let release: (() => void) | undefined;
+  try {
+    release = tryLock(join(dir, SYNC_LOCK));
+  } catch {
+    return undefined;
+  }
+  if (release && !existsSync(join(dir, META_FILE))) {
+    release();
+    return undefined;
+  }
+  return release;
+}
+
+/** Uploads one claimed entry; a failure is its result, never thrown. */
+async function syncOne(entry: SpoolEntry, options: SyncOptions, report: (lines: number, bytes: number, total: number) => void): Promise<SyncResult> {
+  if (options.server !== undefined && options.server !== entry.meta.server) moveTo(entry, options.server);
+  const base = { executionId: entry.meta.execution.id, server: entry.meta.server };
+  try {
+    return { ...base, ...(await syncEntry(entry, options.env, report)) };
+  } catch (error) {
+    const known = isExecTrackError(error) ? error : new ExecTrackError('INTERNAL', String(error));
+    const rejected = isRefusedForGood(known);
+    if (rejected) setAside(entry.dir, known);
+    return { ...base, lines: 0, status: rejected ? 'rejected' : 'failed', error: { code: known.code, message: known.message } };
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ExecTrackError } from '../errors.js';
 import { ensureDir, homeDir, writeError } from './paths.js';
@@ -45,6 +45,19 @@ export async function withHomeLock<T>(env: NodeJS.ProcessEnv, name: string, fn: 
   } finally {
     rmSync(path, { force: true });
   }
+}
+
+/**
+ * Takes the lock file at `path` without waiting: a release function when this process now holds it
+ * (a holder that is gone, or a file older than `staleMs`, is taken over first), undefined while a
+ * live process holds it. `sync` claims each spool entry this way, so parallel syncs never upload
+ * the same execution at once.
+ * @throws ExecTrackError CONFIG_ERROR when the lock file cannot be created (not a busy lock).
+ */
+export function tryLock(path: string, staleMs = 60_000): (() => void) | undefined {
+  const dir = dirname(path);
+  if (!tryCreate(path, dir) && !(takeOverIfStale(path, staleMs) && tryCreate(path, dir))) return undefined;
+  return () => rmSync(path, { force: true });
 }
 
 /** True when this process created the lock file; false when it exists. */

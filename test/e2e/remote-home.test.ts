@@ -52,14 +52,19 @@ describe('a home shared by parallel processes against a server', () => {
     expect(spooled()).toEqual([]);
   });
 
-  it('two concurrent syncs on a home without a token mint one user and upload every execution', async () => {
-    // spooled against a server that is not there, then uploaded to the real one by two syncs at once
+  it('four concurrent syncs on a home without a token mint one user and upload every execution once, without false errors', async () => {
+    // spooled against a server that is not there, then uploaded to the real one by four syncs at once
     const down = 'http://127.0.0.1:9';
-    for (let i = 0; i < 3; i++) expect((await runCli(['run', '--', 'echo', `x${i}`], { home: home.dir, env: { EXEC_TRACK_SERVER: down } })).exitCode).toBe(0);
-    expect(spooled()).toHaveLength(3);
-    const syncs = await Promise.all([0, 1].map(() => runCli(['sync', '--server', server.url, '--json'], { home: home.dir })));
-    const uploaded = syncs.flatMap((s) => JSON.parse(s.out).executions as Array<{ executionId: string; status: string }>).filter((e) => e.status === 'finished');
-    expect(new Set(uploaded.map((e) => e.executionId)).size).toBe(3);
+    for (let i = 0; i < 5; i++) expect((await runCli(['run', '--', 'echo', `x${i}`], { home: home.dir, env: { EXEC_TRACK_SERVER: down } })).exitCode).toBe(0);
+    expect(spooled()).toHaveLength(5);
+    const syncs = await Promise.all([0, 1, 2, 3].map(() => runCli(['sync', '--server', server.url, '--json'], { home: home.dir })));
+    expect(syncs.map((s) => [s.exitCode, s.err])).toEqual(syncs.map(() => [0, '']));
+    const results = syncs.flatMap((s) => JSON.parse(s.out).executions as Array<{ executionId: string; status: string }>);
+    // each execution is reported by the one sync that uploaded it
+    expect(results.map((e) => e.status)).toEqual(results.map(() => 'finished'));
+    expect(new Set(results.map((e) => e.executionId)).size).toBe(5);
+    expect(results).toHaveLength(5);
+    expect(spooled()).toHaveLength(0);
     expect(serverRows().users).toHaveLength(1);
     expect(Object.keys(config().servers)).toContain(server.url);
   });
