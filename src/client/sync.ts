@@ -113,9 +113,14 @@ function moveTo(entry: SpoolEntry, server: string): void {
   forgetServerState(entry);
 }
 
-/** The server holds nothing of this execution: its session and execution are to be created and every line sent. */
+/**
+ * The server holds nothing of this execution: its execution is to be created and every line sent,
+ * and its session too when it was named by title. A session named only by id is never created from
+ * the spool (its title is unknown, and an id typed offline may be a typo): a server without it
+ * refuses the execution for good and the entry is set aside.
+ */
 function forgetServerState({ dir, meta }: SpoolEntry): void {
-  meta.sessionCreated = false;
+  meta.sessionCreated = meta.session.title === null;
   meta.executionCreated = false;
   writeMeta(dir, meta);
   writeAcked(dir, -1);

@@ -83,6 +83,17 @@ describe('input the server would refuse (issue 9 item 8)', () => {
     expect(next.err).not.toMatch(/waiting in the spool/);
   });
 
+  it('server down: an unknown session id spooled offline and moved with sync --server is set aside, never created there', async () => {
+    const run = await runCli(['run', '--server', 'http://127.0.0.1:9', '-s', UNKNOWN_SESSION, '--', 'echo', 'ran'], { home: home.dir });
+    expect(run.exitCode).toBe(0);
+    server = await startServer({ home: home.dir, args: ['--db', join(home.dir, 'server.db')] });
+    const sync = await runCli(['sync', '--server', server.url], { home: home.dir });
+    expect(sync.exitCode).toBe(1);
+    expect(sync.err).toMatch(/the server refused e_\S+ for good/);
+    const read = await runCli(['report', UNKNOWN_SESSION, '--server', server.url], { home: home.dir });
+    expect(read.exitCode).toBe(1);
+  });
+
   it("server up: a run into another user's session is refused once, runs on untracked, and its spool is set aside", async () => {
     server = await startServer({ home: home.dir, args: ['--db', join(home.dir, 'server.db')] });
     const other = tempHome();
