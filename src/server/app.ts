@@ -4,10 +4,10 @@ import type { Store } from '../store/store.js';
 import { ClaimKeys } from './auth/claims.js';
 import type { ServerContext, ServerLog } from './context.js';
 import { bodyTooLarge, installErrorHandlers } from './errors.js';
-import { EventBus } from './events.js';
+import { InProcessEventBus } from './events.js';
 import { GhostSweeper } from './heartbeat.js';
 import { resolveOptions, type Clock, type ServerOptions } from './options.js';
-import { clientIp, RateLimiter } from './rate-limit.js';
+import { clientIp, FixedWindowRateLimiter } from './rate-limit.js';
 import { RetentionJob } from './retention.js';
 import { registerExecutionRoutes } from './routes/executions.js';
 import { registerReportRoutes } from './routes/reports.js';
@@ -17,7 +17,7 @@ import { registerPageReadRoutes } from './routes/page-reads.js';
 import { isAssetPath } from '../web/assets.js';
 import { webPlugin } from '../web/plugin.js';
 import { startKeepalive } from './ws/keepalive.js';
-import { LiveStreams } from './ws/live.js';
+import { InflightWrites, InProcessLiveStreams } from './ws/live.js';
 import { attachWebSockets, closeAll, rateLimited } from './ws/upgrade.js';
 
 /** What {@link buildApp} needs. `clock` and `log` are injectable for tests. */
@@ -57,9 +57,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     store: deps.store,
     options,
     clock,
-    bus: new EventBus(),
+    bus: new InProcessEventBus(),
     claims: await ClaimKeys.open(deps.store, options.claimTtlMs, clock),
-    limiter: new RateLimiter(options.rateLimit, options.rateWindowMs),
+    limiter: new FixedWindowRateLimiter(options.rateLimit, options.rateWindowMs),
+    live: new InProcessLiveStreams(),
     log: deps.log ?? ((line) => process.stderr.write(`${line}\n`)),
   };
   // logger off: fastify's request logs would carry IPs, URLs with ids and user agents (issue 4 point 6)
@@ -72,7 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.addHook('onRequest', async (request) => {
     if (request.url === '/healthz' || isAssetPath(request.url)) return;
-    const decision = ctx.limiter.hit(clientIp(request.socket.remoteAddress, request.headers['x-forwarded-for'], options.trustProxy), clock());
+    const decision = await ctx.limiter.hit(clientIp(request.socket.remoteAddress, request.headers['x-forwarded-for'], options.trustProxy), clock());
     if (!decision.ok) throw rateLimited(decision.retryAfterSeconds);
   });
   app.get('/healthz', async () => ({ ok: true }));
@@ -83,9 +84,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerPageReadRoutes(app, ctx);
   await app.register(webPlugin, { ctx });
 
-  const live = new LiveStreams();
-  const wss = attachWebSockets(ctx, live, app.server);
-  const sweeper = new GhostSweeper(ctx, live);
+  const inflight = new InflightWrites();
+  const wss = attachWebSockets(ctx, inflight, app.server);
+  const sweeper = new GhostSweeper(ctx);
   const retention = new RetentionJob(ctx, sweeper);
   const stops: Array<() => void> = [];
   app.decorate('execTrack', {
@@ -101,7 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('preClose', async () => {
     for (const stop of stops) stop();
     await closeAll(wss, 1000);
-    await live.drain();
+    await inflight.drain();
   });
   return app;
 }

@@ -3,6 +3,7 @@ import type { ClaimKeys } from './auth/claims.js';
 import type { EventBus } from './events.js';
 import type { Clock, ServerOptions } from './options.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { LiveStreams } from './ws/live.js';
 
 /**
  * Where the server writes its own lines. Callers pass only text they wrote themselves: never
@@ -10,7 +11,11 @@ import type { RateLimiter } from './rate-limit.js';
  */
 export type ServerLog = (line: string) => void;
 
-/** What every route and socket handler shares; built once by {@link buildApp}. */
+/**
+ * What every route and socket handler shares; built once by {@link buildApp}. `bus`, `live` and
+ * `limiter` are interfaces with in-process implementations today, so shared ones (several server
+ * instances) can replace them without touching routes or sockets.
+ */
 export interface ServerContext {
   store: Store;
   options: ServerOptions;
@@ -18,5 +23,7 @@ export interface ServerContext {
   bus: EventBus;
   claims: ClaimKeys;
   limiter: RateLimiter;
+  /** Executions with an open stream socket (the ghost sweeper counts it as contact). */
+  live: LiveStreams;
   log: ServerLog;
 }

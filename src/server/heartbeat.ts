@@ -1,8 +1,5 @@
+import { LOST_CONTACT } from '../store/reasons.js';
 import type { ServerContext } from './context.js';
-import type { LiveStreams } from './ws/live.js';
-
-/** The reason recorded on an execution whose wrapper went silent (DESIGN §2). */
-export const LOST_CONTACT = 'lost contact';
 
 /**
  * The ghost sweeper (issue 3 point 3): a `Running` execution with no live stream socket and no
@@ -12,13 +9,11 @@ export const LOST_CONTACT = 'lost contact';
  */
 export class GhostSweeper {
   readonly #ctx: ServerContext;
-  readonly #live: LiveStreams;
   readonly #startedAt: number;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(ctx: ServerContext, live: LiveStreams) {
+  constructor(ctx: ServerContext) {
     this.#ctx = ctx;
-    this.#live = live;
     this.#startedAt = ctx.clock();
   }
 
@@ -37,11 +32,11 @@ export class GhostSweeper {
 
   /** One sweep at the clock's now; returns the ids marked lost. */
   async sweep(): Promise<string[]> {
-    const { store, options, clock, bus } = this.#ctx;
+    const { store, options, clock, bus, live } = this.#ctx;
     const now = clock();
     if (now - this.#startedAt < options.heartbeatTimeoutMs) return [];
     // an open stream socket is contact in itself, even while the wrapper has nothing to say
-    for (const id of this.#live.ids()) await store.touchExecution(id, now);
+    for (const id of await live.ids()) await store.touchExecution(id, now);
     const lost = await store.markLost(now - options.heartbeatTimeoutMs, LOST_CONTACT);
     for (const id of lost) {
       const execution = await store.getExecution(id);

@@ -2,10 +2,20 @@
 export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
 
 /**
- * Fixed-window request counter per client IP (issue 4 point 4). IPs live only in this map, in
+ * Counts requests per client IP (issue 4 point 4). The request hook and the WebSocket upgrade
+ * depend on this interface only, so a limiter shared by several server instances can replace
+ * {@link FixedWindowRateLimiter}.
+ */
+export interface RateLimiter {
+  /** Counts one request from `ip` at `now` (ms since epoch UTC) and says whether it may proceed. */
+  hit(ip: string, now: number): Promise<RateDecision>;
+}
+
+/**
+ * Fixed-window request counter per client IP, in this process. IPs live only in this map, in
  * memory, and are dropped when their window ends; nothing is logged or stored. A limit of 0 is off.
  */
-export class RateLimiter {
+export class FixedWindowRateLimiter implements RateLimiter {
   readonly #limit: number;
   readonly #windowMs: number;
   readonly #windows = new Map<string, { start: number; count: number }>();
@@ -16,8 +26,7 @@ export class RateLimiter {
     this.#windowMs = windowMs;
   }
 
-  /** Counts one request from `ip` at `now` (ms) and says whether it may proceed. */
-  hit(ip: string, now: number): RateDecision {
+  async hit(ip: string, now: number): Promise<RateDecision> {
     if (this.#limit <= 0) return { ok: true };
     this.#sweep(now);
     let window = this.#windows.get(ip);

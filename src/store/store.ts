@@ -91,6 +91,8 @@ export interface Store {
   findSessionByTitle(title: string, ownerId: string | null): Promise<Session | undefined>;
   /** Sessions of an owner (null = embedded), newest first. */
   listSessions(ownerId: string | null): Promise<Session[]>;
+  /** How many sessions an owner (null = embedded) has, without reading them. */
+  countSessions(ownerId: string | null): Promise<number>;
   deleteSession(id: string): Promise<boolean>;
 
   // executions
@@ -99,6 +101,8 @@ export interface Store {
   getExecution(id: string): Promise<Execution | undefined>;
   /** Executions of a session, oldest first. */
   listExecutions(sessionId: string): Promise<Execution[]>;
+  /** How many executions a session has (0 for an unknown one), without reading them. */
+  countExecutions(sessionId: string): Promise<number>;
   /** The most recently started execution of any session of an owner (null = embedded). */
   lastExecution(ownerId: string | null): Promise<Execution | undefined>;
   /** Records the final state. The wrapper's truth wins over a `lost contact` verdict. Throws NOT_FOUND. */
@@ -112,6 +116,8 @@ export interface Store {
   // reports and metrics
   /** Ingests lines (see class doc). Throws NOT_FOUND. */
   appendReports(executionId: string, lines: ReportLine[]): Promise<AppendResult>;
+  /** Highest contiguous seq stored (-1 when none): where a resuming writer continues. A plain read. Throws NOT_FOUND. */
+  lastSeq(executionId: string): Promise<number>;
   /** Throws NOT_FOUND. */
   readReports(executionId: string, options?: ReadReportsOptions): Promise<ReportLine[]>;
   /** Lines whose text contains `query` (case-insensitive), within a time budget. Throws NOT_FOUND. */

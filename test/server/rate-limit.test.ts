@@ -1,38 +1,39 @@
 import { describe, expect, it } from 'vitest';
-import { clientIp, RateLimiter } from '../../src/server/rate-limit.js';
+import { clientIp, FixedWindowRateLimiter } from '../../src/server/rate-limit.js';
 
-describe('RateLimiter', () => {
-  it('lets the limit through and refuses the next with the seconds left in the window', () => {
-    const limiter = new RateLimiter(3, 3_600_000);
-    expect([1, 2, 3].map(() => limiter.hit('10.0.0.1', 0).ok)).toEqual([true, true, true]);
-    expect(limiter.hit('10.0.0.1', 600_000)).toEqual({ ok: false, retryAfterSeconds: 3000 });
+describe('FixedWindowRateLimiter', () => {
+  it('lets the limit through and refuses the next with the seconds left in the window', async () => {
+    const limiter = new FixedWindowRateLimiter(3, 3_600_000);
+    expect(await Promise.all([1, 2, 3].map(async () => (await limiter.hit('10.0.0.1', 0)).ok))).toEqual([true, true, true]);
+    expect(await limiter.hit('10.0.0.1', 600_000)).toEqual({ ok: false, retryAfterSeconds: 3000 });
   });
 
-  it('counts each address separately', () => {
-    const limiter = new RateLimiter(1, 1000);
-    expect(limiter.hit('a', 0).ok).toBe(true);
-    expect(limiter.hit('b', 0).ok).toBe(true);
-    expect(limiter.hit('a', 1).ok).toBe(false);
+  it('counts each address separately', async () => {
+    const limiter = new FixedWindowRateLimiter(1, 1000);
+    expect((await limiter.hit('a', 0)).ok).toBe(true);
+    expect((await limiter.hit('b', 0)).ok).toBe(true);
+    expect((await limiter.hit('a', 1)).ok).toBe(false);
   });
 
-  it('starts a fresh window once the old one ends', () => {
-    const limiter = new RateLimiter(1, 1000);
-    limiter.hit('a', 0);
-    expect(limiter.hit('a', 999).ok).toBe(false);
-    expect(limiter.hit('a', 1000).ok).toBe(true);
+  it('starts a fresh window once the old one ends', async () => {
+    const limiter = new FixedWindowRateLimiter(1, 1000);
+    await limiter.hit('a', 0);
+    expect((await limiter.hit('a', 999)).ok).toBe(false);
+    expect((await limiter.hit('a', 1000)).ok).toBe(true);
   });
 
-  it('forgets addresses whose window has ended', () => {
-    const limiter = new RateLimiter(1, 1000);
-    limiter.hit('a', 0);
-    limiter.hit('b', 900);
-    limiter.hit('c', 1500);
+  it('forgets addresses whose window has ended', async () => {
+    const limiter = new FixedWindowRateLimiter(1, 1000);
+    await limiter.hit('a', 0);
+    await limiter.hit('b', 900);
+    await limiter.hit('c', 1500);
     expect(limiter.size).toBe(2);
   });
 
-  it('is off at 0', () => {
-    const limiter = new RateLimiter(0, 1000);
-    expect(Array.from({ length: 100 }, () => limiter.hit('a', 0).ok).every(Boolean)).toBe(true);
+  it('is off at 0', async () => {
+    const limiter = new FixedWindowRateLimiter(0, 1000);
+    const decisions = await Promise.all(Array.from({ length: 100 }, () => limiter.hit('a', 0)));
+    expect(decisions.every((d) => d.ok)).toBe(true);
   });
 });
 

@@ -39,8 +39,7 @@ export function registerExecutionRoutes(app: FastifyInstance, ctx: ServerContext
       if (existing?.sessionId === session.id) return reply.code(200).send({ execution: toExecutionJson(existing) });
       if (existing) throw new ExecTrackError('CONFLICT', 'That execution id is already taken; omit the id to get a fresh one.');
     }
-    const executions = await ctx.store.listExecutions(session.id);
-    if (executions.length >= ctx.options.maxExecutionsPerSession) {
+    if ((await ctx.store.countExecutions(session.id)) >= ctx.options.maxExecutionsPerSession) {
       throw limitExceeded('executions per session', ctx.options.maxExecutionsPerSession, '--max-executions-per-session', 'start a new session.');
     }
     const id = body.id ?? newId('e');

@@ -22,8 +22,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: ServerContext):
       if (existing?.ownerId === claim.userId) return reply.code(200).send({ session: toSessionJson(existing) });
       if (existing) throw new ExecTrackError('CONFLICT', 'That session id is already taken; omit the id to get a fresh one.');
     }
-    const owned = await ctx.store.listSessions(claim.userId);
-    if (owned.length >= ctx.options.maxSessionsPerUser) {
+    if ((await ctx.store.countSessions(claim.userId)) >= ctx.options.maxSessionsPerUser) {
       throw limitExceeded('sessions per user', ctx.options.maxSessionsPerUser, '--max-sessions-per-user', 'reuse a session or wait for old ones to expire.');
     }
     const session = await ctx.store.createSession({ id: body.id ?? newId('s'), title: body.title, createdAt: ctx.clock(), ownerId: claim.userId });

@@ -5,7 +5,7 @@ import type { ServerContext } from '../context.js';
 import { parseWith, toApiError } from '../errors.js';
 import { finish, ingest } from '../ingest.js';
 import { rejectFrame, sendFrame } from './frames.js';
-import type { LiveStreams } from './live.js';
+import type { InflightWrites } from './live.js';
 import { plainLinesFrame } from './lines-frame.js';
 
 /** A ping or frame more often than this does not touch the DB again (a touch per frame cost ~0.25 s per 1M lines, issue 6 B3). */
@@ -19,15 +19,15 @@ const ACK_EVERY_FRAMES = 8;
  * Frames are handled strictly one after another; the first bad frame gets an `error` frame and
  * closes the socket, and nothing queued after it is stored.
  */
-export function handleStream(ctx: ServerContext, live: LiveStreams, ws: WebSocket, executionId: string): void {
+export function handleStream(ctx: ServerContext, inflight: InflightWrites, ws: WebSocket, executionId: string): void {
   let queue: Promise<void> = Promise.resolve();
   let failed = false;
   let lastTouch = 0;
   // frames received and not yet handled, and lines frames handled since the last ack
   let waiting = 0;
   let unacked = 0;
-  live.add(executionId);
-  ws.on('close', () => live.delete(executionId));
+  ctx.live.add(executionId);
+  ws.on('close', () => ctx.live.delete(executionId));
 
   const run = (task: () => Promise<void>) => {
     queue = queue.then(async () => {
@@ -41,7 +41,7 @@ export function handleStream(ctx: ServerContext, live: LiveStreams, ws: WebSocke
         await rejectFrame(ws, apiError);
       }
     });
-    live.track(queue);
+    inflight.track(queue);
   };
 
   ws.on('ping', () => {
@@ -62,7 +62,7 @@ export function handleStream(ctx: ServerContext, live: LiveStreams, ws: WebSocke
   run(async () => {
     lastTouch = ctx.clock();
     await ctx.store.touchExecution(executionId, lastTouch);
-    const { lastSeq } = await ctx.store.appendReports(executionId, []);
+    const lastSeq = await ctx.store.lastSeq(executionId);
     await sendFrame(ws, { type: 'welcome', lastSeq });
   });
 

@@ -10,7 +10,7 @@ import { clientIp } from '../rate-limit.js';
 import { handleFollow, type FollowResume } from './follow.js';
 import { handleSessionFollow } from './session-follow.js';
 import { watch } from './keepalive.js';
-import type { LiveStreams } from './live.js';
+import type { InflightWrites } from './live.js';
 import { handleStream } from './stream.js';
 
 const ROUTE = /^\/api\/v1\/(executions|sessions)\/([^/?#]+)\/(stream|follow)(?:\?.*)?$/;
@@ -27,7 +27,7 @@ type Upgrade =
  * stream socket needs the owner's claim key, the follow sockets (of an execution or a session) only the id. A refused upgrade
  * gets a plain HTTP answer with the usual JSON error body (401/403/404/429).
  */
-export function attachWebSockets(ctx: ServerContext, live: LiveStreams, server: Server): WebSocketServer {
+export function attachWebSockets(ctx: ServerContext, inflight: InflightWrites, server: Server): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: ctx.options.maxFrameBytes });
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
@@ -37,7 +37,7 @@ export function attachWebSockets(ctx: ServerContext, live: LiveStreams, server: 
           ws.on('error', () => ws.terminate());
           watch(ws);
           if (upgrade.kind === 'session-follow') handleSessionFollow(ctx, ws, upgrade.session);
-          else if (upgrade.kind === 'stream') handleStream(ctx, live, ws, upgrade.execution.id);
+          else if (upgrade.kind === 'stream') handleStream(ctx, inflight, ws, upgrade.execution.id);
           else handleFollow(ctx, ws, upgrade.execution, upgrade.resume);
         });
       },
@@ -49,7 +49,7 @@ export function attachWebSockets(ctx: ServerContext, live: LiveStreams, server: 
 
 async function authorise(ctx: ServerContext, request: IncomingMessage): Promise<Upgrade> {
   const ip = clientIp(request.socket.remoteAddress, request.headers['x-forwarded-for'], ctx.options.trustProxy);
-  const decision = ctx.limiter.hit(ip, ctx.clock());
+  const decision = await ctx.limiter.hit(ip, ctx.clock());
   if (!decision.ok) throw rateLimited(decision.retryAfterSeconds);
   const match = ROUTE.exec(request.url ?? '');
   if (!match) throw new ExecTrackError('NOT_FOUND', 'No such WebSocket endpoint; see docs/api.md for the routes.');

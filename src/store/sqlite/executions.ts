@@ -59,6 +59,7 @@ export class Executions {
   readonly #insert: Statement;
   readonly #get: Statement;
   readonly #list: Statement;
+  readonly #count: Statement;
   readonly #last: Statement;
   readonly #finish: Statement;
   readonly #touch: Statement;
@@ -74,6 +75,7 @@ export class Executions {
     );
     this.#get = db.prepare('SELECT * FROM executions WHERE id = ?');
     this.#list = db.prepare('SELECT * FROM executions WHERE session_id = ? ORDER BY received_at, num');
+    this.#count = db.prepare('SELECT count(*) FROM executions WHERE session_id = ?').pluck();
     this.#last = db.prepare(
       `SELECT e.* FROM executions e JOIN sessions s ON s.id = e.session_id
        WHERE s.owner_id IS ? ORDER BY e.received_at DESC, e.num DESC LIMIT 1`,
@@ -136,6 +138,10 @@ export class Executions {
 
   list(sessionId: string): Execution[] {
     return (this.#list.all(sessionId) as ExecutionRow[]).map(toExecution);
+  }
+
+  count(sessionId: string): number {
+    return this.#count.get(sessionId) as number;
   }
 
   last(ownerId: string | null): Execution | undefined {

@@ -17,12 +17,14 @@ export class Sessions {
   readonly #get: Statement;
   readonly #byTitle: Statement;
   readonly #list: Statement;
+  readonly #count: Statement;
 
   constructor(db: Db) {
     this.#insert = db.prepare('INSERT OR IGNORE INTO sessions (id, title, created_at, owner_id) VALUES (?, ?, ?, ?)');
     this.#get = db.prepare('SELECT * FROM sessions WHERE id = ?');
     this.#byTitle = db.prepare('SELECT * FROM sessions WHERE title = ? AND owner_id IS ? ORDER BY created_at DESC, rowid DESC LIMIT 1');
     this.#list = db.prepare('SELECT * FROM sessions WHERE owner_id IS ? ORDER BY created_at DESC, rowid DESC');
+    this.#count = db.prepare('SELECT count(*) FROM sessions WHERE owner_id IS ?').pluck();
   }
 
   /** Inserts the session; a resend of an existing id returns the stored one unchanged. */
@@ -43,5 +45,9 @@ export class Sessions {
 
   list(ownerId: string | null): Session[] {
     return (this.#list.all(ownerId) as SessionRow[]).map(toSession);
+  }
+
+  count(ownerId: string | null): number {
+    return this.#count.get(ownerId) as number;
   }
 }

@@ -87,6 +87,10 @@ export class SqliteStore implements Store {
     return this.#sessions.list(ownerId);
   }
 
+  async countSessions(ownerId: string | null): Promise<number> {
+    return this.#sessions.count(ownerId);
+  }
+
   async deleteSession(id: string): Promise<boolean> {
     return this.#retention.deleteSession(id);
   }
@@ -104,6 +108,10 @@ export class SqliteStore implements Store {
 
   async listExecutions(sessionId: string): Promise<Execution[]> {
     return this.#executions.list(sessionId);
+  }
+
+  async countExecutions(sessionId: string): Promise<number> {
+    return this.#executions.count(sessionId);
   }
 
   async lastExecution(ownerId: string | null): Promise<Execution | undefined> {
@@ -153,6 +161,10 @@ export class SqliteStore implements Store {
     const lineCount = row.line_count + textLines.length - (after.dropped - before.dropped);
     this.#afterIngest.run(lastSeq, lineCount, after.dropped, this.#clock(), row.num);
     return { lastSeq, added: fresh.length };
+  }
+
+  async lastSeq(executionId: string): Promise<number> {
+    return this.#row(executionId).last_seq;
   }
 
   async readReports(executionId: string, options?: ReadReportsOptions): Promise<ReportLine[]> {
