@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { newId } from '../protocol/ids.js';
 import type { Outcome, ReportLine } from '../protocol/types.js';
 import type { ExecutionInit, OpenedExecution, Sink } from '../runner/sink.js';
@@ -72,7 +71,7 @@ export class LocalSink implements Sink {
   /** @throws ExecTrackError NOT_FOUND for an unknown `--session` id; store errors as thrown by the store. */
   async open(init: ExecutionInit): Promise<OpenedExecution> {
     const session = await resolveLocalSession(this.#store, init.session, this.#options.env);
-    const { id } = await retryBusy(() => this.#store.createExecution({
+    const { id } = await this.#store.createExecution({
       id: newId('e'),
       sessionId: session.id,
       name: init.name,
@@ -85,7 +84,7 @@ export class LocalSink implements Sink {
       receivedAt: init.startedAt,
       metrics: init.metrics,
       context: init.context,
-    }));
+    });
     this.#executionId = id;
     if (this.#options.reservePath) this.#reserve = new SpaceReserve(this.#options.reservePath);
     this.#heartbeat = setInterval(() => {
@@ -124,10 +123,10 @@ export class LocalSink implements Sink {
     if (stopped) {
       const note = `storing stopped at line ${stopped.seq} (${stopped.why}): ${this.#dropped} lines from there on were not stored`;
       const marker: ReportLine = { seq: stopped.seq, ts: outcome.endedAt, stream: 'stderr', text: `[exec-track: ${note}; the command ran on]` };
-      await retryBusy(() => this.#store.appendReports(this.#executionId, [marker]));
+      await this.#store.appendReports(this.#executionId, [marker]);
       outcome = { ...outcome, reason: outcome.reason ?? note };
     }
-    await retryBusy(() => this.#store.finishExecution(this.#executionId, outcome));
+    await this.#store.finishExecution(this.#executionId, outcome);
     if (stopped) this.#options.warn(`${outcome.reason}; recorded the outcome and a marker line where storing stopped.`);
   }
 
@@ -152,7 +151,7 @@ export class LocalSink implements Sink {
           continue;
         }
         try {
-          await retryBusy(() => this.#store.appendReports(this.#executionId, batch));
+          await this.#store.appendReports(this.#executionId, batch);
         } catch (error) {
           this.#stopped = { seq: batch[0]!.seq, why: (error as Error).message };
           this.#dropped += batch.length;
@@ -183,29 +182,4 @@ export class LocalSink implements Sink {
     this.#warned = true;
     this.#options.warn(message);
   }
-}
-
-/** Attempts at a write that meets another process's write lock, ~10-40 ms apart (about 5 s in all). */
-const BUSY_ATTEMPTS = 200;
-
-/**
- * Retries `write` while SQLite answers "database is locked": parallel runs share one embedded file,
- * and a lock held by another writer is a reason to wait, never to lose lines or leave `Running`.
- */
-async function retryBusy<T>(write: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await write();
-    } catch (error) {
-      if (attempt >= BUSY_ATTEMPTS || !isBusy(error)) throw error;
-      await sleep(10 + Math.random() * 30);
-    }
-  }
-}
-
-function isBusy(error: unknown): boolean {
-  for (let e = error; e instanceof Error; e = e.cause) {
-    if (String((e as NodeJS.ErrnoException).code).startsWith('SQLITE_BUSY') || e.message.includes('database is locked')) return true;
-  }
-  return false;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricPoint, ReportLine } from '../../src/protocol/types.js';
-import { decodePoints, encodePoints } from '../../src/store/sqlite/point-chunks.js';
-import { decodeChunk, encodeChunk, type ReportChunk } from '../../src/store/sqlite/report-chunks.js';
+import { decodePoints, encodePoints } from '../../src/store/point-chunks.js';
+import { decodeChunk, encodeChunk, type ReportChunk } from '../../src/store/report-chunks.js';
 
 const T0 = 1_790_000_000_000;
 

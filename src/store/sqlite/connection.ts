@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ExecTrackError } from '../../errors.js';
 
 /** A better-sqlite3 connection. */
@@ -55,9 +56,33 @@ export function retryBusy<T>(work: () => T): T {
   }
 }
 
+/** Attempts at a write that meets another process's write lock, ~10-40 ms apart (about 5 s in all). */
+const BUSY_ATTEMPTS = 200;
+
+/**
+ * Runs the write `work` (a whole transaction), retrying without blocking while SQLite answers
+ * SQLITE_BUSY beyond its busy timeout: parallel runs share one embedded file, and a lock held by
+ * another writer is a reason to wait, never to lose lines or leave `Running`. A busy transaction
+ * rolled back, so running it again is safe. Engine errors stay in this folder (issue 10 point 3).
+ */
+export async function writeWhenFree<T>(work: () => T): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return work();
+    } catch (error) {
+      if (attempt >= BUSY_ATTEMPTS || !isBusy(error)) throw error;
+      await sleep(10 + Math.random() * 30);
+    }
+  }
+}
+
 function isBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+  for (let e = error; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))) return true;
+    if (e.message.includes('database is locked')) return true;
+  }
+  return false;
 }
 
 function sleepSync(ms: number): void {

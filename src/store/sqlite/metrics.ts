@@ -3,7 +3,7 @@ import { createMetricParser, type MetricParser, type ParsedMetric, type StreamCo
 import { isSystemMetric } from '../../protocol/system-metrics.js';
 import type { ExplicitPoint, MetricPoint, MetricsConfig, MetricSummary, ReportLine } from '../../protocol/types.js';
 import type { Db } from './connection.js';
-import { decodeColumns, decodePoints, encodePoints } from './point-chunks.js';
+import { decodeColumns, decodePoints, encodePoints } from '../point-chunks.js';
 import type { PointColumns } from '../store.js';
 
 interface SeriesRow {

@@ -10,7 +10,7 @@ import { retryBusy, type Db } from './connection.js';
  * about what serialising the text costs (a row per line was 2x the `sqlite3 .import` baseline of
  * issue 6, a row per point 8x), and the tail of a huge execution is one index step back.
  * - `report_chunks`: the kept lines of one batch, in seq order: `seq_ts` float64 pairs (seq, ts)
- *   or, for gapless seqs, float64 first ts + int32 ts offsets (report-chunks.ts; told apart by length),
+ *   or, for gapless seqs, float64 first ts + int32 ts offsets (src/store/report-chunks.ts; told apart by length),
  *   `flags` one byte per line (bit 0 stderr, bit 1 partial, bit 2 truncated), `texts` a JSON array
  *   of the texts, raw-deflated into a BLOB (TEXT in older chunks), `byte_lengths` a JSON array of original byte lengths (null for lines not
  *   truncated) or NULL when none was. `first_seq`/`last_seq` bound the chunk.

@@ -3,7 +3,7 @@ import type { ReportLine } from '../../protocol/types.js';
 import { isKept, quotaMarker, type QuotaState } from '../ingest.js';
 import type { ReadReportsOptions, SearchReportsOptions, SearchResult } from '../store.js';
 import type { Db } from './connection.js';
-import { decodeChunk, encodeChunk, type ReportChunk } from './report-chunks.js';
+import { decodeChunk, encodeChunk, type ReportChunk } from '../report-chunks.js';
 
 const COLUMNS = 'first_seq, last_seq, seq_ts, flags, texts, byte_lengths';
 /** Text per chunk before a batch is split (characters): keeps a batch of 1 MiB lines decodable in one go. */

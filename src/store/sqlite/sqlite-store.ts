@@ -4,7 +4,7 @@ import { ExecTrackError } from '../../errors.js';
 import type { Execution, MetricPoint, MetricSummary, NewExecution, Outcome, ReportLine, Session } from '../../protocol/types.js';
 import { contiguousNew, quotaAfter } from '../ingest.js';
 import type { AppendResult, LogExtent, PointColumns, ReadReportsOptions, SearchReportsOptions, SearchResult, Store, User } from '../store.js';
-import { openConnection, writeTransaction, type Db } from './connection.js';
+import { openConnection, writeTransaction, writeWhenFree, type Db } from './connection.js';
 import { Executions, notFound } from './executions.js';
 import { Metrics } from './metrics.js';
 import { checkVersion, migrate, SCHEMA_VERSION } from './migrations.js';
@@ -35,7 +35,8 @@ export interface SqliteStoreOptions {
 
 /**
  * The SQLite {@link Store} (better-sqlite3, synchronous underneath): WAL, prepared statements,
- * one transaction per multi-statement write, versioned migrations. Open it with `openStore`.
+ * one transaction per multi-statement write, versioned migrations. Every write waits out another
+ * process's lock ({@link writeWhenFree}), so SQLITE_BUSY never reaches a caller before ~5 s. Open it with `openStore`.
  */
 export class SqliteStore implements Store {
   readonly #db: Db;
@@ -72,7 +73,7 @@ export class SqliteStore implements Store {
   }
 
   async createSession(session: Session): Promise<Session> {
-    return this.#sessions.create(session);
+    return writeWhenFree(() => this.#sessions.create(session));
   }
 
   async getSession(id: string): Promise<Session | undefined> {
@@ -92,14 +93,14 @@ export class SqliteStore implements Store {
   }
 
   async deleteSession(id: string): Promise<boolean> {
-    return this.#retention.deleteSession(id);
+    return writeWhenFree(() => this.#retention.deleteSession(id));
   }
 
   async createExecution(e: NewExecution): Promise<Execution> {
     if (!this.#sessions.get(e.sessionId)) {
       throw new ExecTrackError('NOT_FOUND', `No session ${e.sessionId} in this store; create the session first.`);
     }
-    return this.#executions.create(e);
+    return writeWhenFree(() => this.#executions.create(e));
   }
 
   async getExecution(id: string): Promise<Execution | undefined> {
@@ -119,19 +120,19 @@ export class SqliteStore implements Store {
   }
 
   async finishExecution(id: string, outcome: Outcome): Promise<Execution> {
-    return this.#executions.finish(id, outcome);
+    return writeWhenFree(() => this.#executions.finish(id, outcome));
   }
 
   async touchExecution(id: string, at: number): Promise<void> {
-    this.#executions.touch(id, at);
+    await writeWhenFree(() => this.#executions.touch(id, at));
   }
 
   async markLost(cutoff: number, reason: string, ids?: string[]): Promise<string[]> {
-    return writeTransaction(this.#db, () => this.#executions.markLost(cutoff, reason, ids))();
+    return writeWhenFree(writeTransaction(this.#db, () => this.#executions.markLost(cutoff, reason, ids)));
   }
 
   async deleteExecution(id: string): Promise<boolean> {
-    return this.#retention.deleteExecution(id);
+    return writeWhenFree(() => this.#retention.deleteExecution(id));
   }
 
   /**
@@ -142,7 +143,7 @@ export class SqliteStore implements Store {
    * @throws ExecTrackError `NOT_FOUND`
    */
   async appendReports(executionId: string, lines: ReportLine[]): Promise<AppendResult> {
-    return this.#append(executionId, lines);
+    return writeWhenFree(() => this.#append(executionId, lines));
   }
 
   #ingest(id: string, lines: ReportLine[]): AppendResult {
@@ -196,7 +197,7 @@ export class SqliteStore implements Store {
   }
 
   async createUser(user: User): Promise<void> {
-    this.#users.create(user);
+    await writeWhenFree(() => this.#users.create(user));
   }
 
   async getUserByTokenHash(tokenHash: string): Promise<User | undefined> {
@@ -204,15 +205,15 @@ export class SqliteStore implements Store {
   }
 
   async touchUser(id: string, at: number): Promise<void> {
-    this.#users.touch(id, at);
+    await writeWhenFree(() => this.#users.touch(id, at));
   }
 
   async getOrCreateSecret(name: string, create: () => string): Promise<string> {
-    return this.#users.secret(name, create);
+    return writeWhenFree(() => this.#users.secret(name, create));
   }
 
   async purge(cutoff: number): Promise<{ sessions: number; users: number }> {
-    return this.#retention.purge(cutoff);
+    return writeWhenFree(() => this.#retention.purge(cutoff));
   }
 
   async close(): Promise<void> {

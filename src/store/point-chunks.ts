@@ -1,5 +1,5 @@
-import type { MetricPoint } from '../../protocol/types.js';
-import type { PointColumns } from '../store.js';
+import type { MetricPoint } from '../protocol/types.js';
+import type { PointColumns } from './store.js';
 
 /** Numbers per encoded point: step, seq, ts, value. */
 const FIELDS = 4;

@@ -1,5 +1,5 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import type { ReportLine } from '../../protocol/types.js';
+import type { ReportLine } from '../protocol/types.js';
 
 const STDERR = 1;
 const PARTIAL = 2;
