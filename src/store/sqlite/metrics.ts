@@ -1,10 +1,10 @@
 import type { Statement } from 'better-sqlite3';
-import { createMetricParser, type MetricParser, type ParsedMetric, type StreamContext } from '../../metrics/parse.js';
-import { isSystemMetric } from '../../protocol/system-metrics.js';
-import type { ExplicitPoint, MetricPoint, MetricsConfig, MetricSummary, ReportLine } from '../../protocol/types.js';
-import type { Db } from './connection.js';
+import { createMetricParser, type MetricParser } from '../../metrics/parse.js';
+import type { MetricPoint, MetricsConfig, MetricSummary, ReportLine } from '../../protocol/types.js';
+import { collectPoints, sortColumns, sortSteps, summaryOf, type OpenSeries, type StreamContexts } from '../metric-series.js';
 import { decodeColumns, decodePoints, encodePoints } from '../point-chunks.js';
 import type { PointColumns } from '../store.js';
+import type { Db } from './connection.js';
 
 interface SeriesRow {
   id: number;
@@ -16,22 +16,17 @@ interface SeriesRow {
   last_step: number;
 }
 
-/** A series being ingested: its row plus the points of this batch (step, seq, ts, value …). */
-interface OpenSeries {
-  row: SeriesRow;
-  batch: number[];
+/** A series being ingested: its row id with the engine-neutral state and batch. */
+interface OpenRow extends OpenSeries {
+  id: number;
 }
 
-/** The parsing context of each output stream of an execution (column `executions.metric_context`). */
-type Contexts = Partial<Record<ReportLine['stream'], StreamContext>>;
-
-/** SQLite keeps NaN as NULL; the store reads NULL back as NaN. */
-const fromDb = (v: number | null): number => (v === null ? Number.NaN : v);
+const toState = (r: SeriesRow) => ({ last: r.last, min: r.min, max: r.max, count: r.count, lastStep: r.last_step });
 
 /**
  * Metric series (one per execution and key, holding the summary and the step counter) and their
- * points, stored in chunks (see migrations.ts). Parsing happens here at ingest, with the one
- * parser of src/metrics.
+ * points, stored in chunks (see migrations.ts; the blobs of src/store/point-chunks.ts). Parsing and
+ * the step and summary rules are src/store/metric-series.ts; this class stores what they produce.
  */
 export class Metrics {
   readonly #series: Statement;
@@ -70,38 +65,27 @@ export class Metrics {
    */
   ingest(exec: number, config: MetricsConfig, lines: readonly ReportLine[]): void {
     const parse = config.enabled ? this.#parser(config) : undefined;
-    const open = new Map<string, OpenSeries>();
+    const open = new Map<string, OpenRow>();
     let known: Map<string, SeriesRow> | undefined;
     const seriesOf = (key: string): OpenSeries => {
       let s = open.get(key);
       if (s) return s;
       known ??= new Map((this.#series.all(exec) as SeriesRow[]).map((r) => [r.key, r]));
-      let row = known.get(key);
-      if (!row) {
-        const { id } = this.#newSeries.get(exec, key) as { id: number };
-        row = { id, key, last: null, min: null, max: null, count: 0, last_step: -1 };
-      }
-      open.set(key, (s = { row, batch: [] }));
+      const row = known.get(key);
+      if (row) s = { id: row.id, state: toState(row), batch: [] };
+      else s = { id: (this.#newSeries.get(exec, key) as { id: number }).id, state: { last: null, min: null, max: null, count: 0, lastStep: -1 }, batch: [] };
+      open.set(key, s);
       return s;
     };
     const stored = this.#readContext.get(exec) as string | null;
-    const contexts: Contexts = stored ? (JSON.parse(stored) as Contexts) : {};
-    const before = stored ?? '{}';
-    for (const line of lines) {
-      // points sent directly are stored even with parsing off: the client asked for them
-      if (line.points) for (const p of line.points) collect([{ key: p.key, value: pointValue(p.value), step: p.step }], line.seq, p.ts, seriesOf);
-      if (!parse) continue;
-      const context = (contexts[line.stream] ??= {});
-      // a redraw's points carry the time it was read, when the wrapper sent it (frameTs)
-      if (line.frames) line.frames.forEach((text, i) => collect(parsedOnly(parse(text, context)), line.seq, line.frameTs?.[i] ?? line.ts, seriesOf));
-      collect(parsedOnly(parse(line.text, context)), line.seq, line.ts, seriesOf);
-    }
+    const contexts: StreamContexts = stored ? (JSON.parse(stored) as StreamContexts) : {};
+    collectPoints(lines, parse, contexts, seriesOf);
     const after = JSON.stringify(contexts);
-    if (after !== before) this.#saveContext.run(after, exec);
-    for (const { row, batch } of open.values()) {
+    if (after !== (stored ?? '{}')) this.#saveContext.run(after, exec);
+    for (const { id, state, batch } of open.values()) {
       // the batch holds (step, seq, ts, value) in line order: its last seq is the chunk's highest
-      this.#saveChunk.run(exec, row.id, batch[batch.length - 3], encodePoints(batch));
-      this.#saveSeries.run(row);
+      this.#saveChunk.run(exec, id, batch[batch.length - 3], encodePoints(batch));
+      this.#saveSeries.run({ id, last: state.last, min: state.min, max: state.max, count: state.count, last_step: state.lastStep });
     }
   }
 
@@ -112,10 +96,11 @@ export class Metrics {
     return parse;
   }
 
-  /** Per-key last/min/max/count; min and max ignore NaN (NaN only when every value was NaN). */
+  /** Per-key last/min/max/count (see {@link summaryOf}). */
   summary(exec: number): Record<string, MetricSummary> {
     const out: Record<string, MetricSummary> = {};
-    for (const r of this.#summary.all(exec) as SeriesRow[]) out[r.key] = { last: fromDb(r.last), min: fromDb(r.min), max: fromDb(r.max), count: r.count };
+    // SQLite keeps NaN as NULL; summaryOf reads null back as NaN
+    for (const r of this.#summary.all(exec) as SeriesRow[]) out[r.key] = summaryOf(toState(r));
     return out;
   }
 
@@ -143,54 +128,4 @@ export class Metrics {
     for (const row of this.#readKey.all(key, exec, key, -1) as { points: Buffer }[]) decodeColumns(row.points, out);
     return sortColumns(out);
   }
-}
-
-/** The columns of `c` reordered by step then seq (stable), unless they already are. */
-function sortColumns(c: PointColumns): PointColumns {
-  let ordered = true;
-  for (let i = 1; i < c.step.length && ordered; i++) ordered = c.step[i - 1]! < c.step[i]! || (c.step[i - 1] === c.step[i] && c.seq[i - 1]! <= c.seq[i]!);
-  if (ordered) return c;
-  const order = c.step.map((_, i) => i).sort((a, b) => c.step[a]! - c.step[b]! || c.seq[a]! - c.seq[b]! || a - b);
-  return { step: order.map((i) => c.step[i]!), seq: order.map((i) => c.seq[i]!), ts: order.map((i) => c.ts[i]!), value: order.map((i) => c.value[i]!) };
-}
-
-function collect(parsed: ParsedMetric[], seq: number, ts: number, seriesOf: (key: string) => OpenSeries): void {
-  for (const p of parsed) {
-    const s = seriesOf(p.key);
-    const step = p.step ?? s.row.last_step + 1;
-    s.batch.push(step, seq, ts, p.value);
-    summarize(s.row, p.value);
-    s.row.last_step = step;
-  }
-}
-
-/** `sys/…` belongs to the wrapper's resource samples (sent as points): a printed line cannot write into it. */
-function parsedOnly(parsed: ParsedMetric[]): ParsedMetric[] {
-  return parsed.some((p) => isSystemMetric(p.key)) ? parsed.filter((p) => !isSystemMetric(p.key)) : parsed;
-}
-
-/** The number an explicit point's value stands for (JSON carries the non-finite ones as strings). */
-function pointValue(value: ExplicitPoint['value']): number {
-  return typeof value === 'number' ? value : Number(value);
-}
-
-function summarize(s: SeriesRow, value: number): void {
-  s.count++;
-  s.last = value;
-  if (Number.isNaN(value)) return;
-  s.min = s.min === null || value < s.min ? value : s.min;
-  s.max = s.max === null || value > s.max ? value : s.max;
-}
-
-/** Sorts `points[from..]` (one key) by step then seq, stable; skipped when already in order. */
-function sortSteps(points: MetricPoint[], from: number): void {
-  let ordered = true;
-  for (let i = from + 1; i < points.length && ordered; i++) {
-    const a = points[i - 1]!;
-    const b = points[i]!;
-    ordered = a.step < b.step || (a.step === b.step && a.seq <= b.seq);
-  }
-  if (ordered) return;
-  const sorted = points.slice(from).sort((a, b) => a.step - b.step || a.seq - b.seq);
-  for (let i = 0; i < sorted.length; i++) points[from + i] = sorted[i]!;
 }
