@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { ExecTrackError } from '../../errors.js';
 import type { Execution, ExecutionContext, NewExecution, Outcome } from '../../protocol/types.js';
-import { LOST_CONTACT } from '../reasons.js';
+import { afterContact, type ContactFields } from '../contact.js';
 import type { Db } from './connection.js';
 
 interface ExecutionRow {
@@ -62,6 +62,7 @@ export class Executions {
   readonly #count: Statement;
   readonly #last: Statement;
   readonly #finish: Statement;
+  readonly #contact: Statement;
   readonly #touch: Statement;
   readonly #stale: Statement;
   readonly #lose: Statement;
@@ -86,13 +87,8 @@ export class Executions {
        system_cpu_ms = coalesce(@systemCpuMs, system_cpu_ms),
        last_seen_at = max(coalesce(last_seen_at, 0), @endedAt) WHERE id = @id`,
     );
-    this.#touch = db.prepare(
-      `UPDATE executions SET last_seen_at = max(coalesce(last_seen_at, 0), @at),
-       state = CASE WHEN state = 'Exec crushed' AND reason = '${LOST_CONTACT}' THEN 'Running' ELSE state END,
-       ended_at = CASE WHEN state = 'Exec crushed' AND reason = '${LOST_CONTACT}' THEN NULL ELSE ended_at END,
-       reason = CASE WHEN state = 'Exec crushed' AND reason = '${LOST_CONTACT}' THEN NULL ELSE reason END
-       WHERE id = @id`,
-    );
+    this.#contact = db.prepare('SELECT state, reason, ended_at AS endedAt, last_seen_at AS lastSeenAt FROM executions WHERE id = ?');
+    this.#touch = db.prepare('UPDATE executions SET state = @state, reason = @reason, ended_at = @endedAt, last_seen_at = @lastSeenAt WHERE id = @id');
     this.#stale = db.prepare(`SELECT id FROM executions WHERE state = 'Running' AND coalesce(last_seen_at, started_at, 0) < ?`);
     this.#lose = db.prepare(
       `UPDATE executions SET state = 'Exec crushed', reason = @reason, ended_at = coalesce(last_seen_at, started_at)
@@ -157,9 +153,11 @@ export class Executions {
     return this.get(id)!;
   }
 
-  /** Heartbeat; a `lost contact` execution goes back to `Running`. */
+  /** Heartbeat: applies {@link afterContact}. Call inside a write transaction (it reads, then writes). */
   touch(id: string, at: number): void {
-    if (this.#touch.run({ id, at }).changes === 0) throw notFound(id);
+    const current = this.#contact.get(id) as ContactFields | undefined;
+    if (!current) throw notFound(id);
+    this.#touch.run({ id, ...afterContact(current, at) });
   }
 
   /** `Running` executions not seen since `cutoff` (optionally only `ids`) → `Exec crushed`, ended at their last sign of life. */

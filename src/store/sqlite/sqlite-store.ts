@@ -50,6 +50,7 @@ export class SqliteStore implements Store {
   readonly #ingestRow: Statement;
   readonly #afterIngest: Statement;
   readonly #append: (executionId: string, lines: ReportLine[]) => AppendResult;
+  readonly #touch: (id: string, at: number) => void;
 
   constructor(path: string, options: SqliteStoreOptions) {
     this.#db = openConnection(path, { readonly: options.readonly });
@@ -69,6 +70,7 @@ export class SqliteStore implements Store {
     this.#afterIngest = this.#db.prepare(
       'UPDATE executions SET last_seq = ?, line_count = ?, dropped = ?, last_seen_at = max(coalesce(last_seen_at, 0), ?) WHERE num = ?',
     );
+    this.#touch = writeTransaction(this.#db, (id: string, at: number) => this.#executions.touch(id, at));
     this.#append = writeTransaction(this.#db, (id: string, lines: ReportLine[]) => this.#ingest(id, lines));
   }
 
@@ -124,7 +126,7 @@ export class SqliteStore implements Store {
   }
 
   async touchExecution(id: string, at: number): Promise<void> {
-    await writeWhenFree(() => this.#executions.touch(id, at));
+    await writeWhenFree(() => this.#touch(id, at));
   }
 
   async markLost(cutoff: number, reason: string, ids?: string[]): Promise<string[]> {

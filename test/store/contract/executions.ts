@@ -47,6 +47,14 @@ export function executionsContract(freshStore: FreshStore): void {
       expect(await store.getExecution(EXEC)).toMatchObject({ state: 'Running', reason: null, endedAt: null, lastSeenAt: 7_000 });
     });
 
+    it('never moves lastSeenAt back on a late heartbeat, and refuses an unknown execution', async () => {
+      const { store } = await freshStore();
+      await store.touchExecution(EXEC, 9_000);
+      await store.touchExecution(EXEC, 8_000);
+      expect((await store.getExecution(EXEC))!.lastSeenAt).toBe(9_000);
+      await expect(store.touchExecution('e_nope', 1)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    });
+
     it.each(['tracker died', 'spawn failed'])('does not revive an execution crushed for %j on a heartbeat', async (reason) => {
       const { store } = await freshStore();
       await store.markLost(3_000, reason);
