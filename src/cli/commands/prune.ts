@@ -108,7 +108,7 @@ async function deleteExecution(store: Store, id: string): Promise<string | undef
 async function countAll(store: Store): Promise<{ sessions: number; executions: number }> {
   const sessions = await store.listSessions(null);
   let executions = 0;
-  for (const s of sessions) executions += (await store.listExecutions(s.id)).length;
+  for (const s of sessions) executions += await store.countExecutions(s.id);
   return { sessions: sessions.length, executions };
 }
 
