@@ -51,7 +51,7 @@ export class Metrics {
     this.#readKey = db.prepare(
       'SELECT ? AS key, points FROM metric_chunks WHERE series = (SELECT id FROM metric_series WHERE exec = ? AND key = ?) AND last_seq > ? ORDER BY id',
     );
-    this.#summary = db.prepare('SELECT key, last, min, max, count FROM metric_series WHERE exec = ? ORDER BY key');
+    this.#summary = db.prepare('SELECT key, last, min, max, count, last_step FROM metric_series WHERE exec = ? ORDER BY key');
     this.#readContext = db.prepare('SELECT metric_context FROM executions WHERE num = ?').pluck();
     this.#saveContext = db.prepare('UPDATE executions SET metric_context = ? WHERE num = ?');
   }
