@@ -1,6 +1,7 @@
 import { constants } from 'node:os';
 import { Readable } from 'node:stream';
 import type { IPty } from '@lydell/node-pty';
+import { sendSignal } from './process-group.js';
 import { programError } from './resolve-program.js';
 import type { ProcessEnd, SpawnedCommand } from './spawn.js';
 
@@ -40,7 +41,15 @@ export function spawnInPty(pty: PtyModule, argv: readonly string[], env: NodeJS.
     env: env as Record<string, string>,
     encoding: null,
   });
-  const output = new Readable({ read: () => term.resume() });
+  let exited = false;
+  const output = new Readable({
+    read: () => term.resume(),
+    // our reader went away (`| head`) while the command runs: its group gets SIGHUP, as when a terminal closes
+    destroy: (error, callback) => {
+      if (!exited) sendSignal(-term.pid, 'SIGHUP');
+      callback(error);
+    },
+  });
   term.onData((chunk) => {
     if (!output.push(chunk)) term.pause();
   });
@@ -48,6 +57,7 @@ export function spawnInPty(pty: PtyModule, argv: readonly string[], env: NodeJS.
   const ended = new Promise<ProcessEnd>((resolve) => {
     // node-pty reports the exit once the pty's output is read to the end
     term.onExit(({ exitCode, signal }) => {
+      exited = true;
       detach();
       output.push(null);
       const name = signal ? signalName(signal) : null;

@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FIXTURES, runCli, tempHome } from '../helpers/cli.js';
+import { BIN, FIXTURES, cliEnv, runCli, tempHome } from '../helpers/cli.js';
 import { alive, readLast, waitFor } from './run-helpers.js';
 import { HAS_TMUX, startInTmux, type TmuxRun } from './tmux.js';
 
@@ -33,6 +34,14 @@ describe('exec-track run --pty', () => {
     const stored = await readLast(home.dir);
     expect(stored.execution).toMatchObject({ state: 'Execution crushed', exitCode: 3 });
     expect(stored.texts).toEqual(['stdout:isatty=True', 'stdout:on stderr', 'stdout:progress 100%']);
+  });
+
+  it('ends the command with SIGHUP when the reader of the output goes away (| head)', async () => {
+    const pipeline = `"$0" "$1" run -q --pty -- yes | head -1; echo "wrapper \${PIPESTATUS[0]}"`;
+    const out = execFileSync('bash', ['-c', pipeline, process.execPath, BIN], { env: cliEnv(home.dir), encoding: 'utf8', timeout: 30_000 });
+    expect(out).toBe('y\r\nwrapper 129\n');
+    const stored = await readLast(home.dir);
+    expect(stored.execution).toMatchObject({ state: 'Execution crushed', exitCode: 129, signal: 'SIGHUP' });
   });
 
   it('classifies a command that cannot start as without --pty (127, Exec crushed)', async () => {
