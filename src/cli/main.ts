@@ -28,6 +28,7 @@ program
   .option('--metrics-pattern <regex>', 'regex with named groups key, value and optional step; replaces the default grammar')
   .option('--kill-after <duration>', 'grace before SIGKILL when a forwarded SIGTERM is ignored', '10s')
   .option('--foreground', 'keep the command in the terminal foreground group (for interactive commands)')
+  .addOption(new Option('--pty', 'run the command in a pseudo-terminal (colours, progress bars; stdout and stderr merge)').conflicts('foreground'))
   .option('--line-quota <n|all>', 'embedded store: lines stored per execution; beyond it the first and the last half are kept (default 1000000)')
   .option('--sample <duration|off>', 'sample CPU, memory, I/O and GPUs of the command\'s processes this often (sys/… metrics)', '10s')
   .argument('<cmd>', 'command to run')

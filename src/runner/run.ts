@@ -6,6 +6,7 @@ import { createRedactor } from './redact.js';
 import { startSampling, type Sampling } from './sampling.js';
 import { SignalForwarder } from './signals.js';
 import type { OpenedExecution, Sink } from './sink.js';
+import type { PtyModule } from './pty.js';
 import { spawnCommand, type SpawnedCommand } from './spawn.js';
 import { Tee } from './tee.js';
 
@@ -19,6 +20,8 @@ export interface RunOptions {
   killAfterMs: number;
   /** Keep the command in the terminal's foreground group (docs/signals.md). */
   foreground: boolean;
+  /** `--pty`: the loaded pseudo-terminal package to run the command in (src/runner/pty.ts). */
+  pty?: PtyModule;
   /** Resource sampling interval (ms), null for `--sample off`. */
   sampleIntervalMs: number | null;
   /** git and version context recorded with the execution. */
@@ -58,17 +61,17 @@ export async function runExecution(argv: readonly string[], options: RunOptions,
     metrics: options.metrics,
     context: options.context ?? null,
   });
-  const command = spawnCommand(argv, {
-    env: {
-      ...env,
-      EXEC_TRACK_EXECUTION_ID: opened.executionId,
-      EXEC_TRACK_SESSION_ID: opened.sessionId,
-      PYTHONUNBUFFERED: 'PYTHONUNBUFFERED' in env ? env.PYTHONUNBUFFERED : '1',
-    },
-    foreground: options.foreground,
-  });
+  const commandEnv = {
+    ...env,
+    EXEC_TRACK_EXECUTION_ID: opened.executionId,
+    EXEC_TRACK_SESSION_ID: opened.sessionId,
+    PYTHONUNBUFFERED: 'PYTHONUNBUFFERED' in env ? env.PYTHONUNBUFFERED : '1',
+  };
+  const command = options.pty
+    ? (await import('./pty.js')).spawnInPty(options.pty, argv, commandEnv)
+    : spawnCommand(argv, { env: commandEnv, foreground: options.foreground });
   command.onSpawn(() => options.onStart?.(opened));
-  const forwarder = command.pid === undefined ? undefined : new SignalForwarder({ pid: command.pid, foreground: options.foreground, killAfterMs: options.killAfterMs });
+  const forwarder = command.pid === undefined ? undefined : new SignalForwarder({ pid: command.pid, foreground: options.foreground && !options.pty, killAfterMs: options.killAfterMs });
   forwarder?.start();
   const capture = new Capture(sink, redactor.text, options.notice);
   const sampling = sample(command, options, capture);
@@ -117,7 +120,8 @@ async function follow(
     for (const tee of tees) tee.pause('sink');
     void wait.then(() => tees.forEach((tee) => tee.resume('sink')));
   };
-  tees.push(new Tee(command.stdout, process.stdout, onChunk('stdout')), new Tee(command.stderr, process.stderr, onChunk('stderr')));
+  tees.push(new Tee(command.stdout, process.stdout, onChunk('stdout')));
+  if (command.stderr) tees.push(new Tee(command.stderr, process.stderr, onChunk('stderr')));
   const ended = await command.ended;
   if (ended.kind === 'spawn-error') {
     await Promise.all(tees.map((tee) => tee.drain()));

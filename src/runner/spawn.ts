@@ -14,7 +14,8 @@ export interface SpawnedCommand {
   /** PID, undefined when spawn failed. */
   pid: number | undefined;
   stdout: Readable;
-  stderr: Readable;
+  /** null when stderr is merged into `stdout` (a pseudo-terminal, src/runner/pty.ts). */
+  stderr: Readable | null;
   /** Resolves when the process has exited (before its pipes necessarily close) or failed to spawn. */
   ended: Promise<ProcessEnd>;
   /** Calls `listener` once the process is running (never when spawn fails). */

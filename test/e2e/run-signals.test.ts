@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, cliEnv, tempHome } from '../helpers/cli.js';
+import { FIXTURES, tempHome } from '../helpers/cli.js';
 import { alive, exited, readLast, startRun, waitFor } from './run-helpers.js';
+import { HAS_TMUX, startInTmux, type TmuxRun } from './tmux.js';
 
 let home: { dir: string; cleanup: () => void };
 beforeEach(() => {
@@ -73,47 +73,20 @@ function ignoresSigterm(pid: number): boolean {
   }
 }
 
-const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', tmuxSocket, ...args], { encoding: 'utf8' });
-/**
- * One tmux server per test: a new session on the socket of a server still shutting down from the previous
- * test's kill-server fails with "server exited unexpectedly" (seen in CI).
- */
-let tmuxSocket = '';
-let tmuxServers = 0;
-const pane = (): string => tmux('capture-pane', '-p', '-t', 'run');
+let run: TmuxRun | undefined;
 
-describe.runIf(existsSync('/usr/bin/tmux'))('exec-track run in a real terminal (tmux)', () => {
-  beforeEach(() => {
-    tmuxSocket = `exec-track-test-${process.pid}-${++tmuxServers}`;
-  });
-  afterEach(() => {
-    try {
-      tmux('kill-server');
-    } catch {
-      // the server already ended with its last session
-    }
-  });
-
-  /** Starts the wrapper in a detached tmux session; `status` receives the exit code. */
-  function startInTmux(args: string[], options: string[] = []): string {
-    const status = join(home.dir, 'status');
-    const env = cliEnv(home.dir);
-    const quoted = [process.execPath, BIN, 'run', '-q', ...options, '--', ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-    const command = `EXEC_TRACK_HOME='${env.EXEC_TRACK_HOME}' NO_COLOR=1 ${quoted}; echo $? > '${status}'; sleep 60`;
-    tmux('new-session', '-d', '-s', 'run', '-x', '150', '-y', '40', command);
-    return status;
-  }
+describe.runIf(HAS_TMUX)('exec-track run in a real terminal (tmux)', () => {
+  afterEach(() => run?.kill());
 
   it.each([
     ['in its own process group', []],
     ['with --foreground', ['--foreground']],
   ])('delivers exactly one SIGINT to the command on Ctrl-C and keeps capturing its cleanup, %s (FC-10)', async (_mode, options) => {
-    const status = startInTmux(['python3', '-c', FC10_CHILD], options);
-    await waitFor(() => pane().includes('ready'), 'ready in the pane');
-    tmux('send-keys', '-t', 'run', 'C-c');
-    const code = await waitFor(() => existsSync(status) && readFileSync(status, 'utf8').trim(), 'the wrapper to exit');
-    expect(code).toBe('130');
-    const text = pane();
+    run = startInTmux(home.dir, ['python3', '-c', FC10_CHILD], options);
+    await waitFor(() => run!.pane().includes('ready'), 'ready in the pane');
+    run.tmux('send-keys', '-t', 'run', 'C-c');
+    expect(await run.exitCode()).toBe('130');
+    const text = run.pane();
     expect(text.match(/cleanup start/g)).toHaveLength(1);
     expect(text).toMatch(/ready\n.*cleanup start\nsaved step=7\n/s);
     const stored = await readLast(home.dir);
@@ -125,11 +98,10 @@ describe.runIf(existsSync('/usr/bin/tmux'))('exec-track run in a real terminal (
     ['in its own process group', []],
     ['with --foreground', ['--foreground']],
   ])('lets the command read a line typed in the terminal, %s', async (_mode, options) => {
-    const status = startInTmux(['python3', '-c', "print('name?', flush=True); print('hello ' + input())"], options);
-    await waitFor(() => pane().includes('name?'), 'the prompt');
-    tmux('send-keys', '-t', 'run', 'world', 'Enter');
-    const code = await waitFor(() => existsSync(status) && readFileSync(status, 'utf8').trim(), 'the wrapper to exit');
-    expect(code).toBe('0');
+    run = startInTmux(home.dir, ['python3', '-c', "print('name?', flush=True); print('hello ' + input())"], options);
+    await waitFor(() => run!.pane().includes('name?'), 'the prompt');
+    run.tmux('send-keys', '-t', 'run', 'world', 'Enter');
+    expect(await run.exitCode()).toBe('0');
     const stored = await readLast(home.dir);
     expect(stored.texts).toEqual(['stdout:name?', 'stdout:hello world']);
   });

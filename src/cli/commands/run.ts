@@ -5,6 +5,7 @@ import { pageUrl } from '../../web/links.js';
 import { ExecTrackError } from '../../errors.js';
 import { checkTextLimit } from '../../protocol/limits.js';
 import type { MetricsConfig, Outcome } from '../../protocol/types.js';
+import type { PtyModule } from '../../runner/pty.js';
 import { formatDuration, formatUsage } from '../../report/format.js';
 import { notice, openSink, trackingFailed, trackingMetrics, type OpenedSink, type TrackingOptions } from './tracking.js';
 
@@ -14,6 +15,8 @@ export interface RunCommandOptions extends TrackingOptions {
   /** A duration such as `10s` (default 10s). */
   killAfter?: string;
   foreground?: boolean;
+  /** `--pty`: run the command in a pseudo-terminal. */
+  pty?: boolean;
   /** `--line-quota <n|all>`: lines stored per execution in the embedded store. */
   lineQuota?: string;
   /** Resource sampling interval such as `10s`, or `off` (default 10s). */
@@ -53,6 +56,7 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, env: N
     const { readContext } = await import('../../runner/context.js');
     // git runs while the store opens
     const context = readContext(process.cwd(), env);
+    const pty = opts.pty ? await requirePty() : undefined;
     const { runExecution } = await import('../../runner/run.js');
     opened = await openSink(opts, env, valid.lineQuota);
     return await runExecution(
@@ -63,6 +67,7 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, env: N
         metrics: valid.metrics,
         killAfterMs: valid.killAfterMs,
         foreground: opts.foreground ?? false,
+        pty,
         sampleIntervalMs: valid.sampleIntervalMs,
         context: await context,
         env,
@@ -82,6 +87,16 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, env: N
   } finally {
     await opened?.close();
   }
+}
+
+/**
+ * The pseudo-terminal package for `--pty`, loaded only then.
+ * @throws ExecTrackError USAGE when it is not installed (it is an optional dependency).
+ */
+async function requirePty(): Promise<PtyModule> {
+  const pty = await (await import('../../runner/pty.js')).loadPty();
+  if (!pty) throw new ExecTrackError('USAGE', '--pty needs the optional package @lydell/node-pty, which is not installed; reinstall exec-track with optional dependencies or run without --pty.');
+  return pty;
 }
 
 function validate(argv: string[], opts: RunCommandOptions): ValidOptions {
