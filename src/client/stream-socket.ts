@@ -118,7 +118,7 @@ function refusalError(status: number, retryAfterHeader: string | string[] | unde
   if (status === 404) return new ExecTrackError('NOT_FOUND', 'The server does not know this execution; it will be created again.');
   if (status === 429) {
     const retryAfter = Number(retryAfterHeader ?? 0) || 60;
-    return new ExecTrackError('RATE_LIMITED', `The server rate-limited this machine; retry after ${retryAfter} s.`, { retryAfter });
+    return ExecTrackError.of('RATE_LIMITED', { from: 'this machine', retryAfter });
   }
   return new ExecTrackError('SERVER_ERROR', `The exec-track server at ${origin} refused the stream with HTTP ${status}; check the server URL and logs.`, { statusCode: status });
 }
