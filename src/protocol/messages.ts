@@ -1,14 +1,16 @@
 import { z } from 'zod';
 import { TEXT_LIMITS } from './limits.js';
-import { STATES } from './states.js';
+import { idPattern } from './ids.js';
+import { FINAL_STATES } from './states.js';
 
 /**
  * Wire schemas shared by client and server: REST bodies and WebSocket frames (DESIGN §6).
  * Every body and frame is validated against these at the boundary.
  */
 
-export const sessionIdSchema = z.string().regex(/^s_[A-Za-z0-9_-]{22}$/);
-export const executionIdSchema = z.string().regex(/^e_[A-Za-z0-9_-]{22}$/);
+export const sessionIdSchema = z.string().regex(idPattern('s'));
+export const executionIdSchema = z.string().regex(idPattern('e'));
+export const userIdSchema = z.string().regex(idPattern('u'));
 
 /**
  * The largest time a JavaScript Date can hold (ms since epoch): 8.64e15, year 275760. Anything
@@ -56,7 +58,7 @@ export const resourceUsageSchema = z.object({
 });
 
 export const outcomeSchema = z.object({
-  state: z.enum(['Passive', 'Execution crushed', 'Exec crushed']),
+  state: z.enum(FINAL_STATES),
   exitCode: z.number().int().nullable(),
   signal: z.string().max(32).nullable(),
   reason: z.string().max(TEXT_LIMITS.outcomeReason).nullable(),
@@ -101,16 +103,3 @@ export const clientFrame = z.discriminatedUnion('type', [
   /** Explicit metric points (not read from lines), stored in frame order with the lines. */
 ]);
 export type ClientFrame = z.infer<typeof clientFrame>;
-
-/**
- * Frames the server sends on the stream socket:
- * - `welcome` on connect: `lastSeq` is the highest contiguous seq stored (-1 when none): resume after it.
- * - `ack` after each stored batch, same meaning.
- * - `finished` once the final state is stored.
- * - `error` before closing with 1008/1009.
- */
-export type ServerFrame =
-  | { type: 'welcome'; lastSeq: number }
-  | { type: 'ack'; lastSeq: number }
-  | { type: 'finished'; state: (typeof STATES)[number] }
-  | { type: 'error'; error: { code: string; message: string } };
