@@ -38,16 +38,36 @@ export const explicitPointSchema = z.object({
   ts: z.number().int().nonnegative(),
 });
 
+/** Most lines one batch (REST body or `lines` frame) may carry. */
+export const MAX_LINES_PER_BATCH = 10_000;
+
+/**
+ * One captured line of a report (DESIGN §5), the one definition of its shape: `ReportLine`
+ * (protocol/types.ts) is derived from it, and the server's fast path (server/ws/lines-frame.ts)
+ * accepts only a subset of what it accepts.
+ */
 export const reportLineSchema = z.object({
+  /** Per-execution sequence number, 0-based, across both streams in read order. */
   seq: z.number().int().nonnegative(),
+  /** Capture time, ms since epoch UTC, taken when the wrapper read the line. */
   ts: timeMsSchema,
   stream: z.enum(['stdout', 'stderr']),
+  /** Stored text: ANSI stripped, decoded with U+FFFD replacement, redacted, after `\r` collapse. */
   text: z.string(),
+  /** The final line of a stream, which had no trailing newline. */
   partial: z.boolean().optional(),
+  /** Set when the line was longer than the line limit and cut; `byteLength` is its original size in bytes. */
   truncated: z.boolean().optional(),
   byteLength: z.number().int().nonnegative().optional(),
+  /** Earlier `\r` redraw frames of this line (cleaned like `text`); read for metrics, never stored as lines. */
   frames: z.array(z.string()).optional(),
+  /** Capture time of each of `frames` (ms since epoch UTC), in the same order: the time metric points read from it get. */
   frameTs: z.array(timeMsSchema).optional(),
+  /**
+   * Set on a points record instead of a line (issue 12): metric points sent directly, carried in
+   * the seq order of lines so that every sink, spool, resend and sync carries them unchanged. Such a
+   * record has `stream: 'stdout'` and `text: ''`; it is never stored, shown or counted as a line.
+   */
   points: z.array(explicitPointSchema).min(1).max(1000).optional(),
 });
 
@@ -91,14 +111,14 @@ export const createExecutionBody = z.object({
 });
 
 /** POST /api/v1/executions/:id/reports */
-export const appendReportsBody = z.object({ lines: z.array(reportLineSchema).max(10_000) });
+export const appendReportsBody = z.object({ lines: z.array(reportLineSchema).max(MAX_LINES_PER_BATCH) });
 
 /** POST /api/v1/executions/:id/finish */
 export const finishBody = z.object({ outcome: outcomeSchema });
 
 /** Frames a wrapper sends on `WS /api/v1/executions/:id/stream`. Heartbeats are WebSocket pings. */
 export const clientFrame = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('lines'), lines: z.array(reportLineSchema).max(10_000) }),
+  z.object({ type: z.literal('lines'), lines: z.array(reportLineSchema).max(MAX_LINES_PER_BATCH) }),
   z.object({ type: z.literal('finish'), outcome: outcomeSchema }),
   /** Explicit metric points (not read from lines), stored in frame order with the lines. */
 ]);
