@@ -18,8 +18,13 @@ describe('docs/errors.md', () => {
   it.each(codes)('documents %s with its exit code, HTTP status, meaning and what to do', (code) => {
     const text = section(code);
     expect(text, `docs/errors.md has no "### \`${code}\`" section`).toBeDefined();
-    expect(text).toContain(`CLI exit code: ${ERRORS[code].exitCode} · HTTP status: ${ERRORS[code].status}`);
     expect(text).toContain('**What to do:**');
+  });
+
+  it.each(codes)('documents exactly the exit code and HTTP status src/errors.ts gives %s', (code) => {
+    const line = /^CLI exit code: (\d+) · HTTP status: (\d+)(?: \(.*\))?$/m.exec(section(code) ?? '');
+    expect(line, `docs/errors.md states no exit code and status for ${code}`).not.toBeNull();
+    expect({ exitCode: Number(line![1]), status: Number(line![2]) }).toEqual({ exitCode: ERRORS[code].exitCode, status: ERRORS[code].status });
   });
 
   it('documents no code that src/errors.ts does not define', () => {
@@ -29,6 +34,22 @@ describe('docs/errors.md', () => {
 
   it.each(['128 + N', '| 127 |', '| 126 |', '| 125 |', "the child's code"])('documents the run exit code %s', (row) => {
     expect(doc).toContain(row);
+  });
+});
+
+describe('MESSAGES', () => {
+  it('words each templated code from the values a call site passes', () => {
+    expect(ExecTrackError.of('NOT_FOUND', { thing: 'session s_x in the embedded store', hint: 'check the id' }).message).toBe('No session s_x in the embedded store; check the id.');
+    expect(ExecTrackError.of('UNAUTHORIZED', { credential: 'user token' }).message).toBe('This request needs a valid user token (Authorization: Bearer ut_…); get one with POST /api/v1/users.');
+    expect(ExecTrackError.of('LIMIT_EXCEEDED', { what: 'sessions per user', limit: 2, option: '--max-sessions-per-user', advice: 'delete one.' }).message).toBe(
+      'The server allows at most 2 sessions per user (serve --max-sessions-per-user); delete one.',
+    );
+  });
+
+  it('gives a RATE_LIMITED error its retryAfter and every templated error the status of its code', () => {
+    const limited = ExecTrackError.of('RATE_LIMITED', { from: 'this address', retryAfter: 30 });
+    expect(limited).toMatchObject({ retryAfter: 30, statusCode: 429, message: 'Too many requests from this address; retry after 30 s.' });
+    expect(ExecTrackError.of('LIMIT_EXCEEDED', { what: 'x', limit: 1, option: '--y', advice: 'z' }).statusCode).toBe(ERRORS.LIMIT_EXCEEDED.status);
   });
 });
 

@@ -39,7 +39,7 @@ export async function requestJson<T>(url: string, options: RequestOptions = {}):
   if (response.status < 400) return parsed as T;
   if (response.status === 429) {
     const retryAfter = Number(response.headers['retry-after'] ?? 0) || 60;
-    throw new ExecTrackError('RATE_LIMITED', `The server rate-limited this machine; retry after ${retryAfter} s.`, { retryAfter });
+    throw ExecTrackError.of('RATE_LIMITED', { from: 'this machine', retryAfter });
   }
   const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
   if (error?.code && error.message) {

@@ -40,7 +40,7 @@ export async function resolveLocalSession(store: Store, ref: string | undefined,
  */
 export async function useLocalSession(store: Store, ref: string, env: NodeJS.ProcessEnv = process.env): Promise<Session> {
   const session = isId('s', ref) ? await store.getSession(ref) : await store.findSessionByTitle(ref, null);
-  if (!session) throw new ExecTrackError('NOT_FOUND', `No session ${isId('s', ref) ? ref : `titled "${ref}"`} in the embedded store; run \`exec-track sessions\` to list them.`);
+  if (!session) throw ExecTrackError.of('NOT_FOUND', { thing: `session ${isId('s', ref) ? ref : `titled "${ref}"`} in the embedded store`, hint: 'run `exec-track sessions` to list them' });
   await makeCurrent(session.id, env);
   return session;
 }
@@ -49,7 +49,7 @@ async function pick(store: Store, ref: string | undefined, env: NodeJS.ProcessEn
   if (ref !== undefined && isId('s', ref)) {
     const session = await store.getSession(ref);
     if (!session) {
-      throw new ExecTrackError('NOT_FOUND', `No session ${ref} in the embedded store; run \`exec-track sessions\` to list them.`);
+      throw ExecTrackError.of('NOT_FOUND', { thing: `session ${ref} in the embedded store`, hint: 'run `exec-track sessions` to list them' });
     }
     return session;
   }

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { ExecTrackError } from '../errors.js';
-import type { ServerFrame } from '../protocol/messages.js';
+import { streamServerFrame, type StreamServerFrame } from '../protocol/frames.js';
 
 /** What the owner of a {@link StreamSocket} hears after the welcome. */
 export interface StreamHandlers {
@@ -62,12 +62,9 @@ export class StreamSocket {
       ws.on('pong', () => (lastPong = Date.now()));
       ws.on('message', (data, isBinary) => {
         if (isBinary) return;
-        let frame: ServerFrame;
-        try {
-          frame = JSON.parse(data.toString()) as ServerFrame;
-        } catch {
-          return;
-        }
+        const frame = parseServerFrame(data.toString());
+        // a frame this build does not know (not JSON, or not docs/api.md's shape) is left alone
+        if (!frame) return;
         if (frame.type === 'welcome' && !socket) {
           clearTimeout(handshake);
           socket = new StreamSocket(ws, frame.lastSeq);
@@ -118,7 +115,17 @@ function refusalError(status: number, retryAfterHeader: string | string[] | unde
   if (status === 404) return new ExecTrackError('NOT_FOUND', 'The server does not know this execution; it will be created again.');
   if (status === 429) {
     const retryAfter = Number(retryAfterHeader ?? 0) || 60;
-    return new ExecTrackError('RATE_LIMITED', `The server rate-limited this machine; retry after ${retryAfter} s.`, { retryAfter });
+    return ExecTrackError.of('RATE_LIMITED', { from: 'this machine', retryAfter });
   }
   return new ExecTrackError('SERVER_ERROR', `The exec-track server at ${origin} refused the stream with HTTP ${status}; check the server URL and logs.`, { statusCode: status });
+}
+
+/** A stream-socket frame from the server, checked against {@link streamServerFrame}; undefined when it is not one. */
+function parseServerFrame(text: string): StreamServerFrame | undefined {
+  try {
+    const parsed = streamServerFrame.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }

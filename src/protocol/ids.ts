@@ -3,8 +3,12 @@ import { randomBytes } from 'node:crypto';
 /** ID kinds and their prefixes: `s_` session, `e_` execution, `u_` user. */
 export type IdKind = 's' | 'e' | 'u';
 
-/** 128 bits from the OS CSPRNG, base64url without padding: always 22 characters. */
-const ID_BODY = /^[A-Za-z0-9_-]{22}$/;
+/** The one ID pattern: `<kind>_` + 128 bits from the OS CSPRNG, base64url without padding (always 22 characters). */
+export function idPattern(kind: IdKind): RegExp {
+  return new RegExp(`^${kind}_[A-Za-z0-9_-]{22}$`);
+}
+
+const ID_PATTERNS: Record<IdKind, RegExp> = { s: idPattern('s'), e: idPattern('e'), u: idPattern('u') };
 
 /**
  * Mints a capability ID: `<kind>_` + 128 random bits (node:crypto randomBytes, the OS CSPRNG) in
@@ -16,5 +20,5 @@ export function newId(kind: IdKind): string {
 
 /** True when `value` has the exact shape of an ID of `kind` (does not say whether it exists). */
 export function isId(kind: IdKind, value: string): boolean {
-  return value.startsWith(`${kind}_`) && ID_BODY.test(value.slice(2));
+  return ID_PATTERNS[kind].test(value);
 }

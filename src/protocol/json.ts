@@ -1,45 +1,8 @@
 import { MAX_TIME_MS } from './messages.js';
-import type { Execution, ExecutionContext, ReportLine, ResourceUsage, Session } from './types.js';
+import type { ExecutionJson, MetricPointJson, ReportJson, SessionJson } from './responses.js';
+import type { Execution, MetricPoint, ReportLine, Session } from './types.js';
 
-/** Execution as shown by `report --json` and the REST API (DESIGN §4): ISO 8601 UTC times, ms durations. */
-export interface ExecutionJson {
-  id: string;
-  sessionId: string;
-  name: string | null;
-  command: string[];
-  state: Execution['state'];
-  exitCode: number | null;
-  signal: string | null;
-  reason: string | null;
-  startedAt: string | null;
-  endedAt: string | null;
-  durationMs: number | null;
-  lineCount: number;
-  /** The host the wrapper ran on. */
-  host: string;
-  /** git commit/branch/dirty and exec-track version (issue 16); null when not recorded. */
-  context: ExecutionContext | null;
-  /** Peak RSS and CPU time of the command's tree (issue 16); null while running or when not sampled. */
-  usage: ResourceUsage | null;
-}
-
-/** Session as shown by `report --json` and the REST API (DESIGN §4). */
-export interface SessionJson {
-  id: string;
-  title: string;
-  createdAt: string;
-}
-
-/** Report line as shown by `report --json` and the REST API (DESIGN §4); `ts` is ISO 8601 UTC (null for an impossible time stored by builds before schema 3). */
-export interface ReportJson {
-  seq: number;
-  ts: string | null;
-  stream: ReportLine['stream'];
-  text: string;
-  partial?: true;
-  truncated?: true;
-  byteLength?: number;
-}
+export type { ExecutionJson, ReportJson, SessionJson } from './responses.js';
 
 /**
  * ms since epoch → ISO 8601 UTC (`2026-11-30T12:00:01.123Z`). Null stays null, and so becomes a time
@@ -78,6 +41,7 @@ export function toExecutionJson(e: Execution): ExecutionJson {
     endedAt: isoTime(e.endedAt),
     durationMs: durationMs(e),
     lineCount: e.lineCount,
+    cwd: e.cwd,
     host: e.host,
     context: e.context,
     usage: e.usage,
@@ -86,6 +50,11 @@ export function toExecutionJson(e: Execution): ExecutionJson {
 
 export function toSessionJson(s: Session): SessionJson {
   return { id: s.id, title: s.title, createdAt: isoTime(s.createdAt)! };
+}
+
+/** A metric point as the API and the follow socket send it: ISO 8601 `ts`; NaN and ±Infinity become null in JSON. */
+export function toPointJson(p: MetricPoint): MetricPointJson {
+  return { key: p.key, step: p.step, value: Number.isFinite(p.value) ? p.value : null, ts: isoTime(p.ts), seq: p.seq };
 }
 
 export function toReportJson(l: ReportLine): ReportJson {
@@ -98,7 +67,11 @@ export function toReportJson(l: ReportLine): ReportJson {
   return out;
 }
 
-/** Inverse of {@link toExecutionJson} for the fields a reader needs (used by the remote source). */
+/**
+ * Inverse of {@link toExecutionJson} for the fields a reader needs (used by the remote source). What
+ * the API does not show (`pid`, `lastSeenAt`, `receivedAt`, `metrics`) no reader shows either; it gets
+ * the neutral values below.
+ */
 export function fromExecutionJson(j: ExecutionJson): Execution {
   const ms = (s: string | null) => (s === null ? null : Date.parse(s));
   return {
@@ -106,8 +79,8 @@ export function fromExecutionJson(j: ExecutionJson): Execution {
     sessionId: j.sessionId,
     name: j.name,
     command: j.command,
-    cwd: '',
-    host: j.host ?? '',
+    cwd: j.cwd,
+    host: j.host,
     pid: null,
     state: j.state,
     exitCode: j.exitCode,
@@ -120,7 +93,7 @@ export function fromExecutionJson(j: ExecutionJson): Execution {
     receivedAt: ms(j.startedAt) ?? 0,
     lineCount: j.lineCount,
     metrics: { enabled: true },
-    context: j.context ?? null,
-    usage: j.usage ?? null,
+    context: j.context,
+    usage: j.usage,
   };
 }

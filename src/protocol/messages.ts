@@ -1,14 +1,16 @@
 import { z } from 'zod';
 import { TEXT_LIMITS } from './limits.js';
-import { STATES } from './states.js';
+import { idPattern } from './ids.js';
+import { FINAL_STATES } from './states.js';
 
 /**
  * Wire schemas shared by client and server: REST bodies and WebSocket frames (DESIGN §6).
  * Every body and frame is validated against these at the boundary.
  */
 
-export const sessionIdSchema = z.string().regex(/^s_[A-Za-z0-9_-]{22}$/);
-export const executionIdSchema = z.string().regex(/^e_[A-Za-z0-9_-]{22}$/);
+export const sessionIdSchema = z.string().regex(idPattern('s'));
+export const executionIdSchema = z.string().regex(idPattern('e'));
+export const userIdSchema = z.string().regex(idPattern('u'));
 
 /**
  * The largest time a JavaScript Date can hold (ms since epoch): 8.64e15, year 275760. Anything
@@ -36,16 +38,36 @@ export const explicitPointSchema = z.object({
   ts: z.number().int().nonnegative(),
 });
 
+/** Most lines one batch (REST body or `lines` frame) may carry. */
+export const MAX_LINES_PER_BATCH = 10_000;
+
+/**
+ * One captured line of a report (DESIGN §5), the one definition of its shape: `ReportLine`
+ * (protocol/types.ts) is derived from it, and the server's fast path (server/ws/lines-frame.ts)
+ * accepts only a subset of what it accepts.
+ */
 export const reportLineSchema = z.object({
+  /** Per-execution sequence number, 0-based, across both streams in read order. */
   seq: z.number().int().nonnegative(),
+  /** Capture time, ms since epoch UTC, taken when the wrapper read the line. */
   ts: timeMsSchema,
   stream: z.enum(['stdout', 'stderr']),
+  /** Stored text: ANSI stripped, decoded with U+FFFD replacement, redacted, after `\r` collapse. */
   text: z.string(),
+  /** The final line of a stream, which had no trailing newline. */
   partial: z.boolean().optional(),
+  /** Set when the line was longer than the line limit and cut; `byteLength` is its original size in bytes. */
   truncated: z.boolean().optional(),
   byteLength: z.number().int().nonnegative().optional(),
+  /** Earlier `\r` redraw frames of this line (cleaned like `text`); read for metrics, never stored as lines. */
   frames: z.array(z.string()).optional(),
+  /** Capture time of each of `frames` (ms since epoch UTC), in the same order: the time metric points read from it get. */
   frameTs: z.array(timeMsSchema).optional(),
+  /**
+   * Set on a points record instead of a line (issue 12): metric points sent directly, carried in
+   * the seq order of lines so that every sink, spool, resend and sync carries them unchanged. Such a
+   * record has `stream: 'stdout'` and `text: ''`; it is never stored, shown or counted as a line.
+   */
   points: z.array(explicitPointSchema).min(1).max(1000).optional(),
 });
 
@@ -56,7 +78,7 @@ export const resourceUsageSchema = z.object({
 });
 
 export const outcomeSchema = z.object({
-  state: z.enum(['Passive', 'Execution crushed', 'Exec crushed']),
+  state: z.enum(FINAL_STATES),
   exitCode: z.number().int().nullable(),
   signal: z.string().max(32).nullable(),
   reason: z.string().max(TEXT_LIMITS.outcomeReason).nullable(),
@@ -89,28 +111,15 @@ export const createExecutionBody = z.object({
 });
 
 /** POST /api/v1/executions/:id/reports */
-export const appendReportsBody = z.object({ lines: z.array(reportLineSchema).max(10_000) });
+export const appendReportsBody = z.object({ lines: z.array(reportLineSchema).max(MAX_LINES_PER_BATCH) });
 
 /** POST /api/v1/executions/:id/finish */
 export const finishBody = z.object({ outcome: outcomeSchema });
 
 /** Frames a wrapper sends on `WS /api/v1/executions/:id/stream`. Heartbeats are WebSocket pings. */
 export const clientFrame = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('lines'), lines: z.array(reportLineSchema).max(10_000) }),
+  z.object({ type: z.literal('lines'), lines: z.array(reportLineSchema).max(MAX_LINES_PER_BATCH) }),
   z.object({ type: z.literal('finish'), outcome: outcomeSchema }),
   /** Explicit metric points (not read from lines), stored in frame order with the lines. */
 ]);
 export type ClientFrame = z.infer<typeof clientFrame>;
-
-/**
- * Frames the server sends on the stream socket:
- * - `welcome` on connect: `lastSeq` is the highest contiguous seq stored (-1 when none): resume after it.
- * - `ack` after each stored batch, same meaning.
- * - `finished` once the final state is stored.
- * - `error` before closing with 1008/1009.
- */
-export type ServerFrame =
-  | { type: 'welcome'; lastSeq: number }
-  | { type: 'ack'; lastSeq: number }
-  | { type: 'finished'; state: (typeof STATES)[number] }
-  | { type: 'error'; error: { code: string; message: string } };

@@ -10,5 +10,8 @@ export const STATES = ['Passive', 'Running', 'Execution crushed', 'Exec crushed'
 /** One of {@link STATES}. */
 export type ExecutionState = (typeof STATES)[number];
 
-/** The state that `finish` records for an execution that reached its end. */
-export type FinalState = Exclude<ExecutionState, 'Running'>;
+/** The states that `finish` records for an execution that reached its end. */
+export const FINAL_STATES = ['Passive', 'Execution crushed', 'Exec crushed'] as const satisfies readonly ExecutionState[];
+
+/** One of {@link FINAL_STATES}. */
+export type FinalState = (typeof FINAL_STATES)[number];

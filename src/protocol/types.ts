@@ -1,41 +1,15 @@
 import type { z } from 'zod';
-import type { explicitPointSchema } from './messages.js';
+import type { explicitPointSchema, reportLineSchema } from './messages.js';
 import type { ExecutionState, FinalState } from './states.js';
 
 /** A metric point sent directly by a client (protocol/messages.ts `explicitPointSchema`). */
 export type ExplicitPoint = z.infer<typeof explicitPointSchema>;
 
 /** Output stream a line was read from. */
-export type StreamName = 'stdout' | 'stderr';
+export type StreamName = ReportLine['stream'];
 
-/**
- * One captured line of a report (DESIGN §5).
- * `ts` is ms since epoch (UTC) taken when the wrapper read the line.
- */
-export interface ReportLine {
-  /** Per-execution sequence number, 0-based, across both streams in read order. */
-  seq: number;
-  /** Capture time, ms since epoch UTC. */
-  ts: number;
-  stream: StreamName;
-  /** Stored text: ANSI stripped, decoded with U+FFFD replacement, redacted, after `\r` collapse. */
-  text: string;
-  /** The final line of a stream, which had no trailing newline. */
-  partial?: boolean;
-  /** Set when the line was longer than the line limit and cut; `byteLength` is its original size in bytes. */
-  truncated?: boolean;
-  byteLength?: number;
-  /** Earlier `\r` redraw frames of this line (cleaned like `text`); read for metrics, never stored as lines. */
-  frames?: string[];
-  /** Capture time of each of `frames` (ms since epoch UTC), in the same order: the time metric points read from it get. */
-  frameTs?: number[];
-  /**
-   * Set on a points record instead of a line (issue 12): metric points sent directly, carried in
-   * the seq order of lines so that every sink, spool, resend and sync carries them unchanged. Such a
-   * record has `stream: 'stdout'` and `text: ''`; it is never stored, shown or counted as a line.
-   */
-  points?: ExplicitPoint[];
-}
+/** One captured line of a report (DESIGN §5): the shape of `reportLineSchema` (protocol/messages.ts). */
+export type ReportLine = z.infer<typeof reportLineSchema>;
 
 /** A numeric value parsed from a line (DESIGN §5). `value` may be NaN or ±Infinity. */
 export interface MetricPoint {

@@ -1,14 +1,9 @@
 import WebSocket from 'ws';
 import { ExecTrackError } from '../errors.js';
-import { fromExecutionJson, type ExecutionJson, type ReportJson } from '../protocol/json.js';
+import { followFrame, type FollowFrame } from '../protocol/frames.js';
+import { fromExecutionJson } from '../protocol/json.js';
 import type { FollowEvent } from './source.js';
 import { pointFromWire, reportFromWire } from './wire.js';
-
-type Frame =
-  | { type: 'execution'; execution: ExecutionJson }
-  | { type: 'reports'; reports: ReportJson[] }
-  | { type: 'metrics'; points: Array<{ key: string; step: number; value: unknown; ts: unknown; seq: number }> }
-  | { type: 'error'; error: { code: string; message: string } };
 
 /**
  * One connection to `WS /api/v1/executions/:id/follow` (DESIGN §6) as an async iterable of
@@ -67,10 +62,16 @@ export async function* followSocket(url: string, signal: AbortSignal): AsyncIter
   }
 }
 
-function parseFrame(text: string): Frame {
+/** A follow frame checked against {@link followFrame}; anything else becomes an error frame naming the problem. */
+function parseFrame(text: string): FollowFrame {
+  let json: unknown;
   try {
-    return JSON.parse(text) as Frame;
+    json = JSON.parse(text);
   } catch {
     return { type: 'error', error: { code: 'SERVER_ERROR', message: 'The server sent a follow frame that is not JSON; check the server version.' } };
   }
+  const parsed = followFrame.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const where = parsed.error.issues[0]?.path.join('.') || 'the frame';
+  return { type: 'error', error: { code: 'SERVER_ERROR', message: `The server sent a follow frame unlike docs/api.md's (at ${where}); check that client and server versions match.` } };
 }

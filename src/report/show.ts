@@ -53,7 +53,7 @@ export async function showExecution(source: Source, id: string, o: ShowOptions):
     }
     if (o.chart !== undefined && !(o.chart in data.metrics)) {
       const keys = Object.keys(data.metrics).join(', ') || 'none';
-      throw new ExecTrackError('NOT_FOUND', `No metric "${o.chart}" in execution ${id} (its metrics: ${keys}); pick one of those for --chart.`);
+      throw ExecTrackError.of('NOT_FOUND', { thing: `metric "${o.chart}" in execution ${id} (its metrics: ${keys})`, hint: 'pick one of those for --chart' });
     }
     const points = hasMetrics ? await source.points(id) : [];
     spinner.stop();

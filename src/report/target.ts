@@ -21,5 +21,5 @@ export function noRuns(where: string): ExecTrackError {
 /** The NOT_FOUND error for an id; `where` reads like `in the embedded store`. */
 export function notFound(kind: 'session' | 'execution', id: string, where: string): ExecTrackError {
   const hint = kind === 'execution' ? "run `exec-track report` to list this session's executions" : 'run `exec-track sessions` to list sessions';
-  return new ExecTrackError('NOT_FOUND', `No ${kind} ${id} found ${where}; check the id or ${hint}.`);
+  return ExecTrackError.of('NOT_FOUND', { thing: `${kind} ${id} found ${where}`, hint: `check the id or ${hint}` });
 }

@@ -56,7 +56,7 @@ export function installErrorHandlers(app: FastifyInstance, log: ServerLog): void
     void reply.code(apiError.statusCode).send(apiError.toJSON());
   });
   app.setNotFoundHandler((_request, reply) => {
-    void reply.code(404).send(new ExecTrackError('NOT_FOUND', 'No such endpoint; see docs/api.md for the routes.').toJSON());
+    void reply.code(404).send(ExecTrackError.of('NOT_FOUND', { thing: 'such endpoint', hint: 'see docs/api.md for the routes' }).toJSON());
   });
 }
 

@@ -19,5 +19,5 @@ export function checkLines(lines: ReportLine[], options: ServerOptions): void {
 
 /** A count limit (sessions per user, executions per session): 400 LIMIT_EXCEEDED naming the limit. */
 export function limitExceeded(what: string, limit: number, option: string, advice: string): ExecTrackError {
-  return new ExecTrackError('LIMIT_EXCEEDED', `The server allows at most ${limit} ${what} (serve ${option}); ${advice}`, { statusCode: 400 });
+  return ExecTrackError.of('LIMIT_EXCEEDED', { what, limit, option, advice });
 }

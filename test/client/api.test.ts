@@ -93,7 +93,7 @@ describe('ApiClient', () => {
   });
 
   it.each([
-    [{ status: 429, headers: { 'retry-after': '17' }, body: { error: { code: 'RATE_LIMITED', message: 'Too many requests.' } } }, 'RATE_LIMITED', /rate-limited.*retry after 17 s/],
+    [{ status: 429, headers: { 'retry-after': '17' }, body: { error: { code: 'RATE_LIMITED', message: 'Too many requests.' } } }, 'RATE_LIMITED', /Too many requests from this machine; retry after 17 s/],
     [{ status: 500, body: { error: { code: 'INTERNAL', message: 'The server failed.' } } }, 'INTERNAL', /The server failed/],
     [{ status: 502, body: 'not json' }, 'SERVER_ERROR', /HTTP 502/],
   ])('maps HTTP %j to %s', async (answer, code, message) => {

@@ -70,7 +70,7 @@ describe('RemoteSink', () => {
   });
 
   it.each([
-    ['429 Too Many Requests', [/^exec-track: The server rate-limited this machine; retry after 1 s; spooling to /], 1],
+    ['429 Too Many Requests', [/^exec-track: Too many requests from this machine; retry after 1 s; spooling to /], 1],
     ['401 Unauthorized', [], 2],
   ])('answers a refused upgrade (%s) as it says, then streams everything', async (refusal, expected, claims) => {
     const server = await fakeServer();

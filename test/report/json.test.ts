@@ -32,6 +32,7 @@ describe('writeExecutionDocument', () => {
         endedAt: '2026-11-30T12:00:01.000Z',
         durationMs: 1000,
         lineCount: 2,
+        cwd: '/tmp',
         host: 'test',
         context: null,
         usage: null,
@@ -82,6 +83,6 @@ describe('sessionDocument', () => {
     const doc = sessionDocument({ session: session(), executions: [e] });
     expect(Object.keys(doc)).toEqual(['session', 'executions']);
     expect(doc.session).toStrictEqual({ id: 's_AAAAAAAAAAAAAAAAAAAAAA', title: 'regression models', createdAt: '2026-11-30T12:00:00.000Z' });
-    expect(Object.keys(doc.executions[0]!)).toEqual(['id', 'sessionId', 'name', 'command', 'state', 'exitCode', 'signal', 'reason', 'startedAt', 'endedAt', 'durationMs', 'lineCount', 'host', 'context', 'usage']);
+    expect(Object.keys(doc.executions[0]!)).toEqual(['id', 'sessionId', 'name', 'command', 'state', 'exitCode', 'signal', 'reason', 'startedAt', 'endedAt', 'durationMs', 'lineCount', 'cwd', 'host', 'context', 'usage']);
   });
 });

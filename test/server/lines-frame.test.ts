@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientFrame } from '../../src/protocol/messages.js';
+import { clientFrame, MAX_LINES_PER_BATCH, MAX_TIME_MS, reportLineSchema } from '../../src/protocol/messages.js';
 import { plainLinesFrame } from '../../src/server/ws/lines-frame.js';
 
 const line = { seq: 0, ts: 1_700_000_000_000, stream: 'stdout', text: 'step=1 loss=0.5' };
@@ -28,5 +28,15 @@ describe('plainLinesFrame (hand-checked fast path of clientFrame)', () => {
     ['null', null],
   ])('leaves %s to the schema', (_name, frame) => {
     expect(plainLinesFrame(frame)).toBeUndefined();
+  });
+
+  it('checks by hand only keys of reportLineSchema, and draws the line at the schema’s own limits', () => {
+    const keys = Object.keys(reportLineSchema.shape);
+    const everyHandKey = { ...line, partial: true, truncated: true, byteLength: 1, frames: ['a'], frameTs: [1] };
+    expect(Object.keys(everyHandKey).every((k) => keys.includes(k))).toBe(true);
+    expect(plainLinesFrame({ type: 'lines', lines: [everyHandKey] })).toBeDefined();
+    const atLimits = { type: 'lines', lines: Array.from({ length: MAX_LINES_PER_BATCH }, (_, seq) => ({ ...line, seq, ts: MAX_TIME_MS })) };
+    expect(plainLinesFrame(atLimits)).toEqual(clientFrame.parse(atLimits));
+    expect(plainLinesFrame({ type: 'lines', lines: [{ ...line, ts: MAX_TIME_MS + 1 }] })).toBeUndefined();
   });
 });

@@ -1,10 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { join } from 'node:path';
 import { buildApp } from '../../src/server/app.js';
 import type { ServerOptions } from '../../src/server/options.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 import { tempHome } from '../helpers/cli.js';
+import { checkResponse } from '../helpers/protocol-check.js';
 
 /** A test clock: `now` moves only when the test says so. */
 export interface TestClock {
@@ -33,6 +34,7 @@ export async function testApp(options: Partial<ServerOptions> = {}): Promise<Tes
   const store = await openStore(join(home.dir, 'server.db'), { lineQuota: options.lineQuota, clock });
   const logs: string[] = [];
   const app = await buildApp({ store, options, clock, log: (line) => logs.push(line) });
+  checkEveryResponse(app);
   return {
     app,
     store,
@@ -44,6 +46,18 @@ export async function testApp(options: Partial<ServerOptions> = {}): Promise<Tes
       home.cleanup();
     },
   };
+}
+
+/** Makes `app.inject` check every answer against src/protocol/responses.ts (test/helpers/protocol-check.ts). */
+function checkEveryResponse(app: FastifyInstance): void {
+  const inject = app.inject.bind(app) as (options: InjectOptions) => Promise<LightMyRequestResponse>;
+  const checked = async (options: InjectOptions) => {
+    const response = await inject(options);
+    const contentType = response.headers['content-type'];
+    checkResponse(options.method ?? 'GET', String(options.url), response.statusCode, typeof contentType === 'string' ? contentType : undefined, response.body);
+    return response;
+  };
+  app.inject = checked as unknown as typeof app.inject;
 }
 
 /** Mints a user and a claim key through the API. */

@@ -1,4 +1,5 @@
 import { WebSocket } from 'ws';
+import { checkFrame, checkResponse } from '../helpers/protocol-check.js';
 
 /** JSON over HTTP to a real server: status, parsed body and headers. */
 export async function api(
@@ -12,6 +13,7 @@ export async function api(
   if (payload !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
   const res = await fetch(`${base}${path}`, { method: options.method ?? (payload === undefined ? 'GET' : 'POST'), headers, body: payload });
   const text = await res.text();
+  checkResponse(options.method ?? (payload === undefined ? 'GET' : 'POST'), path, res.status, res.headers.get('content-type') ?? undefined, text);
   return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
 }
 
@@ -43,6 +45,7 @@ export function openSocket(url: string, bearer?: string): Promise<Socket> {
   const waiters: Array<(frame: any) => void> = [];
   ws.on('message', (data) => {
     const frame = JSON.parse(data.toString());
+    checkFrame(url, frame);
     const waiter = waiters.shift();
     if (waiter) waiter(frame);
     else frames.push(frame);

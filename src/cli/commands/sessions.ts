@@ -81,14 +81,14 @@ async function useRemoteSession(server: string, ref: string, env: NodeJS.Process
     throw new ExecTrackError('NOT_FOUND', `This machine has no sessions on ${server} yet (no identity there until its first run); start one with \`exec-track run -- <cmd>\`.`);
   }
   const session = (await api.listSessions()).find((s) => s.id === ref || s.title === ref);
-  if (!session) throw new ExecTrackError('NOT_FOUND', `No session "${ref}" of this machine on ${server}; run \`exec-track sessions\` to list them.`);
+  if (!session) throw ExecTrackError.of('NOT_FOUND', { thing: `session "${ref}" of this machine on ${server}`, hint: 'run `exec-track sessions` to list them' });
   await api.credentials.update((current) => ({ currentSession: session.id, sessionTitles: { ...current.sessionTitles, [session.title]: session.id } }));
   return session;
 }
 
 async function useEmbeddedSession(ref: string, env: NodeJS.ProcessEnv): Promise<{ id: string; title: string }> {
   const path = embeddedDbPath(env);
-  if (!existsSync(path)) throw new ExecTrackError('NOT_FOUND', `No session "${ref}" in the embedded store (it is empty); \`exec-track run -- <cmd>\` creates one.`);
+  if (!existsSync(path)) throw ExecTrackError.of('NOT_FOUND', { thing: `session "${ref}" in the embedded store (it is empty)`, hint: '`exec-track run -- <cmd>` creates one' });
   const [{ openStore }, { useLocalSession }] = await Promise.all([import('../../store/open.js'), import('../../client/local-session.js')]);
   const store = await openStore(path);
   try {

@@ -14,7 +14,7 @@ import type { User } from '../../store/store.js';
 
 /** The one 404 for any session or execution that cannot be read. */
 export function notFound(): ExecTrackError {
-  return new ExecTrackError('NOT_FOUND', 'Nothing exists under that id; check that you copied the whole link (it may also have expired).');
+  return ExecTrackError.of('NOT_FOUND', { thing: 'session or execution under that id', hint: 'check that you copied the whole link (it may also have expired)' });
 }
 
 function forbidden(): ExecTrackError {

@@ -62,5 +62,5 @@ export class ClaimKeys {
 }
 
 function unauthorized(): ExecTrackError {
-  return new ExecTrackError('UNAUTHORIZED', 'This write needs a valid, unexpired claim key (Authorization: Bearer ck_…); get a fresh one with POST /api/v1/claims.');
+  return ExecTrackError.of('UNAUTHORIZED', { credential: 'claim key' });
 }

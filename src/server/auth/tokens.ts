@@ -22,5 +22,5 @@ export function bearerOf(authorization: string | undefined): string | undefined 
 
 /** 401 for a missing or unknown user token. */
 export function badToken(): ExecTrackError {
-  return new ExecTrackError('UNAUTHORIZED', 'This request needs a valid user token (Authorization: Bearer ut_…); get one with POST /api/v1/users.');
+  return ExecTrackError.of('UNAUTHORIZED', { credential: 'user token' });
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ExecTrackError } from '../../errors.js';
-import { toExecutionJson, toReportJson } from '../../protocol/json.js';
+import { toExecutionJson, toPointJson, toReportJson } from '../../protocol/json.js';
 import { newId } from '../../protocol/ids.js';
 import { createMetricParser } from '../../metrics/parse.js';
 import { createExecutionBody } from '../../protocol/messages.js';
@@ -67,7 +67,7 @@ export function registerExecutionRoutes(app: FastifyInstance, ctx: ServerContext
     const execution = await readableExecution(ctx, request.params.id);
     const query = parseWith(metricsQuery, request.query, 'query');
     const [metrics, points] = await Promise.all([ctx.store.metricSummary(execution.id), ctx.store.metricPoints(execution.id, query.key)]);
-    return { metrics: query.key ? pick(metrics, query.key) : metrics, points };
+    return { metrics: query.key ? pick(metrics, query.key) : metrics, points: points.map(toPointJson) };
   });
 }
 

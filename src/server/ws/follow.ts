@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { toExecutionJson, toReportJson } from '../../protocol/json.js';
+import { toExecutionJson, toPointJson, toReportJson } from '../../protocol/json.js';
 import type { Execution } from '../../protocol/types.js';
 import type { ServerContext } from '../context.js';
 import { CLOSE, sendFrame } from './frames.js';
@@ -82,7 +82,7 @@ export function handleFollow(ctx: ServerContext, ws: WebSocket, first: Execution
     sentMetricSeq = upTo;
     for (let i = 0; i < points.length; i += ctx.options.followBatch) {
       if (ws.readyState !== ws.OPEN) return;
-      await sendFrame(ws, { type: 'metrics', points: points.slice(i, i + ctx.options.followBatch) });
+      await sendFrame(ws, { type: 'metrics', points: points.slice(i, i + ctx.options.followBatch).map(toPointJson) });
     }
   }
 }

@@ -1,12 +1,12 @@
 import type { WebSocket } from 'ws';
 import type { ExecTrackError } from '../../errors.js';
-import type { ServerFrame } from '../../protocol/messages.js';
+import type { FollowFrame, SessionFollowFrame, StreamServerFrame } from '../../protocol/frames.js';
 
 /** Close codes (RFC 6455 §7.4.1) the server uses. */
 export const CLOSE = { normal: 1000, goingAway: 1001, policy: 1008, tooBig: 1009, internal: 1011 } as const;
 
 /** Sends one JSON frame; resolves once it is handed to the socket (backpressure for large backlogs). */
-export function sendFrame(ws: WebSocket, frame: ServerFrame | Record<string, unknown>): Promise<void> {
+export function sendFrame(ws: WebSocket, frame: StreamServerFrame | FollowFrame | SessionFollowFrame): Promise<void> {
   return new Promise((resolve) => {
     if (ws.readyState !== ws.OPEN) return resolve();
     ws.send(JSON.stringify(frame), () => resolve());

@@ -1,9 +1,11 @@
-import { MAX_TIME_MS, type ClientFrame } from '../../protocol/messages.js';
+import { MAX_LINES_PER_BATCH, MAX_TIME_MS, type ClientFrame } from '../../protocol/messages.js';
 
-/** Keys a report line may carry (protocol/messages.ts reportLineSchema). */
+/**
+ * Keys of reportLineSchema (protocol/messages.ts) this fast path checks by hand; a line with any
+ * other key (`points`, or one the schema gains later) goes to zod. Its limits are the schema's own
+ * constants (MAX_LINES_PER_BATCH, MAX_TIME_MS); test/server/lines-frame.test.ts checks the two agree.
+ */
 const LINE_KEYS = new Set(['seq', 'ts', 'stream', 'text', 'partial', 'truncated', 'byteLength', 'frames', 'frameTs']);
-/** Lines per frame (the schema's max). */
-const MAX_LINES = 10_000;
 
 /**
  * The common frame — `{type: 'lines', lines}` whose every line plainly matches `reportLineSchema`
@@ -14,7 +16,7 @@ const MAX_LINES = 10_000;
 export function plainLinesFrame(json: unknown): ClientFrame | undefined {
   if (typeof json !== 'object' || json === null) return undefined;
   const frame = json as Record<string, unknown>;
-  if (frame.type !== 'lines' || !Array.isArray(frame.lines) || frame.lines.length > MAX_LINES) return undefined;
+  if (frame.type !== 'lines' || !Array.isArray(frame.lines) || frame.lines.length > MAX_LINES_PER_BATCH) return undefined;
   for (const key in frame) if (key !== 'type' && key !== 'lines') return undefined;
   for (const line of frame.lines) if (!plainLine(line)) return undefined;
   return frame as ClientFrame;

@@ -13,6 +13,8 @@ import { watch } from './keepalive.js';
 import type { InflightWrites } from './live.js';
 import { handleStream } from './stream.js';
 
+/** The 404 for an upgrade to a path that is no WebSocket route. */
+const NO_WS_ROUTE = { thing: 'such WebSocket endpoint', hint: 'see docs/api.md for the routes' };
 const ROUTE = /^\/api\/v1\/(executions|sessions)\/([^/?#]+)\/(stream|follow)(?:\?.*)?$/;
 
 /** What an authorised upgrade is for. */
@@ -52,10 +54,10 @@ async function authorise(ctx: ServerContext, request: IncomingMessage): Promise<
   const decision = await ctx.limiter.hit(ip, ctx.clock());
   if (!decision.ok) throw rateLimited(decision.retryAfterSeconds);
   const match = ROUTE.exec(request.url ?? '');
-  if (!match) throw new ExecTrackError('NOT_FOUND', 'No such WebSocket endpoint; see docs/api.md for the routes.');
+  if (!match) throw ExecTrackError.of('NOT_FOUND', NO_WS_ROUTE);
   const [, of, id, kind] = match as unknown as [string, 'executions' | 'sessions', string, 'stream' | 'follow'];
   if (of === 'sessions') {
-    if (kind !== 'follow') throw new ExecTrackError('NOT_FOUND', 'No such WebSocket endpoint; see docs/api.md for the routes.');
+    if (kind !== 'follow') throw ExecTrackError.of('NOT_FOUND', NO_WS_ROUTE);
     return { kind: 'session-follow', session: await readableSession(ctx, id) };
   }
   if (kind === 'follow') return { kind, execution: await readableExecution(ctx, id), resume: followResume(request.url!) };
@@ -84,7 +86,7 @@ function seqParam(value: string | null, name: string): number {
 
 /** 429 with the seconds until the window ends (issue 4 point 4). */
 export function rateLimited(retryAfterSeconds: number): ExecTrackError {
-  return new ExecTrackError('RATE_LIMITED', `Too many requests from this address; retry after ${retryAfterSeconds} s.`, { retryAfter: retryAfterSeconds });
+  return ExecTrackError.of('RATE_LIMITED', { from: 'this address', retryAfter: retryAfterSeconds });
 }
 
 function refuse(socket: Duplex, error: ExecTrackError): void {
