@@ -42,7 +42,7 @@ describe('report on the embedded store', () => {
     expect(result.exitCode).toBe(0);
     const doc = JSON.parse(result.out);
     expect(Object.keys(doc)).toEqual(['execution', 'reports', 'metrics', 'resources']);
-    expect(Object.keys(doc.execution)).toEqual(['id', 'sessionId', 'name', 'command', 'state', 'exitCode', 'signal', 'reason', 'startedAt', 'endedAt', 'durationMs', 'lineCount', 'host', 'context', 'usage']);
+    expect(Object.keys(doc.execution)).toEqual(['id', 'sessionId', 'name', 'command', 'state', 'exitCode', 'signal', 'reason', 'startedAt', 'endedAt', 'durationMs', 'lineCount', 'cwd', 'host', 'context', 'usage']);
     expect(doc.execution).toMatchObject({ name: 'fc03', command: ['sh', '-c', 'printf "epoch=1 loss=0.5\\n"; printf "fatal: out of disk" >&2; exit 3'], state: 'Execution crushed', exitCode: 3, signal: null, lineCount: 2 });
     expect(doc.execution.startedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(doc.execution.durationMs).toBe(Date.parse(doc.execution.endedAt) - Date.parse(doc.execution.startedAt));
