@@ -14,7 +14,7 @@ const NUM = String.raw`[-+]?${UNUM}|[-+]?(?:[nN][aA][nN]|[iI][nN][fF](?:[iI][nN]
  * not run on into a word, a path, a dotted address or a clock; a `.` or `:` is allowed only before
  * a space or the end (a sentence's full stop, tqdm's `desc: `).
  */
-const valueWithTail = (ratio: boolean) => String.raw`(${NUM})(?:(?:\+|\s?±\s?|\s?\+/-\s?)(${UNUM})${ratio ? String.raw`|/(\d+)` : ''})?%?(?![\w/])(?![.:]\S)`;
+const valueWithTail = (ratio: boolean) => String.raw`(${NUM})(?:(?:\+|\s?±\s?|\s?\+/-\s?)(${UNUM})${ratio ? String.raw`|/(\d+)` : ''})?%?(?![\w/(])(?![.:]\S)`;
 /**
  * What may follow a `key: value` pair: the end of the line (or a full stop ending it), a closing or list delimiter, a Keras
  * ` - `, tqdm's `: `, `, ` before another key, a `[` (PyTorch's `[  50/ 600]`), a ratio's `(82%)`,
@@ -32,7 +32,7 @@ const INTEGER = /^[-+]?\d+$/;
  * code statement.
  */
 const PAIR = new RegExp(
-  String.raw`(?<![\w.\-/?&]|\w\()(['"]?)(${KEY})\1(?:\s*=\s*${valueWithTail(false)}(?!;\s*$)| *:(\s*)${valueWithTail(true)}${AFTER_COLON})`,
+  String.raw`(?<![\w.\-/?&]|\w\()(?!(?<=\w,)[A-Za-z_])(['"]?)(${KEY})\1(?:\s*=\s*${valueWithTail(false)}(?!;\s*$)| ?:(\s*)${valueWithTail(true)}${AFTER_COLON})`,
   'g',
 );
 
@@ -76,6 +76,7 @@ export function parseDefault(text: string, context: StreamContext): ParsedMetric
   const found: ParsedMetric[] = [];
   let stepRank = Number.POSITIVE_INFINITY;
   let ownStep: number | undefined;
+  let onlyCounts = true;
   PAIR.lastIndex = 0;
   for (let m = PAIR.exec(text); m !== null; m = PAIR.exec(text)) {
     const [, quote, word, byEquals, stdEquals, colonSpace, byColon, stdColon, ofColon] = m;
@@ -88,6 +89,7 @@ export function parseDefault(text: string, context: StreamContext): ParsedMetric
     const key = quote === '' && byColon !== undefined ? qualified(text, m.index, word!) : word!;
     const value = ofColon === undefined ? tokenValue(token) : tokenValue(token) / Number(ofColon);
     found.push({ key, value });
+    if (byColon === undefined || !INTEGER.test(token) || ofColon !== undefined || stdEquals !== undefined || stdColon !== undefined || m[0].endsWith('%')) onlyCounts = false;
     const std = stdEquals ?? stdColon;
     if (std !== undefined) found.push({ key: `${key}-std`, value: tokenValue(std) });
     const rank = stepKeyRank(key);
@@ -98,6 +100,9 @@ export function parseDefault(text: string, context: StreamContext): ParsedMetric
   }
   if (found.length === 0) return noPairs(text, context);
   const step = stepOf(text, ownStep, context);
+  // Only `key: whole number` counts and no step anywhere (own, position, `[N]` or carried): a status dump
+  // (`rchar: 6976`, `uid=0(root)`, `mode=755,nr_inodes=3083543`, `numa_faults node=0 task_private=0`)
+  if (step === undefined && onlyCounts) return [];
   if (step !== undefined) for (const p of found) p.step = step;
   return found;
 }

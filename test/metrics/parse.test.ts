@@ -116,6 +116,11 @@ describe('createMetricParser (issue 14: what real libraries print)', () => {
     'SigQ:\t1/96362',
     'int unused = 5;',
     'version: 1.2.3.',
+    'rchar: 6976',
+    'read_bytes: 0',
+    'se.exec_start                                :       8732729.618635',
+    'uid=0(root) gid=0(root) groups=0(root)',
+    'rw,size=12334172k,nr_inodes=3083543,mode=755',
   ])('reads nothing from the ordinary %j', (line) => {
     expect(parse(line)).toEqual([]);
   });
