@@ -2,8 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { createServer, connect, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, startServer, tempHome, type ServerProcess } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { serverHome } from '../helpers/server-home.js';
 import { spawnCli } from '../report/spawn-cli.js';
 
 /** A TCP proxy to `port` that counts the HTTP requests (WebSocket upgrades included) passing through. */
@@ -33,30 +34,21 @@ while not os.path.exists(${JSON.stringify(flag)}):
 sys.exit(3)
 `;
 
-let home: ReturnType<typeof tempHome>;
-let server: ServerProcess;
-beforeEach(async () => {
-  home = tempHome();
-  server = await startServer({ home: home.dir });
-});
-afterEach(async () => {
-  await server.stop();
-  home.cleanup();
-});
+const suite = serverHome('each');
 
 describe('report --follow <session> on a server', () => {
   it('follows over one socket: a handful of requests over 10 s however much happens, not one a second', async () => {
-    const first = await runCli(['run', '--quiet', '--server', server.url, '--session', 'exp', '--', 'sh', '-c', 'exit 0'], { home: home.dir });
+    const first = await runCli(['run', '--quiet', '--server', suite.server.url, '--session', 'exp', '--', 'sh', '-c', 'exit 0'], { home: suite.home.dir });
     expect(first.exitCode).toBe(0);
-    const sessionId = JSON.parse((await runCli(['report', '--json', '--server', server.url], { home: home.dir })).out).session.id as string;
+    const sessionId = JSON.parse((await runCli(['report', '--json', '--server', suite.server.url], { home: suite.home.dir })).out).session.id as string;
 
-    const proxy = await countingProxy(Number(new URL(server.url).port));
+    const proxy = await countingProxy(Number(new URL(suite.server.url).port));
     try {
       const started = Date.now();
-      const follower = spawnCli(['report', sessionId, '--follow', '--server', proxy.url], { home: home.dir });
+      const follower = spawnCli(['report', sessionId, '--follow', '--server', proxy.url], { home: suite.home.dir });
       await follower.waitFor(/Passive after/);
-      const flag = join(home.dir, 'go');
-      const runner = spawnCli(['run', '--server', server.url, '--session', sessionId, '--name', 'live-one', '--', 'python3', '-c', waitingChild(flag)], { home: home.dir });
+      const flag = join(suite.home.dir, 'go');
+      const runner = spawnCli(['run', '--server', suite.server.url, '--session', sessionId, '--name', 'live-one', '--', 'python3', '-c', waitingChild(flag)], { home: suite.home.dir });
       await follower.waitFor(/live-one +Running python3 -c/);
       writeFileSync(flag, '');
       await follower.waitFor(/live-one +Execution crushed after .* \(exit 3\)/);
