@@ -18,9 +18,9 @@ const valueWithTail = (ratio: boolean) => String.raw`(${NUM})(?:(?:\+|\s?±\s?|\
 /**
  * What may follow a `key: value` pair: the end of the line (or a full stop ending it), a closing or list delimiter, a Keras
  * ` - `, tqdm's `: `, `, ` before another key, a `[` (PyTorch's `[  50/ 600]`), a ratio's `(82%)`,
- * or another pair.
+ * or another pair, also in parentheses (`loss: 0.5 (avg: 0.6)`).
  */
-const AFTER_COLON = String.raw`(?=\s*(?:$|[;|}\])]|-\s|:\s)|\.\s*$|\s*,\s*['"]?[A-Za-z_][\w .@\-/]{0,40}['"]?\s*[:=]|\s+\[|\s+\(\d+%\)|\s+['"]?${KEY}['"]?\s*[:=]\s*(?:${NUM}))`;
+const AFTER_COLON = String.raw`(?=\s*(?:$|[;|}\])]|-\s|:\s)|\.\s*$|\s*,\s*['"]?[A-Za-z_][\w .@\-/]{0,40}['"]?\s*[:=]|\s+\[|\s+\(\d+%\)|\s+\(?['"]?${KEY}['"]?\s*[:=]\s*(?:${NUM}))`;
 
 /** A whole number as printed: `host:8080` has one right after an unquoted key's colon. */
 const INTEGER = /^[-+]?\d+$/;
@@ -28,11 +28,10 @@ const INTEGER = /^[-+]?\d+$/;
 /**
  * One pair: optional quote, key, same quote, `=` or `:`, value. The key must not continue a word,
  * a number, a path, a query string or a call's argument list (`125.3it/s`, `--lr`, `?page=2`,
- * `Parallel(n_jobs=1)`); no tab before a colon (`/proc` dumps); a `= value;` ending the line is a
- * code statement.
+ * `Parallel(n_jobs=1)`); no tab before a colon (`/proc` dumps).
  */
 const PAIR = new RegExp(
-  String.raw`(?<![\w.\-/?&]|\w\()(?!(?<=\w,)[A-Za-z_])(['"]?)(${KEY})\1(?:\s*=\s*${valueWithTail(false)}(?!;\s*$)| ?:(\s*)${valueWithTail(true)}${AFTER_COLON})`,
+  String.raw`(?<![\w.\-/?&]|\w\()(?!(?<=\w,)[A-Za-z_])(['"]?)(${KEY})\1(?:\s*=\s*${valueWithTail(false)}| ?:(\s*)${valueWithTail(true)}${AFTER_COLON})`,
   'g',
 );
 
@@ -44,12 +43,16 @@ const PREFILTER = /[A-Za-z_]['"]?\s*[=:]\s*[-+]?(?:\d|\.\d|nan|inf)/i;
 
 /** `Epoch 2: …`, `Iteration 5, …`, `step 10 …`, `Epoch 3/10`: a step word followed by a whole number. */
 const STEP_WORD = /(?<![\w])(?:epoch|step|iteration|iter)\s+(\d+)(?![\d.])/i;
+/** An epoch printed as a position: `Epoch [1/2]`, `epoch [ 3/10]` (the epoch is the first number). */
+const EPOCH_POSITION = /(?<![\w])epoch\s*\[\s*(\d+)\s*\/\s*\d+\s*\]/i;
+/** `= value;` then the end of the line: a code statement's end. */
+const STATEMENT_END = /^;\s*$/;
 /** A line that is only a step header: `Epoch 3/10`, `-- Epoch 1`, `Iteration 7`. */
 const STEP_HEADER = /^[\s\-=#*[(]*(?:epoch|step|iteration|iter)\s*:?\s*(\d+)(?:\s*\/\s*\d+)?[\s\-=#*\]):]*$/i;
 /** XGBoost: `[12]\t…` at the start of the line. */
 const STEP_BRACKET = /^\s*\[(\d+)\]\s/;
 /** A position in an epoch: `[50/600]`, `[   50/  600]`, `[0/600 (0%)]`, `[3/12]`. */
-const POSITION = /\[\s*(\d+)\s*\/\s*(\d+)\s*[\]\s(]/;
+const POSITION = /\[\s*(\d+)\s*\/\s*(\d+)\s*[\]\s(]/g;
 /** A compiler's source excerpt: `    6 |     char c = 300;`, `      |     ^~~`. */
 const SOURCE_EXCERPT = /^\s*\d*\s+\|\s/;
 /** A kernel log line (`dmesg`): `[    0.160796] SLUB: HWalign=64, …`. */
@@ -57,7 +60,7 @@ const KERNEL_LOG = /^\[\s*\d+\.\d{6}\] /;
 /** A qualifier word before a key: `train`, `Average`, `Avg.`. */
 const QUALIFIER = /[A-Za-z][A-Za-z.]*$/;
 /** At most this many qualifier words are kept in front of a key (`Test set: Average loss` → `Average loss`). */
-const MAX_QUALIFIERS = 2;
+const MAX_QUALIFIERS = 5;
 
 /**
  * The default grammar (docs/metrics.md): `key=value` and `key: value` pairs with their qualifier
@@ -86,10 +89,13 @@ export function parseDefault(text: string, context: StreamContext): ParsedMetric
       // after a tab or aligned by spaces it is a `/proc`-style count (`HugePages_Total:       0`, `SigQ:\t1/96362`)
       if ((colonSpace === '' && ofColon === undefined) || colonSpace!.length > 1 || colonSpace === '\t') continue;
     }
+    // `x = 5;` ending a line is a code statement, unless an earlier pair makes it a list (`epoch=1; loss=0.5;`)
+    if (byEquals !== undefined && found.length === 0 && text.charCodeAt(PAIR.lastIndex) === 59 && STATEMENT_END.test(text.slice(PAIR.lastIndex))) continue;
     const key = quote === '' && byColon !== undefined ? qualified(text, m.index, word!) : word!;
+    if (key === undefined) continue;
     const value = ofColon === undefined ? tokenValue(token) : tokenValue(token) / Number(ofColon);
     found.push({ key, value });
-    if (byColon === undefined || !INTEGER.test(token) || ofColon !== undefined || stdEquals !== undefined || stdColon !== undefined || m[0].endsWith('%')) onlyCounts = false;
+    if (!INTEGER.test(token) || ofColon !== undefined || stdEquals !== undefined || stdColon !== undefined || m[0].endsWith('%')) onlyCounts = false;
     const std = stdEquals ?? stdColon;
     if (std !== undefined) found.push({ key: `${key}-std`, value: tokenValue(std) });
     const rank = stepKeyRank(key);
@@ -100,8 +106,8 @@ export function parseDefault(text: string, context: StreamContext): ParsedMetric
   }
   if (found.length === 0) return noPairs(text, context);
   const step = stepOf(text, ownStep, context);
-  // Only `key: whole number` counts and no step anywhere (own, position, `[N]` or carried): a status dump
-  // (`rchar: 6976`, `uid=0(root)`, `mode=755,nr_inodes=3083543`, `numa_faults node=0 task_private=0`)
+  // Only whole-number counts and no step anywhere (own, position, `[N]` or carried): a status dump
+  // (`rchar: 6976`, `uid=0(root)`, `mode=755,nr_inodes=3083543`, `current_node=0, numa_group_id=0`)
   if (step === undefined && onlyCounts) return [];
   if (step !== undefined) for (const p of found) p.step = step;
   return found;
@@ -121,12 +127,13 @@ function noPairs(text: string, context: StreamContext): ParsedMetric[] {
  */
 function stepOf(text: string, ownStep: number | undefined, context: StreamContext): number | undefined {
   let epoch = ownStep;
+  const epochPosition = text.includes('/') ? EPOCH_POSITION.exec(text) : null;
   if (epoch === undefined) {
-    const word = STEP_WORD.exec(text);
+    const word = STEP_WORD.exec(text) ?? epochPosition;
     if (word) epoch = Number(word[1]);
   }
   if (epoch !== undefined) context.step = epoch;
-  const position = text.includes('/') ? POSITION.exec(text) : null;
+  const position = text.includes('/') ? positionIn(text, epochPosition) : undefined;
   if (position) {
     const at = Number(position[1]);
     const base = epoch ?? context.step;
@@ -137,19 +144,38 @@ function stepOf(text: string, ownStep: number | undefined, context: StreamContex
   return bracket ? Number(bracket[1]) : context.step;
 }
 
-/** `word` with up to {@link MAX_QUALIFIERS} words before it, each after exactly one space. */
-function qualified(text: string, start: number, word: string): string {
+/** The first position `[a/b]` in `text` that is not the epoch's own (`Epoch [1/2], Step [100/300]` → `[100/300]`). */
+function positionIn(text: string, epochPosition: RegExpExecArray | null): RegExpExecArray | undefined {
+  POSITION.lastIndex = 0;
+  for (let m = POSITION.exec(text); m !== null; m = POSITION.exec(text)) {
+    if (epochPosition === null || m.index < epochPosition.index || m.index >= epochPosition.index + epochPosition[0].length) return m;
+  }
+  return undefined;
+}
+
+/**
+ * `word` with up to {@link MAX_QUALIFIERS} words before it, each after exactly one space; undefined
+ * when yet another word precedes them: the key is the tail of a sentence (`Percent of CPU this job got: 71%`).
+ */
+function qualified(text: string, start: number, word: string): string | undefined {
   let key = word;
   let at = start;
-  for (let n = 0; n < MAX_QUALIFIERS; n++) {
-    if (at < 2 || text.charCodeAt(at - 1) !== 32) break;
-    const before = QUALIFIER.exec(text.slice(Math.max(0, at - 41), at - 1));
-    if (!before) break;
-    const from = at - 1 - before[0].length;
-    const prev = from > 0 ? text[from - 1]! : ' ';
-    if (prev !== ' ' && prev !== '\t' && prev !== '"' && prev !== "'") break;
-    key = `${before[0]} ${key}`;
+  for (let n = 0; n <= MAX_QUALIFIERS; n++) {
+    const from = wordBefore(text, at);
+    if (from === undefined) return key;
+    if (n === MAX_QUALIFIERS) return undefined;
+    key = `${text.slice(from, at - 1)} ${key}`;
     at = from;
   }
   return key;
+}
+
+/** Where the qualifier word that ends one space before `at` starts, or undefined when there is none. */
+function wordBefore(text: string, at: number): number | undefined {
+  if (at < 2 || text.charCodeAt(at - 1) !== 32) return undefined;
+  const before = QUALIFIER.exec(text.slice(Math.max(0, at - 41), at - 1));
+  if (!before) return undefined;
+  const from = at - 1 - before[0].length;
+  const prev = from > 0 ? text[from - 1]! : ' ';
+  return prev === ' ' || prev === '\t' || prev === '"' || prev === "'" ? from : undefined;
 }

@@ -99,6 +99,10 @@ describe('createMetricParser (issue 14: what real libraries print)', () => {
     ['a position prefix', '[3/12] loss: 0.5', [['loss', 0.5, 3]]],
     ['a Fortran exponent', 'loss = 6.93147D-01', [['loss', 0.693147, undefined]]],
     ['a full stop', 'lr: 1.0000e-01.', [['lr', 0.1, undefined]]],
+    ['an epoch position and a step position', 'Epoch [1/2], Step [100/300], Loss: 0.5', [['Loss', 0.5, 400]]],
+    ['a running average in parentheses', 'loss: 0.5 (avg: 0.6)', [['loss', 0.5, undefined], ['avg', 0.6, undefined]]],
+    ['a list of assignments ending in ;', 'epoch=1; loss=0.5;', [['epoch', 1, 1], ['loss', 0.5, 1]]],
+    ['a long key phrase', '\tPercent of CPU this job got: 71%', [['Percent of CPU this job got', 71, undefined]]],
     ['sklearn SGD', 'Norm: 6.53, NNZs: 2, Bias: -0.360000, T: 100, Avg. loss: 0.281700', [['Norm', 6.53, undefined], ['NNZs', 2, undefined], ['Bias', -0.36, undefined], ['T', 100, undefined], ['Avg. loss', 0.2817, undefined]]],
   ])('reads %s', (_, line, expected) => {
     expect(read(line)).toEqual(expected);
@@ -121,6 +125,9 @@ describe('createMetricParser (issue 14: what real libraries print)', () => {
     'se.exec_start                                :       8732729.618635',
     'uid=0(root) gid=0(root) groups=0(root)',
     'rw,size=12334172k,nr_inodes=3083543,mode=755',
+    'current_node=0, numa_group_id=0',
+    'numa_faults node=0 task_private=0 task_shared=0 group_private=0 group_shared=0',
+    'we measured what the whole of this job got: 12',
   ])('reads nothing from the ordinary %j', (line) => {
     expect(parse(line)).toEqual([]);
   });
