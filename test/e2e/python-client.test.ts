@@ -79,6 +79,23 @@ describe.each([
     expect(texts(fd).sort()).toEqual(['stderr:its stderr', 'stdout:from a subprocess']);
   });
 
+  it('keeps every line of a block that prints 100 000 lines as fast as it can (nothing dropped)', async () => {
+    const code = [
+      'import exec_track',
+      'with exec_track.execution("flood", exit_wait=60) as ex:',
+      '    for i in range(100000): print(f"line {i} loss={1/(i+1):.6f}")',
+      'import sys; print(ex.id, ex.dropped, ex.state, file=sys.stderr)',
+    ].join('\n');
+    const ran = await collect(spawn('python3', ['-c', code], { env: pythonEnv(home.dir, server?.url), stdio: ['pipe', 'pipe', 'pipe'] }));
+    expect(ran.exitCode).toBe(0);
+    const [id, dropped, state] = ran.err.trim().split('\n').at(-1)!.split(' ');
+    expect([dropped, state]).toEqual(['0', 'Passive']);
+    const flood = await report(home.dir, id!, server?.url);
+    expect(flood.execution).toMatchObject({ state: 'Passive', lineCount: 100_000 });
+    expect(flood.reports.at(-1)).toEqual(expect.objectContaining({ stream: 'stdout', text: 'line 99999 loss=0.000010' }));
+    expect(flood.points.filter((p) => p.key === 'loss')).toHaveLength(100_000);
+  });
+
   it('records a Python process killed with SIGKILL as Exec crushed, keeping its lines and points', async () => {
     const child = spawn('python3', [resolve(PY, 'killed.py')], { env: pythonEnv(home.dir, server?.url), stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';

@@ -7,53 +7,23 @@ import threading
 import time
 from typing import Any, Callable, List, Optional
 
-#: Receives one line of a stream: (stream name, text without newline, capture time in ms since epoch).
-Emit = Callable[[str, str, int], None]
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-class LineBuffer:
-    """Splits text written in pieces into lines (at ``\\n``) for ``emit``; thread-safe."""
-
-    def __init__(self, stream: str, emit: Emit) -> None:
-        self._stream = stream
-        self._emit = emit
-        self._pending = ""
-        self._lock = threading.Lock()
-
-    def feed(self, text: str) -> None:
-        with self._lock:
-            if "\n" not in text:
-                self._pending += text
-                return
-            lines = (self._pending + text).split("\n")
-            self._pending = lines.pop()
-        ts = now_ms()
-        for line in lines:
-            self._emit(self._stream, line, ts)
-
-    def flush(self) -> None:
-        """Emits a last line without newline, if any."""
-        with self._lock:
-            rest, self._pending = self._pending, ""
-        if rest:
-            self._emit(self._stream, rest, now_ms())
+#: Receives text written on a stream, in pieces as written: (stream name, text). Must not block;
+#: the receiver splits lines (:meth:`exec_track._sidecar.Sidecar.output`).
+Emit = Callable[[str, str], None]
 
 
 class _Tee:
     """Stands in for ``sys.stdout``/``sys.stderr``: writes through unchanged, and records."""
 
-    def __init__(self, original: Any, buffer: LineBuffer) -> None:
+    def __init__(self, original: Any, stream: str, emit: Emit) -> None:
         self._original = original
-        self._buffer = buffer
+        self._stream = stream
+        self._emit = emit
 
     def write(self, text: str) -> int:
         written = self._original.write(text)
         try:
-            self._buffer.feed(text)
+            self._emit(self._stream, text)
         except Exception:  # recording must never break the program's print
             pass
         return written
@@ -70,19 +40,16 @@ class SysCapture:
     """Replaces ``sys.stdout`` and ``sys.stderr`` by tees until :meth:`stop`."""
 
     def __init__(self, emit: Emit) -> None:
-        self._buffers = [LineBuffer("stdout", emit), LineBuffer("stderr", emit)]
         self._saved = (sys.stdout, sys.stderr)
-        sys.stdout = _Tee(sys.stdout, self._buffers[0])  # type: ignore[assignment]
-        sys.stderr = _Tee(sys.stderr, self._buffers[1])  # type: ignore[assignment]
+        self._tees = (_Tee(sys.stdout, "stdout", emit), _Tee(sys.stderr, "stderr", emit))
+        sys.stdout, sys.stderr = self._tees  # type: ignore[assignment]
 
     def stop(self, wait: float) -> None:
         # put back only our own tees: code in the block may have replaced them in turn
-        if isinstance(sys.stdout, _Tee) and sys.stdout._buffer is self._buffers[0]:
+        if sys.stdout is self._tees[0]:
             sys.stdout = self._saved[0]
-        if isinstance(sys.stderr, _Tee) and sys.stderr._buffer is self._buffers[1]:
+        if sys.stderr is self._tees[1]:
             sys.stderr = self._saved[1]
-        for buffer in self._buffers:
-            buffer.flush()
 
 
 class _FdTap:
@@ -91,7 +58,8 @@ class _FdTap:
 
     def __init__(self, fd: int, stream: str, emit: Emit) -> None:
         self._fd = fd
-        self._buffer = LineBuffer(stream, emit)
+        self._stream = stream
+        self._emit = emit
         self._saved = os.dup(fd)
         read_end, write_end = os.pipe()
         os.dup2(write_end, fd)
@@ -112,11 +80,11 @@ class _FdTap:
             view = memoryview(chunk)
             while view:
                 try:
-                    view = view[os.write(self._saved, view):]
+                    view = view[os.write(self._saved, view) :]
                 except OSError:
                     break
-            self._buffer.feed(decoder.decode(chunk))
-        self._buffer.feed(decoder.decode(b"", final=True))
+            self._emit(self._stream, decoder.decode(chunk))
+        self._emit(self._stream, decoder.decode(b"", final=True))
 
     def restore(self) -> None:
         os.dup2(self._saved, self._fd)
@@ -126,7 +94,6 @@ class _FdTap:
         self._thread.join(wait)
         if self._thread.is_alive():
             return
-        self._buffer.flush()
         os.close(self._read_end)
         os.close(self._saved)
 

@@ -8,8 +8,8 @@ import traceback
 import warnings
 from typing import Any, Dict, List, Optional, Type, Union
 
-from ._capture import now_ms, start_capture
-from ._sidecar import INSTALL_HINT, PROTOCOL, ExecTrackError, Sidecar, sidecar_command
+from ._capture import start_capture
+from ._sidecar import INSTALL_HINT, PROTOCOL, ExecTrackError, Sidecar, now_ms, sidecar_command
 
 
 class ExecTrackWarning(UserWarning):
@@ -45,7 +45,7 @@ class Execution:
         strict: bool = False,
         exit_wait: float = 2.0,
         start_wait: float = 10.0,
-        queue_size: int = 65536,
+        buffer_bytes: int = 64 * 2**20,
         description: Optional[str] = None,
         command: Optional[List[str]] = None,
     ) -> None:
@@ -56,7 +56,7 @@ class Execution:
         self.strict = strict
         self.exit_wait = exit_wait
         self.start_wait = start_wait
-        self.queue_size = queue_size
+        self.buffer_bytes = buffer_bytes
         self.description = description
         self.command = command if command is not None else [os.path.basename(sys.executable or "python"), *sys.argv]
         self._sidecar: Optional[Sidecar] = None
@@ -82,7 +82,7 @@ class Execution:
 
     @property
     def dropped(self) -> int:
-        """Events dropped because the queue was full (the sidecar fell behind)."""
+        """Writes and events dropped because the outbox was full (the sidecar fell behind)."""
         sidecar = self._sidecar or self._ended
         return sidecar.dropped if sidecar else 0
 
@@ -122,7 +122,7 @@ class Execution:
                 self._sidecar.close(0)
                 self._sidecar = None
                 raise ExecTrackError(f"exec-track record did not start an execution (exit code {code}); see its message above")
-        self._capture = start_capture(self.capture, self._line)
+        self._capture = start_capture(self.capture, self._sidecar.output)
         return self
 
     def log(self, step: Optional[int] = None, **values: float) -> None:
@@ -160,10 +160,8 @@ class Execution:
         # the end may wait for room in the queue (the outcome matters most), within exit_wait in all
         deadline = time.monotonic() + self.exit_wait
         if error is not None and not isinstance(error, (KeyboardInterrupt, SystemExit)):
-            ts = now_ms()
             text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-            for line in text.rstrip("\n").split("\n"):
-                sidecar.send({"type": "line", "stream": "stderr", "text": line, "ts": ts}, wait=max(0.0, deadline - time.monotonic()) / 2)
+            sidecar.send({"type": "line", "stream": "stderr", "text": text.rstrip("\n"), "ts": now_ms()}, wait=max(0.0, deadline - time.monotonic()) / 2)
         sidecar.send({"type": "finish", "ts": now_ms(), **_outcome(error)}, wait=max(0.0, deadline - time.monotonic()))
         exited = sidecar.close(max(0.0, deadline - time.monotonic()))
         self._ended = sidecar
@@ -171,11 +169,6 @@ class Execution:
             warnings.warn(f"exec-track record exited with code {sidecar.exit_code()} (its message is above); this block was not tracked", ExecTrackWarning, stacklevel=3)
         elif sidecar.dropped:
             warnings.warn(f"exec-track fell behind and dropped {sidecar.dropped} events of this execution", ExecTrackWarning, stacklevel=3)
-
-    def _line(self, stream: str, text: str, ts: int) -> None:
-        sidecar = self._sidecar
-        if sidecar is not None:
-            sidecar.send({"type": "line", "stream": stream, "text": text, "ts": ts})
 
     def _spawn(self) -> Optional[Sidecar]:
         env = dict(os.environ)
@@ -186,7 +179,7 @@ class Execution:
         if self.server:
             argv += ["--server", self.server]
         try:
-            return Sidecar(argv, env, self.queue_size)
+            return Sidecar(argv, env, self.buffer_bytes)
         except OSError as e:
             return self._fail(f"could not start {argv[0]} ({e}); {INSTALL_HINT}")
 

@@ -1,14 +1,14 @@
-"""The sidecar process (`exec-track record`) and the bounded queue + thread that feeds it."""
+"""The sidecar process (`exec-track record`) and the bounded outbox + thread that feed it."""
 
 import json
 import os
-import queue
 import shlex
 import shutil
 import subprocess
 import threading
 import time
-from typing import Any, Dict, List, Mapping, Optional
+from collections import deque
+from typing import Any, Deque, Dict, List, Mapping, Optional
 
 #: The sidecar protocol version this client speaks (docs/clients.md).
 PROTOCOL = 1
@@ -19,6 +19,17 @@ INSTALL_HINT = (
 )
 
 _CLOSE = object()
+
+#: How often (ms) the writer thread sends what the program printed; lines carry the time they were sent.
+BATCH_MS = 50
+
+def now_ms() -> int:
+    """The time now in ms since epoch, as the protocol's ``ts``."""
+    return int(time.time() * 1000)
+
+
+#: What one write or event costs in the outbox beyond its text (a tuple or dict and its references).
+ENTRY_BYTES = 128
 
 #: Sidecars still delivering after their client stopped waiting: kept referenced, never killed.
 _delivering: List["Sidecar"] = []
@@ -47,19 +58,32 @@ def sidecar_command(env: Mapping[str, str]) -> Optional[List[str]]:
 class Sidecar:
     """A running ``exec-track record`` child fed by a background thread.
 
-    :meth:`send` never blocks: events go into a bounded queue (``queue_size`` events); when it is
-    full the event is dropped and counted in :attr:`dropped`. The sidecar runs in its own session
-    (process group), so a Ctrl-C meant for the program does not reach it.
+    :meth:`output` and :meth:`send` never block: what the program prints (raw text as written) and
+    the events wait in one outbox of at most ``buffer_bytes`` (text, plus :data:`ENTRY_BYTES` per
+    write or event) in the order they came;
+    every :data:`BATCH_MS` a writer thread splits the text into lines and writes all that waited to
+    the sidecar's stdin at once, the lines of one stream that arrived together as one ``line``
+    event (its text holds ``\\n``, docs/clients.md). What does not fit is dropped and counted in
+    :attr:`dropped`. The sidecar runs in its own session (process group), so a Ctrl-C meant for
+    the program does not reach it.
     """
 
-    def __init__(self, argv: List[str], env: Mapping[str, str], queue_size: int) -> None:
+    def __init__(self, argv: List[str], env: Mapping[str, str], buffer_bytes: int) -> None:
         self.dropped = 0
         self.broken = False
         self.execution_id: Optional[str] = None
         self.session_id: Optional[str] = None
         self.state: Optional[str] = None
         self.answered = threading.Event()
-        self._queue: "queue.Queue[Any]" = queue.Queue(maxsize=queue_size)
+        self._limit = buffer_bytes
+        # bytes put in (by the program's threads) and taken out (by the writer): one writer each, so
+        # no update is lost between them; what waits is the difference
+        self._added = 0
+        self._drained = 0
+        # (stream, text) writes, event dicts and _CLOSE; deque appends and pops are atomic, so the
+        # program's threads and the writer share it without a lock
+        self._outbox: Deque[Any] = deque()
+        self._wake = threading.Event()
         self._proc = subprocess.Popen(
             argv,
             stdin=subprocess.PIPE,
@@ -80,28 +104,40 @@ class Sidecar:
         """The sidecar's exit code, None while it runs."""
         return self._proc.poll()
 
-    def send(self, event: Dict[str, Any], wait: float = 0.0) -> None:
-        """Queues one event; a queue still full after ``wait`` seconds (default: at once) drops it."""
-        try:
-            if wait > 0:
-                self._queue.put(event, timeout=wait)
-            else:
-                self._queue.put_nowait(event)
-        except queue.Full:
+    def output(self, stream: str, text: str) -> None:
+        """Queues text the program wrote on ``stream`` (``"stdout"``/``"stderr"``), in pieces as written."""
+        if self._added - self._drained < self._limit:
+            self._outbox.append((stream, text))
+            self._added += len(text) + ENTRY_BYTES
+        else:
             self.dropped += 1
+
+    def send(self, event: Dict[str, Any], wait: float = 0.0) -> None:
+        """Queues one event; when the outbox is still full after ``wait`` seconds (default: at once) it
+        is dropped. Events other than ``metrics`` are written at once."""
+        deadline = time.monotonic() + wait
+        while self._added - self._drained >= self._limit:
+            if time.monotonic() >= deadline:
+                self.dropped += 1
+                return
+            time.sleep(0.01)
+        self._outbox.append(event)
+        self._added += ENTRY_BYTES
+        if event.get("type") != "metrics":
+            self._wake.set()
 
     def close(self, wait: float) -> bool:
         """Lets the thread write what is queued, closes the sidecar's stdin and waits for it to exit,
         all within ``wait`` seconds. Returns True when it exited; otherwise it is left running to
         deliver the rest on its own."""
         deadline = time.monotonic() + wait
-        try:
-            self._queue.put(_CLOSE, timeout=max(0.0, wait))
-        except queue.Full:
-            _delivering.append(self)
-            return False
+        self._outbox.append(_CLOSE)
+        self._wake.set()
         self._writer.join(max(0.0, deadline - time.monotonic()))
         _delivering[:] = [s for s in _delivering if s._proc.poll() is None]
+        if self._writer.is_alive():
+            _delivering.append(self)
+            return False
         try:
             self._proc.wait(max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
@@ -113,25 +149,35 @@ class Sidecar:
     def _write_loop(self) -> None:
         stdin = self._proc.stdin
         assert stdin is not None
-        while True:
-            batch = [self._queue.get()]
-            # write what waits in one go: a pipe write per event cost more than the events
-            while len(batch) < 1000:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
+        lines = _LineSplitter()
+        closing = False
+        while not closing:
+            # waking this thread for each print would cost the program a GIL hand-over each time
+            self._wake.wait(BATCH_MS / 1000)
+            self._wake.clear()
+            encoded: List[str] = []
+            drained = 0
+            for _ in range(len(self._outbox)):
+                item = self._outbox.popleft()
+                if item is _CLOSE:
+                    closing = True
                     break
-            closing = batch[-1] is _CLOSE
-            events = [e for e in batch if e is not _CLOSE]
-            if events and not self.broken:
-                data = "".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in events)
+                drained += ENTRY_BYTES
+                if isinstance(item, tuple):
+                    lines.add(*item)
+                    drained += len(item[1])
+                    continue
+                # before the end, the lines still missing their newline
+                encoded += lines.events(final=item.get("type") == "finish")
+                encoded.append(_encode(item))
+            encoded += lines.events(final=closing)
+            self._drained += drained
+            if encoded and not self.broken:
                 try:
-                    stdin.write(data.encode("utf-8", "replace"))
+                    stdin.write("".join(encoded).encode("utf-8", "replace"))
                     stdin.flush()
                 except (OSError, ValueError):
                     self.broken = True
-            if closing:
-                break
         try:
             stdin.close()
         except (OSError, ValueError):
@@ -153,3 +199,49 @@ class Sidecar:
                 self.state = reply.get("state")
         stdout.close()
         self.answered.set()
+
+
+class _LineSplitter:
+    """Joins the pieces a stream was written in and cuts them into whole lines; a run of writes to
+    one stream becomes one ``line`` event. A line without its newline waits for the rest."""
+
+    def __init__(self) -> None:
+        self._partial = {"stdout": "", "stderr": ""}
+        self._stream: Optional[str] = None
+        self._pieces: List[str] = []
+        self._out: List[str] = []
+
+    def add(self, stream: str, text: str) -> None:
+        if stream != self._stream:
+            self._cut()
+            self._stream = stream
+        self._pieces.append(text)
+
+    def events(self, final: bool = False) -> List[str]:
+        """The encoded ``line`` events of what was added since the last call (with ``final``, the
+        lines still missing their newline too)."""
+        self._cut()
+        if final:
+            ts = now_ms()
+            for stream, rest in self._partial.items():
+                if rest:
+                    self._out.append(_encode({"type": "line", "stream": stream, "text": rest, "ts": ts}))
+            self._partial = {"stdout": "", "stderr": ""}
+        out, self._out = self._out, []
+        return out
+
+    def _cut(self) -> None:
+        stream, pieces = self._stream, self._pieces
+        self._stream, self._pieces = None, []
+        if stream is None:
+            return
+        text = self._partial[stream] + "".join(pieces)
+        end = text.rfind("\n")
+        self._partial[stream] = text[end + 1 :]
+        if end >= 0:
+            self._out.append(_encode({"type": "line", "stream": stream, "text": text[:end], "ts": now_ms()}))
+
+
+def _encode(event: Dict[str, Any]) -> str:
+    """One JSON line of the protocol."""
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n"

@@ -8,7 +8,7 @@ import tempfile
 import time
 import unittest
 import warnings
-from contextlib import redirect_stdout
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -66,13 +66,26 @@ class ContextManagerTest(WithFakeSidecar):
         self.assertTrue(start["description"].endswith(f"{Path(__file__).name}:{start['description'].rsplit(':', 1)[1]}"))
         self.assertEqual(self.events()[-1]["ok"], True)
 
+    def test_keeps_the_order_of_lines_across_stdout_and_stderr(self) -> None:
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            with exec_track.execution("interleaved"):
+                for i in range(3):
+                    print(f"out {i}")
+                    print(f"err {i}", file=sys.stderr)
+                print("no newline at the end", end="")
+        lines = [(e["stream"], line) for e in self.events() if e["type"] == "line" for line in e["text"].split("\n")]
+        expected = [pair for i in range(3) for pair in (("stdout", f"out {i}"), ("stderr", f"err {i}"))]
+        self.assertEqual(lines, expected + [("stdout", "no newline at the end")])
+
     def test_an_exception_is_recorded_with_its_traceback_and_still_propagates(self) -> None:
         with self.assertRaises(ValueError):
             with exec_track.execution("boom"):
                 raise ValueError("bad value")
         events = self.events()
         self.assertEqual(events[-1], {**events[-1], "type": "finish", "ok": False, "reason": "ValueError: bad value"})
-        stderr = [e["text"] for e in events if e["type"] == "line" and e["stream"] == "stderr"]
+        # a line event's text holding "\n" is several lines (docs/clients.md)
+        stderr = [line for e in events if e["type"] == "line" and e["stream"] == "stderr" for line in e["text"].split("\n")]
         self.assertEqual(stderr[0], "Traceback (most recent call last):")
         self.assertEqual(stderr[-1], "ValueError: bad value")
 
@@ -108,7 +121,7 @@ class NeverBlocksTest(WithFakeSidecar):
         began = time.monotonic()
         with warnings.catch_warnings(record=True):
             warnings.simplefilter("always")
-            with exec_track.execution(exit_wait=0.5, queue_size=1000, capture=None) as ex:
+            with exec_track.execution(exit_wait=0.5, buffer_bytes=100_000, capture=None) as ex:
                 for i in range(200_000):
                     ex.log(i=i)
         self.assertGreater(ex.dropped, 0)
