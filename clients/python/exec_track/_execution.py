@@ -157,7 +157,7 @@ class Execution:
         sidecar, self._sidecar = self._sidecar, None
         if sidecar is None:
             return
-        # the end may wait for room in the queue (the outcome matters most), within exit_wait in all
+        # the end may wait for room in the outbox (the outcome matters most), within exit_wait in all
         deadline = time.monotonic() + self.exit_wait
         if error is not None and not isinstance(error, (KeyboardInterrupt, SystemExit)):
             text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
