@@ -6,7 +6,7 @@ import { EPOCH_RANK, stepKeyRank, tableRow, tableHeader } from './table.js';
  * A key word: starts with a letter or `_`, may contain `.`, `-`, `/`, `@` inside, ends with a word
  * character — or with `-` right after `@N` (XGBoost's `map@3-`, `ndcg@5-`: "no relevant → 0").
  */
-const KEY = String.raw`[A-Za-z_](?:[\w.\-/@]*\w)?(?:(?<=@\d+)-)?`;
+const KEY = String.raw`[A-Za-z_](?:[\w.\-/@]*\w)?(?:-(?<=@\d+-))?`;
 /** An unsigned number: decimal, scientific or Fortran (`6.93147D-01`). */
 const UNUM = String.raw`(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+|[dD][-+]\d+)?`;
 /** A value token: signed number, or nan/inf/infinity. */
@@ -39,10 +39,11 @@ const PAIR = new RegExp(
 );
 
 /**
- * Cheap test that a line could hold a pair at all: something key-like, a separator, something
- * number-like. Most log lines (timestamps like `12:00:01` included) stop here.
+ * Cheap test that a line could hold a pair at all: the end of a key (a letter, or a letter then digits:
+ * `f1`, `mAP50`, `ndcg@5`, `map@3-`), a separator, something number-like. Most log lines (timestamps
+ * like `12:00:01` included) stop here.
  */
-const PREFILTER = /[\w-]['"]?\s*[=:]\s*[-+]?(?:\d|\.\d|nan|inf)/i;
+const PREFILTER = /[A-Za-z_](?:@?\d+-?)?['"]?\s*[=:]\s*[-+]?(?:\d|\.\d|nan|inf)/i;
 
 /** `Epoch 2: …`, `Iteration 5, …`, `step 10 …`, `Epoch 3/10`: a step word followed by a whole number. */
 const STEP_WORD = /(?<![\w])(epoch|step|iteration|iter)\s+(\d+)(?![\d.])/i;
@@ -143,7 +144,8 @@ const isEpochWord = (word: string) => word.length === 5 && word.toLowerCase() ==
 function stepOf(text: string, ownStep: number | undefined, ownEpoch: number | undefined, context: StreamContext): number | undefined {
   const slash = text.includes('/');
   const epochPosition = slash ? EPOCH_POSITION.exec(text) : null;
-  const word = STEP_WORD.exec(text);
+  // the step word is looked for only when the line's keys gave no step, or no epoch and it may name one
+  const word = ownStep === undefined || (ownEpoch === undefined && (text.includes('poch') || text.includes('POCH'))) ? STEP_WORD.exec(text) : null;
   let epoch = ownEpoch;
   if (epoch === undefined && word && isEpochWord(word[1]!)) epoch = Number(word[2]);
   if (epoch === undefined && epochPosition) epoch = Number(epochPosition[1]);
