@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { embeddedDbPath } from '../config/paths.js';
-import { currentLocalSession } from '../client/local-session.js';
+import { currentLocalSession } from '../sink/local-session.js';
 import type { Execution, MetricPoint, MetricSummary, ReportLine } from '../protocol/types.js';
 import { reapGhosts } from '../store/ghosts.js';
 import { openReadable } from '../store/open.js';

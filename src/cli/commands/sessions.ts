@@ -52,7 +52,7 @@ export async function sessionNewCommand(title: string, opts: { server?: string }
     id = (await api.createSession({ id: newId('s'), title })).id;
     await api.credentials.update({ currentSession: id });
   } else {
-    const [{ openStore }, { createLocalSession }] = await Promise.all([import('../../store/open.js'), import('../../client/local-session.js')]);
+    const [{ openStore }, { createLocalSession }] = await Promise.all([import('../../store/open.js'), import('../../sink/local-session.js')]);
     const store = await openStore(embeddedDbPath(env));
     try {
       id = (await createLocalSession(store, title, env)).id;
@@ -89,7 +89,7 @@ async function useRemoteSession(server: string, ref: string, env: NodeJS.Process
 async function useEmbeddedSession(ref: string, env: NodeJS.ProcessEnv): Promise<{ id: string; title: string }> {
   const path = embeddedDbPath(env);
   if (!existsSync(path)) throw ExecTrackError.of('NOT_FOUND', { thing: `session "${ref}" in the embedded store (it is empty)`, hint: '`exec-track run -- <cmd>` creates one' });
-  const [{ openStore }, { useLocalSession }] = await Promise.all([import('../../store/open.js'), import('../../client/local-session.js')]);
+  const [{ openStore }, { useLocalSession }] = await Promise.all([import('../../store/open.js'), import('../../sink/local-session.js')]);
   const store = await openStore(path);
   try {
     return await useLocalSession(store, ref, env);

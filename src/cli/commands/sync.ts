@@ -1,4 +1,4 @@
-import { syncSpool, type SyncProgress, type SyncResult } from '../../client/sync.js';
+import { syncSpool, type SyncProgress, type SyncResult } from '../../spool/sync.js';
 import { maskUrl, parseServerUrl } from '../../config/server-url.js';
 import { countOf } from '../../report/format.js';
 
@@ -10,7 +10,7 @@ export interface SyncOptions {
 }
 
 /**
- * `exec-track sync`: uploads the executions waiting in the spool (client/sync.ts) with a progress
+ * `exec-track sync`: uploads the executions waiting in the spool (spool/sync.ts) with a progress
  * spinner on a terminal (none when stderr is not a TTY or with --json), then prints what it
  * uploaded, or a JSON summary. Sets exit code 1 when any execution could not be uploaded (kept for
  * the next sync) or was refused for good by the server (set aside, reported this once).

@@ -5,7 +5,7 @@ import { isId } from '../../protocol/ids.js';
 import { checkTextLimit } from '../../protocol/limits.js';
 import type { MetricsConfig } from '../../protocol/types.js';
 import { countOf } from '../../report/format.js';
-import type { Sink } from '../../runner/sink.js';
+import type { Sink } from '../../sink/sink.js';
 import type { Store } from '../../store/store.js';
 
 /** The options `run` and `record` share: where the execution goes and how its lines are read. */
@@ -62,12 +62,12 @@ export async function openSink(opts: TrackingOptions, env: NodeJS.ProcessEnv, li
   }
   let opened: OpenedSink;
   if (server) {
-    const { RemoteSink } = await import('../../client/remote-sink.js');
+    const { RemoteSink } = await import('../../sink/remote-sink.js');
     opened = { sink: new RemoteSink({ server, env, quiet: opts.quiet ?? false }), close: async () => undefined };
   } else {
     const [{ openStore }, { LocalSink }, { embeddedDbPath }] = await Promise.all([
       import('../../store/open.js'),
-      import('../../client/local-sink.js'),
+      import('../../sink/local-sink.js'),
       import('../../config/paths.js'),
     ]);
     const path = embeddedDbPath(env);
@@ -92,7 +92,7 @@ export function trackingFailed(error: unknown, what: string): number {
 }
 
 async function mentionPendingSpool(env: NodeJS.ProcessEnv): Promise<void> {
-  const { pendingSpoolCount } = await import('../../client/spool-files.js');
+  const { pendingSpoolCount } = await import('../../spool/spool-files.js');
   const pending = pendingSpoolCount(env);
   if (pending > 0) notice(`${countOf(pending, 'execution')} waiting in the spool; run \`exec-track sync\``);
 }

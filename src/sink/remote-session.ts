@@ -1,8 +1,8 @@
 import { ExecTrackError, isExecTrackError } from '../errors.js';
 import { newId, isId } from '../protocol/ids.js';
-import type { ApiClient } from './api.js';
+import type { ApiClient } from '../client/api.js';
 import { DEFAULT_SESSION_TITLE } from './local-session.js';
-import type { SpoolMeta } from './spool-files.js';
+import type { SpoolMeta } from '../spool/spool-files.js';
 
 /** A session resolved for a run; `title` is null when it was named by an id this machine knows no title of. */
 export interface ResolvedSession {

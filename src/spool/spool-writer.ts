@@ -98,7 +98,7 @@ export class SpoolWriter {
    * Up to `maxLines` JSON lines (at most `maxBytes`, but always one) from `fromSeq` as they are in the
    * file; flushes first, so whatever is returned is on disk (write-ahead). Empty past the last line.
    * The bytes are a view of memory from `memory(size)` (at least `size` bytes), so a caller can read
-   * into memory it wraps in place and reuses (the sender's frames, src/client/frame-buffers.ts).
+   * into memory it wraps in place and reuses (the sender's frames, src/sink/frame-buffers.ts).
    */
   readLines(fromSeq: number, maxLines: number, maxBytes: number, memory: (size: number) => Buffer = Buffer.allocUnsafe): LineSpan {
     const rel = fromSeq - this.#firstSeq;

@@ -1,9 +1,10 @@
 import { closeSync, existsSync, fstatSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tryLock } from '../config/home-lock.js';
-import { ApiClient } from './api.js';
-import { createOnServer } from './remote-session.js';
-import { isRefusedForGood, setAside } from './refusal.js';
+import { ApiClient } from '../client/api.js';
+import { createOnServer } from '../sink/remote-session.js';
+import { isRefusedForGood } from '../client/refusal.js';
+import { setAside } from './set-aside.js';
 import { LINES_FILE, META_FILE, pendingSpool, readAcked, readAlive, readMeta, readRawLines, writeAcked, writeMeta, type SpoolEntry } from './spool-files.js';
 import { TRACKER_DIED } from '../store/reasons.js';
 import { ExecTrackError, isExecTrackError } from '../errors.js';

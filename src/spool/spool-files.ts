@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spoolDir } from '../config/paths.js';
-import type { ExecutionBody } from './api.js';
-import { REJECTED_DIR } from './refusal.js';
+import type { ExecutionBody } from '../client/api.js';
+import { REJECTED_DIR } from './set-aside.js';
 import type { Outcome } from '../protocol/types.js';
 
 /**
@@ -75,7 +75,7 @@ export function listSpool(env: NodeJS.ProcessEnv = process.env): SpoolEntry[] {
   if (!existsSync(root)) return [];
   const entries: SpoolEntry[] = [];
   for (const name of readdirSync(root)) {
-    // executions the server refused for good are set aside there (client/refusal.ts)
+    // executions the server refused for good are set aside there (set-aside.ts)
     if (name === REJECTED_DIR) continue;
     const dir = join(root, name);
     try {
