@@ -1,7 +1,8 @@
 import { ApiClient } from '../client/api.js';
 import { Backoff } from '../client/backoff.js';
 import { FrameBuffers } from './frame-buffers.js';
-import { createOnServer, resolveRemoteSession } from './remote-session.js';
+import { resolveRemoteSession } from './remote-session.js';
+import { createOnServer, recoverLostExecution } from '../spool/server-copy.js';
 import { parseServerUrl } from '../config/server-url.js';
 import { SpoolWriter } from '../spool/spool-writer.js';
 import { StreamSocket } from '../client/stream-socket.js';
@@ -169,7 +170,7 @@ export class RemoteSink implements Sink {
   }
 
   #ensureCreated(): Promise<void> {
-    return createOnServer(this.#api, () => this.#spool.meta, (patch) => this.#spool.updateMeta(patch));
+    return createOnServer(this.#api, this.#spool);
   }
 
   #onConnected(lastSeq: number): void {
@@ -202,11 +203,8 @@ export class RemoteSink implements Sink {
       this.#renewClaim = true;
       if (this.#refusedKeys++ === 0) return;
     }
-    if (code === 'NOT_FOUND' && this.#spool.meta.executionCreated) {
-      // the server lost the execution (a new database): create it again and resend everything
-      this.#spool.updateMeta({ executionCreated: false, sessionCreated: this.#spool.meta.session.title === null });
-      return;
-    }
+    // the server lost the execution (a new database): the next attempt creates it again and resends everything
+    if (recoverLostExecution(error, this.#spool)) return;
     if (isRefusedForGood(error)) return this.#onRefused(error);
     if (!this.#warned) {
       this.#warned = true;

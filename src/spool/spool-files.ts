@@ -10,7 +10,8 @@ import type { Outcome } from '../protocol/types.js';
  * `spoolDir()`, named by the execution id, holding
  * - `meta.json`: {@link SpoolMeta} (rewritten atomically via rename),
  * - `lines.ndjson`: every captured ReportLine as one JSON line, append-only, in seq order,
- * - `acked`: the highest seq the server confirmed storing (decimal text; absent = none),
+ * - `acked`: the highest seq the server confirmed storing (decimal text, space-padded; absent = none;
+ *   written only through AckedFile),
  * - `alive`: the wrapper's last heartbeat (ms since epoch UTC, decimal text; rewritten every few
  *   seconds), so a wrapper killed with SIGKILL gets its real end, not the time of the later `sync`.
  */
@@ -53,10 +54,6 @@ export function writeMeta(dir: string, meta: SpoolMeta): void {
 export function readAcked(dir: string): number {
   const file = join(dir, ACKED_FILE);
   return existsSync(file) ? Number(readFileSync(file, 'utf8')) : -1;
-}
-
-export function writeAcked(dir: string, seq: number): void {
-  writeFileSync(join(dir, ACKED_FILE), String(seq), { mode: 0o600 });
 }
 
 /** The wrapper's last heartbeat written to the spool (ms since epoch UTC), 0 when none. */
