@@ -45,7 +45,7 @@ export function durationText(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
-/** A default size for `--help`: `16 MiB`, `2 Mi` with a unit other than bytes. */
+/** A default size for `--help`: `16 MiB`; with another `unit` (` characters`), `2 Mi characters`. */
 export function sizeText(bytes: number, unit = 'B'): string {
-  return bytes % MIB === 0 ? `${bytes / MIB} Mi${unit}` : `${bytes} ${unit === 'B' ? 'bytes' : unit}`;
+  return bytes % MIB === 0 ? `${bytes / MIB} Mi${unit}` : `${bytes}${unit === 'B' ? ' bytes' : unit}`;
 }
