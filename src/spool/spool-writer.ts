@@ -58,11 +58,6 @@ export class SpoolWriter {
     return this.#meta;
   }
 
-  /** Number of lines appended. */
-  get count(): number {
-    return this.#count;
-  }
-
   /** Appends one line (buffered; cheap). */
   append(line: ReportLine): void {
     const json = JSON.stringify(line);
