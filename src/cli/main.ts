@@ -1,10 +1,18 @@
 import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../version.js';
+import { DEFAULTS, durationText, sizeText } from '../defaults.js';
 import { handleError } from './handle-error.js';
+import { processIo } from './io.js';
+
+const io = processIo();
+/** Whether the command that runs was asked for JSON (`--json`): then an error is a JSON document too. */
+let json = false;
 
 /**
  * The CLI's parser glue (thin layer): each action parses options and calls one typed function in
- * `./commands/<name>.js`, imported lazily so `--help` and `run` start fast.
+ * `./commands/<name>.js`, imported lazily so `--help` and `run` start fast. Every command takes the
+ * process's streams ({@link processIo}) and resolves with its exit code, which only this file sets.
+ * Option defaults come from the one table, src/defaults.ts.
  */
 const program = new Command('exec-track')
   .description('Track long-running commands: output, metrics and outcome, locally or on a server.')
@@ -14,7 +22,10 @@ const program = new Command('exec-track')
   .enablePositionalOptions()
   .exitOverride()
   // parser errors in the CLI's one format (DESIGN §4): `exec-track: <what>; <what to do>` (inherited by subcommands)
-  .configureOutput({ outputError: (text, write) => write(usageError(text)) });
+  .configureOutput({ outputError: (text, write) => write(usageError(text)) })
+  .hook('preAction', (_program, action) => {
+    json = action.opts<{ json?: boolean }>().json === true;
+  });
 
 program
   .command('run')
@@ -26,17 +37,17 @@ program
   .option('-q, --quiet', 'do not print the start and summary lines')
   .option('--metrics <mode>', 'metric parsing: on or off', 'on')
   .option('--metrics-pattern <regex>', 'regex with named groups key, value and optional step; replaces the default grammar')
-  .option('--kill-after <duration>', 'grace before SIGKILL when a forwarded SIGTERM is ignored', '10s')
+  .option('--kill-after <duration>', 'grace before SIGKILL when a forwarded SIGTERM is ignored', durationText(DEFAULTS.killAfterMs))
   .option('--foreground', 'keep the command in the terminal foreground group (for interactive commands)')
   .addOption(new Option('--pty', 'run the command in a pseudo-terminal (colours, progress bars; stdout and stderr merge)').conflicts('foreground'))
-  .option('--line-quota <n|all>', 'embedded store: lines stored per execution; beyond it the first and the last half are kept (default 1000000)')
-  .option('--sample <duration|off>', 'sample CPU, memory, I/O and GPUs of the command\'s processes this often (sys/… metrics)', '10s')
+  .option('--line-quota <n|all>', `embedded store: lines stored per execution; beyond it the first and the last half are kept (default ${DEFAULTS.lineQuota})`)
+  .option('--sample <duration|off>', 'sample CPU, memory, I/O and GPUs of the command\'s processes this often (sys/… metrics)', durationText(DEFAULTS.sampleMs))
   .argument('<cmd>', 'command to run')
   .argument('[args...]', 'its arguments')
   .passThroughOptions()
   .action(async (cmd: string, args: string[], opts) => {
     const { runCommand } = await import('./commands/run.js');
-    process.exitCode = await runCommand([cmd, ...args], opts);
+    process.exitCode = await runCommand([cmd, ...args], opts, io);
   });
 
 program
@@ -50,28 +61,29 @@ program
   .option('--metrics-pattern <regex>', 'regex with named groups key, value and optional step; replaces the default grammar')
   .action(async (opts) => {
     const { recordCommand } = await import('./commands/record.js');
-    process.exitCode = await recordCommand(opts);
+    process.exitCode = await recordCommand(opts, io);
   });
 
 program
   .command('serve')
   .description('start the exec-track server (HTTP + WebSocket + SQLite)')
-  .option('--host <host>', 'interface to bind', '127.0.0.1')
-  .option('--port <port>', 'port to listen on (0 picks a free one)', '8080')
+  .option('--host <host>', 'interface to bind', DEFAULTS.host)
+  .option('--port <port>', 'port to listen on (0 picks a free one)', String(DEFAULTS.port))
   .option('--db <path>', 'SQLite database file (default: server.db under EXEC_TRACK_HOME; no URLs: PostgreSQL is not supported by this build)')
-  .option('--heartbeat-timeout <duration>', 'a Running execution silent this long becomes Exec crushed', '60s')
-  .option('--rate-limit <n>', 'requests per IP per hour (0 = off)', '3600')
-  .option('--retention <duration>', 'delete sessions this long after the server received their last execution', '14d')
-  .option('--max-body <bytes>', 'largest request body (default 16 MiB)')
-  .option('--max-frame <bytes>', 'largest WebSocket message (default 16 MiB)')
-  .option('--max-line <chars>', 'longest report line (default 2 Mi characters)')
-  .option('--line-quota <n|all>', 'stored lines per execution; beyond it the first half and the last half are kept (default 1000000)')
-  .option('--max-sessions-per-user <n>', 'sessions one user may own (default 1000)')
-  .option('--max-executions-per-session <n>', 'executions one session may hold (default 10000)')
+  .option('--heartbeat-timeout <duration>', 'a Running execution silent this long becomes Exec crushed', durationText(DEFAULTS.heartbeatTimeoutMs))
+  .option('--rate-limit <n>', 'requests per IP per hour (0 = off)', String(DEFAULTS.rateLimit))
+  .option('--retention <duration>', 'delete sessions this long after the server received their last execution', durationText(DEFAULTS.retentionMs))
+  .option('--max-body <bytes>', `largest request body (default ${sizeText(DEFAULTS.maxBodyBytes)})`)
+  .option('--max-frame <bytes>', `largest WebSocket message (default ${sizeText(DEFAULTS.maxFrameBytes)})`)
+  .option('--max-line <chars>', `longest report line (default ${sizeText(DEFAULTS.maxLineLength, ' characters')})`)
+  .option('--line-quota <n|all>', `stored lines per execution; beyond it the first half and the last half are kept (default ${DEFAULTS.lineQuota})`)
+  .option('--max-sessions-per-user <n>', `sessions one user may own (default ${DEFAULTS.maxSessionsPerUser})`)
+  .option('--max-executions-per-session <n>', `executions one session may hold (default ${DEFAULTS.maxExecutionsPerSession})`)
   .option('--trust-proxy', 'take client IPs from X-Forwarded-For (only behind your own reverse proxy)')
   .action(async (opts) => {
     const { serveCommand } = await import('./commands/serve.js');
-    await serveCommand(opts);
+    // a server's sockets and timers may outlive its close: exit with the code once it stopped
+    process.exit(await serveCommand(opts, io));
   });
 
 program
@@ -81,16 +93,16 @@ program
   .option('--server <url>', 'exec-track server (default: EXEC_TRACK_SERVER or config)')
   .action(async (target: string | undefined, opts) => {
     const { openCommand } = await import('./commands/open.js');
-    process.exitCode = await openCommand(target, opts);
+    process.exitCode = await openCommand(target, opts, io);
   });
 
 program
   .command('ui')
   .description('serve the embedded store read-only as web pages on 127.0.0.1 and open the browser')
-  .option('--port <port>', 'port to listen on (0 picks a free one)', '8080')
+  .option('--port <port>', 'port to listen on (0 picks a free one)', String(DEFAULTS.port))
   .action(async (opts) => {
     const { uiCommand } = await import('./commands/ui.js');
-    await uiCommand(opts);
+    process.exit(await uiCommand(opts, io));
   });
 
 program
@@ -98,7 +110,7 @@ program
   .description('show a session or an execution')
   .argument('[target]', 'session id, execution id, or "last" (default: the current session)')
   .option('--json', 'print one JSON document')
-  .option('--lines <n|all>', 'how many of the last lines to show', '20')
+  .option('--lines <n|all>', 'how many of the last lines to show', String(DEFAULTS.reportLines))
   .option('--follow', 'follow live until the execution ends')
   .option('--server <url>', 'read from this server instead of the embedded store')
   .option('--metric <key>', 'metric column in the session view (repeatable)', collect, [])
@@ -108,7 +120,7 @@ program
   .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'csv']))
   .action(async (target: string | undefined, opts) => {
     const { reportCommand } = await import('./commands/report.js');
-    process.exitCode = await reportCommand(target, opts);
+    process.exitCode = await reportCommand(target, opts, io);
   });
 
 program
@@ -118,7 +130,7 @@ program
   .option('--server <url>', 'list sessions on this server')
   .action(async (opts) => {
     const { sessionsCommand } = await import('./commands/sessions.js');
-    await sessionsCommand(opts);
+    process.exitCode = await sessionsCommand(opts, io);
   });
 
 const session = program.command('session').description('manage sessions');
@@ -129,7 +141,7 @@ session
   .option('--server <url>', 'create it on this server')
   .action(async (title: string, opts) => {
     const { sessionNewCommand } = await import('./commands/sessions.js');
-    await sessionNewCommand(title, opts);
+    process.exitCode = await sessionNewCommand(title, opts, io);
   });
 session
   .command('use')
@@ -138,7 +150,7 @@ session
   .option('--server <url>', 'a session on this server')
   .action(async (ref: string, opts) => {
     const { sessionUseCommand } = await import('./commands/sessions.js');
-    await sessionUseCommand(ref, opts);
+    process.exitCode = await sessionUseCommand(ref, opts, io);
   });
 
 program
@@ -148,7 +160,7 @@ program
   .option('--json', 'print a JSON summary')
   .action(async (opts) => {
     const { syncCommand } = await import('./commands/sync.js');
-    await syncCommand(opts);
+    process.exitCode = await syncCommand(opts, io);
   });
 
 const config = program.command('config').description('read and change settings');
@@ -158,14 +170,14 @@ config
   .argument('<value>', 'value')
   .action(async (key: string, value: string) => {
     const { configSetCommand } = await import('./commands/config.js');
-    await configSetCommand(key, value);
+    process.exitCode = await configSetCommand(key, value, io);
   });
 config
   .command('unset')
   .argument('<key>', 'setting (server)')
   .action(async (key: string) => {
     const { configUnsetCommand } = await import('./commands/config.js');
-    await configUnsetCommand(key);
+    process.exitCode = await configUnsetCommand(key, io);
   });
 config
   .command('show')
@@ -173,7 +185,7 @@ config
   .option('--json', 'print JSON')
   .action(async (opts) => {
     const { configShowCommand } = await import('./commands/config.js');
-    await configShowCommand(opts);
+    process.exitCode = await configShowCommand(opts, io);
   });
 
 program
@@ -183,7 +195,7 @@ program
   .option('--force', 'also delete a running execution (its wrapper records nothing more)')
   .action(async (id: string, opts: { force?: boolean }) => {
     const { rmCommand } = await import('./commands/prune.js');
-    await rmCommand(id, { force: opts.force === true });
+    process.exitCode = await rmCommand(id, { force: opts.force === true }, io);
   });
 
 program
@@ -192,7 +204,7 @@ program
   .requiredOption('--older-than <duration>', 'age, e.g. 30d, 12h')
   .action(async (opts) => {
     const { pruneCommand } = await import('./commands/prune.js');
-    await pruneCommand(opts);
+    process.exitCode = await pruneCommand(opts, io);
   });
 
 /** commander's `error: unknown option '--x'\n(Did you mean --y?)\n` → one exec-track sentence. */
@@ -212,5 +224,5 @@ program.parseAsync(process.argv).catch((error: unknown) => {
     process.exitCode = error.exitCode === 0 ? 0 : 2;
     return;
   }
-  process.exitCode = handleError(error);
+  process.exitCode = handleError(error, json, io.stderr);
 });
