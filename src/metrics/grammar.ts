@@ -106,7 +106,7 @@ export function parseDefault(text: string, context: StreamContext): ParsedMetric
     // `Epoch: 1/3` is epoch 1 of 3, not the fraction a ratio elsewhere is
     const value = ofColon === undefined || rank !== Number.POSITIVE_INFINITY ? tokenValue(token) : tokenValue(token) / Number(ofColon);
     found.push({ key, value });
-    if (!INTEGER.test(token) || ofColon !== undefined || stdEquals !== undefined || stdColon !== undefined || m[0].endsWith('%')) onlyCounts = false;
+    if (byColon === undefined || !INTEGER.test(token) || ofColon !== undefined || stdEquals !== undefined || stdColon !== undefined || m[0].endsWith('%')) onlyCounts = false;
     const std = stdEquals ?? stdColon;
     if (std !== undefined) found.push({ key: `${key}-std`, value: tokenValue(std) });
     if (rank < stepRank && asStep(value) !== undefined) {
@@ -117,8 +117,8 @@ export function parseDefault(text: string, context: StreamContext): ParsedMetric
   }
   if (found.length === 0) return noPairs(text, context);
   const step = stepOf(text, ownStep, ownEpoch, context);
-  // Only whole-number counts and no step anywhere (own, position, `[N]` or carried): a status dump
-  // (`rchar: 6976`, `uid=0(root)`, `mode=755,nr_inodes=3083543`, `current_node=0, numa_group_id=0`)
+  // Only `key: whole number` counts and no step anywhere (own, position, `[N]` or carried): a status
+  // dump (`rchar: 6976`, `HugePages_Free: 0`); `key=3` stays a value (`loss=1`, `correct=95 total=100`)
   if (step === undefined && onlyCounts) return [];
   if (step !== undefined) for (const p of found) p.step = step;
   return found;
