@@ -5,6 +5,7 @@ import { ExecTrackError } from '../../errors.js';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerOptions } from '../../server/options.js';
+import { isPostgresUrl } from '../../store/postgres/url.js';
 
 /** Options of `exec-track serve` as commander hands them over (strings). */
 export interface ServeFlags {
@@ -31,7 +32,7 @@ export interface ServeFlags {
 export async function serveCommand(flags: ServeFlags): Promise<void> {
   const options = parseServeFlags(flags);
   const { startServer } = await import('../../server/serve.js');
-  const server = await startServer(dbPath(flags.db), options);
+  const server = await startServer(databaseTarget(flags.db, process.env.EXEC_TRACK_DATABASE_URL), options);
   process.stdout.write(`exec-track: listening on ${server.url}\n`);
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -72,20 +73,25 @@ export function parseServeFlags(flags: ServeFlags): Partial<ServerOptions> & Pic
 }
 
 /**
- * The SQLite file `serve` opens: `--db` or server.db under EXEC_TRACK_HOME.
- * @throws ExecTrackError USAGE for a URL (only SQLite files are served by this build) or a directory.
+ * The database `serve` opens: `--db`, else `EXEC_TRACK_DATABASE_URL`, else server.db under
+ * EXEC_TRACK_HOME. A `postgres://` or `postgresql://` URL selects PostgreSQL (several instances may
+ * share it, docs/deploy.md); anything else is the path of a SQLite file.
+ * @throws ExecTrackError USAGE for a URL of another scheme or a directory.
  */
-export function dbPath(db: string | undefined): string {
-  if (db === undefined) return join(homeDir(), 'server.db');
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(db)?.[1];
+export function databaseTarget(db: string | undefined, envUrl: string | undefined): string {
+  const given = db ?? (envUrl || undefined);
+  const option = db === undefined ? 'EXEC_TRACK_DATABASE_URL' : '--db';
+  if (given === undefined) return join(homeDir(), 'server.db');
+  if (isPostgresUrl(given)) return given;
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(given)?.[1];
   if (scheme) {
     // the URL may hold a password: name only its scheme
-    throw new ExecTrackError('USAGE', `--db takes the path of a SQLite file; ${scheme}:// URLs are not supported by this build.`);
+    throw new ExecTrackError('USAGE', `${option} takes a postgres:// URL or the path of a SQLite file; ${scheme}:// URLs are not supported.`);
   }
-  if (statSync(db, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new ExecTrackError('USAGE', `--db ${db} is a directory; give the path of a SQLite file, such as ${join(db, 'server.db')}.`);
+  if (statSync(given, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new ExecTrackError('USAGE', `${option} ${given} is a directory; give the path of a SQLite file, such as ${join(given, 'server.db')}.`);
   }
-  return db;
+  return given;
 }
 
 function count(value: string, option: string, max = Number.MAX_SAFE_INTEGER, min = 0): number {

@@ -4,6 +4,8 @@ import { createPool, connectError, DEFAULT_POOL_SIZE } from './connection.js';
 import { migrate } from './migrations.js';
 import { PostgresStore } from './postgres-store.js';
 
+export { connectError };
+
 /** Options of {@link openPostgresStore}. */
 export interface OpenPostgresOptions {
   /** Stored lines per execution (default 1 000 000, as on SQLite). */
