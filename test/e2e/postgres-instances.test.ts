@@ -32,8 +32,9 @@ afterAll(async () => {
 });
 
 /** `count` instances on `url` started at once, and nginx in front of them. */
-async function instances(url: string, count: number, args: string[] = []): Promise<{ servers: ServerProcess[]; lb: Balancer }> {
-  const servers = await Promise.all(Array.from({ length: count }, () => startServer({ home: home.dir, args: ['--db', url, ...args] })));
+async function instances(url: string, count: number, args: string[] = [], via: 'flag' | 'env' = 'flag'): Promise<{ servers: ServerProcess[]; lb: Balancer }> {
+  const db = via === 'flag' ? { args: ['--db', url, ...args] } : { args, env: { EXEC_TRACK_DATABASE_URL: url } };
+  const servers = await Promise.all(Array.from({ length: count }, () => startServer({ home: home.dir, ...db })));
   for (const s of servers) stops.push(() => s.stop());
   const lb = await startBalancer(servers.map((s) => s.port));
   stops.push(() => lb.stop());
@@ -70,7 +71,7 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 describe('several serve instances on one PostgreSQL behind nginx', () => {
   it('three instances starting at once on an empty database migrate it once, and tokens, claim keys and the rate limit hold on every one', async () => {
     const url = await cluster.createDatabase();
-    const { servers } = await instances(url, 3, ['--rate-limit', '8']);
+    const { servers } = await instances(url, 3, ['--rate-limit', '8'], 'env');
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     stops.push(() => client.end());

@@ -27,6 +27,15 @@ describe('exec-track serve refuses options it cannot serve with', () => {
     expect(readdirSync(cwd)).toEqual([]);
   });
 
+  it('names an unreachable PostgreSQL in one sentence without its password (exit 1)', async () => {
+    const r = await runCli(['serve', '--port', '0', '--db', 'postgres://me:hunter2@127.0.0.1:1/exec'], { home: home.dir, timeoutMs: 20_000 });
+    expect([r.exitCode, r.err, r.out]).toEqual([
+      1,
+      'exec-track: Cannot open the PostgreSQL database postgres://me:***@127.0.0.1:1/exec (ECONNREFUSED); check --db and that the server accepts connections.\n',
+      '',
+    ]);
+  });
+
   it('names a directory given as --db (exit 2), instead of a wrong cause', async () => {
     const r = await runCli(['serve', '--port', '0', '--db', cwd], { home: home.dir, timeoutMs: 20_000 });
     expect([r.exitCode, r.err]).toEqual([2, `exec-track: --db ${cwd} is a directory; give the path of a SQLite file, such as ${join(cwd, 'server.db')}.\n`]);
