@@ -5,6 +5,22 @@ import { decodeColumns, decodePoints, encodePoints } from '../point-chunks.js';
 import type { PointColumns } from '../store.js';
 import type { Queryable } from './executions.js';
 
+/** A series as `json_build_object` gives it: non-finite values come as the strings "NaN", "Infinity", "-Infinity". */
+export interface SeriesJson {
+  key: string;
+  last: number | string | null;
+  min: number | string | null;
+  max: number | string | null;
+  count: number;
+  last_step: number;
+}
+
+/** The series rows of a `json_agg` (null for none), numbers restored. */
+export function seriesRows(json: SeriesJson[] | null): SeriesRow[] {
+  const num = (v: number | string | null) => (v === null ? null : Number(v));
+  return (json ?? []).map((r) => ({ key: r.key, last: num(r.last), min: num(r.min), max: num(r.max), count: r.count, last_step: r.last_step }));
+}
+
 interface SeriesRow {
   key: string;
   last: number | null;
@@ -26,15 +42,16 @@ export class Metrics {
   readonly #parsers = new Map<string, MetricParser>();
 
   /**
-   * Parses the metrics of new lines and stores the points: the execution's series are read once,
-   * then every series the batch touched is upserted in one statement and its points inserted as
-   * one chunk each in another. `contexts` (what each stream carries to its next lines) is updated
-   * in place; the caller stores it. Call inside the ingest transaction.
+   * Parses the metrics of new lines and stores the points: `series` are the execution's series as
+   * read with its locked row; every series the batch touched is upserted in one statement and its
+   * points inserted as one chunk each in another (none when no line held a metric). `contexts`
+   * (what each stream carries to its next lines) is updated in place; the caller stores it. Call
+   * inside the ingest transaction.
    */
-  async ingest(db: Queryable, exec: number, config: MetricsConfig, lines: readonly ReportLine[], contexts: StreamContexts): Promise<void> {
+  async ingest(db: Queryable, exec: number, config: MetricsConfig, lines: readonly ReportLine[], contexts: StreamContexts, series: SeriesRow[]): Promise<void> {
     const parse = config.enabled ? this.#parser(config) : undefined;
     if (!parse && !lines.some((l) => l.points)) return;
-    const known = new Map((await db.query<SeriesRow>('SELECT key, last, min, max, count, last_step FROM metric_series WHERE exec = $1', [exec])).rows.map((r) => [r.key, r]));
+    const known = new Map(series.map((r) => [r.key, r]));
     const open = new Map<string, OpenSeries>();
     const seriesOf = (key: string): OpenSeries => {
       let s = open.get(key);

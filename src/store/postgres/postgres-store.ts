@@ -6,8 +6,9 @@ import type { StreamContexts } from '../metric-series.js';
 import type { AppendResult, LogExtent, PointColumns, ReadReportsOptions, SearchReportsOptions, SearchResult, Store, User } from '../store.js';
 import { transaction, type Pool } from './connection.js';
 import { executions, type Queryable } from './executions.js';
-import { Metrics } from './metrics.js';
-import { reports } from './reports.js';
+import { Metrics, seriesRows, type SeriesJson } from './metrics.js';
+import { CHUNK_INSERT, chunkParams, reports } from './reports.js';
+import type { ReportChunk } from '../report-chunks.js';
 import { purge } from './retention.js';
 import { sessions, users } from './sessions.js';
 
@@ -23,6 +24,11 @@ interface IngestRow {
 }
 
 const INGEST_ROW = 'SELECT num, last_seq, line_count, line_quota, metrics_enabled, metrics_pattern, metric_context FROM executions WHERE id = $1';
+/** The ingest row locked for the batch, with the execution's metric series (one round trip). */
+const LOCKED_INGEST_ROW = `SELECT num, last_seq, line_count, line_quota, metrics_enabled, metrics_pattern, metric_context,
+  (SELECT json_agg(json_build_object('key', key, 'last', last, 'min', min, 'max', max, 'count', count, 'last_step', last_step))
+   FROM metric_series WHERE exec = executions.num) AS series
+  FROM executions WHERE id = $1 FOR UPDATE`;
 
 /** Options of {@link PostgresStore}; defaults are merged by `openPostgresStore`. */
 export interface PostgresStoreOptions {
@@ -128,7 +134,7 @@ export class PostgresStore implements Store {
    */
   async appendReports(executionId: string, lines: ReportLine[]): Promise<AppendResult> {
     return transaction(this.#pool, async (db) => {
-      const row = (await db.query<IngestRow>(`${INGEST_ROW} FOR UPDATE`, [executionId])).rows[0];
+      const row = (await db.query<IngestRow & { series: SeriesJson[] | null }>(LOCKED_INGEST_ROW, [executionId])).rows[0];
       if (!row) throw executionNotFound(executionId);
       const fresh = contiguousNew(lines, row.last_seq);
       const lastSeq = row.last_seq + fresh.length;
@@ -137,17 +143,19 @@ export class PostgresStore implements Store {
       // points records (issue 12) take a seq but are no line: only their points are stored
       const textLines = fresh.some((l) => l.points) ? fresh.filter((l) => !l.points) : fresh;
       let context = row.metric_context;
+      let chunks: ReportChunk[] = [];
       if (fresh.length > 0) {
-        await reports.store(db, row.num, textLines, before, after);
+        chunks = await reports.drop(db, row.num, textLines, before, after);
         const contexts = context ? (JSON.parse(context) as StreamContexts) : {};
-        await this.#metrics.ingest(db, row.num, { enabled: row.metrics_enabled, pattern: row.metrics_pattern }, fresh, contexts);
+        await this.#metrics.ingest(db, row.num, { enabled: row.metrics_enabled, pattern: row.metrics_pattern }, fresh, contexts, seriesRows(row.series));
         const changed = JSON.stringify(contexts);
         if (changed !== (context ?? '{}')) context = changed;
       }
       const lineCount = row.line_count + textLines.length - (after.dropped - before.dropped);
+      // the batch's chunks go in with the row update: one statement, one round trip
       await db.query(
-        'UPDATE executions SET last_seq = $2, line_count = $3, dropped = $4, last_seen_at = greatest(coalesce(last_seen_at, 0), $5), metric_context = $6 WHERE num = $1',
-        [row.num, lastSeq, lineCount, after.dropped, this.#clock(), context],
+        `${CHUNK_INSERT} UPDATE executions SET last_seq = $8, line_count = $9, dropped = $10, last_seen_at = greatest(coalesce(last_seen_at, 0), $11), metric_context = $12 WHERE num = $1`,
+        [row.num, ...chunkParams(chunks), lastSeq, lineCount, after.dropped, this.#clock(), context],
       );
       return { lastSeq, added: fresh.length };
     });

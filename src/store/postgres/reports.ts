@@ -5,6 +5,25 @@ import type { ReadReportsOptions, SearchReportsOptions, SearchResult } from '../
 import type { Queryable } from './executions.js';
 
 const COLUMNS = 'first_seq, last_seq, seq_ts, flags, texts, byte_lengths';
+
+/**
+ * A data-modifying CTE inserting chunk rows given as parameters $1 (exec) and $2…$7 (arrays of
+ * the columns, see {@link chunkParams}); prefix it to the statement that records the batch.
+ */
+export const CHUNK_INSERT = `WITH chunks AS (INSERT INTO report_chunks (exec, ${COLUMNS})
+  SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::bytea[], $5::bytea[], $6::bytea[], $7::text[]))`;
+
+/** The parameters $2…$7 of {@link CHUNK_INSERT}. */
+export function chunkParams(chunks: readonly ReportChunk[]): unknown[] {
+  return [
+    chunks.map((c) => c.first_seq),
+    chunks.map((c) => c.last_seq),
+    chunks.map((c) => c.seq_ts),
+    chunks.map((c) => c.flags),
+    chunks.map((c) => c.texts),
+    chunks.map((c) => c.byte_lengths),
+  ];
+}
 /** Chunks fetched per round trip while walking (a chunk is one ingest batch, typically ~1 000 lines). */
 const PAGE = 4;
 
@@ -15,24 +34,17 @@ const PAGE = 4;
  * round trip, from the chunk that holds the first line asked for: never a scan of the execution.
  */
 export const reports = {
-  /** Deletes chunks the rolling tail left behind (`before` → `after`) and stores the kept new lines. Call inside the ingest transaction. */
-  async store(db: Queryable, exec: number, lines: readonly ReportLine[], before: QuotaState, after: QuotaState): Promise<void> {
+  /**
+   * Deletes chunks the rolling tail left behind (`before` → `after`) and returns the chunk rows of
+   * the kept new lines, which the caller inserts with {@link CHUNK_INSERT} in the statement that
+   * records the batch (one round trip fewer per batch). Call inside the ingest transaction.
+   */
+  async drop(db: Queryable, exec: number, lines: readonly ReportLine[], before: QuotaState, after: QuotaState): Promise<ReportChunk[]> {
     if (after.dropped > before.dropped) {
       const end = after.head + after.dropped;
       await db.query('DELETE FROM report_chunks WHERE exec = $1 AND first_seq >= $2 AND first_seq < $3 AND last_seq < $3', [exec, after.head, end]);
     }
-    const kept = after.dropped > 0 ? lines.filter((l) => isKept(l.seq, after)) : lines;
-    for (const c of encodeChunks(kept)) {
-      await db.query(`INSERT INTO report_chunks (exec, ${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
-        exec,
-        c.first_seq,
-        c.last_seq,
-        c.seq_ts,
-        c.flags,
-        c.texts,
-        c.byte_lengths,
-      ]);
-    }
+    return encodeChunks(after.dropped > 0 ? lines.filter((l) => isKept(l.seq, after)) : lines);
   },
 
   /** Lines in seq order per {@link ReadReportsOptions}; `tail` walks chunks backwards from the end. */
