@@ -77,3 +77,37 @@ export function connectError(url: string, cause: unknown): ExecTrackError {
   const detail = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
   return new ExecTrackError('STORE_ERROR', `Cannot open the PostgreSQL database ${redactedUrl(url)} (${detail}); check --db and that the server accepts connections.`, { cause });
 }
+
+/** Attempts of a store call that meets a transient engine error (connection lost, server restarting, deadlock). */
+const ATTEMPTS = 3;
+
+/**
+ * Runs one store call, retrying it (after 100 ms, then 300 ms) when PostgreSQL failed in a way a
+ * new attempt can fix: a connection that broke or was refused (a restart), the server shutting down
+ * or starting up, a serialization failure or deadlock. Safe because every write of the store is
+ * idempotent and runs in one transaction. What is still failing, and any other engine error,
+ * leaves as ExecTrackError `STORE_ERROR` (the engine error as its `cause`): engine errors stay in
+ * this folder, as SQLite's do in src/store/sqlite/.
+ */
+export async function engineSafe<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof ExecTrackError) throw error;
+      if (attempt < ATTEMPTS && isTransient(error)) {
+        await new Promise((resolve) => setTimeout(resolve, attempt === 1 ? 100 : 300));
+        continue;
+      }
+      const detail = (error as { code?: string }).code ?? (error as Error).message;
+      throw new ExecTrackError('STORE_ERROR', `The PostgreSQL database failed (${detail}); retry shortly, and check the database if it persists.`, { cause: error });
+    }
+  }
+}
+
+/** Connection exceptions (class 08), operator intervention (57P01-57P03), serialization failure and deadlock, socket errors. */
+function isTransient(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string') return error instanceof Error && /Connection terminated|timeout exceeded when trying to connect/i.test(error.message);
+  return code.startsWith('08') || ['57P01', '57P02', '57P03', '40001', '40P01', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code);
+}

@@ -4,7 +4,7 @@ import { executionNotFound, sessionNotFound } from '../errors.js';
 import { contiguousNew, quotaAfter } from '../ingest.js';
 import type { StreamContexts } from '../metric-series.js';
 import type { AppendResult, LogExtent, PointColumns, ReadReportsOptions, SearchReportsOptions, SearchResult, Store, User } from '../store.js';
-import { transaction, type Pool } from './connection.js';
+import { engineSafe, transaction, type Pool } from './connection.js';
 import { executions, type Queryable } from './executions.js';
 import { Metrics, seriesRows, type SeriesJson } from './metrics.js';
 import { CHUNK_INSERT, chunkParams, reports } from './reports.js';
@@ -42,8 +42,9 @@ export interface PostgresStoreOptions {
  * The PostgreSQL {@link Store} (node-postgres with a pool), for several server instances on one
  * database (issue 13). Same layout and rules as the SQLite store: chunks, idempotent ingest by
  * `last_seq` in one transaction per batch with the execution row locked `FOR UPDATE` (two
- * instances writing one execution, as in a failover, take turns), versioned migrations.
- * Open it with `openPostgresStore`.
+ * instances writing one execution, as in a failover, take turns), versioned migrations. Every call
+ * goes through {@link engineSafe}: a transient engine error is retried, any other leaves as
+ * `STORE_ERROR`. Open it with `openPostgresStore`.
  */
 export class PostgresStore implements Store {
   readonly #pool: Pool;
@@ -65,65 +66,71 @@ export class PostgresStore implements Store {
   }
 
   async createSession(session: Session): Promise<Session> {
-    return sessions.create(this.#pool, session);
+    return engineSafe(() => sessions.create(this.#pool, session));
   }
 
   async getSession(id: string): Promise<Session | undefined> {
-    return sessions.get(this.#pool, id);
+    return engineSafe(() => sessions.get(this.#pool, id));
   }
 
   async findSessionByTitle(title: string, ownerId: string | null): Promise<Session | undefined> {
-    return sessions.findByTitle(this.#pool, title, ownerId);
+    return engineSafe(() => sessions.findByTitle(this.#pool, title, ownerId));
   }
 
   async listSessions(ownerId: string | null): Promise<Session[]> {
-    return sessions.list(this.#pool, ownerId);
+    return engineSafe(() => sessions.list(this.#pool, ownerId));
   }
 
   async countSessions(ownerId: string | null): Promise<number> {
-    return sessions.count(this.#pool, ownerId);
+    return engineSafe(() => sessions.count(this.#pool, ownerId));
   }
 
   async deleteSession(id: string): Promise<boolean> {
-    return ((await this.#pool.query('DELETE FROM sessions WHERE id = $1', [id])).rowCount ?? 0) > 0;
+    return engineSafe(async () => ((await this.#pool.query('DELETE FROM sessions WHERE id = $1', [id])).rowCount ?? 0) > 0);
   }
 
   async createExecution(e: NewExecution): Promise<Execution> {
-    if (!(await sessions.get(this.#pool, e.sessionId))) throw sessionNotFound(e.sessionId);
-    return executions.create(this.#pool, e, this.#lineQuota);
+    return engineSafe(async () => {
+      if (!(await sessions.get(this.#pool, e.sessionId))) throw sessionNotFound(e.sessionId);
+      return executions.create(this.#pool, e, this.#lineQuota);
+    });
   }
 
   async getExecution(id: string): Promise<Execution | undefined> {
-    return executions.get(this.#pool, id);
+    return engineSafe(() => executions.get(this.#pool, id));
   }
 
   async listExecutions(sessionId: string): Promise<Execution[]> {
-    return executions.list(this.#pool, sessionId);
+    return engineSafe(() => executions.list(this.#pool, sessionId));
   }
 
   async countExecutions(sessionId: string): Promise<number> {
-    return executions.count(this.#pool, sessionId);
+    return engineSafe(() => executions.count(this.#pool, sessionId));
   }
 
   async lastExecution(ownerId: string | null): Promise<Execution | undefined> {
-    return executions.last(this.#pool, ownerId);
+    return engineSafe(() => executions.last(this.#pool, ownerId));
   }
 
   async finishExecution(id: string, outcome: Outcome): Promise<Execution> {
-    return executions.finish(this.#pool, id, outcome);
+    return engineSafe(() => executions.finish(this.#pool, id, outcome));
   }
 
   async touchExecution(id: string, at: number): Promise<void> {
-    await transaction(this.#pool, (client) => executions.touch(client, id, at));
+    return engineSafe(async () => {
+      await transaction(this.#pool, (client) => executions.touch(client, id, at));
+    });
   }
 
   async markLost(cutoff: number, reason: string, ids?: string[]): Promise<string[]> {
-    if (ids?.length === 0) return [];
-    return executions.markLost(this.#pool, cutoff, reason, ids);
+    return engineSafe(async () => {
+      if (ids?.length === 0) return [];
+      return executions.markLost(this.#pool, cutoff, reason, ids);
+    });
   }
 
   async deleteExecution(id: string): Promise<boolean> {
-    return ((await this.#pool.query('DELETE FROM executions WHERE id = $1', [id])).rowCount ?? 0) > 0;
+    return engineSafe(async () => ((await this.#pool.query('DELETE FROM executions WHERE id = $1', [id])).rowCount ?? 0) > 0);
   }
 
   /**
@@ -133,79 +140,91 @@ export class PostgresStore implements Store {
    * @throws ExecTrackError `NOT_FOUND`
    */
   async appendReports(executionId: string, lines: ReportLine[]): Promise<AppendResult> {
-    return transaction(this.#pool, async (db) => {
-      const row = (await db.query<IngestRow & { series: SeriesJson[] | null }>(LOCKED_INGEST_ROW, [executionId])).rows[0];
-      if (!row) throw executionNotFound(executionId);
-      const fresh = contiguousNew(lines, row.last_seq);
-      const lastSeq = row.last_seq + fresh.length;
-      const before = quotaAfter(row.line_quota, row.last_seq);
-      const after = quotaAfter(row.line_quota, lastSeq);
-      // points records (issue 12) take a seq but are no line: only their points are stored
-      const textLines = fresh.some((l) => l.points) ? fresh.filter((l) => !l.points) : fresh;
-      let context = row.metric_context;
-      let chunks: ReportChunk[] = [];
-      if (fresh.length > 0) {
-        chunks = await reports.drop(db, row.num, textLines, before, after);
-        const contexts = context ? (JSON.parse(context) as StreamContexts) : {};
-        await this.#metrics.ingest(db, row.num, { enabled: row.metrics_enabled, pattern: row.metrics_pattern }, fresh, contexts, seriesRows(row.series));
-        const changed = JSON.stringify(contexts);
-        if (changed !== (context ?? '{}')) context = changed;
-      }
-      const lineCount = row.line_count + textLines.length - (after.dropped - before.dropped);
-      // the batch's chunks go in with the row update: one statement, one round trip
-      await db.query(
-        `${CHUNK_INSERT} UPDATE executions SET last_seq = $8, line_count = $9, dropped = $10, last_seen_at = greatest(coalesce(last_seen_at, 0), $11), metric_context = $12 WHERE num = $1`,
-        [row.num, ...chunkParams(chunks), lastSeq, lineCount, after.dropped, this.#clock(), context],
-      );
-      return { lastSeq, added: fresh.length };
+    return engineSafe(async () => {
+      return transaction(this.#pool, async (db) => {
+        const row = (await db.query<IngestRow & { series: SeriesJson[] | null }>(LOCKED_INGEST_ROW, [executionId])).rows[0];
+        if (!row) throw executionNotFound(executionId);
+        const fresh = contiguousNew(lines, row.last_seq);
+        const lastSeq = row.last_seq + fresh.length;
+        const before = quotaAfter(row.line_quota, row.last_seq);
+        const after = quotaAfter(row.line_quota, lastSeq);
+        // points records (issue 12) take a seq but are no line: only their points are stored
+        const textLines = fresh.some((l) => l.points) ? fresh.filter((l) => !l.points) : fresh;
+        let context = row.metric_context;
+        let chunks: ReportChunk[] = [];
+        if (fresh.length > 0) {
+          chunks = await reports.drop(db, row.num, textLines, before, after);
+          const contexts = context ? (JSON.parse(context) as StreamContexts) : {};
+          await this.#metrics.ingest(db, row.num, { enabled: row.metrics_enabled, pattern: row.metrics_pattern }, fresh, contexts, seriesRows(row.series));
+          const changed = JSON.stringify(contexts);
+          if (changed !== (context ?? '{}')) context = changed;
+        }
+        const lineCount = row.line_count + textLines.length - (after.dropped - before.dropped);
+        // the batch's chunks go in with the row update: one statement, one round trip
+        await db.query(
+          `${CHUNK_INSERT} UPDATE executions SET last_seq = $8, line_count = $9, dropped = $10, last_seen_at = greatest(coalesce(last_seen_at, 0), $11), metric_context = $12 WHERE num = $1`,
+          [row.num, ...chunkParams(chunks), lastSeq, lineCount, after.dropped, this.#clock(), context],
+        );
+        return { lastSeq, added: fresh.length };
+      });
     });
   }
 
   async lastSeq(executionId: string): Promise<number> {
-    return (await this.#row(this.#pool, executionId)).last_seq;
+    return engineSafe(async () => (await this.#row(this.#pool, executionId)).last_seq);
   }
 
   async readReports(executionId: string, options?: ReadReportsOptions): Promise<ReportLine[]> {
-    const row = await this.#row(this.#pool, executionId);
-    return reports.read(this.#pool, row.num, quotaAfter(row.line_quota, row.last_seq), options);
+    return engineSafe(async () => {
+      const row = await this.#row(this.#pool, executionId);
+      return reports.read(this.#pool, row.num, quotaAfter(row.line_quota, row.last_seq), options);
+    });
   }
 
   async searchReports(executionId: string, query: string, options: SearchReportsOptions): Promise<SearchResult> {
-    const row = await this.#row(this.#pool, executionId);
-    return reports.search(this.#pool, row.num, quotaAfter(row.line_quota, row.last_seq), query, options);
+    return engineSafe(async () => {
+      const row = await this.#row(this.#pool, executionId);
+      return reports.search(this.#pool, row.num, quotaAfter(row.line_quota, row.last_seq), query, options);
+    });
   }
 
   async logExtent(executionId: string): Promise<LogExtent> {
-    const row = await this.#row(this.#pool, executionId);
-    return { lastSeq: row.last_seq, quota: row.line_quota };
+    return engineSafe(async () => {
+      const row = await this.#row(this.#pool, executionId);
+      return { lastSeq: row.last_seq, quota: row.line_quota };
+    });
   }
 
   async metricSummary(executionId: string): Promise<Record<string, MetricSummary>> {
-    return this.#metrics.summary(this.#pool, (await this.#row(this.#pool, executionId)).num);
+    return engineSafe(async () => this.#metrics.summary(this.#pool, (await this.#row(this.#pool, executionId)).num));
   }
 
   async metricPoints(executionId: string, key?: string, options: { afterSeq?: number } = {}): Promise<MetricPoint[]> {
-    return this.#metrics.points(this.#pool, (await this.#row(this.#pool, executionId)).num, key, options.afterSeq);
+    return engineSafe(async () => this.#metrics.points(this.#pool, (await this.#row(this.#pool, executionId)).num, key, options.afterSeq));
   }
 
   async metricColumns(executionId: string, key: string): Promise<PointColumns> {
-    return this.#metrics.columns(this.#pool, (await this.#row(this.#pool, executionId)).num, key);
+    return engineSafe(async () => this.#metrics.columns(this.#pool, (await this.#row(this.#pool, executionId)).num, key));
   }
 
   async createUser(user: User): Promise<void> {
-    await users.create(this.#pool, user);
+    return engineSafe(async () => {
+      await users.create(this.#pool, user);
+    });
   }
 
   async getUserByTokenHash(tokenHash: string): Promise<User | undefined> {
-    return users.byTokenHash(this.#pool, tokenHash);
+    return engineSafe(() => users.byTokenHash(this.#pool, tokenHash));
   }
 
   async touchUser(id: string, at: number): Promise<void> {
-    await users.touch(this.#pool, id, at);
+    return engineSafe(async () => {
+      await users.touch(this.#pool, id, at);
+    });
   }
 
   async getOrCreateSecret(name: string, create: () => string): Promise<string> {
-    return users.secret(this.#pool, name, create);
+    return engineSafe(() => users.secret(this.#pool, name, create));
   }
 
   async purge(cutoff: number): Promise<{ sessions: number; users: number }> {

@@ -1,4 +1,4 @@
-import type { Pool } from './connection.js';
+import { engineSafe, type Pool } from './connection.js';
 
 /**
  * The per-IP request counter shared by every instance (table `rate_windows`, UNLOGGED): one row
@@ -15,15 +15,17 @@ export class RateWindows {
 
   /** Counts one hit of `key` in the window starting at `windowStart` (ms); returns the window's count so far. Forgets ended windows once per window. */
   async hit(key: string, windowStart: number): Promise<number> {
-    if (this.#swept !== windowStart) {
-      this.#swept = windowStart;
-      await this.#pool.query('DELETE FROM rate_windows WHERE window_start < $1', [windowStart]);
-    }
-    const { rows } = await this.#pool.query<{ count: number }>(
-      `INSERT INTO rate_windows (key, window_start, count) VALUES ($1, $2, 1)
-       ON CONFLICT (key, window_start) DO UPDATE SET count = rate_windows.count + 1 RETURNING count`,
-      [key, windowStart],
-    );
-    return rows[0]!.count;
+    return engineSafe(async () => {
+      if (this.#swept !== windowStart) {
+        await this.#pool.query('DELETE FROM rate_windows WHERE window_start < $1', [windowStart]);
+        this.#swept = windowStart;
+      }
+      const { rows } = await this.#pool.query<{ count: number }>(
+        `INSERT INTO rate_windows (key, window_start, count) VALUES ($1, $2, 1)
+         ON CONFLICT (key, window_start) DO UPDATE SET count = rate_windows.count + 1 RETURNING count`,
+        [key, windowStart],
+      );
+      return rows[0]!.count;
+    });
   }
 }
