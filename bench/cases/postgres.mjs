@@ -19,7 +19,11 @@ const POINT_TABLES = ['metric_chunks', 'metric_series'];
  */
 export async function postgresRows(ctx) {
   const { throughputReps: reps, lines } = ctx.size;
-  const what = { b3pg: `run --server -- cat, ${lines} lines, server on PostgreSQL`, s1: 'storage bytes per line, PostgreSQL vs SQLite', s2: 'storage bytes per metric point, PostgreSQL vs SQLite' };
+  const what = {
+    b3pg: `run --server -- cat, ${lines} lines, server on PostgreSQL`,
+    s1: 'storage bytes per line, PostgreSQL vs SQLite',
+    s2: 'storage bytes per metric point, PostgreSQL vs SQLite',
+  };
   const missing = !ctx.tools.postgres ? 'postgres' : !ctx.tools.sqlite3 ? 'sqlite3' : null;
   if (missing) {
     return [
@@ -44,7 +48,16 @@ export async function postgresRows(ctx) {
     const error = pgMetrics.error ?? sqlitePlain.error ?? sqliteMetrics.error;
     const points = lines * 3;
     return [
-      makeRow({ id: 'B3pg', what: what.b3pg, unit: 'ms', target: 4.0, baselineSamples: base.samples, samples: b3pg.samples, ok: !base.error && !b3pg.error, note: base.error ?? b3pg.error }),
+      makeRow({
+        id: 'B3pg',
+        what: what.b3pg,
+        unit: 'ms',
+        target: 4.0,
+        baselineSamples: base.samples,
+        samples: b3pg.samples,
+        ok: !base.error && !b3pg.error,
+        note: base.error ?? b3pg.error,
+      }),
       makeRow({
         id: 'S1',
         what: what.s1,
@@ -89,7 +102,8 @@ function sqliteBytes(path, tables) {
   const db = new Database(path, { readonly: true });
   try {
     const marks = tables.map(() => '?').join(', ');
-    return db.prepare(`SELECT sum(pgsize) AS bytes FROM dbstat WHERE name IN (SELECT name FROM sqlite_master WHERE tbl_name IN (${marks}))`).get(...tables).bytes;
+    return db.prepare(`SELECT sum(pgsize) AS bytes FROM dbstat WHERE name IN (SELECT name FROM sqlite_master WHERE tbl_name IN (${marks}))`).get(...tables)
+      .bytes;
   } finally {
     db.close();
   }

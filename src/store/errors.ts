@@ -5,7 +5,10 @@ import { ExecTrackError } from '../errors.js';
  * engine: it might hold rows this build cannot read, so it is refused rather than guessed at.
  */
 export function newerSchemaError(found: number, known: number): ExecTrackError {
-  return new ExecTrackError('STORE_ERROR', `The database was written by a newer exec-track (schema ${found}; this one reads up to ${known}); upgrade exec-track to use it.`);
+  return new ExecTrackError(
+    'STORE_ERROR',
+    `The database was written by a newer exec-track (schema ${found}; this one reads up to ${known}); upgrade exec-track to use it.`,
+  );
 }
 
 /** The NOT_FOUND error for an execution id (every engine). */

@@ -189,7 +189,10 @@ describe('several serve instances on one PostgreSQL behind nginx', () => {
 
     const result = await run.result;
     expect(result.exitCode).toBe(0);
-    await vi.waitFor(async () => expect((await getExecution(lb.url, id)).execution).toMatchObject({ state: 'Passive', lineCount: total }), { timeout: 20_000, interval: 200 });
+    await vi.waitFor(async () => expect((await getExecution(lb.url, id)).execution).toMatchObject({ state: 'Passive', lineCount: total }), {
+      timeout: 20_000,
+      interval: 200,
+    });
     const lines = await allReports(lb.url, id);
     expect(lines.length).toBe(total);
     expect(lines.every((l, i) => l.seq === i && l.text === `line ${i}`)).toBe(true);

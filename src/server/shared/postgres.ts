@@ -23,10 +23,16 @@ const RATE_SECRET = 'rate-hmac-v1';
  * ghost sweeper records its own open streams as heartbeats in the database (`touchExecution`)
  * before any sweep marks anything, so a sweeper elsewhere sees them alive (docs/deploy.md).
  */
-export async function postgresSharedState(store: PostgresStore, url: string, options: Pick<ServerOptions, 'rateLimit' | 'rateWindowMs'>, log: ServerLog): Promise<SharedState> {
+export async function postgresSharedState(
+  store: PostgresStore,
+  url: string,
+  options: Pick<ServerOptions, 'rateLimit' | 'rateWindowMs'>,
+  log: ServerLog,
+): Promise<SharedState> {
   const bus = new PostgresEventBus(store);
   const channel = await PgChannel.open(url, store.pool, CHANNEL, {
-    message: (payload) => void bus.receive(payload).catch((error: unknown) => log(`exec-track: a notification could not be replayed (${(error as Error).message})`)),
+    message: (payload) =>
+      void bus.receive(payload).catch((error: unknown) => log(`exec-track: a notification could not be replayed (${(error as Error).message})`)),
     reconnected: () => void bus.catchUp().catch((error: unknown) => log(`exec-track: followers could not catch up (${(error as Error).message})`)),
     problem: log,
   });

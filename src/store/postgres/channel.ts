@@ -51,7 +51,9 @@ export class PgChannel {
     try {
       await this.#pool.query('SELECT pg_notify($1, $2)', [this.#name, payload]);
     } catch (error) {
-      this.#handlers.problem(`exec-track: a notification to the other instances failed (${(error as Error).message}); their followers catch up on the next one`);
+      this.#handlers.problem(
+        `exec-track: a notification to the other instances failed (${(error as Error).message}); their followers catch up on the next one`,
+      );
     }
   }
 

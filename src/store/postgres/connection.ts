@@ -75,7 +75,11 @@ export function redactedUrl(url: string): string {
 export function connectError(url: string, cause: unknown): ExecTrackError {
   if (cause instanceof ExecTrackError) return cause;
   const detail = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
-  return new ExecTrackError('STORE_ERROR', `Cannot open the PostgreSQL database ${redactedUrl(url)} (${detail}); check --db and that the server accepts connections.`, { cause });
+  return new ExecTrackError(
+    'STORE_ERROR',
+    `Cannot open the PostgreSQL database ${redactedUrl(url)} (${detail}); check --db and that the server accepts connections.`,
+    { cause },
+  );
 }
 
 /** Attempts of a store call that meets a transient engine error (connection lost, server restarting, deadlock). */
@@ -100,7 +104,9 @@ export async function engineSafe<T>(work: () => Promise<T>): Promise<T> {
         continue;
       }
       const detail = (error as { code?: string }).code ?? (error as Error).message;
-      throw new ExecTrackError('STORE_ERROR', `The PostgreSQL database failed (${detail}); retry shortly, and check the database if it persists.`, { cause: error });
+      throw new ExecTrackError('STORE_ERROR', `The PostgreSQL database failed (${detail}); retry shortly, and check the database if it persists.`, {
+        cause: error,
+      });
     }
   }
 }

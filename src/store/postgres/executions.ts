@@ -68,7 +68,21 @@ export const executions = {
     await db.query(
       `INSERT INTO executions (id, session_id, name, command, cwd, host, pid, state, started_at, last_seen_at, received_at, metrics_enabled, metrics_pattern, line_quota, context)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'Running', $8, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING`,
-      [e.id, e.sessionId, e.name, JSON.stringify(e.command), e.cwd, e.host, e.pid, e.startedAt, e.receivedAt, e.metrics.enabled, e.metrics.pattern ?? null, lineQuota, e.context ? JSON.stringify(e.context) : null],
+      [
+        e.id,
+        e.sessionId,
+        e.name,
+        JSON.stringify(e.command),
+        e.cwd,
+        e.host,
+        e.pid,
+        e.startedAt,
+        e.receivedAt,
+        e.metrics.enabled,
+        e.metrics.pattern ?? null,
+        lineQuota,
+        e.context ? JSON.stringify(e.context) : null,
+      ],
     );
     const stored = (await executions.get(db, e.id))!;
     if (stored.sessionId !== e.sessionId) {
@@ -83,7 +97,9 @@ export const executions = {
   },
 
   async list(db: Queryable, sessionId: string): Promise<Execution[]> {
-    return (await db.query<ExecutionRow>(`SELECT ${COLUMNS} FROM executions WHERE session_id = $1 ORDER BY received_at, num`, [sessionId])).rows.map(toExecution);
+    return (await db.query<ExecutionRow>(`SELECT ${COLUMNS} FROM executions WHERE session_id = $1 ORDER BY received_at, num`, [sessionId])).rows.map(
+      toExecution,
+    );
   },
 
   async count(db: Queryable, sessionId: string): Promise<number> {
@@ -108,7 +124,17 @@ export const executions = {
       `UPDATE executions SET state = $2, exit_code = $3, signal = $4, reason = $5, ended_at = $6,
        peak_rss_bytes = coalesce($7, peak_rss_bytes), user_cpu_ms = coalesce($8, user_cpu_ms), system_cpu_ms = coalesce($9, system_cpu_ms),
        last_seen_at = greatest(coalesce(last_seen_at, 0), $6) WHERE id = $1`,
-      [id, outcome.state, outcome.exitCode, outcome.signal, outcome.reason, outcome.endedAt, usage?.peakRssBytes ?? null, usage?.userCpuMs ?? null, usage?.systemCpuMs ?? null],
+      [
+        id,
+        outcome.state,
+        outcome.exitCode,
+        outcome.signal,
+        outcome.reason,
+        outcome.endedAt,
+        usage?.peakRssBytes ?? null,
+        usage?.userCpuMs ?? null,
+        usage?.systemCpuMs ?? null,
+      ],
     );
     if (result.rowCount === 0) throw executionNotFound(id);
     return (await executions.get(db, id))!;
@@ -121,7 +147,13 @@ export const executions = {
     ).rows[0];
     if (!current) throw executionNotFound(id);
     const next = afterContact(current, at);
-    await db.query('UPDATE executions SET state = $2, reason = $3, ended_at = $4, last_seen_at = $5 WHERE id = $1', [id, next.state, next.reason, next.endedAt, next.lastSeenAt]);
+    await db.query('UPDATE executions SET state = $2, reason = $3, ended_at = $4, last_seen_at = $5 WHERE id = $1', [
+      id,
+      next.state,
+      next.reason,
+      next.endedAt,
+      next.lastSeenAt,
+    ]);
   },
 
   /**

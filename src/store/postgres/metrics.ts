@@ -94,7 +94,8 @@ export class Metrics {
   /** Per-key last/min/max/count (see {@link summaryOf}). */
   async summary(db: Queryable, exec: number): Promise<Record<string, MetricSummary>> {
     const out: Record<string, MetricSummary> = {};
-    const rows = (await db.query<SeriesRow>('SELECT key, last, min, max, count, last_step FROM metric_series WHERE exec = $1 ORDER BY key COLLATE "C"', [exec])).rows;
+    const rows = (await db.query<SeriesRow>('SELECT key, last, min, max, count, last_step FROM metric_series WHERE exec = $1 ORDER BY key COLLATE "C"', [exec]))
+      .rows;
     for (const r of rows) out[r.key] = summaryOf(toState(r));
     return out;
   }

@@ -25,7 +25,9 @@ export interface OpenPostgresOptions {
  * @throws ExecTrackError `STORE_ERROR` when the database cannot be reached or is of a newer schema.
  */
 export async function openPostgresStore(url: string, options: OpenPostgresOptions = {}): Promise<PostgresStore> {
-  const pool = createPool(url, options.poolSize ?? DEFAULT_POOL_SIZE, (error) => options.log?.(`exec-track: a PostgreSQL connection broke (${error.message}); the pool opens a new one`));
+  const pool = createPool(url, options.poolSize ?? DEFAULT_POOL_SIZE, (error) =>
+    options.log?.(`exec-track: a PostgreSQL connection broke (${error.message}); the pool opens a new one`),
+  );
   try {
     await migrate(pool);
   } catch (error) {

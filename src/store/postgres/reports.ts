@@ -111,7 +111,12 @@ async function* forwards(db: Queryable, exec: number, after: number): AsyncGener
   while (page.length > 0) {
     yield* page;
     if (page.length < PAGE) return;
-    page = (await db.query<ReportChunk>(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = $1 AND first_seq > $2 ORDER BY first_seq LIMIT ${PAGE}`, [exec, page.at(-1)!.first_seq])).rows;
+    page = (
+      await db.query<ReportChunk>(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = $1 AND first_seq > $2 ORDER BY first_seq LIMIT ${PAGE}`, [
+        exec,
+        page.at(-1)!.first_seq,
+      ])
+    ).rows;
   }
 }
 
@@ -119,7 +124,12 @@ async function* forwards(db: Queryable, exec: number, after: number): AsyncGener
 async function* backwards(db: Queryable, exec: number): AsyncGenerator<ReportChunk> {
   let below = Number.MAX_SAFE_INTEGER;
   for (;;) {
-    const page = (await db.query<ReportChunk>(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = $1 AND first_seq < $2 ORDER BY first_seq DESC LIMIT ${PAGE}`, [exec, below])).rows;
+    const page = (
+      await db.query<ReportChunk>(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = $1 AND first_seq < $2 ORDER BY first_seq DESC LIMIT ${PAGE}`, [
+        exec,
+        below,
+      ])
+    ).rows;
     yield* page;
     if (page.length < PAGE) return;
     below = page.at(-1)!.first_seq;
@@ -128,7 +138,9 @@ async function* backwards(db: Queryable, exec: number): AsyncGenerator<ReportChu
 
 /** Capture time of the stored line `seq` (the first line kept after the quota gap). */
 async function tsAt(db: Queryable, exec: number, seq: number): Promise<number> {
-  const chunk = (await db.query<ReportChunk>(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = $1 AND first_seq <= $2 ORDER BY first_seq DESC LIMIT 1`, [exec, seq])).rows[0];
+  const chunk = (
+    await db.query<ReportChunk>(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = $1 AND first_seq <= $2 ORDER BY first_seq DESC LIMIT 1`, [exec, seq])
+  ).rows[0];
   const found: ReportLine[] = [];
   if (chunk) decodeChunk(chunk, (s) => s === seq, found);
   return found[0]?.ts ?? 0;

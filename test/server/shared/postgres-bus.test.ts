@@ -6,7 +6,9 @@ const id = (i: number) => `e_${String(i).padStart(22, 'A')}`;
 
 describe('payloads', () => {
   it('carries ids and seqs only, in one notification for a small batch', () => {
-    expect(payloads('inst', [[id(1), 41]], [[id(2), 's_x']]).map((p) => JSON.parse(p) as unknown)).toEqual([{ i: 'inst', r: [[id(1), 41]], e: [[id(2), 's_x']] }]);
+    expect(payloads('inst', [[id(1), 41]], [[id(2), 's_x']]).map((p) => JSON.parse(p) as unknown)).toEqual([
+      { i: 'inst', r: [[id(1), 41]], e: [[id(2), 's_x']] },
+    ]);
     expect(payloads('inst', [], [])).toEqual([]);
   });
 
