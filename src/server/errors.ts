@@ -4,8 +4,8 @@ import { ExecTrackError, isExecTrackError } from '../errors.js';
 import type { ServerLog } from './context.js';
 
 /**
- * Parses untrusted input with a zod schema from src/protocol/messages.ts. Throws BAD_REQUEST (400)
- * naming the first problem and where it is.
+ * Parses untrusted input with a zod schema from src/protocol/ (WebSocket frames; REST routes declare
+ * theirs, see api/schema.ts). Throws BAD_REQUEST (400) naming the first problem and where it is.
  */
 export function parseWith<T>(schema: ZodType<T, ZodTypeDef, unknown>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
@@ -13,7 +13,8 @@ export function parseWith<T>(schema: ZodType<T, ZodTypeDef, unknown>, value: unk
   throw badInput(result.error, what);
 }
 
-function badInput(error: ZodError, what: string): ExecTrackError {
+/** BAD_REQUEST (400) naming the first problem of `error` and where it is in `what` (`request body`, `frame`). */
+export function badInput(error: ZodError, what: string): ExecTrackError {
   const issue = error.issues[0];
   const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
   return new ExecTrackError('BAD_REQUEST', `Invalid ${what}${where}: ${issue?.message ?? 'wrong shape'}; see docs/api.md for the expected shape.`);
