@@ -23,6 +23,7 @@ const E2E = [
   'test/server/serve.test.ts',
   'test/server/times.test.ts',
   // a real browser
+  'test/web/api-docs.test.ts',
   'test/web/cli.test.ts',
   'test/web/log-view.test.ts',
   'test/web/pages.test.ts',

@@ -27,14 +27,14 @@ const pageSize = z.coerce.number().int().min(1).max(MAX_PAGE);
 
 /** GET /api/v1/executions/:id/reports: lines after/before a seq (paging), or the last `tail` lines. */
 export const reportsQuery = z.object({
-  after: seqBound.optional(),
-  before: z.coerce.number().int().min(0).optional(),
-  limit: pageSize.default(1000),
-  tail: pageSize.optional(),
+  after: seqBound.optional().describe('Lines with a seq greater than this'),
+  before: z.coerce.number().int().min(0).optional().describe('Lines with a seq less than this (newest first page)'),
+  limit: pageSize.default(1000).describe('Most lines in the page'),
+  tail: pageSize.optional().describe('The last N lines instead of a page'),
 });
 
 /** GET /api/v1/executions/:id/metrics: one metric key, or all. */
-export const metricsQuery = z.object({ key: z.string().max(200).optional() });
+export const metricsQuery = z.object({ key: z.string().max(200).optional().describe('One metric key; all when omitted') });
 
 /** A seq in a socket URL: a whole number, or -1. */
 const seqText = z
@@ -46,7 +46,10 @@ const seqText = z
  * `WS /api/v1/executions/:id/follow?after=<seq>&pointsAfter=<seq>`: a reconnecting follower resumes
  * after the last line and the last metric point it saw (each -1 when absent: the whole backlog).
  */
-export const followQuery = z.object({ after: seqText.optional(), pointsAfter: seqText.optional() });
+export const followQuery = z.object({
+  after: seqText.optional().describe('The follower has the lines up to this seq'),
+  pointsAfter: seqText.optional().describe('The follower has the metric points up to this seq (at most `after`; default `after`)'),
+});
 
 /** GET /api/v1/executions/:id/points */
 export const pointsQuery = z
@@ -57,20 +60,21 @@ export const pointsQuery = z
       .max(10_000)
       .transform((s) => s.split(',').filter((k) => k !== ''))
       .pipe(z.array(z.string().max(200)).max(MAX_POINT_KEYS))
-      .optional(),
+      .optional()
+      .describe('Comma-separated metric keys; all when omitted'),
     /** Reduce each series to at most this many buckets, each keeping its min and max point. */
-    buckets: z.coerce.number().int().min(1).max(MAX_BUCKETS).optional(),
+    buckets: z.coerce.number().int().min(1).max(MAX_BUCKETS).optional().describe('Reduce each series to at most this many buckets (min and max point of each)'),
     /** What `from`/`to` bound and buckets divide: the step (default) or the capture time (ms since epoch). */
-    x: z.enum(['step', 'ts']).default('step'),
-    from: z.coerce.number().optional(),
-    to: z.coerce.number().optional(),
+    x: z.enum(['step', 'ts']).default('step').describe('What from/to bound and buckets divide: the step, or the capture time (ms since epoch)'),
+    from: z.coerce.number().optional().describe('Lowest x kept'),
+    to: z.coerce.number().optional().describe('Highest x kept'),
   })
   .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: 'from must not be greater than to', path: ['from'] });
 export type PointsQuery = z.infer<typeof pointsQuery>;
 
 /** GET /api/v1/executions/:id/search */
 export const searchQuery = z.object({
-  q: z.string().min(1).max(1000),
-  after: seqBound.default(-1),
-  limit: z.coerce.number().int().min(1).max(MAX_SEARCH_HITS).default(1000),
+  q: z.string().min(1).max(1000).describe('Text to find in the lines (case-insensitive)'),
+  after: seqBound.default(-1).describe('Search lines after this seq'),
+  limit: z.coerce.number().int().min(1).max(MAX_SEARCH_HITS).default(1000).describe('Most hits'),
 });

@@ -89,7 +89,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     startBackground: () => {
       sweeper.start();
       retention.start();
-      stops.push(() => sweeper.stop(), () => retention.stop(), startKeepalive(app.websocketServer, keepaliveInterval(options.heartbeatTimeoutMs)));
+      stops.push(
+        () => sweeper.stop(),
+        () => retention.stop(),
+        startKeepalive(app.websocketServer, keepaliveInterval(options.heartbeatTimeoutMs)),
+      );
     },
   });
   app.addHook('preClose', async () => {

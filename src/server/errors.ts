@@ -29,8 +29,10 @@ export function bodyTooLarge(): ExecTrackError {
 const FASTIFY_CLIENT_ERRORS: Record<string, () => ExecTrackError> = {
   FST_ERR_CTP_BODY_TOO_LARGE: bodyTooLarge,
   FST_ERR_CTP_INVALID_JSON_BODY: () => new ExecTrackError('BAD_REQUEST', 'The request body is not valid JSON; send a JSON object.'),
-  FST_ERR_CTP_EMPTY_JSON_BODY: () => new ExecTrackError('BAD_REQUEST', 'The request has a JSON content type but an empty body; send a JSON object or no content type.'),
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new ExecTrackError('BAD_REQUEST', 'The request body must be JSON (Content-Type: application/json).', { statusCode: 415 }),
+  FST_ERR_CTP_EMPTY_JSON_BODY: () =>
+    new ExecTrackError('BAD_REQUEST', 'The request has a JSON content type but an empty body; send a JSON object or no content type.'),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () =>
+    new ExecTrackError('BAD_REQUEST', 'The request body must be JSON (Content-Type: application/json).', { statusCode: 415 }),
 };
 
 /** Maps anything thrown in a handler to an ExecTrackError; bad input never becomes a 5xx. */

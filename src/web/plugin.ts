@@ -68,11 +68,7 @@ async function pages(app: FastifyInstance, { ctx }: WebPluginOptions): Promise<v
     const id = request.params.id;
     const execution = isId('e', id) ? await ctx.store.getExecution(id) : undefined;
     if (!execution) return sendHtml(reply, 404, notFoundPage());
-    const [metrics, tail, extent] = await Promise.all([
-      ctx.store.metricSummary(id),
-      ctx.store.readReports(id, { tail: PAGE_TAIL }),
-      ctx.store.logExtent(id),
-    ]);
+    const [metrics, tail, extent] = await Promise.all([ctx.store.metricSummary(id), ctx.store.readReports(id, { tail: PAGE_TAIL }), ctx.store.logExtent(id)]);
     return sendHtml(reply, 200, executionPage({ execution, metrics, tail, extent, now: ctx.clock() }));
   });
 }

@@ -12,7 +12,10 @@ import type { Claim } from './claims.js';
 
 /** The one 404 for any session or execution that cannot be read. */
 export function notFound(): ExecTrackError {
-  return ExecTrackError.of('NOT_FOUND', { thing: 'session or execution under that id', hint: 'check that you copied the whole link (it may also have expired)' });
+  return ExecTrackError.of('NOT_FOUND', {
+    thing: 'session or execution under that id',
+    hint: 'check that you copied the whole link (it may also have expired)',
+  });
 }
 
 function forbidden(): ExecTrackError {

@@ -52,7 +52,14 @@ export function executionRoutes(app: ApiInstance, ctx: ServerContext): void {
 
   app.get(
     '/executions/:id',
-    { schema: { tags: ['executions'], summary: 'An execution and the summary of each metric', params: executionParams, response: replies({ 200: RESPONSES['GET /api/v1/executions/:id'] }) } },
+    {
+      schema: {
+        tags: ['executions'],
+        summary: 'An execution and the summary of each metric',
+        params: executionParams,
+        response: replies({ 200: RESPONSES['GET /api/v1/executions/:id'] }),
+      },
+    },
     async (request) => {
       const execution = await readableExecution(ctx, request.params.id);
       return { execution: toExecutionJson(execution), metrics: await ctx.store.metricSummary(execution.id) };
@@ -73,7 +80,10 @@ export function executionRoutes(app: ApiInstance, ctx: ServerContext): void {
     async (request) => {
       const execution = await readableExecution(ctx, request.params.id);
       const { query } = request;
-      const lines = await ctx.store.readReports(execution.id, query.tail ? { tail: query.tail } : { after: query.after, before: query.before, limit: query.limit });
+      const lines = await ctx.store.readReports(
+        execution.id,
+        query.tail ? { tail: query.tail } : { after: query.after, before: query.before, limit: query.limit },
+      );
       return { reports: lines.map(toReportJson) };
     },
   );

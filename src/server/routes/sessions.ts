@@ -16,7 +16,15 @@ export function sessionRoutes(app: ApiInstance, ctx: ServerContext): void {
   const created = RESPONSES['POST /api/v1/sessions'];
   app.post(
     '/sessions',
-    { config: { auth: 'claim' }, schema: { tags: ['sessions'], summary: 'Create a session (201), or get your own with that id (200)', body: createSessionBody, response: replies({ 200: created, 201: created }) } },
+    {
+      config: { auth: 'claim' },
+      schema: {
+        tags: ['sessions'],
+        summary: 'Create a session (201), or get your own with that id (200)',
+        body: createSessionBody,
+        response: replies({ 200: created, 201: created }),
+      },
+    },
     async (request, reply) => {
       const { body, claim } = request;
       if (body.id) {
@@ -34,7 +42,10 @@ export function sessionRoutes(app: ApiInstance, ctx: ServerContext): void {
 
   app.get(
     '/sessions',
-    { config: { auth: 'user' }, schema: { tags: ['sessions'], summary: "The token's user's sessions", response: replies({ 200: RESPONSES['GET /api/v1/sessions'] }) } },
+    {
+      config: { auth: 'user' },
+      schema: { tags: ['sessions'], summary: "The token's user's sessions", response: replies({ 200: RESPONSES['GET /api/v1/sessions'] }) },
+    },
     async (request) => {
       const sessions = await ctx.store.listSessions(request.user.id);
       return { sessions: sessions.map(toSessionJson) };
@@ -43,11 +54,21 @@ export function sessionRoutes(app: ApiInstance, ctx: ServerContext): void {
 
   app.get(
     '/sessions/:id',
-    { schema: { tags: ['sessions'], summary: 'A session and its executions', params: sessionParams, response: replies({ 200: RESPONSES['GET /api/v1/sessions/:id'] }) } },
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'A session and its executions',
+        params: sessionParams,
+        response: replies({ 200: RESPONSES['GET /api/v1/sessions/:id'] }),
+      },
+    },
     async (request) => {
       const session = await readableSession(ctx, request.params.id);
       const executions = await ctx.store.listExecutions(session.id);
-      return { session: { ...toSessionJson(session), expiresAt: expiresAt(session, executions, ctx.options.retentionMs) }, executions: executions.map(toExecutionJson) };
+      return {
+        session: { ...toSessionJson(session), expiresAt: expiresAt(session, executions, ctx.options.retentionMs) },
+        executions: executions.map(toExecutionJson),
+      };
     },
   );
 }

@@ -44,7 +44,12 @@ export function socketRoutes(app: ApiInstance, ctx: ServerContext, inflight: Inf
     method: 'GET',
     url: '/executions/:id/stream',
     config: { auth: 'claim', socket: true },
-    schema: { tags: ['sockets'], summary: "WebSocket: the wrapper's stream of lines and the final state (owner's claim key)", params: executionParams, response: replies({ 101: SWITCHING }) },
+    schema: {
+      tags: ['sockets'],
+      summary: "WebSocket: the wrapper's stream of lines and the final state (owner's claim key)",
+      params: executionParams,
+      response: replies({ 101: SWITCHING }),
+    },
     preHandler: async (request) => void targets.set(request, await ownedExecution(ctx, request.params.id, request.claim)),
     handler: async () => {
       throw noSuchSocket();
@@ -56,7 +61,13 @@ export function socketRoutes(app: ApiInstance, ctx: ServerContext, inflight: Inf
     method: 'GET',
     url: '/executions/:id/follow',
     config: { socket: true },
-    schema: { tags: ['sockets'], summary: "WebSocket: an execution's backlog, then live lines, points and state", params: executionParams, querystring: followQuery, response: replies({ 101: SWITCHING }) },
+    schema: {
+      tags: ['sockets'],
+      summary: "WebSocket: an execution's backlog, then live lines, points and state",
+      params: executionParams,
+      querystring: followQuery,
+      response: replies({ 101: SWITCHING }),
+    },
     preHandler: async (request) => void targets.set(request, await readableExecution(ctx, request.params.id)),
     handler: async () => {
       throw noSuchSocket();
@@ -73,7 +84,12 @@ export function socketRoutes(app: ApiInstance, ctx: ServerContext, inflight: Inf
     method: 'GET',
     url: '/sessions/:id/follow',
     config: { socket: true },
-    schema: { tags: ['sockets'], summary: "WebSocket: a session's executions, then each one created or changed", params: sessionParams, response: replies({ 101: SWITCHING }) },
+    schema: {
+      tags: ['sockets'],
+      summary: "WebSocket: a session's executions, then each one created or changed",
+      params: sessionParams,
+      response: replies({ 101: SWITCHING }),
+    },
     preHandler: async (request) => void targets.set(request, await readableSession(ctx, request.params.id)),
     handler: async () => {
       throw noSuchSocket();
