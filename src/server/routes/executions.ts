@@ -5,6 +5,7 @@ import { createMetricParser } from '../../metrics/parse.js';
 import { createExecutionBody } from '../../protocol/messages.js';
 import { executionParams, metricsQuery, reportsQuery, sessionParams } from '../../protocol/queries.js';
 import { RESPONSES } from '../../protocol/responses.js';
+import { preload } from '../api/preload.js';
 import { replies, type ApiInstance } from '../api/schema.js';
 import { ownedSession, readableExecution } from '../auth/access.js';
 import type { ServerContext } from '../context.js';
@@ -14,10 +15,12 @@ import { checkTime } from '../time-window.js';
 /** Execution routes of docs/api.md: create (owner's claim) and the reads (anyone holding the id). */
 export function executionRoutes(app: ApiInstance, ctx: ServerContext): void {
   const created = RESPONSES['POST /api/v1/sessions/:id/executions'];
+  const owned = preload((request) => ownedSession(ctx, request.params.id, request.claim));
   app.post(
     '/sessions/:id/executions',
     {
       config: { auth: 'claim' },
+      preValidation: owned.hook,
       schema: {
         tags: ['executions'],
         summary: 'Start an execution in your session (201), or get your own with that id (200)',
@@ -28,7 +31,7 @@ export function executionRoutes(app: ApiInstance, ctx: ServerContext): void {
     },
     async (request, reply) => {
       const { body } = request;
-      const session = await ownedSession(ctx, request.params.id, request.claim);
+      const session = owned.of(request);
       // refuse a bad or non-linear metrics pattern now (400), not on every batch at ingest
       createMetricParser(body.metrics);
       checkTime(body.startedAt, 'startedAt', ctx.clock());

@@ -2,6 +2,7 @@ import { toExecutionJson } from '../../protocol/json.js';
 import { appendReportsBody, finishBody } from '../../protocol/messages.js';
 import { executionParams } from '../../protocol/queries.js';
 import { RESPONSES } from '../../protocol/responses.js';
+import { preload } from '../api/preload.js';
 import { replies, type ApiInstance } from '../api/schema.js';
 import { ownedExecution } from '../auth/access.js';
 import type { ServerContext } from '../context.js';
@@ -9,10 +10,12 @@ import { ingest, finish } from '../ingest.js';
 
 /** Batch upload and finish over REST (used by `sync` and clients without WebSocket), owner's claim key. */
 export function reportRoutes(app: ApiInstance, ctx: ServerContext): void {
+  const owned = preload((request) => ownedExecution(ctx, request.params.id, request.claim));
   app.post(
     '/executions/:id/reports',
     {
       config: { auth: 'claim' },
+      preValidation: owned.hook,
       schema: {
         tags: ['executions'],
         summary: 'Append a batch of lines (idempotent by seq); answers the highest contiguous seq stored',
@@ -22,8 +25,7 @@ export function reportRoutes(app: ApiInstance, ctx: ServerContext): void {
       },
     },
     async (request) => {
-      const execution = await ownedExecution(ctx, request.params.id, request.claim);
-      return { lastSeq: await ingest(ctx, execution.id, request.body.lines) };
+      return { lastSeq: await ingest(ctx, owned.of(request).id, request.body.lines) };
     },
   );
 
@@ -31,6 +33,7 @@ export function reportRoutes(app: ApiInstance, ctx: ServerContext): void {
     '/executions/:id/finish',
     {
       config: { auth: 'claim' },
+      preValidation: owned.hook,
       schema: {
         tags: ['executions'],
         summary: 'Store the final state (idempotent)',
@@ -40,8 +43,7 @@ export function reportRoutes(app: ApiInstance, ctx: ServerContext): void {
       },
     },
     async (request) => {
-      const execution = await ownedExecution(ctx, request.params.id, request.claim);
-      return { execution: toExecutionJson(await finish(ctx, execution.id, request.body.outcome)) };
+      return { execution: toExecutionJson(await finish(ctx, owned.of(request).id, request.body.outcome)) };
     },
   );
 }

@@ -1,8 +1,6 @@
-import type { FastifyRequest } from 'fastify';
-import type { WebSocket } from 'ws';
 import { ExecTrackError } from '../../errors.js';
 import { executionParams, followQuery, sessionParams } from '../../protocol/queries.js';
-import type { Execution, Session } from '../../protocol/types.js';
+import { preload } from '../api/preload.js';
 import { replies, type ApiInstance } from '../api/schema.js';
 import { ownedExecution, readableExecution, readableSession } from '../auth/access.js';
 import type { ServerContext } from '../context.js';
@@ -28,17 +26,15 @@ const SWITCHING = { type: 'null', description: 'Switching Protocols: the WebSock
 
 /**
  * The three WebSocket routes of docs/api.md. Each upgrade passes the API plugin's hooks like any
- * request (rate limit, the route's credential) and is authorised in `preHandler` before the
+ * request (rate limit, the route's credential) and is authorised (`preload`) before the
  * handshake, so a refusal is a plain HTTP answer with the usual JSON error body (401/403/404/429)
  * that the client reads (src/client/refusal.ts). The stream socket needs the owner's claim key,
  * the follow sockets only the id.
  */
 export function socketRoutes(app: ApiInstance, ctx: ServerContext, inflight: InflightWrites): void {
-  const targets = new WeakMap<FastifyRequest, Execution | Session>();
-  const open = (ws: WebSocket, request: FastifyRequest) => {
-    watch(ws);
-    return targets.get(request)!;
-  };
+  const owned = preload((request) => ownedExecution(ctx, request.params.id, request.claim));
+  const followed = preload((request) => readableExecution(ctx, request.params.id));
+  const session = preload((request) => readableSession(ctx, request.params.id));
 
   app.route({
     method: 'GET',
@@ -50,11 +46,11 @@ export function socketRoutes(app: ApiInstance, ctx: ServerContext, inflight: Inf
       params: executionParams,
       response: replies({ 101: SWITCHING }),
     },
-    preHandler: async (request) => void targets.set(request, await ownedExecution(ctx, request.params.id, request.claim)),
+    preValidation: owned.hook,
     handler: async () => {
       throw noSuchSocket();
     },
-    wsHandler: (ws, request) => handleStream(ctx, inflight, ws, open(ws, request).id),
+    wsHandler: (ws, request) => handleStream(ctx, inflight, watch(ws), owned.of(request).id),
   });
 
   app.route({
@@ -68,7 +64,7 @@ export function socketRoutes(app: ApiInstance, ctx: ServerContext, inflight: Inf
       querystring: followQuery,
       response: replies({ 101: SWITCHING }),
     },
-    preHandler: async (request) => void targets.set(request, await readableExecution(ctx, request.params.id)),
+    preValidation: followed.hook,
     handler: async () => {
       throw noSuchSocket();
     },
@@ -76,7 +72,7 @@ export function socketRoutes(app: ApiInstance, ctx: ServerContext, inflight: Inf
       const lines = request.query.after ?? -1;
       // without `pointsAfter`, points resume where lines do (a page that has lines up to `after` has their points)
       const points = Math.min(lines, request.query.pointsAfter ?? lines);
-      handleFollow(ctx, ws, open(ws, request) as Execution, { lines, points });
+      handleFollow(ctx, watch(ws), followed.of(request), { lines, points });
     },
   });
 
@@ -90,10 +86,10 @@ export function socketRoutes(app: ApiInstance, ctx: ServerContext, inflight: Inf
       params: sessionParams,
       response: replies({ 101: SWITCHING }),
     },
-    preHandler: async (request) => void targets.set(request, await readableSession(ctx, request.params.id)),
+    preValidation: session.hook,
     handler: async () => {
       throw noSuchSocket();
     },
-    wsHandler: (ws, request) => handleSessionFollow(ctx, ws, open(ws, request) as Session),
+    wsHandler: (ws, request) => handleSessionFollow(ctx, watch(ws), session.of(request)),
   });
 }
