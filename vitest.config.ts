@@ -22,6 +22,7 @@ const E2E = [
   'test/server/robustness.test.ts',
   'test/server/serve.test.ts',
   'test/server/times.test.ts',
+  'test/server/upgrade.test.ts',
   // a real browser
   'test/web/api-docs.test.ts',
   'test/web/cli.test.ts',

@@ -84,9 +84,7 @@ export const metricSummaryJsonSchema = z.object({ last: metricNumberSchema, min:
 /** Summaries by metric key. */
 export const metricSummariesJsonSchema = z.record(metricSummaryJsonSchema);
 
-export const metricPointJsonSchema = z
-  .object({ key: z.string(), step: z.number().int(), value: metricNumberSchema, ts: isoTimeSchema.nullable(), seq: countSchema })
-  .strict();
+export const metricPointJsonSchema = z.object({ key: z.string(), step: z.number().int(), value: metricNumberSchema, ts: isoTimeSchema.nullable(), seq: countSchema }).strict();
 /** A metric point in the API and on the follow socket: `ts` ISO 8601 UTC (null for an impossible stored time, as for lines), a non-finite value as null. */
 export type MetricPointJson = z.infer<typeof metricPointJsonSchema>;
 

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { ZodError, type ZodType, type ZodTypeDef } from 'zod';
+import type { ZodError, ZodType, ZodTypeDef } from 'zod';
 import { ExecTrackError, isExecTrackError } from '../errors.js';
 import type { ServerLog } from './context.js';
 
@@ -38,7 +38,6 @@ const FASTIFY_CLIENT_ERRORS: Record<string, () => ExecTrackError> = {
 /** Maps anything thrown in a handler to an ExecTrackError; bad input never becomes a 5xx. */
 export function toApiError(error: unknown): ExecTrackError {
   if (isExecTrackError(error)) return error;
-  if (error instanceof ZodError) return badInput(error, 'request');
   const fastifyError = error as Partial<FastifyError>;
   const known = fastifyError.code ? FASTIFY_CLIENT_ERRORS[fastifyError.code] : undefined;
   if (known) return known();

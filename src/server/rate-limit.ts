@@ -6,7 +6,8 @@ import type { ServerContext } from './context.js';
 export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
 
 /**
- * Counts requests per client IP (issue 4 point 4). {@link rateLimitHook} depends on this interface only, so a limiter shared by several server instances can replace
+ * Counts requests per client IP (issue 4 point 4). {@link rateLimitHook} depends on this interface
+ * only, so a limiter shared by several server instances can replace
  * {@link FixedWindowRateLimiter}.
  */
 export interface RateLimiter {

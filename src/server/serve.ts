@@ -18,11 +18,7 @@ export interface RunningServer {
  * `options.host`/`options.port` and starts the background jobs. Throws ExecTrackError CONFLICT when
  * the port is taken, USAGE when the address cannot be bound.
  */
-export async function startServer(
-  dbPath: string,
-  options: Partial<ServerOptions> & Pick<ServerOptions, 'host' | 'port'>,
-  log?: ServerLog,
-): Promise<RunningServer> {
+export async function startServer(dbPath: string, options: Partial<ServerOptions> & Pick<ServerOptions, 'host' | 'port'>, log?: ServerLog): Promise<RunningServer> {
   // one clock for the store and the app: lastSeenAt and the ghost sweeper must agree
   const clock = systemClock;
   const store = await openStore(dbPath, { lineQuota: options.lineQuota, clock });
@@ -50,8 +46,7 @@ export async function startServer(
 
 function listenError(error: unknown, options: Pick<ServerOptions, 'host' | 'port'>): unknown {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE')
-    return new ExecTrackError('CONFLICT', `Port ${options.port} is already in use; stop the other server or pick another with --port.`, { cause: error });
+  if (code === 'EADDRINUSE') return new ExecTrackError('CONFLICT', `Port ${options.port} is already in use; stop the other server or pick another with --port.`, { cause: error });
   if (code === 'EADDRNOTAVAIL' || code === 'EACCES' || code === 'ENOTFOUND') {
     return new ExecTrackError('USAGE', `Cannot listen on ${options.host}:${options.port} (${code}); check --host and --port.`, { cause: error });
   }

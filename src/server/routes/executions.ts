@@ -15,12 +15,11 @@ import { checkTime } from '../time-window.js';
 /** Execution routes of docs/api.md: create (owner's claim) and the reads (anyone holding the id). */
 export function executionRoutes(app: ApiInstance, ctx: ServerContext): void {
   const created = RESPONSES['POST /api/v1/sessions/:id/executions'];
-  const owned = preload((request) => ownedSession(ctx, request.params.id, request.claim));
+  const owned = preload((request) => ownedSession(ctx, request.params.id, request.claim), 'claim');
   app.post(
     '/sessions/:id/executions',
     {
-      config: { auth: 'claim' },
-      preValidation: owned.hook,
+      ...owned.route,
       schema: {
         tags: ['executions'],
         summary: 'Start an execution in your session (201), or get your own with that id (200)',

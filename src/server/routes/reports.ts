@@ -10,12 +10,11 @@ import { ingest, finish } from '../ingest.js';
 
 /** Batch upload and finish over REST (used by `sync` and clients without WebSocket), owner's claim key. */
 export function reportRoutes(app: ApiInstance, ctx: ServerContext): void {
-  const owned = preload((request) => ownedExecution(ctx, request.params.id, request.claim));
+  const owned = preload((request) => ownedExecution(ctx, request.params.id, request.claim), 'claim');
   app.post(
     '/executions/:id/reports',
     {
-      config: { auth: 'claim' },
-      preValidation: owned.hook,
+      ...owned.route,
       schema: {
         tags: ['executions'],
         summary: 'Append a batch of lines (idempotent by seq); answers the highest contiguous seq stored',
@@ -32,8 +31,7 @@ export function reportRoutes(app: ApiInstance, ctx: ServerContext): void {
   app.post(
     '/executions/:id/finish',
     {
-      config: { auth: 'claim' },
-      preValidation: owned.hook,
+      ...owned.route,
       schema: {
         tags: ['executions'],
         summary: 'Store the final state (idempotent)',

@@ -32,21 +32,21 @@ const SWITCHING = { type: 'null', description: 'Switching Protocols: the WebSock
  * the follow sockets only the id.
  */
 export function socketRoutes(app: ApiInstance, ctx: ServerContext, inflight: InflightWrites): void {
-  const owned = preload((request) => ownedExecution(ctx, request.params.id, request.claim));
+  const owned = preload((request) => ownedExecution(ctx, request.params.id, request.claim), 'claim');
   const followed = preload((request) => readableExecution(ctx, request.params.id));
   const session = preload((request) => readableSession(ctx, request.params.id));
 
   app.route({
     method: 'GET',
     url: '/executions/:id/stream',
-    config: { auth: 'claim', socket: true },
+    ...owned.route,
+    config: { ...owned.route.config, socket: true },
     schema: {
       tags: ['sockets'],
       summary: "WebSocket: the wrapper's stream of lines and the final state (owner's claim key)",
       params: executionParams,
       response: replies({ 101: SWITCHING }),
     },
-    preValidation: owned.hook,
     handler: async () => {
       throw noSuchSocket();
     },
@@ -56,6 +56,7 @@ export function socketRoutes(app: ApiInstance, ctx: ServerContext, inflight: Inf
   app.route({
     method: 'GET',
     url: '/executions/:id/follow',
+    ...followed.route,
     config: { socket: true },
     schema: {
       tags: ['sockets'],
@@ -64,7 +65,6 @@ export function socketRoutes(app: ApiInstance, ctx: ServerContext, inflight: Inf
       querystring: followQuery,
       response: replies({ 101: SWITCHING }),
     },
-    preValidation: followed.hook,
     handler: async () => {
       throw noSuchSocket();
     },
@@ -79,6 +79,7 @@ export function socketRoutes(app: ApiInstance, ctx: ServerContext, inflight: Inf
   app.route({
     method: 'GET',
     url: '/sessions/:id/follow',
+    ...session.route,
     config: { socket: true },
     schema: {
       tags: ['sockets'],
@@ -86,7 +87,6 @@ export function socketRoutes(app: ApiInstance, ctx: ServerContext, inflight: Inf
       params: sessionParams,
       response: replies({ 101: SWITCHING }),
     },
-    preValidation: session.hook,
     handler: async () => {
       throw noSuchSocket();
     },

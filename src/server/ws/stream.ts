@@ -37,8 +37,7 @@ export function handleStream(ctx: ServerContext, inflight: InflightWrites, ws: W
       } catch (error) {
         failed = true;
         const apiError = toApiError(error);
-        if (apiError.statusCode >= 500)
-          ctx.log(`exec-track: internal error on a stream socket: ${apiError.cause instanceof Error ? apiError.cause.stack : 'unknown'}`);
+        if (apiError.statusCode >= 500) ctx.log(`exec-track: internal error on a stream socket: ${apiError.cause instanceof Error ? apiError.cause.stack : 'unknown'}`);
         await rejectFrame(ws, apiError);
       }
     });
