@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listSpool } from '../../src/spool/spool-files.js';
 import { startServer, tempHome, type ServerProcess } from '../helpers/cli.js';
 import { allReports, executionIdOf, getExecution, notices, startCli } from '../client/server-reads.js';
+import { waitFor } from './run-helpers.js';
 
 const FC16 = "import time;[(print('step=%d loss=%.3f'%(i,1/(i+1)),flush=True),time.sleep(0.1)) for i in range(60)]";
 
@@ -46,9 +47,13 @@ describe('RemoteSink against a server that goes away', () => {
   it('stores exactly 200 000 lines, seq 0..199 999, when the server is killed and restarted 3 times mid-run', async () => {
     server = await startServer({ home: home.dir, args: ['--db', db] });
     const { url, port } = server;
-    // 200 000 lines over ~4 s, so the kills land while lines are flowing
-    const child = "import sys,time\nfor i in range(200000):\n  sys.stdout.write('i=%d\\n'%i)\n  if i%5000==0: sys.stdout.flush(); time.sleep(0.1)";
+    // 200 000 lines over ~10 s, so all three kills (and, on a loaded machine, slow restarts) land while lines are flowing
+    const child = "import sys,time\nfor i in range(200000):\n  sys.stdout.write('i=%d\\n'%i)\n  if i%5000==0: sys.stdout.flush(); time.sleep(0.25)";
     const run = startCli(['run', '--server', url, '--', 'python3', '-c', child], { home: home.dir, stdout: 'ignore' });
+    // the kills must land mid-run, not before the wrapper (slow to start on a loaded machine) reached the server
+    let err = '';
+    run.proc.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    await waitFor(() => (err.includes('exec-track: execution ') ? true : undefined), 'the start line', 60_000);
     for (let kill = 0; kill < 3; kill++) {
       await sleep(800);
       server.proc.kill('SIGKILL');
