@@ -79,7 +79,8 @@ describe.each([
     expect(texts(fd).sort()).toEqual(['stderr:its stderr', 'stdout:from a subprocess']);
   });
 
-  it('keeps every line of a block that prints 100 000 lines as fast as it can (nothing dropped)', async () => {
+  // the client side is the same in both modes (the server path at this size: remote-reconnect, remote-backpressure)
+  it.skipIf(withServer)('keeps every line of a block that prints 100 000 lines as fast as it can (nothing dropped)', async () => {
     const code = [
       'import exec_track',
       'with exec_track.execution("flood", exit_wait=60) as ex:',
