@@ -42,12 +42,12 @@ try {
   const rows = [];
   if (wants('B1', 'B1p', 'B1b')) rows.push(...(await b1(ctx)));
   let b2Home;
-  if (wants('B2', 'tsp', 'B3', 'B3m', 'B5', 'B5f', 'B8', 'B6')) {
+  if (wants('B2', 'tsp', 'B3', 'B3m', 'B5', 'B5f', 'B5pg', 'B8', 'B6')) {
     const tp = await throughput(ctx);
     rows.push(...tp.rows);
     b2Home = tp.b2Home;
   }
-  if (wants('B3pg', 'S1', 'S2')) rows.push(...(await postgresRows(ctx)));
+  if (wants('B3pg', 'S1', 'S2', 'B5pg')) rows.push(...(await postgresRows(ctx)));
   if (wants('B4')) rows.push(await b4(ctx));
   if (wants('B5', 'B5f', 'B8')) rows.push(...(await serverLoad(ctx)));
   if (wants('B6')) rows.push(await b6(ctx, b2Home ?? (await catHome(ctx))));
@@ -70,5 +70,5 @@ try {
 }
 
 function order(id) {
-  return ['B1', 'B1p', 'B1b', 'B2', 'tsp', 'B3', 'B3pg', 'B3m', 'S1', 'S2', 'B4', 'B5', 'B5f', 'B6', 'B7', 'B8', 'W1', 'W2', 'W3'].indexOf(id);
+  return ['B1', 'B1p', 'B1b', 'B2', 'tsp', 'B3', 'B3pg', 'B3m', 'S1', 'S2', 'B4', 'B5', 'B5pg', 'B5f', 'B6', 'B7', 'B8', 'W1', 'W2', 'W3'].indexOf(id);
 }

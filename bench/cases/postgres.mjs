@@ -5,6 +5,7 @@ import { startCluster } from '../lib/postgres.mjs';
 import { makeRow, skippedRow } from '../lib/stats.mjs';
 import { missingNote } from '../lib/tools.mjs';
 import { runCat, sqliteImport } from './throughput.mjs';
+import { serverLoadPostgres } from './server-load.mjs';
 
 /** Tables (with their indexes and TOAST) that hold lines, and those that hold metric points. */
 const LINE_TABLES = ['report_chunks'];
@@ -14,7 +15,8 @@ const POINT_TABLES = ['metric_chunks', 'metric_series'];
  * B3pg: B3 (`run --server -- cat`) with the server on PostgreSQL, against the sqlite3 import of
  * the same file in the same run (issue 13: target ≤ 4×). S1/S2: storage bytes per line and per
  * metric point on PostgreSQL (value) against a SQLite server's file (baseline), from one B3-sized
- * run of the plain and of the metric input on each engine. Skipped, naming the install command,
+ * run of the plain and of the metric input on each engine. B5pg: B5 over two instances
+ * ({@link serverLoadPostgres}). Skipped, naming the install command,
  * without PostgreSQL or sqlite3.
  */
 export async function postgresRows(ctx) {
@@ -27,6 +29,7 @@ export async function postgresRows(ctx) {
   const missing = !ctx.tools.postgres ? 'postgres' : !ctx.tools.sqlite3 ? 'sqlite3' : null;
   if (missing) {
     return [
+      skippedRow({ id: 'B5pg', what: 'concurrent runs over 2 instances on PostgreSQL', unit: 'ms', note: missingNote(missing) }),
       skippedRow({ id: 'B3pg', what: what.b3pg, unit: 'ms', note: missingNote(missing) }),
       skippedRow({ id: 'S1', what: what.s1, unit: 'B', note: missingNote(missing) }),
       skippedRow({ id: 'S2', what: what.s2, unit: 'B', note: missingNote(missing) }),
@@ -47,7 +50,9 @@ export async function postgresRows(ctx) {
     const sqliteMetrics = await runCat(ctx, ctx.inputs.metrics, { server: true, format: 'metrics', metricPoints: lines * 3 });
     const error = pgMetrics.error ?? sqlitePlain.error ?? sqliteMetrics.error;
     const points = lines * 3;
+    const b5pg = await serverLoadPostgres(ctx, () => cluster.createDatabase());
     return [
+      b5pg,
       makeRow({
         id: 'B3pg',
         what: what.b3pg,
