@@ -1,4 +1,12 @@
-import type { Execution, MetricPoint, MetricSummary, NewExecution, Outcome, ReportLine, Session } from '../protocol/types.js';
+import type {
+  Execution,
+  MetricPoint,
+  MetricSummary,
+  NewExecution,
+  Outcome,
+  ReportLine,
+  Session,
+} from '../protocol/types.js';
 
 /** Options for reading report lines. All optional; lines always come in seq order. */
 export interface ReadReportsOptions {
