@@ -1,5 +1,5 @@
-import type { Execution, ExecutionContext, Session } from '../protocol/types.js';
-import type { SeriesState } from './metric-series.js';
+import type { Execution, ExecutionContext, MetricSummary, Session } from '../protocol/types.js';
+import { summaryOf, type SeriesState } from './metric-series.js';
 import type { User } from './store.js';
 
 /**
@@ -92,3 +92,10 @@ export interface SeriesStateRow {
 
 /** The {@link SeriesState} of a row. */
 export const toSeriesState = (r: SeriesStateRow): SeriesState => ({ last: r.last, min: r.min, max: r.max, count: r.count, lastStep: r.last_step });
+
+/** The summary ({@link summaryOf}) of each series row, by key, in row order (what `Store.metricSummary` answers). */
+export function summariesOf(rows: readonly (SeriesStateRow & { key: string })[]): Record<string, MetricSummary> {
+  const out: Record<string, MetricSummary> = {};
+  for (const r of rows) out[r.key] = summaryOf(toSeriesState(r));
+  return out;
+}

@@ -1,17 +1,7 @@
 import type { MetricPoint, MetricsConfig, MetricSummary, ReportLine } from '../../protocol/types.js';
-import {
-  collectPoints,
-  columnsOf,
-  metricParsers,
-  newSeriesState,
-  pointsOf,
-  summaryOf,
-  type KeyedChunk,
-  type OpenSeries,
-  type StreamContexts,
-} from '../metric-series.js';
+import { collectPoints, columnsOf, metricParsers, newSeriesState, pointsOf, type KeyedChunk, type OpenSeries, type StreamContexts } from '../metric-series.js';
 import { encodePoints } from '../point-chunks.js';
-import { toSeriesState, type SeriesStateRow } from '../rows.js';
+import { summariesOf, toSeriesState, type SeriesStateRow } from '../rows.js';
 import type { PointColumns } from '../store.js';
 import type { Queryable } from './executions.js';
 
@@ -87,13 +77,10 @@ export class Metrics {
     ]);
   }
 
-  /** Per-key last/min/max/count (see {@link summaryOf}). */
+  /** Per-key last/min/max/count (see {@link summariesOf}). */
   async summary(db: Queryable, exec: number): Promise<Record<string, MetricSummary>> {
-    const out: Record<string, MetricSummary> = {};
-    const rows = (await db.query<SeriesRow>('SELECT key, last, min, max, count, last_step FROM metric_series WHERE exec = $1 ORDER BY key COLLATE "C"', [exec]))
-      .rows;
-    for (const r of rows) out[r.key] = summaryOf(toSeriesState(r));
-    return out;
+    const sql = 'SELECT key, last, min, max, count, last_step FROM metric_series WHERE exec = $1 ORDER BY key COLLATE "C"';
+    return summariesOf((await db.query<SeriesRow>(sql, [exec])).rows);
   }
 
   /** Points in (key, step, seq) order; with `afterSeq`, only points of lines with a greater seq (older chunks are not read). */

@@ -1,18 +1,8 @@
 import type { Statement } from 'better-sqlite3';
 import type { MetricPoint, MetricsConfig, MetricSummary, ReportLine } from '../../protocol/types.js';
-import {
-  collectPoints,
-  columnsOf,
-  metricParsers,
-  newSeriesState,
-  pointsOf,
-  summaryOf,
-  type KeyedChunk,
-  type OpenSeries,
-  type StreamContexts,
-} from '../metric-series.js';
+import { collectPoints, columnsOf, metricParsers, newSeriesState, pointsOf, type KeyedChunk, type OpenSeries, type StreamContexts } from '../metric-series.js';
 import { encodePoints } from '../point-chunks.js';
-import { toSeriesState, type SeriesStateRow } from '../rows.js';
+import { summariesOf, toSeriesState, type SeriesStateRow } from '../rows.js';
 import type { PointColumns } from '../store.js';
 import type { Db } from './connection.js';
 
@@ -92,12 +82,10 @@ export class Metrics {
     }
   }
 
-  /** Per-key last/min/max/count (see {@link summaryOf}). */
+  /** Per-key last/min/max/count (see {@link summariesOf}). */
   summary(exec: number): Record<string, MetricSummary> {
-    const out: Record<string, MetricSummary> = {};
     // SQLite keeps NaN as NULL; summaryOf reads null back as NaN
-    for (const r of this.#summary.all(exec) as SeriesRow[]) out[r.key] = summaryOf(toSeriesState(r));
-    return out;
+    return summariesOf(this.#summary.all(exec) as SeriesRow[]);
   }
 
   /**
