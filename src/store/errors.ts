@@ -16,6 +16,11 @@ export function executionNotFound(id: string): ExecTrackError {
   return new ExecTrackError('NOT_FOUND', `No execution ${id} in this store; check the id (exec-track report lists them).`);
 }
 
+/** The CONFLICT error for creating an execution whose id another session holds (every engine). */
+export function executionInOtherSession(id: string): ExecTrackError {
+  return new ExecTrackError('CONFLICT', `Execution ${id} already exists in another session; create it with a new id.`);
+}
+
 /** The NOT_FOUND error for creating an execution in a session that does not exist. */
 export function sessionNotFound(id: string): ExecTrackError {
   return new ExecTrackError('NOT_FOUND', `No session ${id} in this store; create the session first.`);

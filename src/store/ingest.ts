@@ -50,3 +50,29 @@ export function isKept(seq: number, state: QuotaState): boolean {
 export function quotaMarker(state: QuotaState, ts: number): ReportLine {
   return { seq: state.head, ts, stream: 'stderr', text: `[exec-track: ${state.dropped} lines dropped by the line quota]` };
 }
+
+/** What one ingest batch changes, worked out from the execution's row before it (see {@link batchPlan}). */
+export interface BatchPlan {
+  /** The lines (and points records) that extend the stored run ({@link contiguousNew}). */
+  fresh: ReportLine[];
+  /** `fresh` without the points records (issue 12): they take a seq but are no line, only their points are stored. */
+  textLines: ReportLine[];
+  /** The new highest contiguous seq. */
+  lastSeq: number;
+  /** The quota state before and after the batch. */
+  before: QuotaState;
+  after: QuotaState;
+  /** Stored lines after the batch: the text lines added less the lines the quota dropped. */
+  lineCount: number;
+}
+
+/** The {@link BatchPlan} of `lines` for an execution stored up to `row.last_seq` (every engine's ingest step, DESIGN §5, §7). */
+export function batchPlan(lines: readonly ReportLine[], row: { last_seq: number; line_count: number; line_quota: number }): BatchPlan {
+  const fresh = contiguousNew(lines, row.last_seq);
+  const lastSeq = row.last_seq + fresh.length;
+  const before = quotaAfter(row.line_quota, row.last_seq);
+  const after = quotaAfter(row.line_quota, lastSeq);
+  const textLines = fresh.some((l) => l.points) ? fresh.filter((l) => !l.points) : fresh;
+  const lineCount = row.line_count + textLines.length - (after.dropped - before.dropped);
+  return { fresh, textLines, lastSeq, before, after, lineCount };
+}

@@ -1,6 +1,7 @@
-import type { MetricParser, ParsedMetric, StreamContext } from '../metrics/parse.js';
+import { createMetricParser, type MetricParser, type ParsedMetric, type StreamContext } from '../metrics/parse.js';
 import { isSystemMetric } from '../protocol/system-metrics.js';
-import type { ExplicitPoint, MetricPoint, MetricSummary, ReportLine } from '../protocol/types.js';
+import type { ExplicitPoint, MetricPoint, MetricsConfig, MetricSummary, ReportLine } from '../protocol/types.js';
+import { decodeColumns, decodePoints } from './point-chunks.js';
 import type { PointColumns } from './store.js';
 
 /**
@@ -15,6 +16,11 @@ export interface SeriesState {
   count: number;
   /** -1 before the first point. */
   lastStep: number;
+}
+
+/** The state of a series before its first point. */
+export function newSeriesState(): SeriesState {
+  return { last: null, min: null, max: null, count: 0, lastStep: -1 };
 }
 
 /** A series during one ingest batch: its state and the batch's points as flat (step, seq, ts, value) quadruples. */
@@ -34,7 +40,12 @@ export type StreamContexts = Partial<Record<ReportLine['stream'], StreamContext>
  * gets the key's previous step + 1 (0 for the first). `contexts` is updated in place; `seriesOf`
  * hands out the open series of a key.
  */
-export function collectPoints(lines: readonly ReportLine[], parse: MetricParser | undefined, contexts: StreamContexts, seriesOf: (key: string) => OpenSeries): void {
+export function collectPoints(
+  lines: readonly ReportLine[],
+  parse: MetricParser | undefined,
+  contexts: StreamContexts,
+  seriesOf: (key: string) => OpenSeries,
+): void {
   for (const line of lines) {
     if (line.points) for (const p of line.points) collect([{ key: p.key, value: pointValue(p.value), step: p.step }], line.seq, p.ts, seriesOf);
     if (!parse) continue;
@@ -42,6 +53,21 @@ export function collectPoints(lines: readonly ReportLine[], parse: MetricParser 
     if (line.frames) line.frames.forEach((text, i) => collect(parsedOnly(parse(text, context)), line.seq, line.frameTs?.[i] ?? line.ts, seriesOf));
     collect(parsedOnly(parse(line.text, context)), line.seq, line.ts, seriesOf);
   }
+}
+
+/**
+ * A parser per metrics config, compiled once per pattern and kept (a store holds one): undefined
+ * when parsing is off. The parser's rules are src/metrics/parse.ts.
+ */
+export function metricParsers(): (config: MetricsConfig) => MetricParser | undefined {
+  const parsers = new Map<string, MetricParser>();
+  return (config) => {
+    if (!config.enabled) return undefined;
+    const key = config.pattern ?? '';
+    let parse = parsers.get(key);
+    if (!parse) parsers.set(key, (parse = createMetricParser(config)));
+    return parse;
+  };
 }
 
 /** The {@link MetricSummary} of a series state: NaN for a null (no value yet, or only NaN values). */
@@ -79,8 +105,40 @@ function summarize(s: SeriesState, value: number): void {
   s.max = s.max === null || value > s.max ? value : s.max;
 }
 
+/** A stored point chunk with the key of its series. */
+export interface KeyedChunk {
+  key: string;
+  /** A blob of src/store/point-chunks.ts. */
+  points: Buffer;
+}
+
+/**
+ * The points of chunks given grouped by key (in key order, each key's chunks in insertion order),
+ * keeping those of lines with a seq greater than `afterSeq`: in (key, step, seq) order, arrival
+ * order among equals (the redraw frames of one line).
+ */
+export function pointsOf(rows: readonly KeyedChunk[], afterSeq: number): MetricPoint[] {
+  const out: MetricPoint[] = [];
+  let from = 0;
+  for (let i = 0; i < rows.length; i++) {
+    decodePoints(rows[i]!.key, rows[i]!.points, out, afterSeq);
+    if (i + 1 === rows.length || rows[i + 1]!.key !== rows[i]!.key) {
+      sortSteps(out, from);
+      from = out.length;
+    }
+  }
+  return out;
+}
+
+/** The points of one key's chunks (in insertion order) as columns in (step, seq) order. */
+export function columnsOf(rows: readonly { points: Buffer }[]): PointColumns {
+  const out: PointColumns = { step: [], seq: [], ts: [], value: [] };
+  for (const row of rows) decodeColumns(row.points, out);
+  return sortColumns(out);
+}
+
 /** Sorts `points[from..]` (one key) by step then seq, stable: the read order of points; skipped when already in order. */
-export function sortSteps(points: MetricPoint[], from: number): void {
+function sortSteps(points: MetricPoint[], from: number): void {
   let ordered = true;
   for (let i = from + 1; i < points.length && ordered; i++) {
     const a = points[i - 1]!;
@@ -93,7 +151,7 @@ export function sortSteps(points: MetricPoint[], from: number): void {
 }
 
 /** The columns of `c` reordered by step then seq (stable), unless they already are. */
-export function sortColumns(c: PointColumns): PointColumns {
+function sortColumns(c: PointColumns): PointColumns {
   let ordered = true;
   for (let i = 1; i < c.step.length && ordered; i++) ordered = c.step[i - 1]! < c.step[i]! || (c.step[i - 1] === c.step[i] && c.seq[i - 1]! <= c.seq[i]!);
   if (ordered) return c;

@@ -1,7 +1,7 @@
-import { createMetricParser, type MetricParser } from '../../metrics/parse.js';
 import type { MetricPoint, MetricsConfig, MetricSummary, ReportLine } from '../../protocol/types.js';
-import { collectPoints, sortColumns, sortSteps, summaryOf, type OpenSeries, type SeriesState, type StreamContexts } from '../metric-series.js';
-import { decodeColumns, decodePoints, encodePoints } from '../point-chunks.js';
+import { collectPoints, columnsOf, metricParsers, newSeriesState, pointsOf, type KeyedChunk, type OpenSeries, type StreamContexts } from '../metric-series.js';
+import { encodePoints } from '../point-chunks.js';
+import { summariesOf, toSeriesState, type SeriesStateRow } from '../rows.js';
 import type { PointColumns } from '../store.js';
 import type { Queryable } from './executions.js';
 
@@ -21,16 +21,9 @@ export function seriesRows(json: SeriesJson[] | null): SeriesRow[] {
   return (json ?? []).map((r) => ({ key: r.key, last: num(r.last), min: num(r.min), max: num(r.max), count: r.count, last_step: r.last_step }));
 }
 
-interface SeriesRow {
+interface SeriesRow extends SeriesStateRow {
   key: string;
-  last: number | null;
-  min: number | null;
-  max: number | null;
-  count: number;
-  last_step: number;
 }
-
-const toState = (r: SeriesRow): SeriesState => ({ last: r.last, min: r.min, max: r.max, count: r.count, lastStep: r.last_step });
 
 /**
  * Metric series (one per execution and key: summary and step counter) and their points in chunks
@@ -39,7 +32,7 @@ const toState = (r: SeriesRow): SeriesState => ({ last: r.last, min: r.min, max:
  * SQLite, whatever the database's collation.
  */
 export class Metrics {
-  readonly #parsers = new Map<string, MetricParser>();
+  readonly #parser = metricParsers();
 
   /**
    * Parses the metrics of new lines and stores the points: `series` are the execution's series as
@@ -49,7 +42,7 @@ export class Metrics {
    * inside the ingest transaction.
    */
   async ingest(db: Queryable, exec: number, config: MetricsConfig, lines: readonly ReportLine[], contexts: StreamContexts, series: SeriesRow[]): Promise<void> {
-    const parse = config.enabled ? this.#parser(config) : undefined;
+    const parse = this.#parser(config);
     if (!parse && !lines.some((l) => l.points)) return;
     const known = new Map(series.map((r) => [r.key, r]));
     const open = new Map<string, OpenSeries>();
@@ -57,7 +50,7 @@ export class Metrics {
       let s = open.get(key);
       if (!s) {
         const row = known.get(key);
-        s = { state: row ? toState(row) : { last: null, min: null, max: null, count: 0, lastStep: -1 }, batch: [] };
+        s = { state: row ? toSeriesState(row) : newSeriesState(), batch: [] };
         open.set(key, s);
       }
       return s;
@@ -84,59 +77,32 @@ export class Metrics {
     ]);
   }
 
-  #parser(config: MetricsConfig): MetricParser {
-    const cacheKey = config.enabled ? (config.pattern ?? '') : '\0off';
-    let parse = this.#parsers.get(cacheKey);
-    if (!parse) this.#parsers.set(cacheKey, (parse = createMetricParser(config)));
-    return parse;
-  }
-
-  /** Per-key last/min/max/count (see {@link summaryOf}). */
+  /** Per-key last/min/max/count (see {@link summariesOf}). */
   async summary(db: Queryable, exec: number): Promise<Record<string, MetricSummary>> {
-    const out: Record<string, MetricSummary> = {};
-    const rows = (await db.query<SeriesRow>('SELECT key, last, min, max, count, last_step FROM metric_series WHERE exec = $1 ORDER BY key COLLATE "C"', [exec]))
-      .rows;
-    for (const r of rows) out[r.key] = summaryOf(toState(r));
-    return out;
+    const sql = 'SELECT key, last, min, max, count, last_step FROM metric_series WHERE exec = $1 ORDER BY key COLLATE "C"';
+    return summariesOf((await db.query<SeriesRow>(sql, [exec])).rows);
   }
 
   /** Points in (key, step, seq) order; with `afterSeq`, only points of lines with a greater seq (older chunks are not read). */
   async points(db: Queryable, exec: number, key?: string, afterSeq = -1): Promise<MetricPoint[]> {
-    const rows = key === undefined ? await allChunks(db, exec, afterSeq) : await keyChunks(db, exec, key, afterSeq);
-    const out: MetricPoint[] = [];
-    let from = 0;
-    for (let i = 0; i < rows.length; i++) {
-      decodePoints(rows[i]!.key, rows[i]!.points, out, afterSeq);
-      if (i + 1 === rows.length || rows[i + 1]!.key !== rows[i]!.key) {
-        sortSteps(out, from);
-        from = out.length;
-      }
-    }
-    return out;
+    return pointsOf(key === undefined ? await allChunks(db, exec, afterSeq) : await keyChunks(db, exec, key, afterSeq), afterSeq);
   }
 
   /** The points of one key as columns in (step, seq) order. */
   async columns(db: Queryable, exec: number, key: string): Promise<PointColumns> {
-    const out: PointColumns = { step: [], seq: [], ts: [], value: [] };
-    for (const row of await keyChunks(db, exec, key, -1)) decodeColumns(row.points, out);
-    return sortColumns(out);
+    return columnsOf(await keyChunks(db, exec, key, -1));
   }
 }
 
-interface ChunkRow {
-  key: string;
-  points: Buffer;
-}
-
-async function allChunks(db: Queryable, exec: number, afterSeq: number): Promise<ChunkRow[]> {
+async function allChunks(db: Queryable, exec: number, afterSeq: number): Promise<KeyedChunk[]> {
   const sql = `SELECT s.key, c.points FROM metric_chunks c JOIN metric_series s ON s.id = c.series
     WHERE c.exec = $1 AND c.last_seq > $2 ORDER BY s.key COLLATE "C", c.id`;
-  return (await db.query<ChunkRow>(sql, [exec, afterSeq])).rows;
+  return (await db.query<KeyedChunk>(sql, [exec, afterSeq])).rows;
 }
 
 /** One key: walks that series' own index (series, id), no blob of the other keys is read. */
-async function keyChunks(db: Queryable, exec: number, key: string, afterSeq: number): Promise<ChunkRow[]> {
+async function keyChunks(db: Queryable, exec: number, key: string, afterSeq: number): Promise<KeyedChunk[]> {
   const sql = `SELECT $2::text AS key, points FROM metric_chunks
     WHERE series = (SELECT id FROM metric_series WHERE exec = $1 AND key = $2) AND last_seq > $3 ORDER BY id`;
-  return (await db.query<ChunkRow>(sql, [exec, key, afterSeq])).rows;
+  return (await db.query<KeyedChunk>(sql, [exec, key, afterSeq])).rows;
 }

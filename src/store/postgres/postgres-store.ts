@@ -1,7 +1,7 @@
 import type { Clock } from '../../clock.js';
 import type { Execution, MetricPoint, MetricSummary, NewExecution, Outcome, ReportLine, Session } from '../../protocol/types.js';
 import { executionNotFound, sessionNotFound } from '../errors.js';
-import { contiguousNew, quotaAfter } from '../ingest.js';
+import { batchPlan, quotaAfter } from '../ingest.js';
 import type { StreamContexts } from '../metric-series.js';
 import type { AppendResult, LogExtent, PointColumns, ReadReportsOptions, SearchReportsOptions, SearchResult, Store, User } from '../store.js';
 import { engineSafe, transaction, type Pool } from './connection.js';
@@ -144,12 +144,7 @@ export class PostgresStore implements Store {
       return transaction(this.#pool, async (db) => {
         const row = (await db.query<IngestRow & { series: SeriesJson[] | null }>(LOCKED_INGEST_ROW, [executionId])).rows[0];
         if (!row) throw executionNotFound(executionId);
-        const fresh = contiguousNew(lines, row.last_seq);
-        const lastSeq = row.last_seq + fresh.length;
-        const before = quotaAfter(row.line_quota, row.last_seq);
-        const after = quotaAfter(row.line_quota, lastSeq);
-        // points records (issue 12) take a seq but are no line: only their points are stored
-        const textLines = fresh.some((l) => l.points) ? fresh.filter((l) => !l.points) : fresh;
+        const { fresh, textLines, lastSeq, before, after, lineCount } = batchPlan(lines, row);
         let context = row.metric_context;
         let chunks: ReportChunk[] = [];
         if (fresh.length > 0) {
@@ -159,7 +154,6 @@ export class PostgresStore implements Store {
           const changed = JSON.stringify(contexts);
           if (changed !== (context ?? '{}')) context = changed;
         }
-        const lineCount = row.line_count + textLines.length - (after.dropped - before.dropped);
         // the batch's chunks go in with the row update: one statement, one round trip
         await db.query(
           `${CHUNK_INSERT} UPDATE executions SET last_seq = $8, line_count = $9, dropped = $10, last_seen_at = greatest(coalesce(last_seen_at, 0), $11), metric_context = $12 WHERE num = $1`,

@@ -1,6 +1,7 @@
 import type { ReportLine } from '../../protocol/types.js';
-import { isKept, quotaMarker, type QuotaState } from '../ingest.js';
-import { decodeChunk, encodeChunks, withMarker, type ReportChunk } from '../report-chunks.js';
+import { isKept, type QuotaState } from '../ingest.js';
+import { encodeChunks, type ReportChunk } from '../report-chunks.js';
+import { feedAsync, gapEnd, LineReader, SearchReader } from '../report-reads.js';
 import type { ReadReportsOptions, SearchReportsOptions, SearchResult } from '../store.js';
 import type { Queryable } from './executions.js';
 
@@ -47,55 +48,17 @@ export const reports = {
     return encodeChunks(after.dropped > 0 ? lines.filter((l) => isKept(l.seq, after)) : lines);
   },
 
-  /** Lines in seq order per {@link ReadReportsOptions}; `tail` walks chunks backwards from the end. */
+  /** Lines in seq order per {@link ReadReportsOptions} ({@link LineReader}); `tail` walks chunks backwards from the end. */
   async read(db: Queryable, exec: number, quota: QuotaState, options: ReadReportsOptions = {}): Promise<ReportLine[]> {
-    const visible = (seq: number) => isKept(seq, quota);
-    const marker = quota.dropped > 0 ? quotaMarker(quota, await tsAt(db, exec, quota.head + quota.dropped)) : undefined;
-    if (options.tail !== undefined) {
-      const n = Math.max(0, options.tail);
-      const chunks: ReportLine[][] = [];
-      let count = 0;
-      for await (const chunk of backwards(db, exec)) {
-        if (count >= n) break;
-        const decoded: ReportLine[] = [];
-        decodeChunk(chunk, visible, decoded);
-        chunks.push(decoded);
-        count += decoded.length;
-      }
-      const ordered = chunks.reverse().flat();
-      return withMarker(ordered.slice(Math.max(0, ordered.length - n)), marker, n, 'end');
-    }
-    const after = options.after ?? -1;
-    const before = options.before ?? Infinity;
-    const limit = options.limit === undefined ? Infinity : Math.max(0, options.limit);
-    const lines: ReportLine[] = [];
-    for await (const chunk of forwards(db, exec, after)) {
-      if (lines.length >= limit || chunk.first_seq >= before) break;
-      decodeChunk(chunk, (seq) => seq > after && seq < before && visible(seq), lines);
-    }
-    if (lines.length > limit) lines.length = limit;
-    return withMarker(lines, marker && marker.seq > after && marker.seq < before ? marker : undefined, options.limit, 'start');
+    const gap = gapEnd(quota);
+    const reader = new LineReader(quota, options, gap === undefined ? undefined : await chunkHolding(db, exec, gap));
+    return feedAsync(reader, reader.backwards ? backwards(db, exec) : forwards(db, exec, reader.after));
   },
 
-  /** Seqs of visible lines after `options.after` containing `query` (case-insensitive), within the hit limit and time budget. */
+  /** Seqs of visible lines after `options.after` containing `query` ({@link SearchReader}). */
   async search(db: Queryable, exec: number, quota: QuotaState, query: string, options: SearchReportsOptions): Promise<SearchResult> {
-    const started = performance.now();
-    const needle = query.toLowerCase();
-    const after = options.after ?? -1;
-    const hits: number[] = [];
-    let scannedTo = after;
-    for await (const chunk of forwards(db, exec, after)) {
-      if (hits.length >= options.limit || performance.now() - started > options.budgetMs) return { hits, scannedTo, complete: false };
-      const lines: ReportLine[] = [];
-      decodeChunk(chunk, (seq) => seq > after && isKept(seq, quota), lines);
-      for (const line of lines) {
-        if (hits.length >= options.limit) return { hits, scannedTo, complete: false };
-        if (line.text.toLowerCase().includes(needle)) hits.push(line.seq);
-        scannedTo = line.seq;
-      }
-      scannedTo = Math.max(scannedTo, chunk.last_seq);
-    }
-    return { hits, scannedTo, complete: true };
+    const reader = new SearchReader(quota, query, options);
+    return feedAsync(reader, forwards(db, exec, reader.after));
   },
 };
 
@@ -136,12 +99,8 @@ async function* backwards(db: Queryable, exec: number): AsyncGenerator<ReportChu
   }
 }
 
-/** Capture time of the stored line `seq` (the first line kept after the quota gap). */
-async function tsAt(db: Queryable, exec: number, seq: number): Promise<number> {
-  const chunk = (
-    await db.query<ReportChunk>(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = $1 AND first_seq <= $2 ORDER BY first_seq DESC LIMIT 1`, [exec, seq])
-  ).rows[0];
-  const found: ReportLine[] = [];
-  if (chunk) decodeChunk(chunk, (s) => s === seq, found);
-  return found[0]?.ts ?? 0;
+/** The last chunk with first_seq ≤ `seq`: the one holding `seq` when that is stored. */
+async function chunkHolding(db: Queryable, exec: number, seq: number): Promise<ReportChunk | undefined> {
+  return (await db.query<ReportChunk>(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = $1 AND first_seq <= $2 ORDER BY first_seq DESC LIMIT 1`, [exec, seq]))
+    .rows[0];
 }

@@ -1,15 +1,7 @@
 import type { Session } from '../../protocol/types.js';
+import { toSession, toUser, type SessionRow, type UserRow } from '../rows.js';
 import type { User } from '../store.js';
 import type { Queryable } from './executions.js';
-
-interface SessionRow {
-  id: string;
-  title: string;
-  created_at: number;
-  owner_id: string | null;
-}
-
-const toSession = (r: SessionRow): Session => ({ id: r.id, title: r.title, createdAt: r.created_at, ownerId: r.owner_id });
 
 /** `owner_id` matching a possibly null owner (null = the embedded owner), the owner being parameter $1. */
 export const ownerIs = (ownerId: string | null) => (ownerId === null ? 'owner_id IS NULL AND $1::text IS NULL' : 'owner_id = $1');
@@ -48,13 +40,6 @@ export const sessions = {
   },
 };
 
-interface UserRow {
-  id: string;
-  token_hash: string;
-  created_at: number;
-  last_seen_at: number;
-}
-
 /** The `users` and `secrets` tables (server mode). */
 export const users = {
   async create(db: Queryable, user: User): Promise<void> {
@@ -68,7 +53,7 @@ export const users = {
 
   async byTokenHash(db: Queryable, tokenHash: string): Promise<User | undefined> {
     const r = (await db.query<UserRow>('SELECT id, token_hash, created_at, last_seen_at FROM users WHERE token_hash = $1', [tokenHash])).rows[0];
-    return r && { id: r.id, tokenHash: r.token_hash, createdAt: r.created_at, lastSeenAt: r.last_seen_at };
+    return r && toUser(r);
   },
 
   async touch(db: Queryable, id: string, at: number): Promise<void> {

@@ -1,59 +1,9 @@
 import type { Statement } from 'better-sqlite3';
-import { ExecTrackError } from '../../errors.js';
-import type { Execution, ExecutionContext, NewExecution, Outcome } from '../../protocol/types.js';
+import type { Execution, NewExecution, Outcome } from '../../protocol/types.js';
 import { afterContact, type ContactFields } from '../contact.js';
-import { executionNotFound } from '../errors.js';
+import { executionInOtherSession, executionNotFound } from '../errors.js';
+import { toExecution, type ExecutionRow } from '../rows.js';
 import type { Db } from './connection.js';
-
-interface ExecutionRow {
-  num: number;
-  id: string;
-  session_id: string;
-  name: string | null;
-  command: string;
-  cwd: string;
-  host: string;
-  pid: number | null;
-  state: Execution['state'];
-  exit_code: number | null;
-  signal: string | null;
-  reason: string | null;
-  started_at: number | null;
-  ended_at: number | null;
-  last_seen_at: number | null;
-  received_at: number;
-  line_count: number;
-  metrics_enabled: number;
-  metrics_pattern: string | null;
-  /** JSON of {@link ExecutionContext}. */
-  context: string | null;
-  peak_rss_bytes: number | null;
-  user_cpu_ms: number | null;
-  system_cpu_ms: number | null;
-}
-
-const toExecution = (r: ExecutionRow): Execution => ({
-  id: r.id,
-  sessionId: r.session_id,
-  name: r.name,
-  command: JSON.parse(r.command) as string[],
-  cwd: r.cwd,
-  host: r.host,
-  pid: r.pid,
-  state: r.state,
-  exitCode: r.exit_code,
-  signal: r.signal,
-  reason: r.reason,
-  startedAt: r.started_at,
-  endedAt: r.ended_at,
-  lastSeenAt: r.last_seen_at,
-  receivedAt: r.received_at,
-  lineCount: r.line_count,
-  metrics: r.metrics_pattern === null ? { enabled: r.metrics_enabled === 1 } : { enabled: r.metrics_enabled === 1, pattern: r.metrics_pattern },
-  context: r.context === null ? null : (JSON.parse(r.context) as ExecutionContext),
-  usage: r.user_cpu_ms === null ? null : { peakRssBytes: r.peak_rss_bytes, userCpuMs: r.user_cpu_ms, systemCpuMs: r.system_cpu_ms ?? 0 },
-});
-
 
 /** The `executions` table: creation, reads and the state rules of DESIGN §2. */
 export class Executions {
@@ -106,7 +56,7 @@ export class Executions {
     const existing = this.get(e.id);
     if (existing) {
       if (existing.sessionId !== e.sessionId) {
-        throw new ExecTrackError('CONFLICT', `Execution ${e.id} already exists in another session; create it with a new id.`);
+        throw executionInOtherSession(e.id);
       }
       return existing;
     }

@@ -1,27 +1,20 @@
 import type { Statement } from 'better-sqlite3';
-import { createMetricParser, type MetricParser } from '../../metrics/parse.js';
 import type { MetricPoint, MetricsConfig, MetricSummary, ReportLine } from '../../protocol/types.js';
-import { collectPoints, sortColumns, sortSteps, summaryOf, type OpenSeries, type StreamContexts } from '../metric-series.js';
-import { decodeColumns, decodePoints, encodePoints } from '../point-chunks.js';
+import { collectPoints, columnsOf, metricParsers, newSeriesState, pointsOf, type KeyedChunk, type OpenSeries, type StreamContexts } from '../metric-series.js';
+import { encodePoints } from '../point-chunks.js';
+import { summariesOf, toSeriesState, type SeriesStateRow } from '../rows.js';
 import type { PointColumns } from '../store.js';
 import type { Db } from './connection.js';
 
-interface SeriesRow {
+interface SeriesRow extends SeriesStateRow {
   id: number;
   key: string;
-  last: number | null;
-  min: number | null;
-  max: number | null;
-  count: number;
-  last_step: number;
 }
 
 /** A series being ingested: its row id with the engine-neutral state and batch. */
 interface OpenRow extends OpenSeries {
   id: number;
 }
-
-const toState = (r: SeriesRow) => ({ last: r.last, min: r.min, max: r.max, count: r.count, lastStep: r.last_step });
 
 /**
  * Metric series (one per execution and key, holding the summary and the step counter) and their
@@ -36,7 +29,7 @@ export class Metrics {
   readonly #readAll: Statement;
   readonly #readKey: Statement;
   readonly #summary: Statement;
-  readonly #parsers = new Map<string, MetricParser>();
+  readonly #parser = metricParsers();
   readonly #readContext: Statement;
   readonly #saveContext: Statement;
 
@@ -64,7 +57,7 @@ export class Metrics {
    * and across the wrapper's and the server's ingest alike. Call inside the ingest transaction.
    */
   ingest(exec: number, config: MetricsConfig, lines: readonly ReportLine[]): void {
-    const parse = config.enabled ? this.#parser(config) : undefined;
+    const parse = this.#parser(config);
     const open = new Map<string, OpenRow>();
     let known: Map<string, SeriesRow> | undefined;
     const seriesOf = (key: string): OpenSeries => {
@@ -72,8 +65,8 @@ export class Metrics {
       if (s) return s;
       known ??= new Map((this.#series.all(exec) as SeriesRow[]).map((r) => [r.key, r]));
       const row = known.get(key);
-      if (row) s = { id: row.id, state: toState(row), batch: [] };
-      else s = { id: (this.#newSeries.get(exec, key) as { id: number }).id, state: { last: null, min: null, max: null, count: 0, lastStep: -1 }, batch: [] };
+      if (row) s = { id: row.id, state: toSeriesState(row), batch: [] };
+      else s = { id: (this.#newSeries.get(exec, key) as { id: number }).id, state: newSeriesState(), batch: [] };
       open.set(key, s);
       return s;
     };
@@ -89,19 +82,10 @@ export class Metrics {
     }
   }
 
-  #parser(config: MetricsConfig): MetricParser {
-    const cacheKey = config.enabled ? (config.pattern ?? '') : '\0off';
-    let parse = this.#parsers.get(cacheKey);
-    if (!parse) this.#parsers.set(cacheKey, (parse = createMetricParser(config)));
-    return parse;
-  }
-
-  /** Per-key last/min/max/count (see {@link summaryOf}). */
+  /** Per-key last/min/max/count (see {@link summariesOf}). */
   summary(exec: number): Record<string, MetricSummary> {
-    const out: Record<string, MetricSummary> = {};
     // SQLite keeps NaN as NULL; summaryOf reads null back as NaN
-    for (const r of this.#summary.all(exec) as SeriesRow[]) out[r.key] = summaryOf(toState(r));
-    return out;
+    return summariesOf(this.#summary.all(exec) as SeriesRow[]);
   }
 
   /**
@@ -109,23 +93,12 @@ export class Metrics {
    * With `afterSeq`, only points of lines with a greater seq (whole chunks before it are not read).
    */
   points(exec: number, key?: string, afterSeq = -1): MetricPoint[] {
-    const rows = (key === undefined ? this.#readAll.all(exec, afterSeq) : this.#readKey.all(key, exec, key, afterSeq)) as { key: string; points: Buffer }[];
-    const out: MetricPoint[] = [];
-    let from = 0;
-    for (let i = 0; i < rows.length; i++) {
-      decodePoints(rows[i]!.key, rows[i]!.points, out, afterSeq);
-      if (i + 1 === rows.length || rows[i + 1]!.key !== rows[i]!.key) {
-        sortSteps(out, from);
-        from = out.length;
-      }
-    }
-    return out;
+    const rows = (key === undefined ? this.#readAll.all(exec, afterSeq) : this.#readKey.all(key, exec, key, afterSeq)) as KeyedChunk[];
+    return pointsOf(rows, afterSeq);
   }
 
   /** The points of one key as columns in (step, seq) order. */
   columns(exec: number, key: string): PointColumns {
-    const out: PointColumns = { step: [], seq: [], ts: [], value: [] };
-    for (const row of this.#readKey.all(key, exec, key, -1) as { points: Buffer }[]) decodeColumns(row.points, out);
-    return sortColumns(out);
+    return columnsOf(this.#readKey.all(key, exec, key, -1) as KeyedChunk[]);
   }
 }

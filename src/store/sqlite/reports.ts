@@ -1,9 +1,10 @@
 import type { Statement } from 'better-sqlite3';
 import type { ReportLine } from '../../protocol/types.js';
-import { isKept, quotaMarker, type QuotaState } from '../ingest.js';
+import { isKept, type QuotaState } from '../ingest.js';
 import type { ReadReportsOptions, SearchReportsOptions, SearchResult } from '../store.js';
 import type { Db } from './connection.js';
-import { decodeChunk, encodeChunks, withMarker, type ReportChunk } from '../report-chunks.js';
+import { encodeChunks, type ReportChunk } from '../report-chunks.js';
+import { feed, gapEnd, LineReader, SearchReader } from '../report-reads.js';
 
 const COLUMNS = 'first_seq, last_seq, seq_ts, flags, texts, byte_lengths';
 
@@ -42,71 +43,27 @@ export class Reports {
     for (const chunk of encodeChunks(kept)) this.#insert.run(exec, chunk);
   }
 
-  /** Lines in seq order per {@link ReadReportsOptions}; `tail` walks chunks backwards from the end, never scans. */
+  /** Lines in seq order per {@link ReadReportsOptions} ({@link LineReader}); `tail` walks chunks backwards from the end, never scans. */
   read(exec: number, quota: QuotaState, options: ReadReportsOptions = {}): ReportLine[] {
-    const visible = (seq: number) => isKept(seq, quota);
-    const marker = quota.dropped > 0 ? quotaMarker(quota, this.#tsAt(exec, quota.head + quota.dropped)) : undefined;
-    if (options.tail !== undefined) {
-      const n = Math.max(0, options.tail);
-      const chunks: ReportLine[][] = [];
-      let count = 0;
-      for (const chunk of this.#backwards.iterate(exec) as IterableIterator<ReportChunk>) {
-        if (count >= n) break;
-        const decoded: ReportLine[] = [];
-        decodeChunk(chunk, visible, decoded);
-        chunks.push(decoded);
-        count += decoded.length;
-      }
-      const ordered = chunks.reverse().flat();
-      return withMarker(ordered.slice(Math.max(0, ordered.length - n)), marker, n, 'end');
-    }
-    const after = options.after ?? -1;
-    const before = options.before ?? Infinity;
-    const limit = options.limit === undefined ? Infinity : Math.max(0, options.limit);
-    const lines: ReportLine[] = [];
-    for (const chunk of this.#chunksFrom(exec, after)) {
-      if (lines.length >= limit || chunk.first_seq >= before) break;
-      decodeChunk(chunk, (seq) => seq > after && seq < before && visible(seq), lines);
-    }
-    if (lines.length > limit) lines.length = limit;
-    return withMarker(lines, marker && marker.seq > after && marker.seq < before ? marker : undefined, options.limit, 'start');
+    const gap = gapEnd(quota);
+    const reader = new LineReader(quota, options, gap === undefined ? undefined : this.#chunkHolding(exec, gap));
+    return feed(reader, reader.backwards ? (this.#backwards.iterate(exec) as IterableIterator<ReportChunk>) : this.#chunksFrom(exec, reader.after));
   }
 
-  /**
-   * Seqs of the visible lines after `options.after` whose text contains `query` (case-insensitive,
-   * after lower-casing both), chunk by chunk until `limit` hits or `budgetMs` have passed.
-   */
+  /** Seqs of the visible lines after `options.after` whose text contains `query` ({@link SearchReader}). */
   search(exec: number, quota: QuotaState, query: string, options: SearchReportsOptions): SearchResult {
-    const started = performance.now();
-    const needle = query.toLowerCase();
-    const after = options.after ?? -1;
-    const hits: number[] = [];
-    let scannedTo = after;
-    for (const chunk of this.#chunksFrom(exec, after)) {
-      if (hits.length >= options.limit || performance.now() - started > options.budgetMs) return { hits, scannedTo, complete: false };
-      const lines: ReportLine[] = [];
-      decodeChunk(chunk, (seq) => seq > after && isKept(seq, quota), lines);
-      for (const line of lines) {
-        if (hits.length >= options.limit) return { hits, scannedTo, complete: false };
-        if (line.text.toLowerCase().includes(needle)) hits.push(line.seq);
-        scannedTo = line.seq;
-      }
-      scannedTo = Math.max(scannedTo, chunk.last_seq);
-    }
-    return { hits, scannedTo, complete: true };
+    const reader = new SearchReader(quota, query, options);
+    return feed(reader, this.#chunksFrom(exec, reader.after));
   }
 
   /** Chunks holding seqs greater than `after`, in seq order (from the one containing after + 1). */
   #chunksFrom(exec: number, after: number): IterableIterator<ReportChunk> {
-    const start = (this.#containing.get(exec, after + 1) as ReportChunk | undefined)?.first_seq ?? 0;
+    const start = this.#chunkHolding(exec, after + 1)?.first_seq ?? 0;
     return this.#from.iterate(exec, start) as IterableIterator<ReportChunk>;
   }
 
-  /** Capture time of the stored line `seq` (the first line kept after the quota gap). */
-  #tsAt(exec: number, seq: number): number {
-    const chunk = this.#containing.get(exec, seq) as ReportChunk | undefined;
-    const found: ReportLine[] = [];
-    if (chunk) decodeChunk(chunk, (s) => s === seq, found);
-    return found[0]?.ts ?? 0;
+  /** The last chunk with first_seq ≤ `seq`: the one holding `seq` when that is stored. */
+  #chunkHolding(exec: number, seq: number): ReportChunk | undefined {
+    return this.#containing.get(exec, seq) as ReportChunk | undefined;
   }
 }

@@ -1,15 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Session } from '../../protocol/types.js';
+import { toSession, type SessionRow } from '../rows.js';
 import type { Db } from './connection.js';
-
-interface SessionRow {
-  id: string;
-  title: string;
-  created_at: number;
-  owner_id: string | null;
-}
-
-const toSession = (r: SessionRow): Session => ({ id: r.id, title: r.title, createdAt: r.created_at, ownerId: r.owner_id });
 
 /** The `sessions` table. `owner_id IS ?` matches null (the embedded owner) too. */
 export class Sessions {

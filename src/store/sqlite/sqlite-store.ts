@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.js';
 import { ExecTrackError } from '../../errors.js';
 import type { Execution, MetricPoint, MetricSummary, NewExecution, Outcome, ReportLine, Session } from '../../protocol/types.js';
 import { executionNotFound, sessionNotFound } from '../errors.js';
-import { contiguousNew, quotaAfter } from '../ingest.js';
+import { batchPlan, quotaAfter } from '../ingest.js';
 import type { AppendResult, LogExtent, PointColumns, ReadReportsOptions, SearchReportsOptions, SearchResult, Store, User } from '../store.js';
 import { openConnection, writeTransaction, writeWhenFree, type Db } from './connection.js';
 import { Executions } from './executions.js';
@@ -152,17 +152,11 @@ export class SqliteStore implements Store {
   #ingest(id: string, lines: ReportLine[]): AppendResult {
     const row = this.#ingestRow.get(id) as IngestRow | undefined;
     if (!row) throw executionNotFound(id);
-    const fresh = contiguousNew(lines, row.last_seq);
-    const lastSeq = row.last_seq + fresh.length;
-    const before = quotaAfter(row.line_quota, row.last_seq);
-    const after = quotaAfter(row.line_quota, lastSeq);
-    // points records (issue 12) take a seq but are no line: only their points are stored
-    const textLines = fresh.some((l) => l.points) ? fresh.filter((l) => !l.points) : fresh;
+    const { fresh, textLines, lastSeq, before, after, lineCount } = batchPlan(lines, row);
     if (fresh.length > 0) {
       this.#reports.store(row.num, textLines, before, after);
       this.#metrics.ingest(row.num, { enabled: row.metrics_enabled === 1, pattern: row.metrics_pattern }, fresh);
     }
-    const lineCount = row.line_count + textLines.length - (after.dropped - before.dropped);
     this.#afterIngest.run(lastSeq, lineCount, after.dropped, this.#clock(), row.num);
     return { lastSeq, added: fresh.length };
   }

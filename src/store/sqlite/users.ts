@@ -1,13 +1,7 @@
 import type { Statement } from 'better-sqlite3';
+import { toUser, type UserRow } from '../rows.js';
 import type { User } from '../store.js';
 import type { Db } from './connection.js';
-
-interface UserRow {
-  id: string;
-  token_hash: string;
-  created_at: number;
-  last_seen_at: number;
-}
 
 /** The `users` and `secrets` tables (server mode). */
 export class Users {
@@ -31,7 +25,7 @@ export class Users {
 
   byTokenHash(tokenHash: string): User | undefined {
     const r = this.#byToken.get(tokenHash) as UserRow | undefined;
-    return r && { id: r.id, tokenHash: r.token_hash, createdAt: r.created_at, lastSeenAt: r.last_seen_at };
+    return r && toUser(r);
   }
 
   touch(id: string, at: number): void {
