@@ -7,10 +7,11 @@ import { checkTextLimit } from '../../protocol/limits.js';
 import type { MetricsConfig, Outcome } from '../../protocol/types.js';
 import type { PtyModule } from '../../runner/pty.js';
 import { formatDuration, formatUsage } from '../../report/format.js';
+import { runNotifications, validateRunNotify, type RunNotifyFlags } from './run-notify.js';
 import { notice, openSink, trackingFailed, trackingMetrics, type OpenedSink, type TrackingOptions } from './tracking.js';
 
 /** Options of `exec-track run` as commander parses them (main.ts). */
-export interface RunCommandOptions extends TrackingOptions {
+export interface RunCommandOptions extends TrackingOptions, RunNotifyFlags {
   name?: string;
   /** A duration such as `10s` (default 10s). */
   killAfter?: string;
@@ -48,6 +49,7 @@ const MIN_SAMPLE_MS = 100;
  */
 export async function runCommand(argv: string[], opts: RunCommandOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const valid = validate(argv, opts);
+  const notify = await validateRunNotify(opts);
   // a reader that went away (`| head`) must never crash the wrapper; the runner handles EPIPE itself
   process.stdout.on('error', ignore);
   process.stderr.on('error', ignore);
@@ -59,7 +61,8 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, env: N
     const pty = opts.pty ? await requirePty() : undefined;
     const { runExecution } = await import('../../runner/run.js');
     opened = await openSink(opts, env, valid.lineQuota);
-    return await runExecution(
+    const notifications = notify && runNotifications(notify, { server: resolveServer(opts.server, env), store: opened.store }, env);
+    const exitCode = await runExecution(
       argv,
       {
         session: opts.session,
@@ -73,6 +76,7 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, env: N
         env,
         notice,
         onStart: ({ executionId, sessionId }) => {
+          notifications?.started({ executionId, sessionId });
           if (opts.quiet) return;
           notice(`execution ${executionId} in session ${sessionId}`);
           const server = resolveServer(opts.server, env);
@@ -82,6 +86,8 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, env: N
       },
       opened.sink,
     );
+    await notifications?.finish();
+    return exitCode;
   } catch (error) {
     return trackingFailed(error, 'nothing ran');
   } finally {

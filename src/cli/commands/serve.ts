@@ -21,6 +21,8 @@ export interface ServeFlags {
   maxSessionsPerUser?: string;
   maxExecutionsPerSession?: string;
   trustProxy?: boolean;
+  /** `--public-url`: the base of page links in notifications. */
+  publicUrl?: string;
 }
 
 /**
@@ -31,7 +33,8 @@ export interface ServeFlags {
 export async function serveCommand(flags: ServeFlags): Promise<void> {
   const options = parseServeFlags(flags);
   const { startServer } = await import('../../server/serve.js');
-  const server = await startServer(dbPath(flags.db), options);
+  const { notifyOptions } = await import('../../notify/options.js');
+  const server = await startServer(dbPath(flags.db), options, undefined, { options: notifyOptions(process.env), publicUrl: publicUrl(flags.publicUrl) });
   process.stdout.write(`exec-track: listening on ${server.url}\n`);
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -69,6 +72,13 @@ export function parseServeFlags(flags: ServeFlags): Partial<ServerOptions> & Pic
     maxExecutionsPerSession: optionalPositive(flags.maxExecutionsPerSession, '--max-executions-per-session'),
     trustProxy: flags.trustProxy ?? false,
   };
+}
+
+/** `--public-url`: an http(s) URL (the base of page links in notifications). @throws ExecTrackError USAGE. */
+function publicUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^https?:\/\/[^/\s]+/i.test(value) || !URL.canParse(value)) throw new ExecTrackError('USAGE', `--public-url expects the http(s) URL people open the server at, got "${value}".`);
+  return value.replace(/\/+$/, '');
 }
 
 /**

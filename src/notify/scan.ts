@@ -1,0 +1,114 @@
+import type { MessageKind } from '../protocol/notify.js';
+import type { FinalState } from '../protocol/states.js';
+import type { Execution } from '../protocol/types.js';
+import type { Store } from '../store/store.js';
+import { render } from './channels/index.js';
+import { MESSAGE_LINES, type MessageFacts } from './message.js';
+import type { NewOutboxMessage, NotifyRule } from './store.js';
+
+/** What a scan needs besides the store: the time (ms since epoch UTC) and the page link of an id. */
+export interface ScanContext {
+  store: Store;
+  now: number;
+  link: (id: string) => string;
+}
+
+/** The event an ended execution is (DESIGN §2 states → issue 15 events). */
+export function endEvent(state: FinalState): 'finished' | 'failed' | 'lost' {
+  return state === 'Passive' ? 'finished' : state === 'Execution crushed' ? 'failed' : 'lost';
+}
+
+/**
+ * The outbox keys (one per rule and event, so an event is queued once whoever finds it, however
+ * often): `<rule>/<execution>/<finished|failed|lost>`, `<rule>/<execution>/stalled/<lastSeq>` and
+ * `…/recovered/<that lastSeq>`, `<rule>/session-done/<executions>/<last end>`.
+ */
+export const keys = {
+  end: (rule: NotifyRule, e: Execution) => `${rule.id}/${e.id}/${endEvent(e.state as FinalState)}`,
+  stall: (rule: NotifyRule, e: Execution, kind: 'stalled' | 'recovered', mark: number) => `${rule.id}/${e.id}/${kind}/${mark}`,
+  sessionDone: (rule: NotifyRule, executions: Execution[]) => `${rule.id}/session-done/${executions.length}/${Math.max(...executions.map((e) => e.endedAt ?? 0))}`,
+};
+
+/**
+ * The keys of what already happened when a rule is added, so it reports only what happens next:
+ * every ended execution's end event and, when the session is done, its `session-done`.
+ */
+export function pastKeys(rule: NotifyRule, executions: Execution[]): string[] {
+  const ended = executions.filter((e) => e.state !== 'Running' && (rule.executionId === null || e.id === rule.executionId));
+  const out = ended.map((e) => keys.end(rule, e));
+  if (rule.executionId === null && ended.length > 0 && ended.length === executions.length) out.push(keys.sessionDone(rule, executions));
+  return out;
+}
+
+/**
+ * Evaluates one rule against the store (issue 15 point 2, docs/notifications.md "Events") and returns
+ * the messages to queue: an ended execution's `finished`/`failed`/`lost` (queued `skipped` when the
+ * rule does not want it, so it is not evaluated again); `stalled` once a `Running` execution has been
+ * silent (no line, no metric point) for the rule's `stallAfterMs`, and `recovered` once output comes
+ * again; `session-done` when every execution of the session has ended (one message for the whole
+ * sweep). Already queued keys are left out; the store ignores a key queued twice anyway.
+ */
+export async function scanRule(ctx: ScanContext, rule: NotifyRule): Promise<NewOutboxMessage[]> {
+  const session = await ctx.store.getSession(rule.sessionId);
+  if (!session) return [];
+  const executions = rule.executionId === null ? await ctx.store.listExecutions(rule.sessionId) : await one(ctx.store, rule.executionId);
+  const queued = await ctx.store.notify.ruleKeys(rule.id);
+  const out: NewOutboxMessage[] = [];
+  const queue = async (key: string, kind: MessageKind, facts: Partial<MessageFacts>, wanted: boolean) => {
+    if (queued.has(key)) return;
+    const full: MessageFacts = { key, kind, at: ctx.now, link: ctx.link(facts.execution?.id ?? session.id), session, ...facts };
+    const message = wanted ? render(rule.channel, full) : { headers: {}, body: '' };
+    out.push({ key, ruleId: rule.id, sessionId: session.id, kind, state: wanted ? 'pending' : 'skipped', channel: rule.channel, url: rule.url, ...message, createdAt: ctx.now });
+  };
+  for (const e of executions) {
+    if (e.state !== 'Running') {
+      const kind = endEvent(e.state);
+      const key = keys.end(rule, e);
+      const wanted = rule.on.includes(kind);
+      if (!queued.has(key)) await queue(key, kind, wanted ? await details(ctx.store, e) : { execution: e }, wanted);
+    } else if (rule.on.includes('stalled')) {
+      await scanStall(ctx, rule, e, queued, queue);
+    }
+  }
+  if (rule.executionId === null && rule.on.includes('session-done') && executions.length > 0 && executions.every((e) => e.state !== 'Running')) {
+    const counts: Record<string, number> = {};
+    for (const e of executions) counts[e.state] = (counts[e.state] ?? 0) + 1;
+    await queue(keys.sessionDone(rule, executions), 'session-done', { counts }, true);
+  }
+  return out;
+}
+
+type Queue = (key: string, kind: MessageKind, facts: Partial<MessageFacts>, wanted: boolean) => Promise<void>;
+
+/** `recovered` for an open stall once a line came after it, then `stalled` when silent for the rule's time. */
+async function scanStall(ctx: ScanContext, rule: NotifyRule, e: Execution, queued: Set<string>, queue: Queue): Promise<void> {
+  const { lastSeq } = await ctx.store.logExtent(e.id);
+  const prefix = `${rule.id}/${e.id}/`;
+  const marks = (kind: string) => new Set([...queued].filter((k) => k.startsWith(`${prefix}${kind}/`)).map((k) => Number(k.slice(prefix.length + kind.length + 1))));
+  const stalled = marks('stalled');
+  const recovered = marks('recovered');
+  let open = [...stalled].filter((m) => !recovered.has(m));
+  for (const m of open.filter((mark) => lastSeq > mark)) await queue(keys.stall(rule, e, 'recovered', m), 'recovered', await details(ctx.store, e), true);
+  open = open.filter((m) => lastSeq <= m);
+  const silentMs = ctx.now - (await lastActivity(ctx.store, e));
+  if (open.length === 0 && silentMs >= rule.stallAfterMs && !stalled.has(lastSeq)) {
+    await queue(keys.stall(rule, e, 'stalled', lastSeq), 'stalled', { ...(await details(ctx.store, e)), silentMs }, true);
+  }
+}
+
+/** The capture time of the newest line or metric point (the wrapper's clock), else the start. */
+async function lastActivity(store: Store, e: Execution): Promise<number> {
+  const [line] = await store.readReports(e.id, { tail: 1 });
+  const points = await store.metricPoints(e.id, undefined, { afterSeq: line?.seq ?? -1 });
+  return Math.max(e.startedAt ?? 0, line?.ts ?? 0, ...points.map((p) => p.ts));
+}
+
+async function details(store: Store, e: Execution): Promise<Partial<MessageFacts>> {
+  const [lines, metrics] = await Promise.all([store.readReports(e.id, { tail: MESSAGE_LINES }), store.metricSummary(e.id)]);
+  return { execution: e, lines, metrics };
+}
+
+async function one(store: Store, id: string): Promise<Execution[]> {
+  const e = await store.getExecution(id);
+  return e ? [e] : [];
+}
