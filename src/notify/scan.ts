@@ -30,13 +30,15 @@ export const keys = {
 };
 
 /**
- * The keys of what already happened when a rule is added, so it reports only what happens next:
- * every ended execution's end event and, when the session is done, its `session-done`.
+ * The keys of what already happened when a session rule is added, so it reports only what happens
+ * next: every ended execution's end event and, when the session is done, its `session-done`. None
+ * for a rule of one execution: it reports that execution's end even if it came first (a fast command).
  */
 export function pastKeys(rule: NotifyRule, executions: Execution[]): string[] {
-  const ended = executions.filter((e) => e.state !== 'Running' && (rule.executionId === null || e.id === rule.executionId));
+  if (rule.executionId !== null) return [];
+  const ended = executions.filter((e) => e.state !== 'Running');
   const out = ended.map((e) => keys.end(rule, e));
-  if (rule.executionId === null && ended.length > 0 && ended.length === executions.length) out.push(keys.sessionDone(rule, executions));
+  if (ended.length > 0 && ended.length === executions.length) out.push(keys.sessionDone(rule, executions));
   return out;
 }
 
