@@ -55,25 +55,28 @@ export class Dispatcher {
     const answer = await post(m.url, { headers: m.headers, body: m.body }, this.#options.timeoutMs);
     const now = this.#options.clock();
     const verdict = judge(answer.status, answer.retryAfter, now);
-    const what = `notification ${m.kind} to ${maskUrl(m.url)}`;
+    const what = `${m.kind} notification to ${maskUrl(m.url)}`;
     const status = answer.status === null ? `no answer (${answer.text})` : `HTTP ${answer.status}`;
     let settlement: Settlement;
+    let line: string | undefined;
     if (verdict.kind === 'sent') {
       settlement = { state: 'sent', status: answer.status, error: null, at: now };
     } else if (verdict.kind === 'permanent') {
       settlement = { state: 'failed', status: answer.status, error: status, at: now };
-      this.#options.log(`exec-track: ${what} refused with ${status}; not retried`);
+      line = `${what} refused with ${status}; not retried`;
     } else {
       const delay = verdict.afterMs ?? backoff(m.attempts + 1, this.#options.retry, (this.#options.random ?? Math.random)());
       if (now + delay - m.createdAt > this.#options.retry.giveUpMs) {
         settlement = { state: 'failed', status: answer.status, error: `${status}; given up`, at: now };
-        this.#options.log(`exec-track: ${what} failed with ${status}; given up after ${m.attempts + 1} attempts`);
+        line = `${what} failed with ${status}; given up after ${m.attempts + 1} attempts`;
       } else {
         settlement = { state: 'pending', nextAt: now + delay, status: answer.status, error: status, at: now };
-        this.#options.log(`exec-track: ${what} failed with ${status}; retry in ${formatDuration(delay)}`);
+        line = `${what} failed with ${status}; retry in ${formatDuration(delay)}`;
       }
     }
+    // recorded before it is told: a line in the log means the store knows
     await this.#store.settle(m.id, settlement);
+    if (line) this.#options.log(`exec-track: ${line}`);
     return settlement;
   }
 }

@@ -54,7 +54,7 @@ export class Notifier {
 
   async #round(until?: number): Promise<void> {
     try {
-      const ctx = { store: this.#store, now: this.#clock(), link: (id: string) => pageUrl(this.#base, id) };
+      const ctx = { store: this.#store, now: this.#clock(), link: (id: string) => pageUrl(this.#base, id), sessionGraceMs: this.#options.sessionGraceMs };
       for (const rule of await this.#store.notify.listRules()) await this.#store.notify.enqueue(await scanRule(ctx, rule));
       await this.#dispatcher.drain(until);
     } catch (error) {

@@ -10,10 +10,12 @@ export interface NotifyOptions {
   /** How long a claimed message is reserved for its sender. */
   leaseMs: number;
   retry: RetryPolicy;
+  /** `session-done` waits until the session's last execution ended this long ago (a script's next run usually starts within it). */
+  sessionGraceMs: number;
 }
 
-/** Every 5 s; 10 s per attempt; a 60 s lease. */
-export const DEFAULT_NOTIFY: NotifyOptions = { scanMs: 5000, timeoutMs: 10_000, leaseMs: 60_000, retry: DEFAULT_RETRY };
+/** Every 5 s; 10 s per attempt; a 60 s lease; session-done after 60 s without a running execution. */
+export const DEFAULT_NOTIFY: NotifyOptions = { scanMs: 5000, timeoutMs: 10_000, leaseMs: 60_000, retry: DEFAULT_RETRY, sessionGraceMs: 60_000 };
 
 /** Silence after which a running execution is `stalled` unless a rule says otherwise (`--stall-after`). */
 export const DEFAULT_STALL_MS = 30 * 60_000;
@@ -21,7 +23,7 @@ export const DEFAULT_STALL_MS = 30 * 60_000;
 /**
  * The defaults with the tuning variables of docs/notifications.md applied (durations such as `200ms`):
  * `EXEC_TRACK_NOTIFY_SCAN`, `EXEC_TRACK_NOTIFY_RETRY` (first retry delay), `EXEC_TRACK_NOTIFY_RETRY_MAX`
- * (longest delay), `EXEC_TRACK_NOTIFY_GIVE_UP`, `EXEC_TRACK_NOTIFY_LEASE`. Meant for tests and for
+ * (longest delay), `EXEC_TRACK_NOTIFY_GIVE_UP`, `EXEC_TRACK_NOTIFY_LEASE`, `EXEC_TRACK_NOTIFY_SESSION_GRACE`. Meant for tests and for
  * receivers that need gentler or faster retries.
  * @throws ExecTrackError USAGE for a value that is not a duration.
  */
@@ -37,5 +39,6 @@ export function notifyOptions(env: NodeJS.ProcessEnv): NotifyOptions {
       capMs: read('EXEC_TRACK_NOTIFY_RETRY_MAX', d.retry.capMs),
       giveUpMs: read('EXEC_TRACK_NOTIFY_GIVE_UP', d.retry.giveUpMs),
     },
+    sessionGraceMs: read('EXEC_TRACK_NOTIFY_SESSION_GRACE', d.sessionGraceMs),
   };
 }

@@ -1,5 +1,5 @@
 import { ExecTrackError } from '../errors.js';
-import { newId } from '../protocol/ids.js';
+import { isId, newId } from '../protocol/ids.js';
 import { isoTime } from '../protocol/json.js';
 import { NOTIFY_EVENTS, type AddNotificationBody, type NotificationRuleJson, type NotifyEvent } from '../protocol/notify.js';
 import type { Store } from '../store/store.js';
@@ -28,15 +28,17 @@ export function parseEvents(text: string, option: string): NotifyEvent[] {
 
 /**
  * Adds a rule to a session (engine-neutral: the server's route and the embedded CLI share it). What
- * already ended is marked as seen, so the rule reports only what happens from now on.
- * @throws ExecTrackError USAGE for a URL that is no notification URL; NOT_FOUND for an execution not in the session.
+ * already ended is marked as seen, so the rule reports only what happens from now on. A rule of one
+ * execution may come before the execution itself (a wrapper registers it while its create is still
+ * on the way); it only ever reports an execution of its own session.
+ * @throws ExecTrackError USAGE for a URL that is no notification URL or an `executionId` that is no execution id.
  */
 export async function addRule(store: Store, sessionId: string, body: AddNotificationBody, now: number): Promise<NotifyRule> {
   const target = parseTarget(body.url);
-  const executions = await store.listExecutions(sessionId);
-  if (body.executionId !== undefined && !executions.some((e) => e.id === body.executionId)) {
-    throw ExecTrackError.of('NOT_FOUND', { thing: 'execution under that id in this session', hint: 'give an execution of the session the rule is for' });
+  if (body.executionId !== undefined && !isId('e', body.executionId)) {
+    throw new ExecTrackError('USAGE', `${body.executionId} is not an execution id (e_…); give the id of an execution of this session.`);
   }
+  const executions = await store.listExecutions(sessionId);
   const rule: NotifyRule = {
     id: newId('n'),
     sessionId,

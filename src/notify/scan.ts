@@ -1,16 +1,18 @@
 import type { MessageKind } from '../protocol/notify.js';
-import type { FinalState } from '../protocol/states.js';
+import { FINAL_STATES, type FinalState } from '../protocol/states.js';
 import type { Execution } from '../protocol/types.js';
 import type { Store } from '../store/store.js';
 import { render } from './channels/index.js';
 import { MESSAGE_LINES, type MessageFacts } from './message.js';
 import type { NewOutboxMessage, NotifyRule } from './store.js';
 
-/** What a scan needs besides the store: the time (ms since epoch UTC) and the page link of an id. */
+/** What a scan needs besides the store: the time (ms since epoch UTC), the page link of an id, the session-done grace (ms). */
 export interface ScanContext {
   store: Store;
   now: number;
   link: (id: string) => string;
+  /** `session-done` only once the last execution ended at least this long ago (NotifyOptions.sessionGraceMs). */
+  sessionGraceMs: number;
 }
 
 /** The event an ended execution is (DESIGN §2 states → issue 15 events). */
@@ -47,13 +49,13 @@ export function pastKeys(rule: NotifyRule, executions: Execution[]): string[] {
  * the messages to queue: an ended execution's `finished`/`failed`/`lost` (queued `skipped` when the
  * rule does not want it, so it is not evaluated again); `stalled` once a `Running` execution has been
  * silent (no line, no metric point) for the rule's `stallAfterMs`, and `recovered` once output comes
- * again; `session-done` when every execution of the session has ended (one message for the whole
- * sweep). Already queued keys are left out; the store ignores a key queued twice anyway.
+ * again; `session-done` when every execution of the session has ended, the last one at least
+ * `sessionGraceMs` ago (one message for a whole sweep, not one per run of a script). Already queued keys are left out; the store ignores a key queued twice anyway.
  */
 export async function scanRule(ctx: ScanContext, rule: NotifyRule): Promise<NewOutboxMessage[]> {
   const session = await ctx.store.getSession(rule.sessionId);
   if (!session) return [];
-  const executions = rule.executionId === null ? await ctx.store.listExecutions(rule.sessionId) : await one(ctx.store, rule.executionId);
+  const executions = rule.executionId === null ? await ctx.store.listExecutions(rule.sessionId) : await one(ctx.store, { ...rule, executionId: rule.executionId });
   const queued = await ctx.store.notify.ruleKeys(rule.id);
   const out: NewOutboxMessage[] = [];
   const queue = async (key: string, kind: MessageKind, facts: Partial<MessageFacts>, wanted: boolean) => {
@@ -72,9 +74,14 @@ export async function scanRule(ctx: ScanContext, rule: NotifyRule): Promise<NewO
       await scanStall(ctx, rule, e, queued, queue);
     }
   }
-  if (rule.executionId === null && rule.on.includes('session-done') && executions.length > 0 && executions.every((e) => e.state !== 'Running')) {
+  const lastEnd = Math.max(...executions.map((e) => e.endedAt ?? 0));
+  const done = executions.length > 0 && executions.every((e) => e.state !== 'Running') && ctx.now - lastEnd >= ctx.sessionGraceMs;
+  if (rule.executionId === null && rule.on.includes('session-done') && done) {
     const counts: Record<string, number> = {};
-    for (const e of executions) counts[e.state] = (counts[e.state] ?? 0) + 1;
+    for (const state of FINAL_STATES) {
+      const n = executions.filter((e) => e.state === state).length;
+      if (n > 0) counts[state] = n;
+    }
     await queue(keys.sessionDone(rule, executions), 'session-done', { counts }, true);
   }
   return out;
@@ -110,7 +117,8 @@ async function details(store: Store, e: Execution): Promise<Partial<MessageFacts
   return { execution: e, lines, metrics };
 }
 
-async function one(store: Store, id: string): Promise<Execution[]> {
-  const e = await store.getExecution(id);
-  return e ? [e] : [];
+/** The rule's execution, if it exists and is in the rule's session (a rule never reports another session's execution). */
+async function one(store: Store, rule: NotifyRule & { executionId: string }): Promise<Execution[]> {
+  const e = await store.getExecution(rule.executionId);
+  return e?.sessionId === rule.sessionId ? [e] : [];
 }

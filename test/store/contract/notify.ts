@@ -17,7 +17,7 @@ function message(key: string, ruleId: string, createdAt = 5_000): NewOutboxMessa
 async function scan(store: Store, now: number): Promise<Array<[string, string]>> {
   const out: Array<[string, string]> = [];
   for (const rule of await store.notify.listRules()) {
-    const found = await scanRule({ store, now, link }, rule);
+    const found = await scanRule({ store, now, link, sessionGraceMs: 500 }, rule);
     await store.notify.enqueue(found);
     out.push(...found.map((m): [string, string] => [m.kind, m.state]));
   }
@@ -93,6 +93,18 @@ export function notifyContract(freshStore: FreshStore): void {
       await addRule(store, SESSION, { url: HOOK, on: ['failed', 'session-done'] }, 4_000);
       expect(await scan(store, 5_000)).toEqual([]);
       await addRule(store, SESSION, { url: HOOK, on: ['failed'], executionId: EXEC }, 4_000);
+      expect(await scan(store, 5_000)).toEqual([['failed', 'pending']]);
+    });
+
+    it('a run rule may come before its execution, and never reports an execution of another session', async () => {
+      const { store } = await freshStore();
+      await store.createSession({ id: 's_BBBBBBBBBBBBBBBBBBBBBB', title: 'other', createdAt: 1_000, ownerId: null });
+      await addRule(store, 's_BBBBBBBBBBBBBBBBBBBBBB', { url: HOOK, on: ['failed'], executionId: EXEC }, 1_000);
+      await addRule(store, SESSION, { url: HOOK, on: ['failed'], executionId: 'e_ZZZZZZZZZZZZZZZZZZZZZZ' }, 1_000);
+      await store.finishExecution(EXEC, { state: 'Execution crushed', exitCode: 1, signal: null, reason: null, endedAt: 3_000 });
+      expect(await scan(store, 5_000)).toEqual([]);
+      await store.createExecution(newExecution('e_ZZZZZZZZZZZZZZZZZZZZZZ', SESSION, 4_000));
+      await store.finishExecution('e_ZZZZZZZZZZZZZZZZZZZZZZ', { state: 'Execution crushed', exitCode: 1, signal: null, reason: null, endedAt: 4_500 });
       expect(await scan(store, 5_000)).toEqual([['failed', 'pending']]);
     });
 
