@@ -16,7 +16,7 @@ const E2E = [
   'test/store/concurrency.test.ts',
   // servers on a real port
   'test/client/api.test.ts',
-  'test/client/remote-sink.test.ts',
+  'test/sink/remote-sink.test.ts',
   'test/server/continue.test.ts',
   'test/server/privacy.test.ts',
   'test/server/robustness.test.ts',

@@ -9,7 +9,7 @@ export { newId, isId, type IdKind } from './protocol/ids.js';
 export type { Execution, MetricPoint, MetricSummary, MetricsConfig, NewExecution, Outcome, ReportLine, Session, StreamName } from './protocol/types.js';
 export { toExecutionJson, toReportJson, toSessionJson, type ExecutionJson, type ReportJson, type SessionJson } from './protocol/json.js';
 export type { Store, ReadReportsOptions, AppendResult, User } from './store/store.js';
-export type { Sink, ExecutionInit, OpenedExecution } from './runner/sink.js';
+export type { Sink, ExecutionInit, OpenedExecution } from './sink/sink.js';
 export type { RunOptions } from './runner/run.js';
 export type { ParsedMetric } from './metrics/parse.js';
 

@@ -1,10 +1,18 @@
 import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../version.js';
+import { DEFAULTS, durationText, sizeText } from '../defaults.js';
 import { handleError } from './handle-error.js';
+import { processIo } from './io.js';
+
+const io = processIo();
+/** Whether the command that runs was asked for JSON (`--json`): then an error is a JSON document too. */
+let json = false;
 
 /**
  * The CLI's parser glue (thin layer): each action parses options and calls one typed function in
- * `./commands/<name>.js`, imported lazily so `--help` and `run` start fast.
+ * `./commands/<name>.js`, imported lazily so `--help` and `run` start fast. Every command takes the
+ * process's streams ({@link processIo}) and resolves with its exit code, which only this file sets.
+ * Option defaults come from the one table, src/defaults.ts.
  */
 const program = new Command('exec-track')
   .description('Track long-running commands: output, metrics and outcome, locally or on a server.')
@@ -14,7 +22,10 @@ const program = new Command('exec-track')
   .enablePositionalOptions()
   .exitOverride()
   // parser errors in the CLI's one format (DESIGN §4): `exec-track: <what>; <what to do>` (inherited by subcommands)
-  .configureOutput({ outputError: (text, write) => write(usageError(text)) });
+  .configureOutput({ outputError: (text, write) => write(usageError(text)) })
+  .hook('preAction', (_program, action) => {
+    json = action.opts<{ json?: boolean }>().json === true;
+  });
 
 program
   .command('run')
@@ -26,11 +37,11 @@ program
   .option('-q, --quiet', 'do not print the start and summary lines')
   .option('--metrics <mode>', 'metric parsing: on or off', 'on')
   .option('--metrics-pattern <regex>', 'regex with named groups key, value and optional step; replaces the default grammar')
-  .option('--kill-after <duration>', 'grace before SIGKILL when a forwarded SIGTERM is ignored', '10s')
+  .option('--kill-after <duration>', 'grace before SIGKILL when a forwarded SIGTERM is ignored', durationText(DEFAULTS.killAfterMs))
   .option('--foreground', 'keep the command in the terminal foreground group (for interactive commands)')
   .addOption(new Option('--pty', 'run the command in a pseudo-terminal (colours, progress bars; stdout and stderr merge)').conflicts('foreground'))
-  .option('--line-quota <n|all>', 'embedded store: lines stored per execution; beyond it the first and the last half are kept (default 1000000)')
-  .option('--sample <duration|off>', 'sample CPU, memory, I/O and GPUs of the command\'s processes this often (sys/… metrics)', '10s')
+  .option('--line-quota <n|all>', `embedded store: lines stored per execution; beyond it the first and the last half are kept (default ${DEFAULTS.lineQuota})`)
+  .option('--sample <duration|off>', 'sample CPU, memory, I/O and GPUs of the command\'s processes this often (sys/… metrics)', durationText(DEFAULTS.sampleMs))
   .option('--notify <url>', 'send this run\'s events to a webhook, Slack, Mattermost, Discord or ntfy URL (repeatable; docs/notifications.md)', collect, [])
   .option('--notify-on <events>', 'which events --notify sends: finished,failed,lost,stalled (default all four)')
   .option('--stall-after <duration>', 'with --notify: a run silent this long (no line, no metric) is stalled (default 30m)')
@@ -39,7 +50,7 @@ program
   .passThroughOptions()
   .action(async (cmd: string, args: string[], opts) => {
     const { runCommand } = await import('./commands/run.js');
-    process.exitCode = await runCommand([cmd, ...args], opts);
+    process.exitCode = await runCommand([cmd, ...args], opts, io);
   });
 
 program
@@ -53,29 +64,30 @@ program
   .option('--metrics-pattern <regex>', 'regex with named groups key, value and optional step; replaces the default grammar')
   .action(async (opts) => {
     const { recordCommand } = await import('./commands/record.js');
-    process.exitCode = await recordCommand(opts);
+    process.exitCode = await recordCommand(opts, io);
   });
 
 program
   .command('serve')
   .description('start the exec-track server (HTTP + WebSocket + SQLite)')
-  .option('--host <host>', 'interface to bind', '127.0.0.1')
-  .option('--port <port>', 'port to listen on (0 picks a free one)', '8080')
+  .option('--host <host>', 'interface to bind', DEFAULTS.host)
+  .option('--port <port>', 'port to listen on (0 picks a free one)', String(DEFAULTS.port))
   .option('--db <path>', 'SQLite database file (default: server.db under EXEC_TRACK_HOME; no URLs: PostgreSQL is not supported by this build)')
-  .option('--heartbeat-timeout <duration>', 'a Running execution silent this long becomes Exec crushed', '60s')
-  .option('--rate-limit <n>', 'requests per IP per hour (0 = off)', '3600')
-  .option('--retention <duration>', 'delete sessions this long after the server received their last execution', '14d')
-  .option('--max-body <bytes>', 'largest request body (default 16 MiB)')
-  .option('--max-frame <bytes>', 'largest WebSocket message (default 16 MiB)')
-  .option('--max-line <chars>', 'longest report line (default 2 Mi characters)')
-  .option('--line-quota <n|all>', 'stored lines per execution; beyond it the first half and the last half are kept (default 1000000)')
-  .option('--max-sessions-per-user <n>', 'sessions one user may own (default 1000)')
-  .option('--max-executions-per-session <n>', 'executions one session may hold (default 10000)')
+  .option('--heartbeat-timeout <duration>', 'a Running execution silent this long becomes Exec crushed', durationText(DEFAULTS.heartbeatTimeoutMs))
+  .option('--rate-limit <n>', 'requests per IP per hour (0 = off)', String(DEFAULTS.rateLimit))
+  .option('--retention <duration>', 'delete sessions this long after the server received their last execution', durationText(DEFAULTS.retentionMs))
+  .option('--max-body <bytes>', `largest request body (default ${sizeText(DEFAULTS.maxBodyBytes)})`)
+  .option('--max-frame <bytes>', `largest WebSocket message (default ${sizeText(DEFAULTS.maxFrameBytes)})`)
+  .option('--max-line <chars>', `longest report line (default ${sizeText(DEFAULTS.maxLineLength, ' characters')})`)
+  .option('--line-quota <n|all>', `stored lines per execution; beyond it the first half and the last half are kept (default ${DEFAULTS.lineQuota})`)
+  .option('--max-sessions-per-user <n>', `sessions one user may own (default ${DEFAULTS.maxSessionsPerUser})`)
+  .option('--max-executions-per-session <n>', `executions one session may hold (default ${DEFAULTS.maxExecutionsPerSession})`)
   .option('--trust-proxy', 'take client IPs from X-Forwarded-For (only behind your own reverse proxy)')
   .option('--public-url <url>', 'the URL people open this server at: the base of page links in notifications (default: the listening address)')
   .action(async (opts) => {
     const { serveCommand } = await import('./commands/serve.js');
-    await serveCommand(opts);
+    // a server's sockets and timers may outlive its close: exit with the code once it stopped
+    process.exit(await serveCommand(opts, io));
   });
 
 program
@@ -85,16 +97,16 @@ program
   .option('--server <url>', 'exec-track server (default: EXEC_TRACK_SERVER or config)')
   .action(async (target: string | undefined, opts) => {
     const { openCommand } = await import('./commands/open.js');
-    process.exitCode = await openCommand(target, opts);
+    process.exitCode = await openCommand(target, opts, io);
   });
 
 program
   .command('ui')
   .description('serve the embedded store read-only as web pages on 127.0.0.1 and open the browser')
-  .option('--port <port>', 'port to listen on (0 picks a free one)', '8080')
+  .option('--port <port>', 'port to listen on (0 picks a free one)', String(DEFAULTS.port))
   .action(async (opts) => {
     const { uiCommand } = await import('./commands/ui.js');
-    await uiCommand(opts);
+    process.exit(await uiCommand(opts, io));
   });
 
 program
@@ -102,7 +114,7 @@ program
   .description('show a session or an execution')
   .argument('[target]', 'session id, execution id, or "last" (default: the current session)')
   .option('--json', 'print one JSON document')
-  .option('--lines <n|all>', 'how many of the last lines to show', '20')
+  .option('--lines <n|all>', 'how many of the last lines to show', String(DEFAULTS.reportLines))
   .option('--follow', 'follow live until the execution ends')
   .option('--server <url>', 'read from this server instead of the embedded store')
   .option('--metric <key>', 'metric column in the session view (repeatable)', collect, [])
@@ -112,7 +124,7 @@ program
   .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'csv']))
   .action(async (target: string | undefined, opts) => {
     const { reportCommand } = await import('./commands/report.js');
-    process.exitCode = await reportCommand(target, opts);
+    process.exitCode = await reportCommand(target, opts, io);
   });
 
 program
@@ -122,7 +134,7 @@ program
   .option('--server <url>', 'list sessions on this server')
   .action(async (opts) => {
     const { sessionsCommand } = await import('./commands/sessions.js');
-    await sessionsCommand(opts);
+    process.exitCode = await sessionsCommand(opts, io);
   });
 
 const session = program.command('session').description('manage sessions');
@@ -133,7 +145,7 @@ session
   .option('--server <url>', 'create it on this server')
   .action(async (title: string, opts) => {
     const { sessionNewCommand } = await import('./commands/sessions.js');
-    await sessionNewCommand(title, opts);
+    process.exitCode = await sessionNewCommand(title, opts, io);
   });
 session
   .command('use')
@@ -142,7 +154,7 @@ session
   .option('--server <url>', 'a session on this server')
   .action(async (ref: string, opts) => {
     const { sessionUseCommand } = await import('./commands/sessions.js');
-    await sessionUseCommand(ref, opts);
+    process.exitCode = await sessionUseCommand(ref, opts, io);
   });
 
 program
@@ -152,7 +164,7 @@ program
   .option('--json', 'print a JSON summary')
   .action(async (opts) => {
     const { syncCommand } = await import('./commands/sync.js');
-    await syncCommand(opts);
+    process.exitCode = await syncCommand(opts, io);
   });
 
 const config = program.command('config').description('read and change settings');
@@ -162,14 +174,14 @@ config
   .argument('<value>', 'value')
   .action(async (key: string, value: string) => {
     const { configSetCommand } = await import('./commands/config.js');
-    await configSetCommand(key, value);
+    process.exitCode = await configSetCommand(key, value, io);
   });
 config
   .command('unset')
   .argument('<key>', 'setting (server)')
   .action(async (key: string) => {
     const { configUnsetCommand } = await import('./commands/config.js');
-    await configUnsetCommand(key);
+    process.exitCode = await configUnsetCommand(key, io);
   });
 config
   .command('show')
@@ -177,7 +189,7 @@ config
   .option('--json', 'print JSON')
   .action(async (opts) => {
     const { configShowCommand } = await import('./commands/config.js');
-    await configShowCommand(opts);
+    process.exitCode = await configShowCommand(opts, io);
   });
 
 const notify = program.command('notify').description('notifications: webhooks, Slack, Mattermost, Discord, ntfy (docs/notifications.md)');
@@ -191,7 +203,7 @@ notify
   .option('--server <url>', 'a session on this server (default: EXEC_TRACK_SERVER or config; else the embedded store)')
   .action(async (sessionRef: string, url: string, opts) => {
     const { notifyAddCommand } = await import('./commands/notify.js');
-    await notifyAddCommand(sessionRef, url, opts);
+    process.exitCode = await notifyAddCommand(sessionRef, url, opts, io);
   });
 notify
   .command('list')
@@ -201,7 +213,7 @@ notify
   .option('--server <url>', 'a session on this server')
   .action(async (sessionRef: string, opts) => {
     const { notifyListCommand } = await import('./commands/notify.js');
-    await notifyListCommand(sessionRef, opts);
+    process.exitCode = await notifyListCommand(sessionRef, opts, io);
   });
 notify
   .command('rm')
@@ -210,7 +222,7 @@ notify
   .option('--server <url>', 'a notification on this server')
   .action(async (id: string, opts) => {
     const { notifyRmCommand } = await import('./commands/notify.js');
-    await notifyRmCommand(id, opts);
+    process.exitCode = await notifyRmCommand(id, opts, io);
   });
 notify
   .command('test')
@@ -218,7 +230,7 @@ notify
   .argument('<url>', 'webhook URL (as for notify add)')
   .action(async (url: string) => {
     const { notifyTestCommand } = await import('./commands/notify.js');
-    process.exitCode = await notifyTestCommand(url);
+    process.exitCode = await notifyTestCommand(url, io);
   });
 
 program
@@ -228,7 +240,7 @@ program
   .option('--force', 'also delete a running execution (its wrapper records nothing more)')
   .action(async (id: string, opts: { force?: boolean }) => {
     const { rmCommand } = await import('./commands/prune.js');
-    await rmCommand(id, { force: opts.force === true });
+    process.exitCode = await rmCommand(id, { force: opts.force === true }, io);
   });
 
 program
@@ -237,7 +249,7 @@ program
   .requiredOption('--older-than <duration>', 'age, e.g. 30d, 12h')
   .action(async (opts) => {
     const { pruneCommand } = await import('./commands/prune.js');
-    await pruneCommand(opts);
+    process.exitCode = await pruneCommand(opts, io);
   });
 
 /** commander's `error: unknown option '--x'\n(Did you mean --y?)\n` → one exec-track sentence. */
@@ -257,5 +269,5 @@ program.parseAsync(process.argv).catch((error: unknown) => {
     process.exitCode = error.exitCode === 0 ? 0 : 2;
     return;
   }
-  process.exitCode = handleError(error);
+  process.exitCode = handleError(error, json, io.stderr);
 });

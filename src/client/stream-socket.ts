@@ -103,11 +103,6 @@ export class StreamSocket {
   send(frame: string | Buffer, written?: () => void): void {
     this.#ws.send(frame, { binary: false }, written && (() => written()));
   }
-
-  /** Closes the socket now. */
-  close(): void {
-    this.#ws.terminate();
-  }
 }
 
 function refusalError(status: number, retryAfterHeader: string | string[] | undefined, origin: string): ExecTrackError {

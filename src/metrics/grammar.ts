@@ -1,9 +1,12 @@
 import type { ParsedMetric, StreamContext } from './parse.js';
 import { asStep, tokenValue } from './value.js';
-import { stepKeyRank, tableRow, tableHeader } from './table.js';
+import { EPOCH_RANK, stepKeyRank, tableRow, tableHeader } from './table.js';
 
-/** A key word: starts with a letter or `_`, may contain `.`, `-`, `/`, `@` inside, ends with a word character. */
-const KEY = String.raw`[A-Za-z_](?:[\w.\-/@]*\w)?`;
+/**
+ * A key word: starts with a letter or `_`, may contain `.`, `-`, `/`, `@` inside, ends with a word
+ * character — or with `-` right after `@N` (XGBoost's `map@3-`, `ndcg@5-`: "no relevant → 0").
+ */
+const KEY = String.raw`[A-Za-z_](?:[\w.\-/@]*\w)?(?:-(?<=@\d+-))?`;
 /** An unsigned number: decimal, scientific or Fortran (`6.93147D-01`). */
 const UNUM = String.raw`(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+|[dD][-+]\d+)?`;
 /** A value token: signed number, or nan/inf/infinity. */
@@ -20,7 +23,7 @@ const valueWithTail = (ratio: boolean) => String.raw`(${NUM})(?:(?:\+|\s?±\s?|\
  * ` - `, tqdm's `: `, `, ` before another key, a `[` (PyTorch's `[  50/ 600]`), a ratio's `(82%)`,
  * or another pair, also in parentheses (`loss: 0.5 (avg: 0.6)`).
  */
-const AFTER_COLON = String.raw`(?=\s*(?:$|[;|}\])]|-\s|:\s)|\.\s*$|\s*,\s*['"]?[A-Za-z_][\w .@\-/]{0,40}['"]?\s*[:=]|\s+\[|\s+\(\d+%\)|\s+\(?['"]?${KEY}['"]?\s*[:=]\s*(?:${NUM}))`;
+const AFTER_COLON = String.raw`(?=\s*(?:$|[;|}\])]|-\s|:\s)|\.\s*$|\s*,\s*['"]?[A-Za-z_][\w .@\-/]{0,40}['"]?\s*[:=]|\s+\[|\s+\(\d+%\)|\s+\(?['"]?${KEY}['"]?\s*[:=]\s*(?:${NUM})|\s*(,))`;
 
 /** A whole number as printed: `host:8080` has one right after an unquoted key's colon. */
 const INTEGER = /^[-+]?\d+$/;
@@ -36,19 +39,20 @@ const PAIR = new RegExp(
 );
 
 /**
- * Cheap test that a line could hold a pair at all: something key-like, a separator, something
- * number-like. Most log lines (timestamps like `12:00:01` included) stop here.
+ * Cheap test that a line could hold a pair at all: the end of a key (a letter, or a letter then digits:
+ * `f1`, `mAP50`, `ndcg@5`, `map@3-`), a separator, something number-like. Most log lines (timestamps
+ * like `12:00:01` included) stop here.
  */
-const PREFILTER = /[A-Za-z_]['"]?\s*[=:]\s*[-+]?(?:\d|\.\d|nan|inf)/i;
+const PREFILTER = /[A-Za-z_](?:@?\d+-?)?['"]?\s*[=:]\s*[-+]?(?:\d|\.\d|nan|inf)/i;
 
 /** `Epoch 2: …`, `Iteration 5, …`, `step 10 …`, `Epoch 3/10`: a step word followed by a whole number. */
-const STEP_WORD = /(?<![\w])(?:epoch|step|iteration|iter)\s+(\d+)(?![\d.])/i;
+const STEP_WORD = /(?<![\w])(epoch|step|iteration|iter)\s+(\d+)(?![\d.])/i;
 /** An epoch printed as a position: `Epoch [1/2]`, `epoch [ 3/10]` (the epoch is the first number). */
 const EPOCH_POSITION = /(?<![\w])epoch\s*\[\s*(\d+)\s*\/\s*\d+\s*\]/i;
 /** `= value;` then the end of the line: a code statement's end. */
 const STATEMENT_END = /^;\s*$/;
 /** A line that is only a step header: `Epoch 3/10`, `-- Epoch 1`, `Iteration 7`. */
-const STEP_HEADER = /^[\s\-=#*[(]*(?:epoch|step|iteration|iter)\s*:?\s*(\d+)(?:\s*\/\s*\d+)?[\s\-=#*\]):]*$/i;
+const STEP_HEADER = /^[\s\-=#*[(]*(epoch|step|iteration|iter)\s*:?\s*(\d+)(?:\s*\/\s*\d+)?[\s\-=#*\]):]*$/i;
 /** XGBoost: `[12]\t…` at the start of the line. */
 const STEP_BRACKET = /^\s*\[(\d+)\]\s/;
 /** A position in an epoch: `[50/600]`, `[   50/  600]`, `[0/600 (0%)]`, `[3/12]`. */
@@ -79,35 +83,42 @@ export function parseDefault(text: string, context: StreamContext): ParsedMetric
   const found: ParsedMetric[] = [];
   let stepRank = Number.POSITIVE_INFINITY;
   let ownStep: number | undefined;
+  let ownEpoch: number | undefined;
   let onlyCounts = true;
   PAIR.lastIndex = 0;
   for (let m = PAIR.exec(text); m !== null; m = PAIR.exec(text)) {
-    const [, quote, word, byEquals, stdEquals, colonSpace, byColon, stdColon, ofColon] = m;
+    const [, quote, word, byEquals, stdEquals, colonSpace, byColon, stdColon, ofColon, looseComma] = m;
     const token = byEquals ?? byColon!;
-    if (byColon !== undefined && quote === '' && INTEGER.test(byColon)) {
-      // `localhost:8080`, `redis:6379`: a whole number tight after a bare key's colon is an address;
-      // after a tab or aligned by spaces it is a `/proc`-style count (`HugePages_Total:       0`, `SigQ:\t1/96362`)
-      if ((colonSpace === '' && ofColon === undefined) || colonSpace!.length > 1 || colonSpace === '\t') continue;
+    if (byColon !== undefined && quote === '') {
+      // aligned by a tab or spaces after the colon: a `/proc` or `lscpu` dump (`HugePages_Total:       0`,
+      // `SigQ:\t1/96362`, `BogoMIPS:        4191.98`); a whole number tight after it is an address (`localhost:8080`)
+      if (colonSpace!.length > 1 || colonSpace === '\t' || (colonSpace === '' && ofColon === undefined && INTEGER.test(byColon))) continue;
     }
+    // `, ` and then no key: only after an earlier pair (`train loss: 0.6, val loss: 0.6, in 1.4s`; not `objects: 50, done.`)
+    if (looseComma !== undefined && found.length === 0) continue;
     // `x = 5;` ending a line is a code statement, unless an earlier pair makes it a list (`epoch=1; loss=0.5;`)
     if (byEquals !== undefined && found.length === 0 && text.charCodeAt(PAIR.lastIndex) === 59 && STATEMENT_END.test(text.slice(PAIR.lastIndex))) continue;
-    const key = quote === '' && byColon !== undefined ? qualified(text, m.index, word!) : word!;
+    // qualifier words before `key: value` and `key = value` (`max depth = 7`), not before a tight `first step=1`
+    const keyEnd = m.index + 2 * quote!.length + word!.length;
+    const key = quote === '' && (byColon !== undefined || text.charCodeAt(keyEnd) === 32) ? qualified(text, m.index, word!) : word!;
     if (key === undefined) continue;
-    const value = ofColon === undefined ? tokenValue(token) : tokenValue(token) / Number(ofColon);
+    const rank = stepKeyRank(key);
+    // `Epoch: 1/3` is epoch 1 of 3, not the fraction a ratio elsewhere is
+    const value = ofColon === undefined || rank !== Number.POSITIVE_INFINITY ? tokenValue(token) : tokenValue(token) / Number(ofColon);
     found.push({ key, value });
-    if (!INTEGER.test(token) || ofColon !== undefined || stdEquals !== undefined || stdColon !== undefined || m[0].endsWith('%')) onlyCounts = false;
+    if (byColon === undefined || !INTEGER.test(token) || ofColon !== undefined || stdEquals !== undefined || stdColon !== undefined || m[0].endsWith('%')) onlyCounts = false;
     const std = stdEquals ?? stdColon;
     if (std !== undefined) found.push({ key: `${key}-std`, value: tokenValue(std) });
-    const rank = stepKeyRank(key);
     if (rank < stepRank && asStep(value) !== undefined) {
       stepRank = rank;
       ownStep = value;
     }
+    if (rank === EPOCH_RANK && asStep(value) !== undefined) ownEpoch = value;
   }
   if (found.length === 0) return noPairs(text, context);
-  const step = stepOf(text, ownStep, context);
-  // Only whole-number counts and no step anywhere (own, position, `[N]` or carried): a status dump
-  // (`rchar: 6976`, `uid=0(root)`, `mode=755,nr_inodes=3083543`, `current_node=0, numa_group_id=0`)
+  const step = stepOf(text, ownStep, ownEpoch, context);
+  // Only `key: whole number` counts and no step anywhere (own, position, `[N]` or carried): a status
+  // dump (`rchar: 6976`, `HugePages_Free: 0`); `key=3` stays a value (`loss=1`, `correct=95 total=100`)
   if (step === undefined && onlyCounts) return [];
   if (step !== undefined) for (const p of found) p.step = step;
   return found;
@@ -116,30 +127,38 @@ export function parseDefault(text: string, context: StreamContext): ParsedMetric
 /** A line without pairs: a step header sets the carried step, a table header starts a table. */
 function noPairs(text: string, context: StreamContext): ParsedMetric[] {
   const header = STEP_HEADER.exec(text);
-  if (header) context.step = Number(header[1]);
-  else context.columns = tableHeader(text);
+  if (header) {
+    context.step = Number(header[2]);
+    if (isEpochWord(header[1]!)) context.epoch = context.step;
+  } else context.columns = tableHeader(text);
   return [];
 }
 
+const isEpochWord = (word: string) => word.length === 5 && word.toLowerCase() === 'epoch';
+
 /**
- * The line's step: its own step key or word (which then carries to the stream's next lines), with
- * a position `[a/b]` giving epoch × b + a; else a leading `[N]`; else the carried step.
+ * The line's step: its own step key or word (which then carries to the stream's next lines); with
+ * a position `[a/b]`, epoch × b + a when the line or an earlier one gave an epoch, else a; else a
+ * leading `[N]`; else the carried step.
  */
-function stepOf(text: string, ownStep: number | undefined, context: StreamContext): number | undefined {
-  let epoch = ownStep;
-  const epochPosition = text.includes('/') ? EPOCH_POSITION.exec(text) : null;
-  if (epoch === undefined) {
-    const word = STEP_WORD.exec(text) ?? epochPosition;
-    if (word) epoch = Number(word[1]);
-  }
-  if (epoch !== undefined) context.step = epoch;
-  const position = text.includes('/') ? positionIn(text, epochPosition) : undefined;
+function stepOf(text: string, ownStep: number | undefined, ownEpoch: number | undefined, context: StreamContext): number | undefined {
+  const slash = text.includes('/');
+  const epochPosition = slash ? EPOCH_POSITION.exec(text) : null;
+  // the step word is looked for only when the line's keys gave no step, or no epoch and it may name one
+  const word = ownStep === undefined || (ownEpoch === undefined && (text.includes('poch') || text.includes('POCH'))) ? STEP_WORD.exec(text) : null;
+  let epoch = ownEpoch;
+  if (epoch === undefined && word && isEpochWord(word[1]!)) epoch = Number(word[2]);
+  if (epoch === undefined && epochPosition) epoch = Number(epochPosition[1]);
+  const step = ownStep ?? (word ? Number(word[2]) : undefined) ?? epoch;
+  if (step !== undefined) context.step = step;
+  if (epoch !== undefined) context.epoch = epoch;
+  const position = slash ? positionIn(text, epochPosition) : undefined;
   if (position) {
     const at = Number(position[1]);
-    const base = epoch ?? context.step;
+    const base = epoch ?? context.epoch;
     return base === undefined ? at : base * Number(position[2]) + at;
   }
-  if (epoch !== undefined) return epoch;
+  if (step !== undefined) return step;
   const bracket = STEP_BRACKET.exec(text);
   return bracket ? Number(bracket[1]) : context.step;
 }

@@ -13,11 +13,13 @@ export interface ParsedMetric {
 
 /**
  * What a stream's earlier lines leave for its next ones (docs/metrics.md, "Carried to the next
- * lines"): the step of the last step header or step line, and the columns of an open table. One
+ * lines"): the step of the last step header or step line, the last epoch, and the columns of an open table. One
  * per execution and stream; plain JSON, so the store can keep it between ingest batches.
  */
 export interface StreamContext {
   step?: number;
+  /** The last epoch given (`Epoch 3/10`, `epoch=3`): what a position `[a/b]` counts within. */
+  epoch?: number;
   columns?: string[];
 }
 

@@ -3,6 +3,8 @@ import { asStep, parseMetricValue } from './value.js';
 
 /** Keys whose whole value is the line's step, most specific first (compared on the key's last word). */
 const STEP_KEYS = ['step', 'global_step', 'iteration', 'iter', 'epoch'];
+/** The rank of `epoch` in {@link STEP_KEYS}: only an epoch multiplies a position `[a/b]` (docs/metrics.md). */
+export const EPOCH_RANK = STEP_KEYS.indexOf('epoch');
 
 /** The rank of `key` among {@link STEP_KEYS} by its last word, any case; Infinity for other keys. */
 export function stepKeyRank(key: string): number {

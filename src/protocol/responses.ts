@@ -86,11 +86,14 @@ export const metricPointJsonSchema = z.object({ key: z.string(), step: z.number(
 export type MetricPointJson = z.infer<typeof metricPointJsonSchema>;
 
 export const executionSummaryJsonSchema = executionJsonSchema.extend({ metrics: metricSummariesJsonSchema }).strict();
+/** An execution with its metric summaries (the session summary the web page sorts and compares). */
+export type ExecutionSummaryJson = z.infer<typeof executionSummaryJsonSchema>;
 
 /** One series of the points endpoint: parallel arrays (`ts` in ms, the one column a chart plots as numbers). */
 export const seriesJsonSchema = z
   .object({ step: z.array(z.number().int()), ts: z.array(z.number().int()), value: z.array(metricNumberSchema), total: countSchema, downsampled: z.boolean() })
   .strict();
+export type SeriesJson = z.infer<typeof seriesJsonSchema>;
 
 /** Response bodies by route (method, path as fastify spells it, status) — docs/api.md's table. */
 export const RESPONSES = {

@@ -2,13 +2,14 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { embeddedDbPath } from '../config/paths.js';
-import { currentLocalSession } from '../client/local-session.js';
+import { currentLocalSession } from '../sink/local-session.js';
 import type { Execution, MetricPoint, MetricSummary, ReportLine } from '../protocol/types.js';
 import { reapGhosts } from '../store/ghosts.js';
 import { openReadable } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { PAGE_SIZE, type ExecutionData, type FollowEvent, type LineSelection, type SessionData, type Source, type Target } from './source.js';
 import { noRuns, notFound, parseTarget } from './target.js';
+import { DEFAULTS } from '../defaults.js';
 
 /** Options of {@link LocalSource}. */
 export interface LocalSourceOptions {
@@ -35,7 +36,7 @@ export class LocalSource implements Source {
 
   constructor(options: LocalSourceOptions = {}) {
     this.#env = options.env ?? process.env;
-    this.#staleMs = options.staleMs ?? 60_000;
+    this.#staleMs = options.staleMs ?? DEFAULTS.heartbeatTimeoutMs;
     this.#pollMs = options.pollMs ?? 250;
   }
 

@@ -1,17 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { requestJson } from '../client/http.js';
-import { openSettings } from '../config/settings.js';
+import { ApiClient } from '../client/api.js';
 import { isExecTrackError } from '../errors.js';
-import { fromExecutionJson, type ExecutionJson, type ReportJson } from '../protocol/json.js';
+import { fromExecutionJson } from '../protocol/json.js';
 import type { Execution, MetricPoint, MetricSummary, ReportLine } from '../protocol/types.js';
 import { Backoff } from '../client/backoff.js';
 import { followSocket } from './follow-socket.js';
 import { PAGE_SIZE, type ExecutionData, type FollowEvent, type LineSelection, type SessionData, type Source, type Target } from './source.js';
 import { noRuns, notFound, parseTarget } from './target.js';
 import { pointFromWire, reportFromWire, sessionFromWire, summariesFromWire } from './wire.js';
-
-type SummariesJson = Parameters<typeof summariesFromWire>[0];
-type PointJson = Parameters<typeof pointFromWire>[0];
 
 /** Options of {@link RemoteSource}. */
 export interface RemoteSourceOptions {
@@ -21,20 +17,19 @@ export interface RemoteSourceOptions {
 }
 
 /**
- * Reads a server over REST (docs/api.md) and follows executions over its follow WebSocket.
- * The current session is the one kept for this server in the config; else the newest session of
- * this machine's user on that server. `last` is the most recently started execution of that session.
+ * Reads a server through its API client (client/api.ts: REST answers parsed with the protocol's
+ * schemas) and follows executions over its follow WebSocket. The current session is the one kept for
+ * this server in the credential store; else the newest session of this machine's user on that
+ * server. `last` is the most recently started execution of that session.
  */
 export class RemoteSource implements Source {
   readonly label: string;
-  readonly #api: string;
-  readonly #env: NodeJS.ProcessEnv;
+  readonly #api: ApiClient;
   readonly #retries: number;
 
   constructor(server: string, options: RemoteSourceOptions = {}) {
     this.label = server;
-    this.#api = `${server}/api/v1`;
-    this.#env = options.env ?? process.env;
+    this.#api = new ApiClient(server, { env: options.env });
     this.#retries = options.followRetries ?? 40;
   }
 
@@ -50,12 +45,12 @@ export class RemoteSource implements Source {
   }
 
   async session(id: string): Promise<SessionData> {
-    const body = await this.#get<{ session: { id: string; title: string; createdAt: string }; executions: ExecutionJson[] }>(`/sessions/${id}`, 'session', id);
+    const body = await this.#read(() => this.#api.getSession(id), 'session', id);
     return { session: sessionFromWire(body.session), executions: body.executions.map(fromExecutionJson) };
   }
 
   async execution(id: string): Promise<ExecutionData> {
-    const body = await this.#get<{ execution: ExecutionJson; metrics?: SummariesJson }>(`/executions/${id}`, 'execution', id);
+    const body = await this.#read(() => this.#api.getExecution(id), 'execution', id);
     return { execution: fromExecutionJson(body.execution), metrics: summariesFromWire(body.metrics) };
   }
 
@@ -74,8 +69,7 @@ export class RemoteSource implements Source {
     let after = -1;
     if ('tail' in selection) {
       if (selection.tail === 0) return;
-      const path = `/executions/${id}/reports?tail=${Math.min(selection.tail, PAGE_SIZE)}`;
-      const { reports } = await this.#get<{ reports: ReportJson[] }>(path, 'execution', id);
+      const reports = await this.#read(() => this.#api.getReports(id, { tail: Math.min(selection.tail, PAGE_SIZE) }), 'execution', id);
       if (selection.tail <= PAGE_SIZE || reports.length < PAGE_SIZE) {
         yield reports.map(reportFromWire);
         return;
@@ -84,7 +78,7 @@ export class RemoteSource implements Source {
       after = reports.at(-1)!.seq - selection.tail;
     }
     for (;;) {
-      const { reports } = await this.#get<{ reports: ReportJson[] }>(`/executions/${id}/reports?after=${after}&limit=${PAGE_SIZE}`, 'execution', id);
+      const reports = await this.#read(() => this.#api.getReports(id, { after, limit: PAGE_SIZE }), 'execution', id);
       if (reports.length === 0) return;
       yield reports.map(reportFromWire);
       after = reports.at(-1)!.seq;
@@ -92,8 +86,7 @@ export class RemoteSource implements Source {
   }
 
   async points(id: string, key?: string): Promise<MetricPoint[]> {
-    const query = key === undefined ? '' : `?key=${encodeURIComponent(key)}`;
-    const { points } = await this.#get<{ points: PointJson[] }>(`/executions/${id}/metrics${query}`, 'execution', id);
+    const { points } = await this.#read(() => this.#api.getMetrics(id, key), 'execution', id);
     return points.map(pointFromWire);
   }
 
@@ -140,11 +133,10 @@ export class RemoteSource implements Source {
    * server refuses for good (an unknown id: NOT_FOUND).
    */
   async *#reconnecting(path: () => string, kind: 'session' | 'execution', id: string, signal: AbortSignal): AsyncIterable<FollowEvent> {
-    const base = this.#api.replace(/^http/, 'ws');
     const backoff = new Backoff({ capMs: 5_000 });
     for (let failures = 0; ; ) {
       try {
-        for await (const event of followSocket(`${base}${path()}`, signal)) {
+        for await (const event of followSocket(this.#api.socketUrl(path()), signal)) {
           failures = 0;
           backoff.reset();
           yield event;
@@ -164,20 +156,20 @@ export class RemoteSource implements Source {
   async close(): Promise<void> {}
 
   async #currentSession(): Promise<string> {
-    const credentials = openSettings(this.#env).get('servers')[this.label];
-    if (credentials?.currentSession) return credentials.currentSession;
-    if (credentials?.token) {
-      const { sessions } = await requestJson<{ sessions: Array<{ id: string }> }>(`${this.#api}/sessions`, { bearer: credentials.token });
-      if (sessions[0]) return sessions[0].id;
-    }
+    const { currentSession } = this.#api.credentials.get();
+    if (currentSession) return currentSession;
+    // none when this machine never contacted the server
+    const [newest] = await this.#api.listSessions();
+    if (newest) return newest.id;
     // "no runs" only from a server that answers; an unreachable one says so (runs may wait in the spool)
-    await requestJson(`${this.label}/healthz`);
+    await this.#api.health();
     throw noRuns(`from this machine on ${this.label}`);
   }
 
-  async #get<T>(path: string, kind: 'session' | 'execution', id: string): Promise<T> {
+  /** `read()`, with a 404 said as "<kind> <id> not found on <server>". */
+  async #read<T>(read: () => Promise<T>, kind: 'session' | 'execution', id: string): Promise<T> {
     try {
-      return await requestJson<T>(`${this.#api}${path}`);
+      return await read();
     } catch (error) {
       if (isExecTrackError(error) && error.statusCode === 404) throw notFound(kind, id, `on ${this.label}`);
       throw error;

@@ -27,8 +27,8 @@ export interface ShowOptions {
   metrics: string[];
   /** `--sort` of the session view. */
   sort?: string;
-  /** Show a spinner on stderr while fetching (TTY only). */
-  spinner: boolean;
+  /** Where to show a spinner while fetching (a command's stderr; TTY only), or nowhere. */
+  spinner?: NodeJS.WriteStream;
 }
 
 /** Prints an execution as text, JSON (DESIGN §4 + metrics, + points) or CSV of its metric points. */

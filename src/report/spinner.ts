@@ -1,6 +1,6 @@
 import type { Ora } from 'ora';
 
-/** A spinner on stderr that appears only if a fetch takes a while, and only on a TTY. */
+/** A spinner that appears only if a fetch takes a while, and only on a TTY. */
 export interface Spinner {
   /** Removes the spinner (if shown); call before writing the view. Safe to call twice. */
   stop(): void;
@@ -10,11 +10,11 @@ export interface Spinner {
 const SHOW_AFTER_MS = 300;
 
 /**
- * Starts an ora spinner with `text` on stderr after {@link SHOW_AFTER_MS}, when stderr is a TTY
- * and `enabled`; ora is imported only then, so piped and quick runs never load it.
+ * Starts an ora spinner with `text` on `stream` (a command's stderr) after {@link SHOW_AFTER_MS},
+ * when there is one and it is a TTY; ora is imported only then, so piped and quick runs never load it.
  */
-export function startSpinner(text: string, enabled: boolean, stream: NodeJS.WriteStream = process.stderr): Spinner {
-  if (!enabled || !stream.isTTY) return { stop: () => undefined };
+export function startSpinner(text: string, stream: NodeJS.WriteStream | undefined): Spinner {
+  if (!stream?.isTTY) return { stop: () => undefined };
   let spinner: Ora | undefined;
   let stopped = false;
   const timer = setTimeout(() => {

@@ -1,5 +1,5 @@
 import type { ExplicitPoint, ReportLine, StreamName } from '../protocol/types.js';
-import type { Sink } from './sink.js';
+import type { Sink } from '../sink/sink.js';
 import { LineSplitter } from './lines.js';
 
 /**

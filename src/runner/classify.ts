@@ -2,12 +2,10 @@ import { constants } from 'node:os';
 import { cutText, TEXT_LIMITS } from '../protocol/limits.js';
 import type { Outcome } from '../protocol/types.js';
 
-/** How the child's life ended, as the runner observed it. Exactly one of the three ways applies. */
+/** How the child's life ended, as the runner observed it. Exactly one of the two ways applies. */
 export type ChildEnd =
   /** The command could not be started (spawn failed with an errno code such as ENOENT). */
   | { kind: 'spawn-error'; code: string; program: string }
-  /** The wrapper itself failed; `message` is one line. */
-  | { kind: 'internal-error'; message: string }
   /** The command ran and exited with a code or was killed by a signal. */
   | { kind: 'exited'; exitCode: number | null; signal: string | null; received?: string | null; killedAfterMs?: number | null };
 
@@ -24,7 +22,8 @@ export const INTERNAL_EXIT_CODE = 125;
 /**
  * Classifies a finished execution (DESIGN §2): exit 0 → `Passive`; a non-zero code or a signal →
  * `Execution crushed` (signal N → exit code 128+N, as shells report it); a spawn error → `Exec crushed`
- * with 127 for ENOENT and 126 otherwise (EACCES, not executable); an internal error → `Exec crushed`, 125.
+ * with 127 for ENOENT and 126 otherwise (EACCES, not executable). A wrapper that fails before the
+ * command ran never gets here: it exits 125 (cli/commands/tracking.ts, trackingFailed).
  * It is the spawn error, never the number, that tells "could not start" from "ran and failed".
  *
  * `received` names a terminating signal the wrapper received (and passed on to the command, see
@@ -35,9 +34,6 @@ export function classify(end: ChildEnd, endedAt: number): Classification {
   if (end.kind === 'spawn-error') {
     const code = end.code === 'ENOENT' ? 127 : 126;
     return crushed('Exec crushed', null, null, `${end.code}: cannot run ${end.program}: ${spawnCause(end.code)}`, endedAt, code);
-  }
-  if (end.kind === 'internal-error') {
-    return crushed('Exec crushed', null, null, `internal error: ${end.message}`, endedAt, INTERNAL_EXIT_CODE);
   }
   const notes = [
     end.received ? `exec-track received ${end.received}` : null,

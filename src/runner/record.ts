@@ -7,7 +7,7 @@ import { ExecTrackError } from '../errors.js';
 import { Capture } from './capture.js';
 import { readContext } from './context.js';
 import { createRedactor } from './redact.js';
-import type { Sink } from './sink.js';
+import type { Sink } from '../sink/sink.js';
 
 /** Options of {@link recordExecution}, defaults already merged by the CLI. */
 export interface RecordOptions {

@@ -5,7 +5,7 @@ import { classify, type ChildEnd } from './classify.js';
 import { createRedactor } from './redact.js';
 import { startSampling, type Sampling } from './sampling.js';
 import { SignalForwarder } from './signals.js';
-import type { OpenedExecution, Sink } from './sink.js';
+import type { OpenedExecution, Sink } from '../sink/sink.js';
 import type { PtyModule } from './pty.js';
 import { spawnCommand, type SpawnedCommand } from './spawn.js';
 import { Tee } from './tee.js';

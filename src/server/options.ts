@@ -1,3 +1,5 @@
+import { DEFAULTS } from '../defaults.js';
+
 export type { Clock } from '../clock.js';
 
 /**
@@ -37,22 +39,20 @@ export interface ServerOptions {
   trustProxy: boolean;
 }
 
-const MIB = 1024 * 1024;
-
-/** The defaults of issue 4 and DESIGN §6. */
+/** The defaults of issue 4 and DESIGN §6; those `serve` has options for come from the one table, src/defaults.ts. */
 export const DEFAULT_OPTIONS: ServerOptions = {
-  host: '127.0.0.1',
-  port: 8080,
-  heartbeatTimeoutMs: 60_000,
-  rateLimit: 3600,
+  host: DEFAULTS.host,
+  port: DEFAULTS.port,
+  heartbeatTimeoutMs: DEFAULTS.heartbeatTimeoutMs,
+  rateLimit: DEFAULTS.rateLimit,
   rateWindowMs: 3_600_000,
-  retentionMs: 14 * 86_400_000,
-  maxBodyBytes: 16 * MIB,
-  maxFrameBytes: 16 * MIB,
-  maxLineLength: 2 * MIB,
-  lineQuota: 1_000_000,
-  maxSessionsPerUser: 1000,
-  maxExecutionsPerSession: 10_000,
+  retentionMs: DEFAULTS.retentionMs,
+  maxBodyBytes: DEFAULTS.maxBodyBytes,
+  maxFrameBytes: DEFAULTS.maxFrameBytes,
+  maxLineLength: DEFAULTS.maxLineLength,
+  lineQuota: DEFAULTS.lineQuota,
+  maxSessionsPerUser: DEFAULTS.maxSessionsPerUser,
+  maxExecutionsPerSession: DEFAULTS.maxExecutionsPerSession,
   claimTtlMs: 86_400_000,
   followBatch: 1000,
   trustProxy: false,

@@ -5,6 +5,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { ExecTrackError } from '../errors.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
+import { DEFAULTS } from '../defaults.js';
 
 /** Options of {@link openStore}. */
 export interface OpenStoreOptions {
@@ -47,7 +48,7 @@ export function isDiskFull(error: unknown): boolean {
 }
 
 /** Default per-execution stored-line quota. */
-export const DEFAULT_LINE_QUOTA = 1_000_000;
+export const DEFAULT_LINE_QUOTA = DEFAULTS.lineQuota;
 
 /**
  * Opens (creating the file with mode 0600 and its parent directory with mode 0700 when missing)

@@ -1,27 +1,31 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { newId } from '../../src/protocol/ids.js';
 import type { Outcome, ReportLine } from '../../src/protocol/types.js';
 
 /**
  * A minimal stand-in for the exec-track server's write side (docs/api.md): users, claims, session
  * and execution creation, the stream socket with welcome/ack/finished. Lets the RemoteSink's
  * protocol handling be tested with drops and refusals on cue; the e2e tests use the real server.
+ * Its answers have the shapes of src/protocol/responses.ts (the client parses them).
  */
 export async function fakeServer(options: { port?: number; dropAfterLines?: number } = {}) {
   const lines: ReportLine[] = [];
   const state = { outcome: undefined as Outcome | undefined, connections: 0, drops: 0, claims: 0, refuseUpgrades: 0, refusal: '503 Service Unavailable' };
   const lastSeq = () => lines.length - 1;
+  const userId = newId('u');
   const http: Server = createServer((req, res) => {
     let text = '';
     req.on('data', (c: Buffer) => (text += c.toString()));
     req.on('end', () => {
       const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
       const send = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
-      if (req.url === '/api/v1/users') return send(201, { user: { id: 'u_1' }, token: 'ut_1' });
+      if (req.url === '/api/v1/users') return send(201, { user: { id: userId }, token: 'ut_1' });
       if (req.url === '/api/v1/claims') return send(201, { claimKey: `ck_${++state.claims}`, expiresAt: new Date(Date.now() + 86_400_000).toISOString() });
       if (req.url === '/api/v1/sessions') return send(201, { session: { id: body.id, title: body.title, createdAt: new Date().toISOString() } });
-      if (req.url?.endsWith('/executions')) return send(201, { execution: { id: body.id } });
+      const sessionId = /^\/api\/v1\/sessions\/([^/]+)\/executions$/.exec(req.url ?? '')?.[1];
+      if (sessionId) return send(201, { execution: runningExecution(sessionId, body) });
       send(404, { error: { code: 'NOT_FOUND', message: 'Not found.' } });
     });
   });
@@ -66,4 +70,10 @@ export async function fakeServer(options: { port?: number; dropAfterLines?: numb
         http.closeAllConnections();
       }),
   };
+}
+
+/** The answer to creating an execution: the body sent, Running, as the API shows it. */
+function runningExecution(sessionId: string, body: Record<string, unknown>) {
+  const { id, name, command, cwd, host, startedAt } = body;
+  return { id, sessionId, name, command, cwd, host, state: 'Running', exitCode: null, signal: null, reason: null, startedAt: new Date(startedAt as number).toISOString(), endedAt: null, durationMs: 0, lineCount: 0, context: null, usage: null };
 }

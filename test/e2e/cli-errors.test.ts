@@ -19,6 +19,18 @@ describe('CLI errors', () => {
     expect([result.exitCode, result.err, result.out]).toEqual([2, message, '']);
   });
 
+  it("keeps a --json that belongs to the tracked command out of exec-track's own error format", async () => {
+    const result = await runCli(['run', '--session', 'e_7ATmOZkX9rA3UsjqaTV7KQ', '--', 'tool', '--json'], { home: home.dir });
+    expect(result.exitCode).toBe(2);
+    expect(result.err).toMatch(/^exec-track: e_7ATmOZkX9rA3UsjqaTV7KQ is an execution id; --session takes/);
+  });
+
+  it('answers a command asked for --json with a JSON error document', async () => {
+    const result = await runCli(['sessions', '--json', '--server', 'http://127.0.0.1:1'], { home: home.dir });
+    expect(result.exitCode).toBe(1);
+    expect(JSON.parse(result.err)).toEqual({ error: { code: 'SERVER_UNREACHABLE', message: expect.stringMatching(/^Cannot reach the exec-track server/) } });
+  });
+
   it('exits 125 without running the command when the embedded store cannot be opened', async () => {
     writeFileSync(join(home.dir, 'exec-track.db'), 'not a database, only text '.repeat(20));
     const result = await runCli(['run', '--', 'echo', 'hi'], { home: home.dir });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listSpool } from '../../src/client/spool-files.js';
+import { listSpool } from '../../src/spool/spool-files.js';
 import { startServer, tempHome, type ServerProcess } from '../helpers/cli.js';
 import { exited, startRun, waitFor } from './run-helpers.js';
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listSpool } from '../../src/client/spool-files.js';
+import { listSpool } from '../../src/spool/spool-files.js';
 import { startServer, tempHome, type ServerProcess } from '../helpers/cli.js';
 import { allReports, executionIdOf, getExecution, notices, startCli } from '../client/server-reads.js';
 

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { listSpool } from '../../src/client/spool-files.js';
+import { listSpool } from '../../src/spool/spool-files.js';
 import { runCli, startServer, tempHome, type ServerProcess } from '../helpers/cli.js';
 import { allReports, executionIdOf, getExecution, startCli } from '../client/server-reads.js';
 

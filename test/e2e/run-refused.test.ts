@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listSpool } from '../../src/client/spool-files.js';
+import { listSpool } from '../../src/spool/spool-files.js';
 import { TEXT_LIMITS } from '../../src/protocol/limits.js';
 import { runCli, startServer, tempHome, type ServerProcess } from '../helpers/cli.js';
 

@@ -1,8 +1,8 @@
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listSpool, type SpoolMeta } from '../../src/client/spool-files.js';
-import { SpoolWriter } from '../../src/client/spool.js';
+import { listSpool, type SpoolMeta } from '../../src/spool/spool-files.js';
+import { SpoolWriter } from '../../src/spool/spool-writer.js';
 import { newId } from '../../src/protocol/ids.js';
 import { runCli, startServer, tempHome, type ServerProcess } from '../helpers/cli.js';
 import { allReports, getExecution, notices } from '../client/server-reads.js';

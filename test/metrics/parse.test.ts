@@ -103,6 +103,19 @@ describe('createMetricParser (issue 14: what real libraries print)', () => {
     ['a running average in parentheses', 'loss: 0.5 (avg: 0.6)', [['loss', 0.5, undefined], ['avg', 0.6, undefined]]],
     ['a list of assignments ending in ;', 'epoch=1; loss=0.5;', [['epoch', 1, 1], ['loss', 0.5, 1]]],
     ['a long key phrase', '\tPercent of CPU this job got: 71%', [['Percent of CPU this job got', 71, undefined]]],
+    ['keys ending in a digit', 'f1: 0.5839 top1: 76.1 R2: 0.97', [['f1', 0.5839, undefined], ['top1', 76.1, undefined], ['R2', 0.97, undefined]]],
+    ['a key ending in a digit alone', 'mAP50: 0.55', [['mAP50', 0.55, undefined]]],
+    [
+      'XGBoost ranking metrics with @N and @N-',
+      '[0]\ttrain-ndcg@5:0.65809\ttrain-map@3-:0.30578\ttrain-pre@2:0.80000',
+      [['train-ndcg@5', 0.65809, 0], ['train-map@3-', 0.30578, 0], ['train-pre@2', 0.8, 0]],
+    ],
+    [
+      'HistGradientBoosting: a pair before `, in 1.4s`, and a spaced = keeps its qualifier',
+      '[1/12] 1 tree, 17 leaves, max depth = 7, train loss: 0.60206, val loss: 0.60272, in 1.371s',
+      [['max depth', 7, 1], ['train loss', 0.60206, 1], ['val loss', 0.60272, 1]],
+    ],
+    ['an epoch of epochs is no fraction', 'Epoch: 3/3 | Train Loss: 0.6406 | Val Acc: 76.95%', [['Epoch', 3, 3], ['Train Loss', 0.6406, 3], ['Val Acc', 76.95, 3]]],
     ['sklearn SGD', 'Norm: 6.53, NNZs: 2, Bias: -0.360000, T: 100, Avg. loss: 0.281700', [['Norm', 6.53, undefined], ['NNZs', 2, undefined], ['Bias', -0.36, undefined], ['T', 100, undefined], ['Avg. loss', 0.2817, undefined]]],
   ])('reads %s', (_, line, expected) => {
     expect(read(line)).toEqual(expected);
@@ -125,11 +138,19 @@ describe('createMetricParser (issue 14: what real libraries print)', () => {
     'se.exec_start                                :       8732729.618635',
     'uid=0(root) gid=0(root) groups=0(root)',
     'rw,size=12334172k,nr_inodes=3083543,mode=755',
-    'current_node=0, numa_group_id=0',
-    'numa_faults node=0 task_private=0 task_shared=0 group_private=0 group_shared=0',
+    'BogoMIPS:                                4191.98',
+    'CPU max MHz:\t3000.0000',
     'we measured what the whole of this job got: 12',
   ])('reads nothing from the ordinary %j', (line) => {
     expect(parse(line)).toEqual([]);
+  });
+
+  it('counts a position within an epoch only: a carried step key is no epoch', () => {
+    const context = {};
+    expect(read('step: 100, loss: 0.5', context)).toEqual([['step', 100, 100], ['loss', 0.5, 100]]);
+    expect(read('[5/100] loss: 0.42', context)).toEqual([['loss', 0.42, 5]]);
+    expect(read('Epoch 3', context)).toEqual([]);
+    expect(read('[5/100] loss: 0.41', context)).toEqual([['loss', 0.41, 305]]);
   });
 
   it('carries a step header or step line to the following lines of its stream', () => {

@@ -34,12 +34,6 @@ describe('classify', () => {
       { state: 'Exec crushed', exitCode: null, signal: null, reason: 'EACCES: cannot run /etc/passwd: permission denied (not executable)' },
       126,
     ],
-    [
-      'an internal error is Exec crushed with 125',
-      { kind: 'internal-error', message: 'database is locked' },
-      { state: 'Exec crushed', exitCode: null, signal: null, reason: 'internal error: database is locked' },
-      125,
-    ],
   ])('%s', (_name, end, expected, wrapperExitCode) => {
     expect(classify(end, AT)).toEqual({ outcome: { ...expected, endedAt: AT }, wrapperExitCode });
   });

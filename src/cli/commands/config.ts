@@ -1,6 +1,7 @@
 import { maskUrl, parseServerUrl } from '../../config/server-url.js';
 import { effectiveServer, openSettings, type ServerCredentials, type ServerSource } from '../../config/settings.js';
 import { ExecTrackError } from '../../errors.js';
+import type { CommandIo } from '../io.js';
 
 const KEYS = ['server'] as const;
 
@@ -9,18 +10,22 @@ const KEYS = ['server'] as const;
  * `--server` nor EXEC_TRACK_SERVER is given.
  * @throws ExecTrackError USAGE (exit 2) for an unknown key or a URL that is not http(s).
  */
-export async function configSetCommand(key: string, value: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function configSetCommand(key: string, value: string, io: CommandIo): Promise<number> {
+  const { env } = io;
   checkKey(key);
   const server = parseServerUrl(value);
   await openSettings(env).set('server', server);
-  process.stdout.write(`server = ${server}\n`);
+  io.stdout.write(`server = ${server}\n`);
+  return 0;
 }
 
 /** `exec-track config unset server`: back to the embedded store. @throws ExecTrackError USAGE for an unknown key. */
-export async function configUnsetCommand(key: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function configUnsetCommand(key: string, io: CommandIo): Promise<number> {
+  const { env } = io;
   checkKey(key);
   await openSettings(env).delete('server');
-  process.stdout.write('server unset; runs use the embedded store\n');
+  io.stdout.write('server unset; runs use the embedded store\n');
+  return 0;
 }
 
 /**
@@ -29,7 +34,8 @@ export async function configUnsetCommand(key: string, env: NodeJS.ProcessEnv = p
  * user id, token, claim key (masked unless --secrets) and its expiry, and the current session.
  * A URL that cannot be used (e.g. one with a password, stored by an older exec-track) is shown masked.
  */
-export async function configShowCommand(opts: { secrets?: boolean; json?: boolean }, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function configShowCommand(opts: { secrets?: boolean; json?: boolean }, io: CommandIo): Promise<number> {
+  const { env } = io;
   const settings = openSettings(env);
   const servers = Object.fromEntries(Object.entries(settings.get('servers')).map(([url, creds]) => [maskUrl(url), shown(creds, opts.secrets === true)]));
   const stored = settings.get('server');
@@ -44,8 +50,8 @@ export async function configShowCommand(opts: { secrets?: boolean; json?: boolea
     servers,
   };
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
-    return;
+    io.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
+    return 0;
   }
   const from = view.serverFrom === 'EXEC_TRACK_SERVER' ? `from EXEC_TRACK_SERVER${view.configServer ? `, overriding the config's ${view.configServer}` : ''}` : 'from the config file';
   const lines = [
@@ -57,7 +63,8 @@ export async function configShowCommand(opts: { secrets?: boolean; json?: boolea
     lines.push(`${url}:`);
     for (const [key, value] of Object.entries(creds)) lines.push(`  ${key}: ${typeof value === 'object' ? JSON.stringify(value) : value}`);
   }
-  process.stdout.write(`${lines.join('\n')}\n`);
+  io.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
 }
 
 /** The server in effect, or why the one configured cannot be used (a USAGE error's message). */

@@ -9,6 +9,7 @@ import { isId } from '../../protocol/ids.js';
 import type { AddNotificationBody, NotificationRuleJson } from '../../protocol/notify.js';
 import { parseEvents } from '../../notify/rules.js';
 import type { Store } from '../../store/store.js';
+import type { CommandIo } from '../io.js';
 
 /** Where `exec-track ui` serves the embedded store's pages by default: the base of page links without a server. */
 export const EMBEDDED_PAGES = 'http://127.0.0.1:8080';
@@ -36,7 +37,8 @@ export function ruleOptions(on: string | undefined, stallAfter: string | undefin
  * store (sent by the `run` wrappers of that store). Prints the rule with its URL masked.
  * @throws ExecTrackError USAGE for a bad URL or option; NOT_FOUND for an unknown session.
  */
-export async function notifyAddCommand(session: string, url: string, opts: NotifyAddOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function notifyAddCommand(session: string, url: string, opts: NotifyAddOptions, io: CommandIo): Promise<number> {
+  const { env } = io;
   const { parseTarget } = await import('../../notify/target.js');
   parseTarget(url);
   const body: AddNotificationBody = { url, ...ruleOptions(opts.on, opts.stallAfter, { on: '--on', stallAfter: '--stall-after' }) };
@@ -51,11 +53,13 @@ export async function notifyAddCommand(session: string, url: string, opts: Notif
       return ruleJson(store, await addRule(store, (await localSession(store, session)).id, body, Date.now()));
     });
   }
-  process.stdout.write(`Added notification ${rule.id}: ${rule.on.join(',')} → ${rule.url} (${rule.channel})\n`);
+  io.stdout.write(`Added notification ${rule.id}: ${rule.on.join(',')} → ${rule.url} (${rule.channel})\n`);
+  return 0;
 }
 
 /** `exec-track notify list <session> [--json]`: the session's rules, URLs masked, with delivery counts. */
-export async function notifyListCommand(session: string, opts: { server?: string; json?: boolean }, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function notifyListCommand(session: string, opts: { server?: string; json?: boolean }, io: CommandIo): Promise<number> {
+  const { env } = io;
   const server = resolveServer(opts.server, env);
   let rules: NotificationRuleJson[];
   if (server) {
@@ -69,22 +73,24 @@ export async function notifyListCommand(session: string, opts: { server?: string
     });
   }
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ rules }, null, 2)}\n`);
-    return;
+    io.stdout.write(`${JSON.stringify({ rules }, null, 2)}\n`);
+    return 0;
   }
   if (rules.length === 0) {
-    process.stdout.write('No notifications in this session; add one with `exec-track notify add <session> <url>`.\n');
-    return;
+    io.stdout.write('No notifications in this session; add one with `exec-track notify add <session> <url>`.\n');
+    return 0;
   }
   for (const r of rules) {
     const counts = Object.entries(r.deliveries).map(([state, n]) => `${n} ${state}`).join(', ') || 'nothing sent yet';
     const scope = r.executionId ? ` (execution ${r.executionId} only)` : '';
-    process.stdout.write(`${r.id}  ${r.channel}  ${r.url}  on ${r.on.join(',')}${scope}  · ${counts}\n`);
+    io.stdout.write(`${r.id}  ${r.channel}  ${r.url}  on ${r.on.join(',')}${scope}  · ${counts}\n`);
   }
+  return 0;
 }
 
 /** `exec-track notify rm <rule-id>`: removes a rule and its undelivered messages. @throws ExecTrackError NOT_FOUND. */
-export async function notifyRmCommand(ruleId: string, opts: { server?: string }, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function notifyRmCommand(ruleId: string, opts: { server?: string }, io: CommandIo): Promise<number> {
+  const { env } = io;
   const notFound = () => ExecTrackError.of('NOT_FOUND', { thing: `notification rule ${ruleId}`, hint: 'list them with `exec-track notify list <session>`' });
   const server = resolveServer(opts.server, env);
   if (server) {
@@ -93,7 +99,8 @@ export async function notifyRmCommand(ruleId: string, opts: { server?: string },
     const removed = await withEmbedded(env, false, (store) => (isId('n', ruleId) ? store.notify.removeRule(ruleId) : Promise.resolve(false)));
     if (!removed) throw notFound();
   }
-  process.stdout.write(`Removed notification ${ruleId}.\n`);
+  io.stdout.write(`Removed notification ${ruleId}.\n`);
+  return 0;
 }
 
 /**
@@ -101,7 +108,8 @@ export async function notifyRmCommand(ruleId: string, opts: { server?: string },
  * this machine and prints the receiver's real answer (`HTTP <status>` and its body). Returns the exit
  * code: 0 for a 2xx answer, 1 otherwise (no answer included).
  */
-export async function notifyTestCommand(url: string, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function notifyTestCommand(url: string, io: CommandIo): Promise<number> {
+  const { env } = io;
   const [{ parseTarget }, { sampleFacts }, { render }, { post }] = await Promise.all([
     import('../../notify/target.js'),
     import('../../notify/sample.js'),
@@ -111,10 +119,10 @@ export async function notifyTestCommand(url: string, env: NodeJS.ProcessEnv = pr
   const target = parseTarget(url);
   const answer = await post(target.url, render(target.channel, sampleFacts(Date.now(), `${resolveServer(undefined, env) ?? EMBEDDED_PAGES}/e/e_sample`)), 10_000);
   if (answer.status === null) {
-    process.stderr.write(`exec-track: no answer from the ${target.channel} URL (${answer.text}); check the URL and the network.\n`);
+    io.stderr.write(`exec-track: no answer from the ${target.channel} URL (${answer.text}); check the URL and the network.\n`);
     return 1;
   }
-  process.stdout.write(`HTTP ${answer.status}\n${answer.text}${answer.text.endsWith('\n') || answer.text === '' ? '' : '\n'}`);
+  io.stdout.write(`HTTP ${answer.status}\n${answer.text}${answer.text.endsWith('\n') || answer.text === '' ? '' : '\n'}`);
   return answer.status >= 200 && answer.status < 300 ? 0 : 1;
 }
 

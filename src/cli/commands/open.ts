@@ -2,6 +2,7 @@ import { resolveServer } from '../../config/settings.js';
 import { ExecTrackError } from '../../errors.js';
 import { pageUrl } from '../../web/links.js';
 import { openInBrowser } from '../browser.js';
+import type { CommandIo } from '../io.js';
 
 /**
  * `exec-track open [id|last]`: prints the page URL of a session or execution on the server
@@ -9,7 +10,8 @@ import { openInBrowser } from '../browser.js';
  * No target: the current session. Throws USAGE without a server (the embedded store has `exec-track
  * ui`), NOT_FOUND / NO_RUNS / SERVER_UNREACHABLE like `report`.
  */
-export async function openCommand(target: string | undefined, opts: { server?: string }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function openCommand(target: string | undefined, opts: { server?: string }, io: CommandIo): Promise<number> {
+  const { env } = io;
   const server = resolveServer(opts.server, env);
   if (!server) throw new ExecTrackError('USAGE', 'No server is configured, so there is no page to open; give --server <url>, or run `exec-track ui` for the embedded store.');
   const { RemoteSource } = await import('../../report/remote-source.js');
@@ -17,7 +19,7 @@ export async function openCommand(target: string | undefined, opts: { server?: s
   try {
     const resolved = await source.resolve(target);
     const url = pageUrl(server, resolved.id);
-    process.stdout.write(`${url}\n`);
+    io.stdout.write(`${url}\n`);
     await openInBrowser(url, env);
     return 0;
   } finally {

@@ -10,9 +10,8 @@ import { reapGhosts } from '../../store/ghosts.js';
 import { openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
 import { countOf, formatCommand } from '../../report/format.js';
-
-/** A `Running` execution not seen for this long counts as lost (as `report` decides, src/report/local-source.ts). */
-const STALE_MS = 60_000;
+import { DEFAULTS } from '../../defaults.js';
+import type { CommandIo } from '../io.js';
 
 /**
  * `exec-track rm <id>`: deletes a session (with its executions, reports and metrics) or one execution
@@ -23,7 +22,8 @@ const STALE_MS = 60_000;
  * @throws ExecTrackError USAGE (exit 2) when `id` is not shaped `s_…`/`e_…`; NOT_FOUND (exit 1) when
  *   nothing exists under it; STILL_RUNNING (exit 1) for a running execution without `force`.
  */
-export async function rmCommand(id: string, opts: { force: boolean }, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function rmCommand(id: string, opts: { force: boolean }, io: CommandIo): Promise<number> {
+  const { env } = io;
   const kind = isId('s', id) ? 'session' : isId('e', id) ? 'execution' : undefined;
   if (!kind) {
     throw new ExecTrackError('USAGE', `"${id}" is not a session id (s_…) or an execution id (e_…); run \`exec-track sessions\` to list sessions.`);
@@ -36,7 +36,8 @@ export async function rmCommand(id: string, opts: { force: boolean }, env: NodeJ
       throw ExecTrackError.of('NOT_FOUND', { thing: `${kind} ${id} found in the embedded store`, hint: 'check the id or run `exec-track sessions` to list sessions' });
     }
     if (kind === 'session') await forgetCurrentSession(env, (current) => current === id);
-    process.stdout.write(`${deleted}\n`);
+    io.stdout.write(`${deleted}\n`);
+    return 0;
   } finally {
     await store?.close();
   }
@@ -50,7 +51,8 @@ export async function rmCommand(id: string, opts: { force: boolean }, env: NodeJ
  *
  * @throws ExecTrackError USAGE (exit 2) when the duration does not parse (src/config/duration.ts).
  */
-export async function pruneCommand(opts: { olderThan: string }, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function pruneCommand(opts: { olderThan: string }, io: CommandIo): Promise<number> {
+  const { env } = io;
   const cutoff = Date.now() - parseDuration(opts.olderThan, '--older-than');
   const store = await openExisting(env);
   try {
@@ -64,7 +66,8 @@ export async function pruneCommand(opts: { olderThan: string }, env: NodeJS.Proc
     }
     const sessions = before.sessions - after.sessions;
     const executions = before.executions - after.executions;
-    process.stdout.write(`Deleted ${countOf(sessions, 'session')} and ${countOf(executions, 'execution')} older than ${opts.olderThan}.\n`);
+    io.stdout.write(`Deleted ${countOf(sessions, 'session')} and ${countOf(executions, 'execution')} older than ${opts.olderThan}.\n`);
+    return 0;
   } finally {
     await store?.close();
   }
@@ -80,9 +83,10 @@ async function refuseRunning(store: Store, executions: Execution[]): Promise<voi
   );
 }
 
-// a `Running` execution whose wrapper is gone would otherwise block rm and prune for ever
+// a `Running` execution whose wrapper is gone would otherwise block rm and prune for ever; one not
+// seen for the heartbeat timeout counts as lost, as `report` decides (src/report/local-source.ts)
 function settleGhosts(store: Store, executions: Execution[]): Promise<Execution[]> {
-  return reapGhosts(store, executions, { host: hostname(), now: Date.now(), staleMs: STALE_MS });
+  return reapGhosts(store, executions, { host: hostname(), now: Date.now(), staleMs: DEFAULTS.heartbeatTimeoutMs });
 }
 
 /** The embedded store, or undefined when it was never created (rm and prune never create it). */

@@ -1,4 +1,5 @@
-import { notice, openSink, trackingFailed, trackingMetrics, type OpenedSink, type TrackingOptions } from './tracking.js';
+import { noticeTo, type CommandIo } from '../io.js';
+import { openSink, trackingFailed, trackingMetrics, type OpenedSink, type TrackingOptions } from './tracking.js';
 
 /** Options of `exec-track record` as commander parses them (main.ts). */
 export interface RecordCommandOptions extends TrackingOptions {
@@ -12,30 +13,32 @@ export interface RecordCommandOptions extends TrackingOptions {
  * 125 when tracking could not start. Ignores SIGINT: Ctrl-C is for the client, whose end closes stdin.
  * @throws ExecTrackError USAGE for invalid options or a first event that is not `start` (exit 2).
  */
-export async function recordCommand(opts: RecordCommandOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function recordCommand(opts: RecordCommandOptions, io: CommandIo): Promise<number> {
+  const { env } = io;
+  const notice = noticeTo(io.stderr);
   const metrics = trackingMetrics(opts);
   process.on('SIGINT', () => undefined);
-  process.stdout.on('error', () => undefined);
-  process.stderr.on('error', () => undefined);
+  io.stdout.on('error', () => undefined);
+  io.stderr.on('error', () => undefined);
   let opened: OpenedSink | undefined;
   try {
     const { recordExecution } = await import('../../runner/record.js');
-    opened = await openSink(opts, env);
+    opened = await openSink(opts, io);
     await recordExecution(
-      process.stdin,
+      io.stdin,
       {
         session: opts.session,
         name: opts.name,
         metrics,
         env,
         notice,
-        reply: (reply) => void process.stdout.write(`${JSON.stringify(reply)}\n`, () => undefined),
+        reply: (reply) => void io.stdout.write(`${JSON.stringify(reply)}\n`, () => undefined),
       },
       opened.sink,
     );
     return 0;
   } catch (error) {
-    return trackingFailed(error, 'nothing was recorded');
+    return trackingFailed(error, 'nothing was recorded', notice);
   } finally {
     await opened?.close();
   }

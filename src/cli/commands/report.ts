@@ -1,6 +1,7 @@
 import { resolveServer } from '../../config/settings.js';
 import { ExecTrackError } from '../../errors.js';
 import { handleError } from '../handle-error.js';
+import type { CommandIo } from '../io.js';
 import { colorLevel, createPalette } from '../../report/colors.js';
 import { followExecution, followSession } from '../../report/follow.js';
 import { createOutput } from '../../report/output.js';
@@ -52,13 +53,14 @@ function parseFormat(opts: ReportOptions): ReportFormat {
  * Throws ExecTrackError: USAGE (exit 2) for bad options or a malformed target; NOT_FOUND / NO_RUNS
  * (exit 1) when there is nothing to show, SERVER_UNREACHABLE (exit 1) from a server.
  */
-export async function reportCommand(target: string | undefined, opts: ReportOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function reportCommand(target: string | undefined, opts: ReportOptions, io: CommandIo): Promise<number> {
+  const { env } = io;
   const lines = parseLines(opts.lines);
   const format = parseFormat(opts);
   const server = resolveServer(opts.server, env);
   const source = await openSource(server, env);
-  const out = createOutput(process.stdout);
-  const palette = createPalette(format === 'text' ? colorLevel(process.stdout, env) : 0);
+  const out = createOutput(io.stdout);
+  const palette = createPalette(format === 'text' ? colorLevel(io.stdout, env) : 0);
   try {
     const resolved = await source.resolve(target);
     if (opts.chart !== undefined && resolved.kind === 'session') {
@@ -77,13 +79,13 @@ export async function reportCommand(target: string | undefined, opts: ReportOpti
         process.off('SIGTERM', stop);
       }
     }
-    const show = { out, palette, format, lines, points: Boolean(opts.points), chart: opts.chart, metrics: opts.metric, sort: opts.sort, spinner: true };
+    const show = { out, palette, format, lines, points: Boolean(opts.points), chart: opts.chart, metrics: opts.metric, sort: opts.sort, spinner: io.stderr };
     if (resolved.kind === 'execution') await showExecution(source, resolved.id, show);
     else await showSession(source, resolved.id, show);
     return 0;
   } catch (error) {
     // `--format json` asks for JSON errors as much as `--json` does, which the top-level handler cannot see
-    if (format === 'json') return handleError(error, true);
+    if (format === 'json') return handleError(error, true, io.stderr);
     throw error;
   } finally {
     await source.close();

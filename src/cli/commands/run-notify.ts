@@ -1,10 +1,9 @@
 import { ApiClient } from '../../client/api.js';
 import { NotifyApi } from '../../client/notify-api.js';
 import type { AddNotificationBody } from '../../protocol/notify.js';
-import type { OpenedExecution } from '../../runner/sink.js';
+import type { OpenedExecution } from '../../sink/sink.js';
 import type { Store } from '../../store/store.js';
 import { EMBEDDED_PAGES, ruleOptions } from './notify.js';
-import { notice } from './tracking.js';
 
 /** `run --notify <url>` (repeatable) with `--notify-on` and `--stall-after`. */
 export interface RunNotifyFlags {
@@ -46,7 +45,12 @@ export async function validateRunNotify(flags: RunNotifyFlags): Promise<Array<Om
  * and this wrapper sends them: a {@link Notifier} runs during the command (for `stalled`) and once more
  * at the end; what is not delivered by then stays queued for the next `run`.
  */
-export function runNotifications(bodies: Array<Omit<AddNotificationBody, 'executionId'>>, where: { server?: string; store?: Store }, env: NodeJS.ProcessEnv): RunNotifications {
+export function runNotifications(
+  bodies: Array<Omit<AddNotificationBody, 'executionId'>>,
+  where: { server?: string; store?: Store },
+  env: NodeJS.ProcessEnv,
+  notice: (message: string) => void,
+): RunNotifications {
   let registered: Promise<unknown> = Promise.resolve();
   let stopNotifier: (() => Promise<void>) | undefined;
   const failed = (error: unknown) => notice(`could not set up the notification: ${(error as Error).message}`);

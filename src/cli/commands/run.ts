@@ -8,19 +8,21 @@ import type { MetricsConfig, Outcome } from '../../protocol/types.js';
 import type { PtyModule } from '../../runner/pty.js';
 import { formatDuration, formatUsage } from '../../report/format.js';
 import { runNotifications, validateRunNotify, type RunNotifyFlags } from './run-notify.js';
-import { notice, openSink, trackingFailed, trackingMetrics, type OpenedSink, type TrackingOptions } from './tracking.js';
+import { openSink, trackingFailed, trackingMetrics, type OpenedSink, type TrackingOptions } from './tracking.js';
+import { DEFAULTS, durationText } from '../../defaults.js';
+import { noticeTo, type CommandIo } from '../io.js';
 
 /** Options of `exec-track run` as commander parses them (main.ts). */
 export interface RunCommandOptions extends TrackingOptions, RunNotifyFlags {
   name?: string;
-  /** A duration such as `10s` (default 10s). */
+  /** A duration such as `10s` (default DEFAULTS.killAfterMs). */
   killAfter?: string;
   foreground?: boolean;
   /** `--pty`: run the command in a pseudo-terminal. */
   pty?: boolean;
   /** `--line-quota <n|all>`: lines stored per execution in the embedded store. */
   lineQuota?: string;
-  /** Resource sampling interval such as `10s`, or `off` (default 10s). */
+  /** Resource sampling interval such as `10s`, or `off` (default DEFAULTS.sampleMs). */
   sample?: string;
 }
 
@@ -41,18 +43,20 @@ const MIN_SAMPLE_MS = 100;
  * `exec-track run [options] -- <cmd> [args...]` (DESIGN §4): validates the options, picks the sink
  * (a server from `--server`/EXEC_TRACK_SERVER/config → RemoteSink, else LocalSink on the embedded
  * store), runs the command and resolves with the exit code to exit with. Prints the start and summary
- * lines on stderr unless `--quiet`. A failure before the command ran gives 125 (DESIGN §2), an unknown
+ * lines on `io.stderr` unless `--quiet` (the command's own output passes through the process's). A failure before the command ran gives 125 (DESIGN §2), an unknown
  * `--session` id included.
  * @throws ExecTrackError USAGE for invalid options (exit 2): a `--name`, session title or
  * `--metrics-pattern` over the server's limit (TEXT_LIMITS, the same in both modes), an execution id
  * given to `--session`.
  */
-export async function runCommand(argv: string[], opts: RunCommandOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runCommand(argv: string[], opts: RunCommandOptions, io: CommandIo): Promise<number> {
+  const { env } = io;
+  const notice = noticeTo(io.stderr);
   const valid = validate(argv, opts);
   const notify = await validateRunNotify(opts);
   // a reader that went away (`| head`) must never crash the wrapper; the runner handles EPIPE itself
-  process.stdout.on('error', ignore);
-  process.stderr.on('error', ignore);
+  io.stdout.on('error', ignore);
+  io.stderr.on('error', ignore);
   let opened: OpenedSink | undefined;
   try {
     const { readContext } = await import('../../runner/context.js');
@@ -60,8 +64,8 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, env: N
     const context = readContext(process.cwd(), env);
     const pty = opts.pty ? await requirePty() : undefined;
     const { runExecution } = await import('../../runner/run.js');
-    opened = await openSink(opts, env, valid.lineQuota);
-    const notifications = notify && runNotifications(notify, { server: resolveServer(opts.server, env), store: opened.store }, env);
+    opened = await openSink(opts, io, valid.lineQuota);
+    const notifications = notify && runNotifications(notify, { server: resolveServer(opts.server, env), store: opened.store }, env, notice);
     const exitCode = await runExecution(
       argv,
       {
@@ -82,14 +86,14 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, env: N
           const server = resolveServer(opts.server, env);
           if (server) notice(`watch it at ${pageUrl(server, executionId)}`);
         },
-        onEnd: (outcome, exitCode, durationMs) => summarize(outcome, exitCode, durationMs, opts.quiet ?? false),
+        onEnd: (outcome, exitCode, durationMs) => summarize(outcome, exitCode, durationMs, opts.quiet ?? false, notice),
       },
       opened.sink,
     );
     await notifications?.finish();
     return exitCode;
   } catch (error) {
-    return trackingFailed(error, 'nothing ran');
+    return trackingFailed(error, 'nothing ran', notice);
   } finally {
     await opened?.close();
   }
@@ -110,7 +114,7 @@ function validate(argv: string[], opts: RunCommandOptions): ValidOptions {
   const metrics = trackingMetrics(opts);
   if (opts.name !== undefined) checkTextLimit(opts.name, 'executionName', '--name', true);
   const lineQuota = opts.lineQuota === undefined ? undefined : parseLineQuota(opts.lineQuota, '--line-quota');
-  return { metrics, killAfterMs: parseDuration(opts.killAfter ?? '10s', '--kill-after'), lineQuota, sampleIntervalMs: sampleInterval(opts.sample ?? '10s') };
+  return { metrics, killAfterMs: parseDuration(opts.killAfter ?? durationText(DEFAULTS.killAfterMs), '--kill-after'), lineQuota, sampleIntervalMs: sampleInterval(opts.sample ?? durationText(DEFAULTS.sampleMs)) };
 }
 
 function sampleInterval(value: string): number | null {
@@ -124,7 +128,7 @@ function sampleInterval(value: string): number | null {
  * `exec-track: <state> after <duration> (exit <code>) · peak <rss> · CPU <time>` (the usage when
  * sampled); an Exec crushed run adds its reason.
  */
-function summarize(outcome: Outcome, exitCode: number, durationMs: number, quiet: boolean): void {
+function summarize(outcome: Outcome, exitCode: number, durationMs: number, quiet: boolean, notice: (message: string) => void): void {
   const reason = outcome.state === 'Exec crushed' && outcome.reason ? outcome.reason : null;
   const usage = outcome.usage ? ` · ${formatUsage(outcome.usage)}` : '';
   if (!quiet) notice(`${outcome.state} after ${formatDuration(durationMs)} (exit ${exitCode})${usage}${reason ? `: ${reason}` : ''}`);

@@ -5,6 +5,7 @@ import { ExecTrackError } from '../../errors.js';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerOptions } from '../../server/options.js';
+import type { CommandIo } from '../io.js';
 
 /** Options of `exec-track serve` as commander hands them over (strings). */
 export interface ServeFlags {
@@ -28,32 +29,35 @@ export interface ServeFlags {
 /**
  * `exec-track serve`: starts the server, prints `exec-track: listening on http://<host>:<port>`,
  * and on SIGINT/SIGTERM shuts down gracefully (stop accepting, close sockets, flush, close the DB),
- * prints `exec-track: stopped` and exits 0. Throws ExecTrackError USAGE for a bad option.
+ * prints `exec-track: stopped` and resolves with exit code 0 (1 when the shutdown failed; 128+N
+ * at once for a second signal during it: "now"). Throws ExecTrackError USAGE for a bad option.
  */
-export async function serveCommand(flags: ServeFlags): Promise<void> {
+export async function serveCommand(flags: ServeFlags, io: CommandIo): Promise<number> {
   const options = parseServeFlags(flags);
   const { startServer } = await import('../../server/serve.js');
   const { notifyOptions } = await import('../../notify/options.js');
-  const server = await startServer(dbPath(flags.db), options, undefined, { options: notifyOptions(process.env), publicUrl: publicUrl(flags.publicUrl) });
-  process.stdout.write(`exec-track: listening on ${server.url}\n`);
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    // a second signal while flushing means "now"
-    if (stopping) process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
-    stopping = true;
-    server.close().then(
-      () => {
-        process.stdout.write('exec-track: stopped\n');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        process.stderr.write(`exec-track: shutdown failed: ${error instanceof Error ? error.message : 'unknown'}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  const server = await startServer(dbPath(flags.db, io.env), options, undefined, { options: notifyOptions(io.env), publicUrl: publicUrl(flags.publicUrl) });
+  io.stdout.write(`exec-track: listening on ${server.url}\n`);
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      // a second signal while flushing means "now"
+      if (stopping) return resolve(128 + (signal === 'SIGINT' ? 2 : 15));
+      stopping = true;
+      server.close().then(
+        () => {
+          io.stdout.write('exec-track: stopped\n');
+          resolve(0);
+        },
+        (error: unknown) => {
+          io.stderr.write(`exec-track: shutdown failed: ${error instanceof Error ? error.message : 'unknown'}\n`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
 }
 
 /** Turns the flags into server options; each bad value is a USAGE error naming its option. */
@@ -85,8 +89,8 @@ function publicUrl(value: string | undefined): string | undefined {
  * The SQLite file `serve` opens: `--db` or server.db under EXEC_TRACK_HOME.
  * @throws ExecTrackError USAGE for a URL (only SQLite files are served by this build) or a directory.
  */
-export function dbPath(db: string | undefined): string {
-  if (db === undefined) return join(homeDir(), 'server.db');
+export function dbPath(db: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (db === undefined) return join(homeDir(env), 'server.db');
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(db)?.[1];
   if (scheme) {
     // the URL may hold a password: name only its scheme

@@ -7,6 +7,8 @@ import { newId } from '../../protocol/ids.js';
 import { checkTextLimit } from '../../protocol/limits.js';
 import { toSessionJson, type SessionJson } from '../../protocol/json.js';
 import { formatLocalTime } from '../../report/format.js';
+import { DEFAULTS } from '../../defaults.js';
+import type { CommandIo } from '../io.js';
 
 /** Options of `exec-track sessions`. */
 export interface SessionsOptions {
@@ -20,22 +22,24 @@ export interface SessionsOptions {
  * its user token), newest first, as a table or `--json` (`{sessions: [session], current}`).
  * @throws ExecTrackError SERVER_UNREACHABLE / RATE_LIMITED from the server.
  */
-export async function sessionsCommand(opts: SessionsOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function sessionsCommand(opts: SessionsOptions, io: CommandIo): Promise<number> {
+  const { env } = io;
   const server = resolveServer(opts.server, env);
   const { sessions, current } = server ? await remoteSessions(server, env) : await embeddedSessions(env);
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ sessions, current: current ?? null }, null, 2)}\n`);
-    return;
+    io.stdout.write(`${JSON.stringify({ sessions, current: current ?? null }, null, 2)}\n`);
+    return 0;
   }
   if (sessions.length === 0) {
     const where = server && !new ApiClient(server, { env }).credentials.get().token ? ` on ${server} from this machine: it has no identity there until its first run` : ' yet';
-    process.stdout.write(`No sessions${where}; \`exec-track run -- <cmd>\` creates one titled "default".\n`);
-    return;
+    io.stdout.write(`No sessions${where}; \`exec-track run -- <cmd>\` creates one titled "${DEFAULTS.sessionTitle}".\n`);
+    return 0;
   }
   const rows = sessions.map((s) => [s.id === current ? '*' : ' ', s.id, formatLocalTime(Date.parse(s.createdAt)), s.title]);
   const width = Math.max(...rows.map((r) => r[1]!.length));
-  process.stdout.write(`  ${'ID'.padEnd(width)}  CREATED              TITLE\n`);
-  for (const [mark, id, created, title] of rows) process.stdout.write(`${mark} ${id!.padEnd(width)}  ${created}  ${title}\n`);
+  io.stdout.write(`  ${'ID'.padEnd(width)}  CREATED              TITLE\n`);
+  for (const [mark, id, created, title] of rows) io.stdout.write(`${mark} ${id!.padEnd(width)}  ${created}  ${title}\n`);
+  return 0;
 }
 
 /**
@@ -43,7 +47,8 @@ export async function sessionsCommand(opts: SessionsOptions, env: NodeJS.Process
  * or the server's, where the current session is kept with that server's credentials). Prints its id.
  * @throws ExecTrackError USAGE for an empty or over-long title (TEXT_LIMITS.sessionTitle).
  */
-export async function sessionNewCommand(title: string, opts: { server?: string }, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function sessionNewCommand(title: string, opts: { server?: string }, io: CommandIo): Promise<number> {
+  const { env } = io;
   checkTextLimit(title, 'sessionTitle', 'A session title');
   const server = resolveServer(opts.server, env);
   let id: string;
@@ -52,7 +57,7 @@ export async function sessionNewCommand(title: string, opts: { server?: string }
     id = (await api.createSession({ id: newId('s'), title })).id;
     await api.credentials.update({ currentSession: id });
   } else {
-    const [{ openStore }, { createLocalSession }] = await Promise.all([import('../../store/open.js'), import('../../client/local-session.js')]);
+    const [{ openStore }, { createLocalSession }] = await Promise.all([import('../../store/open.js'), import('../../sink/local-session.js')]);
     const store = await openStore(embeddedDbPath(env));
     try {
       id = (await createLocalSession(store, title, env)).id;
@@ -60,7 +65,8 @@ export async function sessionNewCommand(title: string, opts: { server?: string }
       await store.close();
     }
   }
-  process.stdout.write(`Created session ${id} "${title}"; it is now the current session.\n`);
+  io.stdout.write(`Created session ${id} "${title}"; it is now the current session.\n`);
+  return 0;
 }
 
 /**
@@ -69,10 +75,12 @@ export async function sessionNewCommand(title: string, opts: { server?: string }
  * the server). A title picks the newest session of that title. Prints its id.
  * @throws ExecTrackError NOT_FOUND when there is no such session (on a server: of this machine's user).
  */
-export async function sessionUseCommand(ref: string, opts: { server?: string }, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function sessionUseCommand(ref: string, opts: { server?: string }, io: CommandIo): Promise<number> {
+  const { env } = io;
   const server = resolveServer(opts.server, env);
   const session = server ? await useRemoteSession(server, ref, env) : await useEmbeddedSession(ref, env);
-  process.stdout.write(`Session ${session.id} "${session.title}" is now the current session.\n`);
+  io.stdout.write(`Session ${session.id} "${session.title}" is now the current session.\n`);
+  return 0;
 }
 
 async function useRemoteSession(server: string, ref: string, env: NodeJS.ProcessEnv): Promise<{ id: string; title: string }> {
@@ -89,7 +97,7 @@ async function useRemoteSession(server: string, ref: string, env: NodeJS.Process
 async function useEmbeddedSession(ref: string, env: NodeJS.ProcessEnv): Promise<{ id: string; title: string }> {
   const path = embeddedDbPath(env);
   if (!existsSync(path)) throw ExecTrackError.of('NOT_FOUND', { thing: `session "${ref}" in the embedded store (it is empty)`, hint: '`exec-track run -- <cmd>` creates one' });
-  const [{ openStore }, { useLocalSession }] = await Promise.all([import('../../store/open.js'), import('../../client/local-session.js')]);
+  const [{ openStore }, { useLocalSession }] = await Promise.all([import('../../store/open.js'), import('../../sink/local-session.js')]);
   const store = await openStore(path);
   try {
     return await useLocalSession(store, ref, env);

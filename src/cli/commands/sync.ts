@@ -1,6 +1,7 @@
-import { syncSpool, type SyncProgress, type SyncResult } from '../../client/sync.js';
+import { syncSpool, type SyncProgress, type SyncResult } from '../../spool/sync.js';
 import { maskUrl, parseServerUrl } from '../../config/server-url.js';
 import { countOf } from '../../report/format.js';
+import type { CommandIo } from '../io.js';
 
 /** Options of `exec-track sync`. */
 export interface SyncOptions {
@@ -10,31 +11,32 @@ export interface SyncOptions {
 }
 
 /**
- * `exec-track sync`: uploads the executions waiting in the spool (client/sync.ts) with a progress
+ * `exec-track sync`: uploads the executions waiting in the spool (spool/sync.ts) with a progress
  * spinner on a terminal (none when stderr is not a TTY or with --json), then prints what it
- * uploaded, or a JSON summary. Sets exit code 1 when any execution could not be uploaded (kept for
- * the next sync) or was refused for good by the server (set aside, reported this once).
+ * uploaded, or a JSON summary. Resolves with exit code 1 when any execution could not be uploaded
+ * (kept for the next sync) or was refused for good by the server (set aside, reported this once), else 0.
  * @throws ExecTrackError `USAGE` for a `--server` that is not an http(s) URL (before anything is read).
  */
-export async function syncCommand(opts: SyncOptions): Promise<void> {
+export async function syncCommand(opts: SyncOptions, io: CommandIo): Promise<number> {
   const server = opts.server === undefined ? undefined : parseServerUrl(opts.server);
-  const spinner = process.stderr.isTTY && !opts.json ? (await import('ora')).default({ stream: process.stderr }).start('looking for spooled executions') : undefined;
+  const spinner = io.stderr.isTTY && !opts.json ? (await import('ora')).default({ stream: io.stderr }).start('looking for spooled executions') : undefined;
   const onProgress = (p: SyncProgress) => {
     if (!spinner) return;
     const percent = p.totalBytes ? Math.round((100 * p.bytes) / p.totalBytes) : 100;
     spinner.text = `uploading ${p.executionId} (${p.index + 1}/${p.count}): ${countOf(p.lines, 'line')}, ${percent}%`;
   };
-  const results = await syncSpool({ server, onProgress });
+  const results = await syncSpool({ server, env: io.env, onProgress });
   spinner?.stop();
   const done = results.filter((r) => r.status === 'finished' || r.status === 'lines');
   const lines = done.reduce((sum, r) => sum + r.lines, 0);
-  if (done.length < results.length) process.exitCode = 1;
+  const exitCode = done.length < results.length ? 1 : 0;
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ executions: results, uploaded: { executions: done.length, lines } }, null, 2)}\n`);
-    return;
+    io.stdout.write(`${JSON.stringify({ executions: results, uploaded: { executions: done.length, lines } }, null, 2)}\n`);
+    return exitCode;
   }
-  for (const r of results) (r.error ? process.stderr : process.stdout).write(`${describe(r)}\n`);
-  process.stdout.write(results.length === 0 ? 'exec-track: nothing to sync\n' : `exec-track: uploaded ${countOf(done.length, 'execution')}, ${countOf(lines, 'line')}\n`);
+  for (const r of results) (r.error ? io.stderr : io.stdout).write(`${describe(r)}\n`);
+  io.stdout.write(results.length === 0 ? 'exec-track: nothing to sync\n' : `exec-track: uploaded ${countOf(done.length, 'execution')}, ${countOf(lines, 'line')}\n`);
+  return exitCode;
 }
 
 function describe(r: SyncResult): string {

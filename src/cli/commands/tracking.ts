@@ -5,8 +5,9 @@ import { isId } from '../../protocol/ids.js';
 import { checkTextLimit } from '../../protocol/limits.js';
 import type { MetricsConfig } from '../../protocol/types.js';
 import { countOf } from '../../report/format.js';
-import type { Sink } from '../../runner/sink.js';
+import type { Sink } from '../../sink/sink.js';
 import type { Store } from '../../store/store.js';
+import { noticeTo, type CommandIo } from '../io.js';
 
 /** The options `run` and `record` share: where the execution goes and how its lines are read. */
 export interface TrackingOptions {
@@ -53,30 +54,32 @@ function checkSession(session: string): void {
 
 /**
  * The sink of `run` and `record` (DESIGN §3): a server from `--server`/EXEC_TRACK_SERVER/config →
- * RemoteSink, else LocalSink on the embedded store (lazily imported). Unless `quiet`, one line when
- * executions still wait in the spool for `exec-track sync` (issue 3).
+ * RemoteSink, else LocalSink on the embedded store (lazily imported). Unless `quiet`, one line on
+ * `io.stderr` when executions still wait in the spool for `exec-track sync` (issue 3).
  * @throws ExecTrackError USAGE for a bad server URL, STORE_ERROR when the embedded store cannot be opened.
  */
-export async function openSink(opts: TrackingOptions, env: NodeJS.ProcessEnv, lineQuota?: number): Promise<OpenedSink> {
+export async function openSink(opts: TrackingOptions, io: CommandIo, lineQuota?: number): Promise<OpenedSink> {
+  const { env } = io;
+  const notice = noticeTo(io.stderr);
   const server = resolveServer(opts.server, env);
   if (server && lineQuota !== undefined) {
     throw new ExecTrackError('USAGE', `--line-quota sets the embedded store's quota; the server ${server} keeps as many lines as its \`serve --line-quota\` says.`);
   }
   let opened: OpenedSink;
   if (server) {
-    const { RemoteSink } = await import('../../client/remote-sink.js');
-    opened = { sink: new RemoteSink({ server, env, quiet: opts.quiet ?? false }), close: async () => undefined };
+    const { RemoteSink } = await import('../../sink/remote-sink.js');
+    opened = { sink: new RemoteSink({ server, env, quiet: opts.quiet ?? false, stderr: (text) => void io.stderr.write(text, () => undefined) }), close: async () => undefined };
   } else {
     const [{ openStore }, { LocalSink }, { embeddedDbPath }] = await Promise.all([
       import('../../store/open.js'),
-      import('../../client/local-sink.js'),
+      import('../../sink/local-sink.js'),
       import('../../config/paths.js'),
     ]);
     const path = embeddedDbPath(env);
     const store: Store = await openStore(path, { lineQuota });
     opened = { sink: new LocalSink(store, { env, warn: notice, reservePath: `${path}.reserve-${process.pid}` }), close: () => store.close(), store };
   }
-  if (!opts.quiet) await mentionPendingSpool(env);
+  if (!opts.quiet) await mentionPendingSpool(env, notice);
   return opened;
 }
 
@@ -85,7 +88,7 @@ export async function openSink(opts: TrackingOptions, env: NodeJS.ProcessEnv, li
  * an unknown session, a store that cannot be opened, or anything else, is the tracker's failure:
  * one notice and 125 (DESIGN §2).
  */
-export function trackingFailed(error: unknown, what: string): number {
+export function trackingFailed(error: unknown, what: string, notice: (message: string) => void): number {
   // a usage error keeps its exit code 2; anything else (an unknown session id, a store or config that
   // cannot be opened or written) is the tracker failing before the child ran: 125 (DESIGN §2)
   if (error instanceof ExecTrackError && error.code === 'USAGE') throw error;
@@ -93,13 +96,8 @@ export function trackingFailed(error: unknown, what: string): number {
   return 125;
 }
 
-async function mentionPendingSpool(env: NodeJS.ProcessEnv): Promise<void> {
-  const { pendingSpoolCount } = await import('../../client/spool-files.js');
+async function mentionPendingSpool(env: NodeJS.ProcessEnv, notice: (message: string) => void): Promise<void> {
+  const { pendingSpoolCount } = await import('../../spool/spool-files.js');
   const pending = pendingSpoolCount(env);
   if (pending > 0) notice(`${countOf(pending, 'execution')} waiting in the spool; run \`exec-track sync\``);
-}
-
-/** One `exec-track: ` line on stderr; never throws (stderr may be a closed pipe). */
-export function notice(message: string): void {
-  if (process.stderr.writable) process.stderr.write(`exec-track: ${message}\n`, () => undefined);
 }

@@ -125,13 +125,6 @@ export class Executions {
     return row && toExecution(row);
   }
 
-  /** @throws ExecTrackError `NOT_FOUND` */
-  require(id: string): Execution {
-    const e = this.get(id);
-    if (!e) throw notFound(id);
-    return e;
-  }
-
   list(sessionId: string): Execution[] {
     return (this.#list.all(sessionId) as ExecutionRow[]).map(toExecution);
   }

@@ -1,7 +1,7 @@
 import uPlot from 'uplot';
 import { el, getJson } from './dom.js';
-import type { SeriesJson } from './api-types.js';
-import { localTime } from './times.js';
+import type { SeriesJson } from '../../protocol/responses.js';
+import { formatLocalTime } from '../../report/format.js';
 
 /** Settings shared by every chart of a page: x axis, log y, smoothing (0 = off, up to 0.99). */
 export interface ChartSettings {
@@ -147,7 +147,7 @@ export class MetricChart {
           {
             label: x === 'ts' ? 'time' : 'step',
             value: (_u, v, _s, i) =>
-              v === null || v === undefined ? '-' : x === 'ts' ? localTime(v * 1000) : `${v}${i !== null && tsOf(0, i) !== undefined && xs.length === 1 ? ` · ${localTime(tsOf(0, i)!)}` : ''}`,
+              v === null || v === undefined ? '-' : x === 'ts' ? formatLocalTime(v * 1000) : `${v}${i !== null && tsOf(0, i) !== undefined && xs.length === 1 ? ` · ${formatLocalTime(tsOf(0, i)!)}` : ''}`,
           },
           ...this.#labels.map((label, i) => ({ label, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: true, points: { show: shown <= 50 } })),
         ],

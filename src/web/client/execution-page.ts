@@ -3,12 +3,14 @@ import { mountChartTools } from './chart-tools.js';
 import { follow } from './follow.js';
 import { LogView, type Extent } from './log-view.js';
 import { mountSearch } from './search.js';
-import type { ExecutionJson, State } from './api-types.js';
-import { duration, localizeTimes } from './times.js';
+import type { ExecutionJson } from '../../protocol/responses.js';
+import type { ExecutionState } from '../../protocol/states.js';
+import { formatDuration } from '../../report/format.js';
+import { localizeTimes } from './times.js';
 
 interface ExecutionPageData {
   id: string;
-  state: State;
+  state: ExecutionState;
   keys: string[];
   extent: Extent;
 }
@@ -50,7 +52,8 @@ export function mountExecutionPage(data: ExecutionPageData): void {
         const byKey = new Map<string, Array<{ step: number; ts: number; value: number | null }>>();
         for (const p of frame.points) {
           const list = byKey.get(p.key) ?? [];
-          list.push({ step: p.step, ts: typeof p.ts === 'number' ? p.ts : Date.parse(p.ts), value: p.value });
+          // a point whose stored time was impossible (builds before schema 3) has no place on a time axis: NaN
+          list.push({ step: p.step, ts: p.ts === null ? Number.NaN : Date.parse(p.ts), value: p.value });
           byKey.set(p.key, list);
         }
         byKey.forEach((points, key) => charts.get(key)?.append(0, points));
@@ -70,7 +73,7 @@ function showExecution(e: ExecutionJson): void {
     badge.className = `state state-${e.state.toLowerCase().replace(/\s+/g, '-')}`;
   }
   const field = (name: string) => document.querySelector<HTMLElement>(`[data-field="${name}"]`);
-  field('duration')!.textContent = duration(e.durationMs);
+  field('duration')!.textContent = formatDuration(e.durationMs);
   if (e.endedAt) {
     const time = document.createElement('time');
     time.dateTime = e.endedAt;

@@ -1,4 +1,4 @@
-import type { FollowFrame } from './api-types.js';
+import type { FollowFrame } from '../../protocol/frames.js';
 
 /** What a follower does with the frames of the follow socket. */
 export interface FollowHandlers {

@@ -1,5 +1,5 @@
 import { button, el, getJson } from './dom.js';
-import type { LineJson } from './api-types.js';
+import type { ReportJson } from '../../protocol/responses.js';
 
 /** Row height in px; the stylesheet's `.log-view li` has the same height. */
 const ROW = 20;
@@ -26,7 +26,7 @@ export class LogView {
   readonly #spacer: HTMLElement;
   readonly #list: HTMLOListElement;
   readonly #jump: HTMLButtonElement;
-  readonly #blocks = new Map<number, Array<LineJson | undefined>>();
+  readonly #blocks = new Map<number, Array<ReportJson | undefined>>();
   readonly #loading = new Set<number>();
   /** Blocks fetched whole (a block may also hold only live lines). */
   readonly #complete = new Set<number>();
@@ -84,7 +84,7 @@ export class LogView {
   }
 
   /** Adds lines that arrived live (in seq order, after what the view knows) and follows the end when the reader is there. */
-  addLive(lines: LineJson[]): void {
+  addLive(lines: ReportJson[]): void {
     if (lines.length === 0) return;
     const droppedBefore = this.#quota().dropped;
     this.#extent = { ...this.#extent, lastSeq: Math.max(this.#extent.lastSeq, lines.at(-1)!.seq) };
@@ -135,7 +135,7 @@ export class LogView {
     this.#schedule();
   }
 
-  #put(row: number, line: LineJson): void {
+  #put(row: number, line: ReportJson): void {
     const b = Math.floor(row / BLOCK);
     let block = this.#blocks.get(b);
     if (!block) this.#blocks.set(b, (block = []));
@@ -166,7 +166,7 @@ export class LogView {
     this.#list.replaceChildren(...items);
   }
 
-  #item(row: number, line: LineJson | undefined): HTMLLIElement {
+  #item(row: number, line: ReportJson | undefined): HTMLLIElement {
     const li = el('li');
     const { head, dropped } = this.#quota();
     if (dropped > 0 && row === head) {
@@ -194,8 +194,8 @@ export class LogView {
       const start = b * BLOCK;
       const count = Math.min(BLOCK, this.rows - start);
       if (count <= 0) return;
-      const body = await getJson<{ reports: LineJson[] }>(`/api/v1/executions/${this.#id}/reports?after=${this.seqOf(start) - 1}&limit=${count}`);
-      const block: Array<LineJson | undefined> = this.#blocks.get(b) ?? [];
+      const body = await getJson<{ reports: ReportJson[] }>(`/api/v1/executions/${this.#id}/reports?after=${this.seqOf(start) - 1}&limit=${count}`);
+      const block: Array<ReportJson | undefined> = this.#blocks.get(b) ?? [];
       body.reports.forEach((line, i) => (block[i] ??= line));
       this.#blocks.set(b, block);
       this.#complete.add(b);

@@ -1,8 +1,9 @@
 import { fetchSeries, MetricChart } from './chart.js';
 import { mountChartTools } from './chart-tools.js';
 import { button, el, getJson } from './dom.js';
-import type { SummaryJson } from './api-types.js';
-import { duration, localizeTimes } from './times.js';
+import type { ExecutionSummaryJson } from '../../protocol/responses.js';
+import { formatDuration } from '../../report/format.js';
+import { localizeTimes } from './times.js';
 
 /** How often a session page with a Running execution asks for the summary again (ms). */
 const POLL_MS = 5000;
@@ -17,7 +18,7 @@ type SortKey = string;
 export function mountSessionPage(data: { id: string }): void {
   const table = document.querySelector<HTMLTableElement>('table.executions')!;
   const tools = document.querySelector<HTMLElement>('.table-tools')!;
-  let rows: SummaryJson[] = [];
+  let rows: ExecutionSummaryJson[] = [];
   let sort: { key: SortKey; dir: 1 | -1 } = { key: 'startedAt', dir: 1 };
   let filter = '';
   const picked = new Set<string>();
@@ -47,7 +48,7 @@ export function mountSessionPage(data: { id: string }): void {
     th.replaceChildren(b);
   }
 
-  const value = (e: SummaryJson, key: SortKey): number | string => {
+  const value = (e: ExecutionSummaryJson, key: SortKey): number | string => {
     if (key.startsWith('m:')) return e.metrics[key.slice(2)]?.last ?? -Infinity;
     const v = (e as unknown as Record<string, unknown>)[key];
     return typeof v === 'number' || typeof v === 'string' ? v : -Infinity;
@@ -69,7 +70,7 @@ export function mountSessionPage(data: { id: string }): void {
     localizeTimes(table);
   }
 
-  function row(e: SummaryJson, keys: string[]): HTMLTableRowElement {
+  function row(e: ExecutionSummaryJson, keys: string[]): HTMLTableRowElement {
     const tr = el('tr');
     tr.dataset.id = e.id;
     const box = el('input');
@@ -103,7 +104,7 @@ export function mountSessionPage(data: { id: string }): void {
       cell(link),
       cell(el('code', '', e.command.join(' '))),
       cell(started),
-      cell(duration(e.durationMs)),
+      cell(formatDuration(e.durationMs)),
       cell(e.exitCode !== null ? String(e.exitCode) : (e.signal ?? '-')),
       cell(String(e.lineCount)),
       ...keys.map((k) => cell(fmt(e.metrics[k]?.last))),
@@ -113,7 +114,7 @@ export function mountSessionPage(data: { id: string }): void {
   }
 
   async function refresh(): Promise<void> {
-    const body = await getJson<{ executions: SummaryJson[] }>(`/api/v1/sessions/${data.id}/summary`);
+    const body = await getJson<{ executions: ExecutionSummaryJson[] }>(`/api/v1/sessions/${data.id}/summary`);
     rows = body.executions;
     render();
     if (rows.some((e) => e.state === 'Running')) setTimeout(() => void refresh().catch(() => setTimeout(() => void refresh(), POLL_MS)), POLL_MS);

@@ -1,10 +1,12 @@
 import { closeSync, existsSync, fstatSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tryLock } from '../config/home-lock.js';
-import { ApiClient } from './api.js';
-import { createOnServer } from './remote-session.js';
-import { isRefusedForGood, setAside } from './refusal.js';
-import { LINES_FILE, META_FILE, pendingSpool, readAcked, readAlive, readMeta, readRawLines, writeAcked, writeMeta, type SpoolEntry } from './spool-files.js';
+import { ApiClient } from '../client/api.js';
+import { isRefusedForGood } from '../client/refusal.js';
+import { setAside } from './set-aside.js';
+import { createOnServer, forgetServerCopy, recoverLostExecution } from './server-copy.js';
+import { SpoolEntryState } from './spool-entry-state.js';
+import { LINES_FILE, META_FILE, pendingSpool, readAcked, readAlive, readMeta, readRawLines } from './spool-files.js';
 import { TRACKER_DIED } from '../store/reasons.js';
 import { ExecTrackError, isExecTrackError } from '../errors.js';
 import type { ReportLine } from '../protocol/types.js';
@@ -59,8 +61,12 @@ export async function syncSpool(options: SyncOptions = {}): Promise<SyncResult[]
     if (!release) continue;
     try {
       // what the listing read may be out of date: another sync may have created it on the server meanwhile
-      const entry = { dir: listed.dir, meta: readMeta(listed.dir) };
-      results.push(await syncOne(entry, options, (lines, bytes, totalBytes) => options.onProgress?.({ executionId: entry.meta.execution.id, index, count: entries.length, lines, bytes, totalBytes })));
+      const entry = new SpoolEntryState(listed.dir, readMeta(listed.dir));
+      try {
+        results.push(await syncOne(entry, options, (lines, bytes, totalBytes) => options.onProgress?.({ executionId: entry.meta.execution.id, index, count: entries.length, lines, bytes, totalBytes })));
+      } finally {
+        entry.close();
+      }
     } finally {
       release();
     }
@@ -91,8 +97,12 @@ function claim(dir: string): (() => void) | undefined {
 }
 
 /** Uploads one claimed entry; a failure is its result, never thrown. */
-async function syncOne(entry: SpoolEntry, options: SyncOptions, report: (lines: number, bytes: number, total: number) => void): Promise<SyncResult> {
-  if (options.server !== undefined && options.server !== entry.meta.server) moveTo(entry, options.server);
+async function syncOne(entry: SpoolEntryState, options: SyncOptions, report: (lines: number, bytes: number, total: number) => void): Promise<SyncResult> {
+  if (options.server !== undefined && options.server !== entry.meta.server) {
+    // re-targeted at another server (the one it was started with is gone or was wrong): a later sync goes on with it
+    entry.updateMeta({ server: options.server });
+    forgetServerCopy(entry);
+  }
   const base = { executionId: entry.meta.execution.id, server: entry.meta.server };
   try {
     return { ...base, ...(await syncEntry(entry, options.env, report)) };
@@ -104,53 +114,28 @@ async function syncOne(entry: SpoolEntry, options: SyncOptions, report: (lines: 
   }
 }
 
-/**
- * Re-targets a spooled execution at another server (the one it was started with is gone or was
- * wrong). The spool's meta records the new server, so a later `sync` goes on with it.
- */
-function moveTo(entry: SpoolEntry, server: string): void {
-  entry.meta.server = server;
-  forgetServerState(entry);
-}
-
-/**
- * The server holds nothing of this execution: its execution is to be created and every line sent,
- * and its session too when it was named by title. A session named only by id is never created from
- * the spool (its title is unknown, and an id typed offline may be a typo): a server without it
- * refuses the execution for good and the entry is set aside.
- */
-function forgetServerState({ dir, meta }: SpoolEntry): void {
-  meta.sessionCreated = meta.session.title === null;
-  meta.executionCreated = false;
-  writeMeta(dir, meta);
-  writeAcked(dir, -1);
-}
-
-async function syncEntry(entry: SpoolEntry, env: NodeJS.ProcessEnv | undefined, report: (lines: number, bytes: number, total: number) => void): Promise<Pick<SyncResult, 'lines' | 'status'>> {
-  const { dir, meta } = entry;
-  const api = new ApiClient(meta.server, { env });
-  let lines: number;
-  let lastTs: number;
+async function syncEntry(entry: SpoolEntryState, env: NodeJS.ProcessEnv | undefined, report: (lines: number, bytes: number, total: number) => void): Promise<Pick<SyncResult, 'lines' | 'status'>> {
+  const api = new ApiClient(entry.meta.server, { env });
+  let uploaded: Uploaded;
   try {
-    ({ sent: lines, lastTs } = await createAndUpload(api, entry, report));
+    uploaded = await createAndUpload(api, entry, report);
   } catch (error) {
-    // a 404 before the execution exists there is the server refusing its session (an unknown id): for good
-    if (!isExecTrackError(error) || error.code !== 'NOT_FOUND' || !meta.executionCreated) throw error;
     // the server lost the execution (a new database or retention): create it again, send everything
-    forgetServerState(entry);
-    ({ sent: lines, lastTs } = await createAndUpload(api, entry, report));
+    if (!recoverLostExecution(error, entry)) throw error;
+    uploaded = await createAndUpload(api, entry, report);
   }
+  const { meta, dir } = entry;
   // a wrapper that died before knowing the outcome (sync only takes spools of dead wrappers) ended at
   // its last sign of life in the spool, not now: Exec crushed, tracker died, as the embedded store says
-  await api.finish(meta.execution.id, meta.outcome ?? { state: 'Exec crushed', exitCode: null, signal: null, reason: TRACKER_DIED, endedAt: Math.max(meta.execution.startedAt, lastTs, readAlive(dir)) });
+  await api.finish(meta.execution.id, meta.outcome ?? { state: 'Exec crushed', exitCode: null, signal: null, reason: TRACKER_DIED, endedAt: Math.max(meta.execution.startedAt, uploaded.lastTs, readAlive(dir)) });
   rmSync(dir, { recursive: true, force: true });
-  return { lines, status: meta.outcome ? 'finished' : 'lines' };
+  return { lines: uploaded.sent, status: meta.outcome ? 'finished' : 'lines' };
 }
 
-/** Creates the session and execution where the meta says they were never created, then sends the lines (see {@link uploadLines}). */
-async function createAndUpload(api: ApiClient, { dir, meta }: SpoolEntry, report: (lines: number, bytes: number, total: number) => void): Promise<Uploaded> {
-  await createOnServer(api, () => meta, (patch) => writeMeta(dir, Object.assign(meta, patch)));
-  return uploadLines(api, dir, meta.execution.id, report);
+/** Creates the session and execution where the meta says they were never created (server-copy.ts), then sends the lines (see {@link uploadLines}). */
+async function createAndUpload(api: ApiClient, entry: SpoolEntryState, report: (lines: number, bytes: number, total: number) => void): Promise<Uploaded> {
+  await createOnServer(api, entry);
+  return uploadLines(api, entry, report);
 }
 
 /** What {@link uploadLines} did: lines sent, and the capture time of the last spooled line (ms since epoch UTC, 0 when none). */
@@ -160,7 +145,9 @@ interface Uploaded {
 }
 
 /** Sends the spooled lines after the acked seq. */
-async function uploadLines(api: ApiClient, dir: string, executionId: string, report: (lines: number, bytes: number, total: number) => void): Promise<Uploaded> {
+async function uploadLines(api: ApiClient, entry: SpoolEntryState, report: (lines: number, bytes: number, total: number) => void): Promise<Uploaded> {
+  const { dir } = entry;
+  const executionId = entry.meta.execution.id;
   const path = join(dir, LINES_FILE);
   if (!existsSync(path)) return { sent: 0, lastTs: 0 };
   const fd = openSync(path, 'r');
@@ -188,7 +175,7 @@ async function uploadLines(api: ApiClient, dir: string, executionId: string, rep
         offset = 0;
       }
       acked = lastSeq;
-      writeAcked(dir, acked);
+      entry.setAcked(acked);
       report(sent, offset, size);
     }
   } finally {

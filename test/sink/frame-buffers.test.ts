@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FrameBuffers } from '../../src/client/frame-buffers.js';
+import { FrameBuffers } from '../../src/sink/frame-buffers.js';
 
 describe('FrameBuffers', () => {
   it('hands out memory with the room around it, and the same memory again once recycled', () => {

@@ -1,16 +1,18 @@
-import { ApiClient } from './api.js';
-import { Backoff } from './backoff.js';
+import { ApiClient } from '../client/api.js';
+import { Backoff } from '../client/backoff.js';
 import { FrameBuffers } from './frame-buffers.js';
-import { createOnServer, resolveRemoteSession } from './remote-session.js';
+import { resolveRemoteSession } from './remote-session.js';
+import { createOnServer, recoverLostExecution } from '../spool/server-copy.js';
 import { parseServerUrl } from '../config/server-url.js';
-import { SpoolWriter } from './spool.js';
-import { StreamSocket } from './stream-socket.js';
+import { SpoolWriter } from '../spool/spool-writer.js';
+import { StreamSocket } from '../client/stream-socket.js';
 import { isExecTrackError, type ExecTrackError } from '../errors.js';
-import { isRefusedForGood, REJECTED_DIR, setAside } from './refusal.js';
+import { isRefusedForGood } from '../client/refusal.js';
+import { REJECTED_DIR, setAside } from '../spool/set-aside.js';
 import { join } from 'node:path';
 import { newId } from '../protocol/ids.js';
 import type { Outcome, ReportLine } from '../protocol/types.js';
-import type { ExecutionInit, OpenedExecution, Sink } from '../runner/sink.js';
+import type { ExecutionInit, OpenedExecution, Sink } from './sink.js';
 
 /** Options of {@link RemoteSink}. Times in ms. */
 export interface RemoteSinkOptions {
@@ -48,7 +50,7 @@ const FRAME_HEAD = Buffer.from('{"type":"lines","lines":[');
  * backoff + jitter) that resume from the server's `lastSeq`. `write` only appends to the spool
  * (sends read it back as bytes, so memory stays bounded however far behind the server is). Server
  * trouble is reported in ONE stderr line and never thrown. A refusal for good (a 4xx that no retry
- * can change, client/refusal.ts) stops the sending, and the spool is set aside in `rejected/` at the end.
+ * can change, client/refusal.ts) stops the sending, and the spool is set aside in `rejected/` at the end (spool/set-aside.ts).
  */
 export class RemoteSink implements Sink {
   readonly #options: Required<Omit<RemoteSinkOptions, 'env'>> & { env: NodeJS.ProcessEnv };
@@ -168,7 +170,7 @@ export class RemoteSink implements Sink {
   }
 
   #ensureCreated(): Promise<void> {
-    return createOnServer(this.#api, () => this.#spool.meta, (patch) => this.#spool.updateMeta(patch));
+    return createOnServer(this.#api, this.#spool);
   }
 
   #onConnected(lastSeq: number): void {
@@ -201,11 +203,8 @@ export class RemoteSink implements Sink {
       this.#renewClaim = true;
       if (this.#refusedKeys++ === 0) return;
     }
-    if (code === 'NOT_FOUND' && this.#spool.meta.executionCreated) {
-      // the server lost the execution (a new database): create it again and resend everything
-      this.#spool.updateMeta({ executionCreated: false, sessionCreated: this.#spool.meta.session.title === null });
-      return;
-    }
+    // the server lost the execution (a new database): the next attempt creates it again and resends everything
+    if (recoverLostExecution(error, this.#spool)) return;
     if (isRefusedForGood(error)) return this.#onRefused(error);
     if (!this.#warned) {
       this.#warned = true;

@@ -1,12 +1,12 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RemoteSink } from '../../src/client/remote-sink.js';
-import { listSpool, readAcked, readMeta } from '../../src/client/spool-files.js';
+import { RemoteSink } from '../../src/sink/remote-sink.js';
+import { listSpool, readAcked, readMeta } from '../../src/spool/spool-files.js';
 import { spoolDir } from '../../src/config/paths.js';
 import type { Outcome, ReportLine } from '../../src/protocol/types.js';
-import type { ExecutionInit } from '../../src/runner/sink.js';
+import type { ExecutionInit } from '../../src/sink/sink.js';
 import { tempHome } from '../helpers/cli.js';
-import { fakeServer } from './fake-server.js';
+import { fakeServer } from '../client/fake-server.js';
 
 const init: ExecutionInit = { name: null, command: ['train'], cwd: '/', host: 'h', pid: process.pid, startedAt: 1, metrics: { enabled: true } };
 const outcome: Outcome = { state: 'Passive', exitCode: 0, signal: null, reason: null, endedAt: 2 };

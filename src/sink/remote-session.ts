@@ -1,8 +1,7 @@
 import { ExecTrackError, isExecTrackError } from '../errors.js';
 import { newId, isId } from '../protocol/ids.js';
-import type { ApiClient } from './api.js';
-import { DEFAULT_SESSION_TITLE } from './local-session.js';
-import type { SpoolMeta } from './spool-files.js';
+import type { ApiClient } from '../client/api.js';
+import { DEFAULTS } from '../defaults.js';
 
 /** A session resolved for a run; `title` is null when it was named by an id this machine knows no title of. */
 export interface ResolvedSession {
@@ -30,7 +29,7 @@ export async function resolveRemoteSession(api: ApiClient, wanted: string | unde
 
 async function resolve(api: ApiClient, wanted: string | undefined): Promise<ResolvedSession> {
   const stored = api.credentials.get();
-  const value = wanted ?? stored.currentSession ?? (await listed(api))[0]?.id ?? DEFAULT_SESSION_TITLE;
+  const value = wanted ?? stored.currentSession ?? (await listed(api))[0]?.id ?? DEFAULTS.sessionTitle;
   if (isId('s', value)) {
     if (value === wanted) await confirmExists(api, value);
     return { id: value, title: titleOf(stored.sessionTitles, value) };
@@ -52,38 +51,6 @@ async function listed(api: ApiClient): Promise<Array<{ id: string; title: string
 
 function titleOf(titles: Record<string, string> | undefined, id: string): string | null {
   return Object.entries(titles ?? {}).find(([, known]) => known === id)?.[0] ?? null;
-}
-
-/**
- * Creates a spooled execution's session (unless the meta says it exists) and the execution on the
- * server, recording each step in the meta through `save`. A session id the server says is another
- * user's (403/409 even with a claim key fresh from this home's token: a home mixed by parallel first
- * runs of an exec-track before issue 9) is replaced, in the config and the meta, by a new session of
- * the same title, so the home heals instead of failing for ever.
- * @throws ExecTrackError from the server; FORBIDDEN/CONFLICT when the session was named by id only.
- */
-export async function createOnServer(api: ApiClient, meta: () => Readonly<SpoolMeta>, save: (patch: Partial<SpoolMeta>) => void): Promise<void> {
-  try {
-    await createBoth(api, meta, save);
-  } catch (error) {
-    const { session, executionCreated } = meta();
-    if (!isExecTrackError(error) || (error.code !== 'FORBIDDEN' && error.code !== 'CONFLICT') || session.title === null || executionCreated) throw error;
-    const id = await api.credentials.replaceSession(session.id, session.title, newId('s'));
-    save({ session: { id, title: session.title }, sessionCreated: false });
-    await createBoth(api, meta, save);
-  }
-}
-
-async function createBoth(api: ApiClient, meta: () => Readonly<SpoolMeta>, save: (patch: Partial<SpoolMeta>) => void): Promise<void> {
-  const { session, execution } = meta();
-  if (!meta().sessionCreated) {
-    await api.createSession({ id: session.id, title: session.title ?? DEFAULT_SESSION_TITLE });
-    save({ sessionCreated: true });
-  }
-  if (!meta().executionCreated) {
-    await api.createExecution(session.id, execution);
-    save({ executionCreated: true });
-  }
 }
 
 /** Throws NOT_FOUND when the server says the session does not exist; any other trouble is left to the spool. */

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spoolDir } from '../config/paths.js';
-import type { ExecutionBody } from './api.js';
-import { REJECTED_DIR } from './refusal.js';
+import type { ExecutionBody } from '../client/api.js';
+import { REJECTED_DIR } from './set-aside.js';
 import type { Outcome } from '../protocol/types.js';
 
 /**
@@ -10,7 +10,8 @@ import type { Outcome } from '../protocol/types.js';
  * `spoolDir()`, named by the execution id, holding
  * - `meta.json`: {@link SpoolMeta} (rewritten atomically via rename),
  * - `lines.ndjson`: every captured ReportLine as one JSON line, append-only, in seq order,
- * - `acked`: the highest seq the server confirmed storing (decimal text; absent = none),
+ * - `acked`: the highest seq the server confirmed storing (decimal text, space-padded; absent = none;
+ *   written only through AckedFile),
  * - `alive`: the wrapper's last heartbeat (ms since epoch UTC, decimal text; rewritten every few
  *   seconds), so a wrapper killed with SIGKILL gets its real end, not the time of the later `sync`.
  */
@@ -55,10 +56,6 @@ export function readAcked(dir: string): number {
   return existsSync(file) ? Number(readFileSync(file, 'utf8')) : -1;
 }
 
-export function writeAcked(dir: string, seq: number): void {
-  writeFileSync(join(dir, ACKED_FILE), String(seq), { mode: 0o600 });
-}
-
 /** The wrapper's last heartbeat written to the spool (ms since epoch UTC), 0 when none. */
 export function readAlive(dir: string): number {
   const file = join(dir, ALIVE_FILE);
@@ -75,7 +72,7 @@ export function listSpool(env: NodeJS.ProcessEnv = process.env): SpoolEntry[] {
   if (!existsSync(root)) return [];
   const entries: SpoolEntry[] = [];
   for (const name of readdirSync(root)) {
-    // executions the server refused for good are set aside there (client/refusal.ts)
+    // executions the server refused for good are set aside there (set-aside.ts)
     if (name === REJECTED_DIR) continue;
     const dir = join(root, name);
     try {

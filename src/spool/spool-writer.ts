@@ -1,7 +1,8 @@
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDir, spoolDir } from '../config/paths.js';
-import { ACKED_FILE, LINES_FILE, readLineSpan, writeAlive, writeMeta, type LineSpan, type SpoolMeta } from './spool-files.js';
+import { AckedFile } from './acked-file.js';
+import { LINES_FILE, readLineSpan, writeAlive, writeMeta, type LineSpan, type SpoolMeta } from './spool-files.js';
 import type { ReportLine } from '../protocol/types.js';
 
 /** Buffered bytes that trigger a synchronous write (bytes). */
@@ -10,8 +11,6 @@ const FLUSH_BYTES = 64 * 1024;
 const FLUSH_MS = 20;
 /** At most one index entry (seq → byte offset, at a flush) per this many lines: memory stays ~2 numbers per 1024 lines. */
 const INDEX_EVERY = 1024;
-/** Characters of the `acked` file: any seq fits, so each rewrite covers the previous one. */
-const ACKED_WIDTH = 20;
 
 /**
  * The write-ahead spool of one execution (layout in spool-files.ts). Every captured line is
@@ -26,7 +25,7 @@ export class SpoolWriter {
   #meta: SpoolMeta;
   readonly #fd: number;
   #readFd: number | undefined;
-  #ackedFd: number | undefined;
+  readonly #acked: AckedFile;
   #pending: string[] = [];
   #pendingBytes = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -44,6 +43,7 @@ export class SpoolWriter {
     this.dir = dir;
     this.#meta = meta;
     this.#fd = openSync(join(dir, LINES_FILE), 'a', 0o600);
+    this.#acked = new AckedFile(dir);
   }
 
   /** Creates the spool directory of `meta.execution.id` under `spoolDir(env)` and writes its meta. */
@@ -56,11 +56,6 @@ export class SpoolWriter {
 
   get meta(): Readonly<SpoolMeta> {
     return this.#meta;
-  }
-
-  /** Number of lines appended. */
-  get count(): number {
-    return this.#count;
   }
 
   /** Appends one line (buffered; cheap). */
@@ -98,7 +93,7 @@ export class SpoolWriter {
    * Up to `maxLines` JSON lines (at most `maxBytes`, but always one) from `fromSeq` as they are in the
    * file; flushes first, so whatever is returned is on disk (write-ahead). Empty past the last line.
    * The bytes are a view of memory from `memory(size)` (at least `size` bytes), so a caller can read
-   * into memory it wraps in place and reuses (the sender's frames, src/client/frame-buffers.ts).
+   * into memory it wraps in place and reuses (the sender's frames, src/sink/frame-buffers.ts).
    */
   readLines(fromSeq: number, maxLines: number, maxBytes: number, memory: (size: number) => Buffer = Buffer.allocUnsafe): LineSpan {
     const rel = fromSeq - this.#firstSeq;
@@ -121,11 +116,7 @@ export class SpoolWriter {
 
   /** Records the highest seq the server confirmed storing. */
   setAcked(seq: number): void {
-    if (this.#closed) return;
-    // one fd rewritten in place at offset 0, padded to a fixed width (readAcked's Number() ignores the
-    // spaces): writeFileSync's open+truncate per ack cost ~2.6 s per 1M lines in server mode (issue 6, B3)
-    this.#ackedFd ??= openSync(join(this.dir, ACKED_FILE), 'w', 0o600);
-    writeSync(this.#ackedFd, String(seq).padEnd(ACKED_WIDTH), 0);
+    if (!this.#closed) this.#acked.write(seq);
   }
 
   /** Records a heartbeat of the wrapper (ms since epoch UTC): the end `sync` gives a run whose wrapper died. */
@@ -146,7 +137,7 @@ export class SpoolWriter {
     this.#closed = true;
     closeSync(this.#fd);
     if (this.#readFd !== undefined) closeSync(this.#readFd);
-    if (this.#ackedFd !== undefined) closeSync(this.#ackedFd);
+    this.#acked.close();
   }
 
   /** Closes and deletes the directory: the execution is finished and fully acked. */

@@ -1,12 +1,10 @@
+import { DEFAULTS } from '../defaults.js';
 import { withHomeLock } from '../config/home-lock.js';
 import { openSettings } from '../config/settings.js';
 import { ExecTrackError } from '../errors.js';
 import { isId, newId } from '../protocol/ids.js';
 import type { Session } from '../protocol/types.js';
 import type { Store } from '../store/store.js';
-
-/** Title of the session `run` creates when none is given and the store holds none. */
-export const DEFAULT_SESSION_TITLE = 'default';
 
 /**
  * The current session of the embedded store, the one both a plain `run` and a plain `report` use:
@@ -57,7 +55,7 @@ async function pick(store: Store, ref: string | undefined, env: NodeJS.ProcessEn
     const current = await currentLocalSession(store, env);
     if (current) return current;
   }
-  const title = ref ?? DEFAULT_SESSION_TITLE;
+  const title = ref ?? DEFAULTS.sessionTitle;
   const find = () => store.findSessionByTitle(title, null);
   return (await find()) ?? (await withHomeLock(env, 'session-create', async () => (await find()) ?? (await addSession(store, title))));
 }

@@ -1,9 +1,9 @@
 import { newId } from '../protocol/ids.js';
 import type { Outcome, ReportLine } from '../protocol/types.js';
-import type { ExecutionInit, OpenedExecution, Sink } from '../runner/sink.js';
+import type { ExecutionInit, OpenedExecution, Sink } from './sink.js';
 import type { Store } from '../store/store.js';
 import { resolveLocalSession } from './local-session.js';
-import { SpaceReserve } from './reserve.js';
+import { SpaceReserve } from './space-reserve.js';
 
 /** Tuning of a {@link LocalSink}; every field has a default. */
 export interface LocalSinkOptions {

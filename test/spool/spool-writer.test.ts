@@ -1,8 +1,8 @@
 import { appendFileSync, existsSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SpoolWriter } from '../../src/client/spool.js';
-import { LINES_FILE, listSpool, pendingSpoolCount, readAcked, readMeta, readRawLines, type SpoolMeta } from '../../src/client/spool-files.js';
+import { SpoolWriter } from '../../src/spool/spool-writer.js';
+import { LINES_FILE, listSpool, pendingSpoolCount, readAcked, readMeta, readRawLines, type SpoolMeta } from '../../src/spool/spool-files.js';
 import type { ReportLine } from '../../src/protocol/types.js';
 import { tempHome } from '../helpers/cli.js';
 
