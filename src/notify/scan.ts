@@ -69,7 +69,10 @@ export async function scanRule(ctx: ScanContext, rule: NotifyRule): Promise<NewO
       const kind = endEvent(e.state);
       const key = keys.end(rule, e);
       const wanted = rule.on.includes(kind);
-      if (!queued.has(key)) await queue(key, kind, wanted ? await details(ctx.store, e) : { execution: e }, wanted);
+      if (queued.has(key)) continue;
+      // output that came back just before the end still ends an open stall
+      if (rule.on.includes('stalled')) await scanStall(ctx, rule, e, queued, queue);
+      await queue(key, kind, wanted ? await details(ctx.store, e) : { execution: e }, wanted);
     } else if (rule.on.includes('stalled')) {
       await scanStall(ctx, rule, e, queued, queue);
     }
@@ -89,27 +92,38 @@ export async function scanRule(ctx: ScanContext, rule: NotifyRule): Promise<NewO
 
 type Queue = (key: string, kind: MessageKind, facts: Partial<MessageFacts>, wanted: boolean) => Promise<void>;
 
-/** `recovered` for an open stall once a line came after it, then `stalled` when silent for the rule's time. */
+/**
+ * `recovered` for an open stall once output came after it (also when the execution ended since), then,
+ * while it runs, `stalled` when silent for the rule's time. A stall is marked by the seq of the last
+ * activity before it.
+ */
 async function scanStall(ctx: ScanContext, rule: NotifyRule, e: Execution, queued: Set<string>, queue: Queue): Promise<void> {
-  const { lastSeq } = await ctx.store.logExtent(e.id);
+  const activity = await lastActivity(ctx.store, e);
   const prefix = `${rule.id}/${e.id}/`;
   const marks = (kind: string) => new Set([...queued].filter((k) => k.startsWith(`${prefix}${kind}/`)).map((k) => Number(k.slice(prefix.length + kind.length + 1))));
   const stalled = marks('stalled');
   const recovered = marks('recovered');
   let open = [...stalled].filter((m) => !recovered.has(m));
-  for (const m of open.filter((mark) => lastSeq > mark)) await queue(keys.stall(rule, e, 'recovered', m), 'recovered', await details(ctx.store, e), true);
-  open = open.filter((m) => lastSeq <= m);
-  const silentMs = ctx.now - (await lastActivity(ctx.store, e));
-  if (open.length === 0 && silentMs >= rule.stallAfterMs && !stalled.has(lastSeq)) {
-    await queue(keys.stall(rule, e, 'stalled', lastSeq), 'stalled', { ...(await details(ctx.store, e)), silentMs }, true);
+  for (const m of open.filter((mark) => activity.seq > mark)) await queue(keys.stall(rule, e, 'recovered', m), 'recovered', await details(ctx.store, e), true);
+  open = open.filter((m) => activity.seq <= m);
+  const silentMs = ctx.now - activity.ts;
+  if (e.state === 'Running' && open.length === 0 && silentMs >= rule.stallAfterMs && !stalled.has(activity.seq)) {
+    await queue(keys.stall(rule, e, 'stalled', activity.seq), 'stalled', { ...(await details(ctx.store, e)), silentMs }, true);
   }
 }
 
-/** The capture time of the newest line or metric point (the wrapper's clock), else the start. */
-async function lastActivity(store: Store, e: Execution): Promise<number> {
+/**
+ * The newest sign of the command's own progress: its last line or a metric point it sent (seq, and
+ * capture time by the wrapper's clock), else its start (seq -1). The wrapper's `sys/…` resource
+ * samples do not count: a hung command is still sampled.
+ */
+async function lastActivity(store: Store, e: Execution): Promise<{ seq: number; ts: number }> {
   const [line] = await store.readReports(e.id, { tail: 1 });
-  const points = await store.metricPoints(e.id, undefined, { afterSeq: line?.seq ?? -1 });
-  return Math.max(e.startedAt ?? 0, line?.ts ?? 0, ...points.map((p) => p.ts));
+  let latest = line ? { seq: line.seq, ts: line.ts } : { seq: -1, ts: e.startedAt ?? 0 };
+  for (const p of await store.metricPoints(e.id, undefined, { afterSeq: latest.seq })) {
+    if (!p.key.startsWith('sys/') && p.seq > latest.seq) latest = { seq: p.seq, ts: p.ts };
+  }
+  return latest;
 }
 
 async function details(store: Store, e: Execution): Promise<Partial<MessageFacts>> {

@@ -108,7 +108,7 @@ export function notifyContract(freshStore: FreshStore): void {
       expect(await scan(store, 5_000)).toEqual([['failed', 'pending']]);
     });
 
-    it('stalled once after the rule\'s silence, recovered when output comes again, and stalled again after a new silence', async () => {
+    it('stalled once after the rule\'s silence, recovered when output comes again, stalled again after a new silence, recovered by output just before the end', async () => {
       const { store } = await freshStore();
       await addRule(store, SESSION, { url: HOOK, on: ['stalled'], stallAfterMs: 5_000 }, 1_000);
       await store.appendReports(EXEC, lines([0]));
@@ -119,17 +119,22 @@ export function notifyContract(freshStore: FreshStore): void {
       expect(await scan(store, 31_500)).toEqual([['recovered', 'pending']]);
       expect(await scan(store, 32_000)).toEqual([]);
       expect(await scan(store, 36_001)).toEqual([['stalled', 'pending']]);
+      await store.appendReports(EXEC, [{ seq: 2, ts: 37_000, stream: 'stdout', text: 'last' }]);
+      await store.finishExecution(EXEC, { state: 'Passive', exitCode: 0, signal: null, reason: null, endedAt: 37_100 });
+      expect(await scan(store, 37_200)).toEqual([['recovered', 'pending'], ['finished', 'skipped']]);
       const stalled = (await store.notify.claim(40_000, 10, 1_000)).filter((m) => m.kind === 'stalled');
       expect(JSON.parse(stalled[0]!.body)).toMatchObject({ event: 'stalled', silentMs: 5_001 });
     });
 
-    it('a metric point counts as activity', async () => {
+    it("a metric point counts as activity, the wrapper's sys/ samples do not", async () => {
       const { store } = await freshStore();
       await addRule(store, SESSION, { url: HOOK, on: ['stalled'], stallAfterMs: 5_000 }, 1_000);
       await store.appendReports(EXEC, lines([0]));
       await store.appendReports(EXEC, [{ seq: 1, ts: 14_000, stream: 'stdout', text: '', points: [{ key: 'loss', value: 1, ts: 14_000 }] }]);
       expect(await scan(store, 16_000)).toEqual([]);
       expect(await scan(store, 19_001)).toEqual([['stalled', 'pending']]);
+      await store.appendReports(EXEC, [{ seq: 2, ts: 20_000, stream: 'stdout', text: '', points: [{ key: 'sys/cpu', value: 0, ts: 20_000 }] }]);
+      expect(await scan(store, 21_000)).toEqual([]);
     });
 
     it('session-done: one message with counts by state once every execution ended, again after a later run ends', async () => {
