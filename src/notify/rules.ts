@@ -1,30 +1,13 @@
 import { ExecTrackError } from '../errors.js';
 import { isId, newId } from '../protocol/ids.js';
 import { isoTime } from '../protocol/json.js';
-import { NOTIFY_EVENTS, type AddNotificationBody, type NotificationRuleJson, type NotifyEvent } from '../protocol/notify.js';
+import type { AddNotificationBody, NotificationRuleJson } from '../protocol/notify.js';
+import { RUN_EVENTS, SESSION_EVENTS } from './rule-options.js';
 import type { Store } from '../store/store.js';
 import { DEFAULT_STALL_MS } from './options.js';
 import { pastKeys } from './scan.js';
 import type { NotifyRule } from './store.js';
 import { maskUrl, parseTarget } from './target.js';
-
-/** Events of a `run --notify` without `--notify-on`: everything that can happen to one run. */
-export const RUN_EVENTS: NotifyEvent[] = ['finished', 'failed', 'lost', 'stalled'];
-/** Events of a `notify add` without `--on`: what needs attention, and the end of the whole session. */
-export const SESSION_EVENTS: NotifyEvent[] = ['failed', 'lost', 'stalled', 'session-done'];
-
-/**
- * `failed,lost` → events (also `session_done`, spaces, repeats).
- * @throws ExecTrackError USAGE naming `option` for an unknown event or an empty list.
- */
-export function parseEvents(text: string, option: string): NotifyEvent[] {
-  const names = text.split(',').map((s) => s.trim().replace('_', '-')).filter((s) => s !== '');
-  const unknown = names.find((n) => !(NOTIFY_EVENTS as readonly string[]).includes(n));
-  if (names.length === 0 || unknown !== undefined) {
-    throw new ExecTrackError('USAGE', `${option} expects a comma-separated list of ${NOTIFY_EVENTS.join(', ')}${unknown ? `, got "${unknown}"` : ''}.`);
-  }
-  return [...new Set(names)] as NotifyEvent[];
-}
 
 /**
  * Adds a rule to a session (engine-neutral: the server's route and the embedded CLI share it). What

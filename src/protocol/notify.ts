@@ -1,17 +1,13 @@
 import { z } from 'zod';
+import { NOTIFY_EVENTS } from './notify-events.js';
 
 /**
  * Notification shapes (issue 15): the event kinds, the generic webhook payload (versioned), and the
  * bodies and answers of the notification-rule routes. docs/notifications.md documents them.
  */
 
-/** What a rule can subscribe to. `stalled` also covers the recovery message of a stall. */
-export const NOTIFY_EVENTS = ['finished', 'failed', 'lost', 'stalled', 'session-done'] as const;
+export { NOTIFY_EVENTS, type MessageKind, type NotifyEvent } from './notify-events.js';
 export const notifyEventSchema = z.enum(NOTIFY_EVENTS);
-export type NotifyEvent = z.infer<typeof notifyEventSchema>;
-
-/** What a message reports: an event, or `recovered` (output again after `stalled`). */
-export type MessageKind = NotifyEvent | 'recovered';
 
 /** The generic webhook payload's version; bumped on any incompatible change. */
 export const PAYLOAD_VERSION = 1;

@@ -1,34 +1,21 @@
 import { existsSync } from 'node:fs';
 import { ApiClient } from '../../client/api.js';
 import { NotifyApi } from '../../client/notify-api.js';
-import { parseDuration } from '../../config/duration.js';
 import { embeddedDbPath } from '../../config/paths.js';
 import { resolveServer } from '../../config/settings.js';
 import { ExecTrackError } from '../../errors.js';
 import { isId } from '../../protocol/ids.js';
 import type { AddNotificationBody, NotificationRuleJson } from '../../protocol/notify.js';
-import { parseEvents } from '../../notify/rules.js';
+import { EMBEDDED_PAGES, ruleOptions } from '../../notify/rule-options.js';
 import type { Store } from '../../store/store.js';
 import type { CommandIo } from '../io.js';
 
-/** Where `exec-track ui` serves the embedded store's pages by default: the base of page links without a server. */
-export const EMBEDDED_PAGES = 'http://127.0.0.1:8080';
 
 /** Options of `notify add`. */
 export interface NotifyAddOptions {
   on?: string;
   stallAfter?: string;
   server?: string;
-}
-
-/**
- * The parts of a rule the CLI reads from options.
- * @throws ExecTrackError USAGE for a bad `--on` or `--stall-after` (at least 1 s).
- */
-export function ruleOptions(on: string | undefined, stallAfter: string | undefined, names: { on: string; stallAfter: string }): Omit<AddNotificationBody, 'url'> {
-  const stallAfterMs = stallAfter === undefined ? undefined : parseDuration(stallAfter, names.stallAfter);
-  if (stallAfterMs !== undefined && stallAfterMs < 1000) throw new ExecTrackError('USAGE', `${names.stallAfter} expects at least 1s, got "${stallAfter}".`);
-  return { ...(on === undefined ? {} : { on: parseEvents(on, names.on) }), ...(stallAfterMs === undefined ? {} : { stallAfterMs }) };
 }
 
 /**

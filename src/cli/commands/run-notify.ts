@@ -1,9 +1,7 @@
-import { ApiClient } from '../../client/api.js';
-import { NotifyApi } from '../../client/notify-api.js';
 import type { AddNotificationBody } from '../../protocol/notify.js';
 import type { OpenedExecution } from '../../sink/sink.js';
 import type { Store } from '../../store/store.js';
-import { EMBEDDED_PAGES, ruleOptions } from './notify.js';
+import { EMBEDDED_PAGES, ruleOptions } from '../../notify/rule-options.js';
 
 /** `run --notify <url>` (repeatable) with `--notify-on` and `--stall-after`. */
 export interface RunNotifyFlags {
@@ -40,10 +38,11 @@ export async function validateRunNotify(flags: RunNotifyFlags): Promise<Array<Om
 }
 
 /**
- * The notifications of one run (issue 15 point 3). With a server the rules are handed to it (it
- * sends them, also when this machine dies); in embedded mode they go to the embedded store's outbox
- * and this wrapper sends them: a {@link Notifier} runs during the command (for `stalled`) and once more
- * at the end; what is not delivered by then stays queued for the next `run`.
+ * The notifications of one run (issue 15 point 3). With a server the rules (`bodies`, may be none) are
+ * handed to it (it sends them, also when this machine dies); in embedded mode they go to the embedded
+ * store's outbox and this wrapper sends them: when the store holds any rule, a {@link Notifier} runs
+ * during the command (for `stalled`) and once more at the end, for every rule of the store; what is not
+ * delivered by then stays queued for the next `run`.
  */
 export function runNotifications(
   bodies: Array<Omit<AddNotificationBody, 'executionId'>>,
@@ -57,11 +56,18 @@ export function runNotifications(
   return {
     started: ({ sessionId, executionId }) => {
       if (where.server) {
-        const api = new NotifyApi(new ApiClient(where.server, { env }));
-        registered = Promise.all(bodies.map((b) => api.add(sessionId, { ...b, executionId }))).catch(failed);
+        if (bodies.length === 0) return;
+        const server = where.server;
+        registered = (async () => {
+          const [{ ApiClient }, { NotifyApi }] = await Promise.all([import('../../client/api.js'), import('../../client/notify-api.js')]);
+          const api = new NotifyApi(new ApiClient(server, { env }));
+          await Promise.all(bodies.map((b) => api.add(sessionId, { ...b, executionId })));
+        })().catch(failed);
       } else if (where.store) {
         const store = where.store;
         registered = (async () => {
+          // without rules of its own, a run still sends what earlier runs left in the outbox and watches the store's session rules
+          if (bodies.length === 0 && (await store.notify.listRules()).length === 0) return;
           const [{ addRule }, { Notifier }, { notifyOptions }] = await Promise.all([import('../../notify/rules.js'), import('../../notify/notifier.js'), import('../../notify/options.js')]);
           for (const b of bodies) await addRule(store, sessionId, { ...b, executionId }, Date.now());
           const notifier = new Notifier(store, notifyOptions(env), { clock: Date.now, log: (line) => notice(line.replace(/^exec-track: /, '')), base: EMBEDDED_PAGES });

@@ -65,7 +65,7 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, io: Co
     const pty = opts.pty ? await requirePty() : undefined;
     const { runExecution } = await import('../../runner/run.js');
     opened = await openSink(opts, io, valid.lineQuota);
-    const notifications = notify && runNotifications(notify, { server: resolveServer(opts.server, env), store: opened.store }, env, notice);
+    const notifications = runNotifications(notify ?? [], { server: resolveServer(opts.server, env), store: opened.store }, env, notice);
     const exitCode = await runExecution(
       argv,
       {
@@ -80,7 +80,7 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, io: Co
         env,
         notice,
         onStart: ({ executionId, sessionId }) => {
-          notifications?.started({ executionId, sessionId });
+          notifications.started({ executionId, sessionId });
           if (opts.quiet) return;
           notice(`execution ${executionId} in session ${sessionId}`);
           const server = resolveServer(opts.server, env);
@@ -90,7 +90,7 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, io: Co
       },
       opened.sink,
     );
-    await notifications?.finish();
+    await notifications.finish();
     return exitCode;
   } catch (error) {
     return trackingFailed(error, 'nothing ran', notice);

@@ -87,8 +87,8 @@ export class SqliteNotifyStore implements NotifyStore {
 
   async listRules(sessionId?: string): Promise<NotifyRule[]> {
     const rows = sessionId === undefined
-      ? this.#db.prepare('SELECT * FROM notify_rules ORDER BY created_at, id').all()
-      : this.#db.prepare('SELECT * FROM notify_rules WHERE session_id = ? ORDER BY created_at, id').all(sessionId);
+      ? this.#db.prepare('SELECT * FROM notify_rules ORDER BY created_at, rowid').all()
+      : this.#db.prepare('SELECT * FROM notify_rules WHERE session_id = ? ORDER BY created_at, rowid').all(sessionId);
     return (rows as RuleRow[]).map(toRule);
   }
 
