@@ -14,6 +14,8 @@ const E2E = [
   'test/runner/pipes.test.ts',
   'test/runner/tee.test.ts',
   'test/store/concurrency.test.ts',
+  // a PostgreSQL cluster of its own (test/helpers/postgres.ts)
+  'test/store/contract/postgres.test.ts',
   // servers on a real port
   'test/client/api.test.ts',
   'test/sink/remote-sink.test.ts',

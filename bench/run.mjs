@@ -17,6 +17,7 @@ import { b6 } from './cases/report.mjs';
 import { b7 } from './cases/memory.mjs';
 import { findTools, missingToolMessages } from './lib/tools.mjs';
 import { web } from './cases/web.mjs';
+import { postgresRows } from './cases/postgres.mjs';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, only: { type: 'string' }, results: { type: 'string' } } });
 const only = values.only ? new Set(values.only.toUpperCase().split(',').map((id) => id.trim())) : null;
@@ -46,6 +47,7 @@ try {
     rows.push(...tp.rows);
     b2Home = tp.b2Home;
   }
+  if (wants('B3pg', 'S1', 'S2')) rows.push(...(await postgresRows(ctx)));
   if (wants('B4')) rows.push(await b4(ctx));
   if (wants('B5', 'B5f', 'B8')) rows.push(...(await serverLoad(ctx)));
   if (wants('B6')) rows.push(await b6(ctx, b2Home ?? (await catHome(ctx))));
@@ -68,5 +70,5 @@ try {
 }
 
 function order(id) {
-  return ['B1', 'B1p', 'B1b', 'B2', 'tsp', 'B3', 'B3m', 'B4', 'B5', 'B5f', 'B6', 'B7', 'B8', 'W1', 'W2', 'W3'].indexOf(id);
+  return ['B1', 'B1p', 'B1b', 'B2', 'tsp', 'B3', 'B3pg', 'B3m', 'S1', 'S2', 'B4', 'B5', 'B5f', 'B6', 'B7', 'B8', 'W1', 'W2', 'W3'].indexOf(id);
 }

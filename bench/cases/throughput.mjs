@@ -3,7 +3,7 @@ import { BIN, cliEnv, settle, startServer, timed } from '../lib/proc.mjs';
 import { freshDir, interleave, progress, repeat } from '../lib/context.mjs';
 import { makeRow, skippedRow } from '../lib/stats.mjs';
 import { missingNote } from '../lib/tools.mjs';
-import { verifyDb, verifyFlatFile } from '../lib/verify.mjs';
+import { verifyDb, verifyFlatFile, verifyPostgres } from '../lib/verify.mjs';
 
 /** The baseline of B2/B3/B3m/B5: the sqlite3 CLI importing `file` into a fresh table (one column). */
 export async function sqliteImport(ctx, file) {
@@ -14,10 +14,14 @@ export async function sqliteImport(ctx, file) {
   return { ms: r.ms, error: Number(stdout) === ctx.size.lines ? null : `sqlite3 imported ${stdout.trim()} rows` };
 }
 
-/** `exec-track run --quiet [--server url] -- cat file` until it exits, then the stored lines checked. */
-async function runCat(ctx, file, { format = 'plain', metricPoints = null, server = false } = {}) {
+/**
+ * `exec-track run --quiet [--server url] -- cat file` until it exits, then the stored lines checked.
+ * `postgres`: a database URL the server runs on (B3pg) instead of a SQLite file.
+ */
+export async function runCat(ctx, file, { format = 'plain', metricPoints = null, server = false, postgres = null } = {}) {
   const home = freshDir(ctx.root, 'home');
-  const db = server ? join(home, 'server.db') : join(home, 'exec-track.db');
+  server ||= postgres !== null;
+  const db = postgres ?? (server ? join(home, 'server.db') : join(home, 'exec-track.db'));
   const srv = server ? await startServer(home, db) : null;
   const target = srv ? ['--server', srv.url] : [];
   let r;
@@ -31,8 +35,9 @@ async function runCat(ctx, file, { format = 'plain', metricPoints = null, server
   } finally {
     await srv?.stop();
   }
-  const error = await verifyDb(db, { executions: 1, lines: ctx.size.lines, format, metricPoints, warmups: 1 });
-  return { ms: r.ms, error, home };
+  const expected = { executions: 1, lines: ctx.size.lines, format, metricPoints, warmups: 1 };
+  const error = postgres ? await verifyPostgres(postgres, expected) : await verifyDb(db, expected);
+  return { ms: r.ms, error, home, db };
 }
 
 /** tsp (task-spooler) capturing `cat file` to its plain output file: the flat-file reference beside B2. */

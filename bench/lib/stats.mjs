@@ -53,6 +53,7 @@ export function skippedRow({ id, what, unit, note }) {
 export function formatValue(value, unit) {
   if (value === null) return '—';
   if (unit === 'MB') return `${value.toFixed(1)} MB`;
+  if (unit === 'B') return `${value.toFixed(1)} B`;
   return value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`;
 }
 

@@ -1,5 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { postgresBin } from './postgres.mjs';
 
 /**
  * Programs some rows need beside exec-track, how to install them, and the rows that need them.
@@ -12,6 +13,13 @@ export const TOOLS = {
     why: 'their baseline is the sqlite3 CLI import',
   },
   tsp: { install: 'apt-get install task-spooler', rows: ['tsp'], why: 'the reference row runs task-spooler' },
+  postgres: {
+    install: 'apt-get install postgresql',
+    rows: ['B3pg', 'S1', 'S2'],
+    why: 'they run the server on a PostgreSQL cluster of their own',
+    // not on PATH on Debian: /usr/lib/postgresql/<major>/bin
+    found: () => postgresBin() !== undefined,
+  },
 };
 
 /** Whether an executable `name` is on `path` (a PATH string). */
@@ -29,9 +37,9 @@ export function onPath(name, path = process.env.PATH ?? '') {
     });
 }
 
-/** `{ sqlite3: boolean, tsp: boolean }`: which of {@link TOOLS} are on `path`. */
+/** `{ sqlite3: boolean, tsp: boolean, postgres: boolean }`: which of {@link TOOLS} are on `path` (or found their own way). */
 export function findTools(path = process.env.PATH ?? '') {
-  return Object.fromEntries(Object.keys(TOOLS).map((name) => [name, onPath(name, path)]));
+  return Object.fromEntries(Object.entries(TOOLS).map(([name, tool]) => [name, tool.found ? tool.found() : onPath(name, path)]));
 }
 
 /** A skipped row's note: which program is missing and its install command. */
@@ -43,5 +51,5 @@ export function missingNote(name) {
 export function missingToolMessages(found) {
   return Object.entries(TOOLS)
     .filter(([name]) => !found[name])
-    .map(([name, tool]) => `${name} not found on PATH; install it with \`${tool.install}\`. Skipping ${tool.rows.join(', ')} (${tool.why}).`);
+    .map(([name, tool]) => `${name} not found${tool.found ? '' : ' on PATH'}; install it with \`${tool.install}\`. Skipping ${tool.rows.join(', ')} (${tool.why}).`);
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { openStore } from '../../dist/store/open.js';
+import { openPostgresStore } from '../../dist/store/postgres/open.js';
 import { FORMATS } from './inputs.mjs';
 
 /** Lines read per page while checking an execution. */
@@ -17,37 +18,53 @@ const PAGE = 100_000;
  * expected besides and not checked.
  * @returns {Promise<string|null>} null when right, else one sentence saying what is wrong.
  */
-export async function verifyDb(path, { executions, lines, format = 'plain', metricPoints = null, warmups = 0 }) {
+export async function verifyDb(path, expected) {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   const all = db.prepare("SELECT id, name IS 'bench-warmup' AS warmup FROM executions").all();
   db.close();
-  if (all.length !== executions + warmups) return `expected ${executions + warmups} executions, found ${all.length}`;
-  const measured = all.filter((e) => !e.warmup);
-  if (measured.length !== executions) return `expected ${executions} measured executions, found ${measured.length}`;
   const store = await openStore(path);
   try {
-    for (const { id } of measured) {
-      const { lineCount } = await store.getExecution(id);
-      if (lineCount !== lines) return `execution ${id} counts ${lineCount} lines, expected ${lines}`;
-      let next = 0;
-      for (;;) {
-        const page = await store.readReports(id, { after: next - 1, limit: PAGE });
-        for (const line of page) {
-          if (line.seq !== next || line.text !== FORMATS[format].js(next)) return `execution ${id}: line ${next} is seq ${line.seq} "${line.text.slice(0, 80)}"`;
-          next++;
-        }
-        if (page.length < PAGE) break;
-      }
-      if (next !== lines) return `execution ${id} holds ${next} lines, expected ${lines}`;
-      if (metricPoints !== null) {
-        const points = Object.values(await store.metricSummary(id)).reduce((sum, m) => sum + m.count, 0);
-        if (points !== metricPoints) return `execution ${id} holds ${points} metric points, expected ${metricPoints}`;
-      }
-    }
-    return null;
+    return await verifyExecutions(store, all, expected);
   } finally {
     await store.close();
   }
+}
+
+/** {@link verifyDb} for a PostgreSQL store at `url` (B3pg). */
+export async function verifyPostgres(url, expected) {
+  const store = await openPostgresStore(url);
+  try {
+    const all = (await store.pool.query("SELECT id, name IS NOT DISTINCT FROM 'bench-warmup' AS warmup FROM executions")).rows;
+    return await verifyExecutions(store, all, expected);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The checks of {@link verifyDb} on an open store whose executions are `all` (`{id, warmup}`). */
+async function verifyExecutions(store, all, { executions, lines, format = 'plain', metricPoints = null, warmups = 0 }) {
+  if (all.length !== executions + warmups) return `expected ${executions + warmups} executions, found ${all.length}`;
+  const measured = all.filter((e) => !e.warmup);
+  if (measured.length !== executions) return `expected ${executions} measured executions, found ${measured.length}`;
+  for (const { id } of measured) {
+    const { lineCount } = await store.getExecution(id);
+    if (lineCount !== lines) return `execution ${id} counts ${lineCount} lines, expected ${lines}`;
+    let next = 0;
+    for (;;) {
+      const page = await store.readReports(id, { after: next - 1, limit: PAGE });
+      for (const line of page) {
+        if (line.seq !== next || line.text !== FORMATS[format].js(next)) return `execution ${id}: line ${next} is seq ${line.seq} "${line.text.slice(0, 80)}"`;
+        next++;
+      }
+      if (page.length < PAGE) break;
+    }
+    if (next !== lines) return `execution ${id} holds ${next} lines, expected ${lines}`;
+    if (metricPoints !== null) {
+      const points = Object.values(await store.metricSummary(id)).reduce((sum, m) => sum + m.count, 0);
+      if (points !== metricPoints) return `execution ${id} holds ${points} metric points, expected ${metricPoints}`;
+    }
+  }
+  return null;
 }
 
 /**

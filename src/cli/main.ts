@@ -69,10 +69,10 @@ program
 
 program
   .command('serve')
-  .description('start the exec-track server (HTTP + WebSocket + SQLite)')
+  .description('start the exec-track server (HTTP + WebSocket + SQLite or PostgreSQL)')
   .option('--host <host>', 'interface to bind', DEFAULTS.host)
   .option('--port <port>', 'port to listen on (0 picks a free one)', String(DEFAULTS.port))
-  .option('--db <path>', 'SQLite database file (default: server.db under EXEC_TRACK_HOME; no URLs: PostgreSQL is not supported by this build)')
+  .option('--db <path|url>', 'SQLite database file, or a postgres:// URL for several instances (also EXEC_TRACK_DATABASE_URL; default: server.db under EXEC_TRACK_HOME)')
   .option('--heartbeat-timeout <duration>', 'a Running execution silent this long becomes Exec crushed', durationText(DEFAULTS.heartbeatTimeoutMs))
   .option('--rate-limit <n>', 'requests per IP per hour (0 = off)', String(DEFAULTS.rateLimit))
   .option('--retention <duration>', 'delete sessions this long after the server received their last execution', durationText(DEFAULTS.retentionMs))

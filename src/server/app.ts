@@ -31,6 +31,8 @@ export interface AppDeps {
   clock?: Clock;
   /** The server's own lines (default: stderr). */
   log?: ServerLog;
+  /** State shared with other instances (src/server/shared/; several instances on PostgreSQL); default: in-process. */
+  shared?: Partial<Pick<ServerContext, 'bus' | 'limiter'>>;
   /** Notification timing (default DEFAULT_NOTIFY). */
   notify?: NotifyOptions;
 }
@@ -63,9 +65,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     store: deps.store,
     options,
     clock,
-    bus: new InProcessEventBus(),
+    bus: deps.shared?.bus ?? new InProcessEventBus(),
     claims: await ClaimKeys.open(deps.store, options.claimTtlMs, clock),
-    limiter: new FixedWindowRateLimiter(options.rateLimit, options.rateWindowMs),
+    limiter: deps.shared?.limiter ?? new FixedWindowRateLimiter(options.rateLimit, options.rateWindowMs),
     live: new InProcessLiveStreams(),
     log: deps.log ?? ((line) => process.stderr.write(`${line}\n`)),
   };

@@ -9,8 +9,8 @@ import type { Execution } from '../protocol/types.js';
  * {@link InProcessEventBus}.
  */
 export interface EventBus {
-  /** New lines were stored for `executionId`. */
-  reportsStored(executionId: string): void;
+  /** New lines were stored for `executionId`, up to `lastSeq` (highest contiguous seq; a shared bus sends it to other instances). */
+  reportsStored(executionId: string, lastSeq?: number): void;
   /** An execution was created, or its state (or any recorded field) changed. */
   executionChanged(execution: Execution): void;
   /** Subscribes to every execution of one session (created or changed); returns the unsubscribe function. */

@@ -16,7 +16,7 @@ export async function ingest(ctx: ServerContext, executionId: string, lines: Rep
   checkLineTimes(lines, ctx.clock());
   const { lastSeq, added } = await ctx.store.appendReports(executionId, lines);
   if (touch) await ctx.store.touchExecution(executionId, ctx.clock());
-  if (added > 0) ctx.bus.reportsStored(executionId);
+  if (added > 0) ctx.bus.reportsStored(executionId, lastSeq);
   return lastSeq;
 }
 

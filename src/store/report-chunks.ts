@@ -16,6 +16,24 @@ export interface ReportChunk {
   byte_lengths: string | null;
 }
 
+/** Text per chunk before a batch is split (characters): keeps a batch of 1 MiB lines decodable in one go. */
+const CHUNK_CHARS = 4 * 1024 * 1024;
+
+/** The chunk rows of a batch of lines (in seq order): one, or more when their texts pass {@link CHUNK_CHARS}; none for no lines. */
+export function encodeChunks(lines: readonly ReportLine[]): ReportChunk[] {
+  const chunks: ReportChunk[] = [];
+  let from = 0;
+  let chars = 0;
+  for (let i = 0; i < lines.length; i++) {
+    chars += lines[i]!.text.length;
+    if (chars < CHUNK_CHARS && i + 1 < lines.length) continue;
+    chunks.push(encodeChunk(lines.slice(from, i + 1)));
+    from = i + 1;
+    chars = 0;
+  }
+  return chunks;
+}
+
 /**
  * Encodes lines (in seq order, at least one) as a chunk row. `seq_ts` takes one of two layouts,
  * told apart by length (16·n bytes vs 8 + 4·n):
@@ -102,4 +120,13 @@ function seqTsReader(chunk: ReportChunk, count: number): { seq: (i: number) => n
   const first = new Float64Array(bytes, 0, 1)[0]!;
   const offsets = new Int32Array(bytes, 8, count);
   return { seq: (i) => chunk.first_seq + i, ts: (i) => first + offsets[i]! };
+}
+
+/** Puts the quota marker at its seq position and keeps `limit` lines from the `keep` side. */
+export function withMarker(lines: ReportLine[], marker: ReportLine | undefined, limit: number | undefined, keep: 'start' | 'end'): ReportLine[] {
+  if (!marker) return lines;
+  const at = lines.findIndex((l) => l.seq > marker.seq);
+  lines.splice(at === -1 ? lines.length : at, 0, marker);
+  if (limit === undefined || lines.length <= limit) return lines;
+  return keep === 'start' ? lines.slice(0, limit) : lines.slice(lines.length - limit);
 }

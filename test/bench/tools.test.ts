@@ -18,14 +18,15 @@ describe('bench tools', () => {
     writeFileSync(join(home.dir, 'tsp'), '#!/bin/sh\n');
     chmodSync(join(home.dir, 'tsp'), 0o755);
     writeFileSync(join(home.dir, 'sqlite3'), 'not executable');
-    expect(findTools(['/nonexistent', home.dir].join(delimiter))).toEqual({ sqlite3: false, tsp: true });
-    expect(findTools('')).toEqual({ sqlite3: false, tsp: false });
+    expect(findTools(['/nonexistent', home.dir].join(delimiter))).toMatchObject({ sqlite3: false, tsp: true });
+    expect(findTools('')).toMatchObject({ sqlite3: false, tsp: false });
   });
 
   it('says what is missing, how to install it and which rows are skipped', () => {
-    expect(missingToolMessages({ sqlite3: true, tsp: true })).toEqual([]);
-    expect(missingToolMessages({ sqlite3: false, tsp: true })).toEqual([
+    expect(missingToolMessages({ sqlite3: true, tsp: true, postgres: true })).toEqual([]);
+    expect(missingToolMessages({ sqlite3: false, tsp: true, postgres: false })).toEqual([
       'sqlite3 not found on PATH; install it with `apt-get install sqlite3 (macOS: brew install sqlite)`. Skipping B2, B3, B3m, B5, B5f (their baseline is the sqlite3 CLI import).',
+      'postgres not found; install it with `apt-get install postgresql`. Skipping B3pg, S1, S2 (they run the server on a PostgreSQL cluster of their own).',
     ]);
   });
 

@@ -6,6 +6,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerOptions } from '../../server/options.js';
 import type { CommandIo } from '../io.js';
+import { isPostgresUrl } from '../../store/postgres/url.js';
 
 /** Options of `exec-track serve` as commander hands them over (strings). */
 export interface ServeFlags {
@@ -36,7 +37,7 @@ export async function serveCommand(flags: ServeFlags, io: CommandIo): Promise<nu
   const options = parseServeFlags(flags);
   const { startServer } = await import('../../server/serve.js');
   const { notifyOptions } = await import('../../notify/options.js');
-  const server = await startServer(dbPath(flags.db, io.env), options, undefined, { options: notifyOptions(io.env), publicUrl: publicUrl(flags.publicUrl) });
+  const server = await startServer(databaseTarget(flags.db, io.env), options, undefined, { options: notifyOptions(io.env), publicUrl: publicUrl(flags.publicUrl) });
   io.stdout.write(`exec-track: listening on ${server.url}\n`);
   return new Promise((resolve) => {
     let stopping = false;
@@ -86,20 +87,25 @@ function publicUrl(value: string | undefined): string | undefined {
 }
 
 /**
- * The SQLite file `serve` opens: `--db` or server.db under EXEC_TRACK_HOME.
- * @throws ExecTrackError USAGE for a URL (only SQLite files are served by this build) or a directory.
+ * The database `serve` opens: `--db`, else `EXEC_TRACK_DATABASE_URL`, else server.db under
+ * EXEC_TRACK_HOME. A `postgres://` or `postgresql://` URL selects PostgreSQL (several instances may
+ * share it, docs/deploy.md); anything else is the path of a SQLite file.
+ * @throws ExecTrackError USAGE for a URL of another scheme or a directory.
  */
-export function dbPath(db: string | undefined, env: NodeJS.ProcessEnv): string {
-  if (db === undefined) return join(homeDir(env), 'server.db');
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(db)?.[1];
+export function databaseTarget(db: string | undefined, env: NodeJS.ProcessEnv): string {
+  const given = db ?? (env.EXEC_TRACK_DATABASE_URL || undefined);
+  const option = db === undefined ? 'EXEC_TRACK_DATABASE_URL' : '--db';
+  if (given === undefined) return join(homeDir(env), 'server.db');
+  if (isPostgresUrl(given)) return given;
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(given)?.[1];
   if (scheme) {
     // the URL may hold a password: name only its scheme
-    throw new ExecTrackError('USAGE', `--db takes the path of a SQLite file; ${scheme}:// URLs are not supported by this build.`);
+    throw new ExecTrackError('USAGE', `${option} takes a postgres:// URL or the path of a SQLite file; ${scheme}:// URLs are not supported.`);
   }
-  if (statSync(db, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new ExecTrackError('USAGE', `--db ${db} is a directory; give the path of a SQLite file, such as ${join(db, 'server.db')}.`);
+  if (statSync(given, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new ExecTrackError('USAGE', `${option} ${given} is a directory; give the path of a SQLite file, such as ${join(given, 'server.db')}.`);
   }
-  return db;
+  return given;
 }
 
 function count(value: string, option: string, max = Number.MAX_SAFE_INTEGER, min = 0): number {

@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import { ExecTrackError } from '../../errors.js';
 import type { Execution, ExecutionContext, NewExecution, Outcome } from '../../protocol/types.js';
 import { afterContact, type ContactFields } from '../contact.js';
+import { executionNotFound } from '../errors.js';
 import type { Db } from './connection.js';
 
 interface ExecutionRow {
@@ -142,14 +143,14 @@ export class Executions {
   finish(id: string, outcome: Outcome): Execution {
     const { usage, ...rest } = outcome;
     const columns = { peakRssBytes: usage?.peakRssBytes ?? null, userCpuMs: usage?.userCpuMs ?? null, systemCpuMs: usage?.systemCpuMs ?? null };
-    if (this.#finish.run({ id, ...rest, ...columns }).changes === 0) throw notFound(id);
+    if (this.#finish.run({ id, ...rest, ...columns }).changes === 0) throw executionNotFound(id);
     return this.get(id)!;
   }
 
   /** Heartbeat: applies {@link afterContact}. Call inside a write transaction (it reads, then writes). */
   touch(id: string, at: number): void {
     const current = this.#contact.get(id) as ContactFields | undefined;
-    if (!current) throw notFound(id);
+    if (!current) throw executionNotFound(id);
     this.#touch.run({ id, ...afterContact(current, at) });
   }
 
@@ -158,9 +159,4 @@ export class Executions {
     const candidates = ids ?? (this.#stale.all(cutoff) as { id: string }[]).map((r) => r.id);
     return candidates.filter((id) => this.#lose.run({ id, reason, cutoff }).changes > 0);
   }
-}
-
-/** The NOT_FOUND error for an execution id. */
-export function notFound(id: string): ExecTrackError {
-  return new ExecTrackError('NOT_FOUND', `No execution ${id} in this store; check the id (exec-track report lists them).`);
 }

@@ -1,4 +1,4 @@
-import { ExecTrackError } from '../../errors.js';
+import { newerSchemaError } from '../errors.js';
 import { retryBusy, type Db } from './connection.js';
 
 /**
@@ -193,10 +193,7 @@ export function migrate(db: Db): void {
 export function checkVersion(db: Db): number {
   const found = version(db);
   if (found > SCHEMA_VERSION) {
-    throw new ExecTrackError(
-      'STORE_ERROR',
-      `The database was written by a newer exec-track (schema ${found}; this one reads up to ${SCHEMA_VERSION}); upgrade exec-track to use it.`,
-    );
+    throw newerSchemaError(found, SCHEMA_VERSION);
   }
   return found;
 }

@@ -3,11 +3,9 @@ import type { ReportLine } from '../../protocol/types.js';
 import { isKept, quotaMarker, type QuotaState } from '../ingest.js';
 import type { ReadReportsOptions, SearchReportsOptions, SearchResult } from '../store.js';
 import type { Db } from './connection.js';
-import { decodeChunk, encodeChunk, type ReportChunk } from '../report-chunks.js';
+import { decodeChunk, encodeChunks, withMarker, type ReportChunk } from '../report-chunks.js';
 
 const COLUMNS = 'first_seq, last_seq, seq_ts, flags, texts, byte_lengths';
-/** Text per chunk before a batch is split (characters): keeps a batch of 1 MiB lines decodable in one go. */
-const CHUNK_CHARS = 4 * 1024 * 1024;
 
 /**
  * Stored lines, in chunks (see migrations.ts), read back in seq order with the line quota's gap
@@ -33,7 +31,7 @@ export class Reports {
   /**
    * Stores new contiguous lines under the quota: deletes chunks that the rolling tail left behind
    * (`before` → `after`) and stores the new lines that are kept as one chunk (more for a batch
-   * over {@link CHUNK_CHARS}). Call inside the ingest transaction.
+   * of long lines: {@link encodeChunks}). Call inside the ingest transaction.
    */
   store(exec: number, lines: readonly ReportLine[], before: QuotaState, after: QuotaState): void {
     if (after.dropped > before.dropped) {
@@ -41,16 +39,7 @@ export class Reports {
       this.#dropChunks.run(exec, after.head, end, end);
     }
     const kept = after.dropped > 0 ? lines.filter((l) => isKept(l.seq, after)) : lines;
-    let from = 0;
-    let chars = 0;
-    if (kept.length === 0) return;
-    for (let i = 0; i < kept.length; i++) {
-      chars += kept[i]!.text.length;
-      if (chars < CHUNK_CHARS && i + 1 < kept.length) continue;
-      this.#insert.run(exec, encodeChunk(kept.slice(from, i + 1)));
-      from = i + 1;
-      chars = 0;
-    }
+    for (const chunk of encodeChunks(kept)) this.#insert.run(exec, chunk);
   }
 
   /** Lines in seq order per {@link ReadReportsOptions}; `tail` walks chunks backwards from the end, never scans. */
@@ -120,13 +109,4 @@ export class Reports {
     if (chunk) decodeChunk(chunk, (s) => s === seq, found);
     return found[0]?.ts ?? 0;
   }
-}
-
-/** Puts the quota marker at its seq position and keeps `limit` lines from the `keep` side. */
-function withMarker(lines: ReportLine[], marker: ReportLine | undefined, limit: number | undefined, keep: 'start' | 'end'): ReportLine[] {
-  if (!marker) return lines;
-  const at = lines.findIndex((l) => l.seq > marker.seq);
-  lines.splice(at === -1 ? lines.length : at, 0, marker);
-  if (limit === undefined || lines.length <= limit) return lines;
-  return keep === 'start' ? lines.slice(0, limit) : lines.slice(lines.length - limit);
 }

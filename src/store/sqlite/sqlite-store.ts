@@ -2,10 +2,11 @@ import type { Statement } from 'better-sqlite3';
 import type { Clock } from '../../clock.js';
 import { ExecTrackError } from '../../errors.js';
 import type { Execution, MetricPoint, MetricSummary, NewExecution, Outcome, ReportLine, Session } from '../../protocol/types.js';
+import { executionNotFound, sessionNotFound } from '../errors.js';
 import { contiguousNew, quotaAfter } from '../ingest.js';
 import type { AppendResult, LogExtent, PointColumns, ReadReportsOptions, SearchReportsOptions, SearchResult, Store, User } from '../store.js';
 import { openConnection, writeTransaction, writeWhenFree, type Db } from './connection.js';
-import { Executions, notFound } from './executions.js';
+import { Executions } from './executions.js';
 import { Metrics } from './metrics.js';
 import { SqliteNotifyStore } from './notify.js';
 import { checkVersion, migrate, SCHEMA_VERSION } from './migrations.js';
@@ -103,7 +104,7 @@ export class SqliteStore implements Store {
 
   async createExecution(e: NewExecution): Promise<Execution> {
     if (!this.#sessions.get(e.sessionId)) {
-      throw new ExecTrackError('NOT_FOUND', `No session ${e.sessionId} in this store; create the session first.`);
+      throw sessionNotFound(e.sessionId);
     }
     return writeWhenFree(() => this.#executions.create(e));
   }
@@ -153,7 +154,7 @@ export class SqliteStore implements Store {
 
   #ingest(id: string, lines: ReportLine[]): AppendResult {
     const row = this.#ingestRow.get(id) as IngestRow | undefined;
-    if (!row) throw notFound(id);
+    if (!row) throw executionNotFound(id);
     const fresh = contiguousNew(lines, row.last_seq);
     const lastSeq = row.last_seq + fresh.length;
     const before = quotaAfter(row.line_quota, row.last_seq);
@@ -175,7 +176,7 @@ export class SqliteStore implements Store {
 
   async readReports(executionId: string, options?: ReadReportsOptions): Promise<ReportLine[]> {
     const row = this.#ingestRow.get(executionId) as IngestRow | undefined;
-    if (!row) throw notFound(executionId);
+    if (!row) throw executionNotFound(executionId);
     return this.#reports.read(row.num, quotaAfter(row.line_quota, row.last_seq), options);
   }
 
@@ -231,7 +232,7 @@ export class SqliteStore implements Store {
 
   #row(executionId: string): IngestRow {
     const row = this.#ingestRow.get(executionId) as IngestRow | undefined;
-    if (!row) throw notFound(executionId);
+    if (!row) throw executionNotFound(executionId);
     return row;
   }
 }
