@@ -24,7 +24,9 @@ const E2E = [
   'test/server/robustness.test.ts',
   'test/server/serve.test.ts',
   'test/server/times.test.ts',
+  'test/server/upgrade.test.ts',
   // a real browser
+  'test/web/api-docs.test.ts',
   'test/web/cli.test.ts',
   'test/web/log-view.test.ts',
   'test/web/pages.test.ts',

@@ -19,7 +19,7 @@ export const userIdSchema = z.string().regex(idPattern('u'));
 export const MAX_TIME_MS = 8.64e15;
 
 /** A time field on the wire: ms since epoch UTC, an integer a Date can hold. The server also checks it against its clock (src/server/time-window.ts). */
-export const timeMsSchema = z.number().int().min(0).max(MAX_TIME_MS);
+export const timeMsSchema = z.number().int().min(0).max(MAX_TIME_MS).describe('ms since epoch UTC');
 
 export const metricsConfigSchema = z.object({
   enabled: z.boolean(),

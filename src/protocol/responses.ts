@@ -15,10 +15,13 @@ import { STATES } from './states.js';
  */
 
 /** An ISO 8601 UTC time exactly as `Date#toISOString` writes it (an extended `+275760-…` year included). */
-export const isoTimeSchema = z.string().refine((s) => {
-  const ms = Date.parse(s);
-  return !Number.isNaN(ms) && new Date(ms).toISOString() === s;
-}, 'not an ISO 8601 UTC time as Date#toISOString writes it');
+export const isoTimeSchema = z
+  .string()
+  .refine((s) => {
+    const ms = Date.parse(s);
+    return !Number.isNaN(ms) && new Date(ms).toISOString() === s;
+  }, 'not an ISO 8601 UTC time as Date#toISOString writes it')
+  .describe('ISO 8601 UTC time, as Date#toISOString writes it');
 
 /** A metric number: JSON has no NaN or ±Infinity, so those travel as null. */
 const metricNumberSchema = z.number().nullable();

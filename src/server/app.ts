@@ -8,20 +8,17 @@ import { InProcessEventBus } from './events.js';
 import { GhostSweeper } from './heartbeat.js';
 import { Notifier } from '../notify/notifier.js';
 import { DEFAULT_NOTIFY, type NotifyOptions } from '../notify/options.js';
-import { registerNotifyRoutes } from './routes/notify.js';
 import { resolveOptions, type Clock, type ServerOptions } from './options.js';
-import { clientIp, FixedWindowRateLimiter } from './rate-limit.js';
+import { FixedWindowRateLimiter } from './rate-limit.js';
 import { RetentionJob } from './retention.js';
-import { registerExecutionRoutes } from './routes/executions.js';
-import { registerReportRoutes } from './routes/reports.js';
-import { registerSessionRoutes } from './routes/sessions.js';
-import { registerUserRoutes } from './routes/users.js';
-import { registerPageReadRoutes } from './routes/page-reads.js';
-import { isAssetPath } from '../web/assets.js';
 import { webPlugin } from '../web/plugin.js';
+import { registerOpenApi } from './api/openapi.js';
+import { apiPlugin } from './api/plugin.js';
+import { jsonSerializerCompiler, zodValidatorCompiler } from './api/schema.js';
+import { RESPONSES } from '../protocol/responses.js';
 import { startKeepalive } from './ws/keepalive.js';
 import { InflightWrites, InProcessLiveStreams } from './ws/live.js';
-import { attachWebSockets, closeAll, rateLimited } from './ws/upgrade.js';
+import { registerWebSockets } from './ws/plugin.js';
 
 /** What {@link buildApp} needs. `clock` and `log` are injectable for tests. */
 export interface AppDeps {
@@ -54,8 +51,9 @@ declare module 'fastify' {
 }
 
 /**
- * Builds the exec-track fastify app (routes of docs/api.md, WebSockets, rate limit, error
- * handling) without listening, so tests can `inject`. The caller owns the store and closes it
+ * Builds the exec-track fastify app without listening: the API plugin under `/api/v1` (REST and
+ * WebSockets, docs/api.md), the web pages plugin, its reference page at `/api/docs`, and `/healthz`,
+ * each with its own hooks; the root's JSON error and not-found handlers answer everything else. It does not listen, so tests can `inject`. The caller owns the store and closes it
  * after `app.close()`; closing the app closes every socket with 1001 and flushes in-flight writes.
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -74,27 +72,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // logger off: fastify's request logs would carry IPs, URLs with ids and user agents (issue 4 point 6)
   // maxParamLength: an over-long id must get the same 404 as any unknown id, not the router's 414
   const app = Fastify({ logger: false, bodyLimit: options.maxBodyBytes, requestTimeout: 60_000, routerOptions: { maxParamLength: 16_384 } });
+  // route schemas are zod schemas from src/protocol/, on every route that declares one
+  app.setValidatorCompiler(zodValidatorCompiler);
+  app.setSerializerCompiler(jsonSerializerCompiler);
   installErrorHandlers(app, ctx.log);
   refuseOversizedContinue(app, options.maxBodyBytes);
-  // only JSON bodies: text/plain would otherwise reach the schemas as a string (415 instead)
-  app.removeContentTypeParser('text/plain');
+  const inflight = new InflightWrites();
+  await registerWebSockets(app, ctx, inflight);
+  await registerOpenApi(app);
 
-  app.addHook('onRequest', async (request) => {
-    if (request.url === '/healthz' || isAssetPath(request.url)) return;
-    const decision = await ctx.limiter.hit(clientIp(request.socket.remoteAddress, request.headers['x-forwarded-for'], options.trustProxy), clock());
-    if (!decision.ok) throw rateLimited(decision.retryAfterSeconds);
-  });
-  app.get('/healthz', async () => ({ ok: true }));
-  registerUserRoutes(app, ctx);
-  registerSessionRoutes(app, ctx);
-  registerExecutionRoutes(app, ctx);
-  registerReportRoutes(app, ctx);
-  registerPageReadRoutes(app, ctx);
-  registerNotifyRoutes(app, ctx);
+  // not rate limited: a monitor may poll it
+  app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness', response: { 200: RESPONSES['GET /healthz'] } } }, async () => ({ ok: true }));
+  await app.register(apiPlugin, { prefix: '/api/v1', ctx, inflight });
   await app.register(webPlugin, { ctx });
 
-  const inflight = new InflightWrites();
-  const wss = attachWebSockets(ctx, inflight, app.server);
   const sweeper = new GhostSweeper(ctx);
   const retention = new RetentionJob(ctx, sweeper);
   const notifier = new Notifier(ctx.store, deps.notify ?? DEFAULT_NOTIFY, { clock, log: ctx.log, base: 'http://127.0.0.1' });
@@ -108,14 +99,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       sweeper.start();
       retention.start();
       notifier.start(publicUrl);
-      stops.push(() => sweeper.stop(), () => retention.stop(), startKeepalive(wss, keepaliveInterval(options.heartbeatTimeoutMs)));
+      stops.push(
+        () => sweeper.stop(),
+        () => retention.stop(),
+        startKeepalive(app.websocketServer, keepaliveInterval(options.heartbeatTimeoutMs)),
+      );
     },
   });
   app.addHook('preClose', async () => {
     for (const stop of stops) stop();
     await notifier.stop();
-    await closeAll(wss, 1000);
-    await inflight.drain();
   });
   return app;
 }

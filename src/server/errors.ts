@@ -1,11 +1,11 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { ZodError, type ZodType, type ZodTypeDef } from 'zod';
+import type { ZodError, ZodType, ZodTypeDef } from 'zod';
 import { ExecTrackError, isExecTrackError } from '../errors.js';
 import type { ServerLog } from './context.js';
 
 /**
- * Parses untrusted input with a zod schema from src/protocol/messages.ts. Throws BAD_REQUEST (400)
- * naming the first problem and where it is.
+ * Parses untrusted input with a zod schema from src/protocol/ (WebSocket frames; REST routes declare
+ * theirs, see api/schema.ts). Throws BAD_REQUEST (400) naming the first problem and where it is.
  */
 export function parseWith<T>(schema: ZodType<T, ZodTypeDef, unknown>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
@@ -13,7 +13,8 @@ export function parseWith<T>(schema: ZodType<T, ZodTypeDef, unknown>, value: unk
   throw badInput(result.error, what);
 }
 
-function badInput(error: ZodError, what: string): ExecTrackError {
+/** BAD_REQUEST (400) naming the first problem of `error` and where it is in `what` (`request body`, `frame`). */
+export function badInput(error: ZodError, what: string): ExecTrackError {
   const issue = error.issues[0];
   const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
   return new ExecTrackError('BAD_REQUEST', `Invalid ${what}${where}: ${issue?.message ?? 'wrong shape'}; see docs/api.md for the expected shape.`);
@@ -28,14 +29,15 @@ export function bodyTooLarge(): ExecTrackError {
 const FASTIFY_CLIENT_ERRORS: Record<string, () => ExecTrackError> = {
   FST_ERR_CTP_BODY_TOO_LARGE: bodyTooLarge,
   FST_ERR_CTP_INVALID_JSON_BODY: () => new ExecTrackError('BAD_REQUEST', 'The request body is not valid JSON; send a JSON object.'),
-  FST_ERR_CTP_EMPTY_JSON_BODY: () => new ExecTrackError('BAD_REQUEST', 'The request has a JSON content type but an empty body; send a JSON object or no content type.'),
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new ExecTrackError('BAD_REQUEST', 'The request body must be JSON (Content-Type: application/json).', { statusCode: 415 }),
+  FST_ERR_CTP_EMPTY_JSON_BODY: () =>
+    new ExecTrackError('BAD_REQUEST', 'The request has a JSON content type but an empty body; send a JSON object or no content type.'),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () =>
+    new ExecTrackError('BAD_REQUEST', 'The request body must be JSON (Content-Type: application/json).', { statusCode: 415 }),
 };
 
 /** Maps anything thrown in a handler to an ExecTrackError; bad input never becomes a 5xx. */
 export function toApiError(error: unknown): ExecTrackError {
   if (isExecTrackError(error)) return error;
-  if (error instanceof ZodError) return badInput(error, 'request');
   const fastifyError = error as Partial<FastifyError>;
   const known = fastifyError.code ? FASTIFY_CLIENT_ERRORS[fastifyError.code] : undefined;
   if (known) return known();

@@ -1,9 +1,13 @@
+import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import { ExecTrackError } from '../errors.js';
+import type { ServerContext } from './context.js';
+
 /** Result of {@link RateLimiter.hit}. */
 export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
 
 /**
- * Counts requests per client IP (issue 4 point 4). The request hook and the WebSocket upgrade
- * depend on this interface only, so a limiter shared by several server instances can replace
+ * Counts requests per client IP (issue 4 point 4). {@link rateLimitHook} depends on this interface
+ * only, so a limiter shared by several server instances can replace
  * {@link FixedWindowRateLimiter}.
  */
 export interface RateLimiter {
@@ -63,4 +67,22 @@ export function clientIp(remoteAddress: string | undefined, forwardedFor: string
     if (first) return first;
   }
   return remoteAddress ?? 'unknown';
+}
+
+/**
+ * An `onRequest` hook counting each request (a WebSocket upgrade included) against the client's
+ * IP; over the limit it answers 429 with `Retry-After`. Each plugin that is rate limited adds it
+ * to its own scope (the API, the web pages); `/healthz` and the page assets do not.
+ */
+export function rateLimitHook(ctx: ServerContext): onRequestAsyncHookHandler {
+  return async (request: FastifyRequest) => {
+    const ip = clientIp(request.socket.remoteAddress, request.headers['x-forwarded-for'], ctx.options.trustProxy);
+    const decision = await ctx.limiter.hit(ip, ctx.clock());
+    if (!decision.ok) throw rateLimited(decision.retryAfterSeconds);
+  };
+}
+
+/** 429 with the seconds until the window ends (issue 4 point 4). */
+export function rateLimited(retryAfterSeconds: number): ExecTrackError {
+  return ExecTrackError.of('RATE_LIMITED', { from: 'this address', retryAfter: retryAfterSeconds });
 }

@@ -35,8 +35,3 @@ export function loadAssets(dir = ASSETS_DIR): Map<string, Asset> {
   }
   return assets;
 }
-
-/** True for the paths of static assets, which do not count against the per-IP rate limit. */
-export function isAssetPath(url: string): boolean {
-  return url.startsWith('/assets/') || url === '/robots.txt' || url === '/favicon.ico';
-}

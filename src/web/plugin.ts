@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { isId } from '../protocol/ids.js';
 import type { ServerContext } from '../server/context.js';
+import { rateLimitHook } from '../server/rate-limit.js';
 import { summarize } from '../server/routes/page-reads.js';
 import { loadAssets } from './assets.js';
 import { executionPage } from './pages/execution.js';
@@ -24,30 +25,36 @@ export const CONTENT_SECURITY_POLICY =
  * The web report (issue 11): `/`, `/s/<id>`, `/e/<id>` rendered on the server, the built assets
  * under /assets/, and /robots.txt. Encapsulated: its headers hook covers only these routes. The
  * pages read data through the API routes (docs/api.md), so a page load costs a handful of counted
- * requests; assets are not counted (see `isAssetPath`).
+ * requests; assets are not counted.
  */
 export async function webPlugin(app: FastifyInstance, options: WebPluginOptions): Promise<void> {
-  const { ctx } = options;
   const assets = loadAssets();
 
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', async (_request, reply) => {
     void reply.header('referrer-policy', 'no-referrer');
     void reply.header('x-robots-tag', 'noindex, nofollow');
     void reply.header('x-content-type-options', 'nosniff');
     void reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
-    if (!request.url.startsWith('/assets/')) void reply.header('cache-control', 'private, no-store');
+    // pages carry ids and must not be kept; an asset sets its own caching
+    if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'private, no-store');
   });
 
-  app.get('/', async (_request, reply) => sendHtml(reply, 200, homePage()));
   app.get('/robots.txt', async (_request, reply) => reply.type('text/plain; charset=utf-8').send('User-agent: *\nDisallow: /\n'));
-  app.get<{ Querystring: { id?: string } }>('/go', async (request, reply) => {
-    const path = pathOfId(String(request.query.id ?? ''));
-    return path ? reply.redirect(path, 303) : sendHtml(reply, 404, notFoundPage());
-  });
   app.get<{ Params: { name: string } }>('/assets/:name', async (request, reply) => {
     const asset = assets.get(request.params.name);
     if (!asset) return sendHtml(reply, 404, notFoundPage());
     return reply.type(asset.type).header('cache-control', 'public, max-age=3600').send(asset.body);
+  });
+  await app.register(pages, options);
+}
+
+/** The pages, counted against the per-IP rate limit like API requests (the assets above are not). */
+async function pages(app: FastifyInstance, { ctx }: WebPluginOptions): Promise<void> {
+  app.addHook('onRequest', rateLimitHook(ctx));
+  app.get('/', async (_request, reply) => sendHtml(reply, 200, homePage()));
+  app.get<{ Querystring: { id?: string } }>('/go', async (request, reply) => {
+    const path = pathOfId(String(request.query.id ?? ''));
+    return path ? reply.redirect(path, 303) : sendHtml(reply, 404, notFoundPage());
   });
 
   app.get<{ Params: { id: string } }>('/s/:id', async (request, reply) => {
@@ -61,11 +68,7 @@ export async function webPlugin(app: FastifyInstance, options: WebPluginOptions)
     const id = request.params.id;
     const execution = isId('e', id) ? await ctx.store.getExecution(id) : undefined;
     if (!execution) return sendHtml(reply, 404, notFoundPage());
-    const [metrics, tail, extent] = await Promise.all([
-      ctx.store.metricSummary(id),
-      ctx.store.readReports(id, { tail: PAGE_TAIL }),
-      ctx.store.logExtent(id),
-    ]);
+    const [metrics, tail, extent] = await Promise.all([ctx.store.metricSummary(id), ctx.store.readReports(id, { tail: PAGE_TAIL }), ctx.store.logExtent(id)]);
     return sendHtml(reply, 200, executionPage({ execution, metrics, tail, extent, now: ctx.clock() }));
   });
 }

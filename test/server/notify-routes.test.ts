@@ -28,10 +28,10 @@ describe('notification routes', () => {
 
   it.each([
     [{ url: 'ftp://x.example/y' }, /must be http:\/\/ or https:\/\//],
-    [{ url: HOOK, on: ['exploded'] }, /Invalid notification rule at on\.0/],
-    [{ url: HOOK, stallAfterMs: 5 }, /Invalid notification rule at stallAfterMs/],
+    [{ url: HOOK, on: ['exploded'] }, /Invalid request body at on\.0/],
+    [{ url: HOOK, stallAfterMs: 5 }, /Invalid request body at stallAfterMs/],
     [{ url: HOOK, executionId: 's_AAAAAAAAAAAAAAAAAAAAAA' }, /is not an execution id/],
-    [{}, /Invalid notification rule at url/],
+    [{}, /Invalid request body at url/],
   ])('refuses %o with 400 BAD_REQUEST', async (payload, message) => {
     const { claimKey } = await credentials(t.app);
     const { sessionId } = await sessionWithExecution(t.app, claimKey, t.clock.now);

@@ -3,8 +3,6 @@ import { isId } from '../../protocol/ids.js';
 import type { Execution, Session } from '../../protocol/types.js';
 import type { ServerContext } from '../context.js';
 import type { Claim } from './claims.js';
-import { badToken, bearerOf, hashToken } from './tokens.js';
-import type { User } from '../../store/store.js';
 
 /**
  * Lookups by capability ID and ownership checks. An unknown and a malformed ID get the very same
@@ -14,7 +12,10 @@ import type { User } from '../../store/store.js';
 
 /** The one 404 for any session or execution that cannot be read. */
 export function notFound(): ExecTrackError {
-  return ExecTrackError.of('NOT_FOUND', { thing: 'session or execution under that id', hint: 'check that you copied the whole link (it may also have expired)' });
+  return ExecTrackError.of('NOT_FOUND', {
+    thing: 'session or execution under that id',
+    hint: 'check that you copied the whole link (it may also have expired)',
+  });
 }
 
 function forbidden(): ExecTrackError {
@@ -46,17 +47,4 @@ export async function ownedExecution(ctx: ServerContext, id: string, claim: Clai
   const session = await ctx.store.getSession(execution.sessionId);
   if (session?.ownerId !== claim.userId) throw forbidden();
   return execution;
-}
-
-/** Verifies the claim key of an `Authorization` header (401 when missing, invalid or expired). */
-export function requireClaim(ctx: ServerContext, authorization: string | undefined): Claim {
-  return ctx.claims.verify(bearerOf(authorization));
-}
-
-/** The user of a user token in an `Authorization` header (401 when missing or unknown). */
-export async function requireUser(ctx: ServerContext, authorization: string | undefined): Promise<User> {
-  const token = bearerOf(authorization);
-  const user = token?.startsWith('ut_') ? await ctx.store.getUserByTokenHash(hashToken(token)) : undefined;
-  if (!user) throw badToken();
-  return user;
 }

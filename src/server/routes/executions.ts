@@ -1,74 +1,113 @@
-import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { ExecTrackError } from '../../errors.js';
 import { toExecutionJson, toPointJson, toReportJson } from '../../protocol/json.js';
 import { newId } from '../../protocol/ids.js';
 import { createMetricParser } from '../../metrics/parse.js';
 import { createExecutionBody } from '../../protocol/messages.js';
-import { ownedSession, readableExecution, requireClaim } from '../auth/access.js';
+import { executionParams, metricsQuery, reportsQuery, sessionParams } from '../../protocol/queries.js';
+import { RESPONSES } from '../../protocol/responses.js';
+import { preload } from '../api/preload.js';
+import { replies, type ApiInstance } from '../api/schema.js';
+import { ownedSession, readableExecution } from '../auth/access.js';
 import type { ServerContext } from '../context.js';
-import { parseWith } from '../errors.js';
 import { limitExceeded } from '../limits.js';
 import { checkTime } from '../time-window.js';
 
-type IdParams = { Params: { id: string } };
-
-/** Most lines one `GET …/reports` returns; page with `after` for more. */
-export const MAX_PAGE = 10_000;
-
-const count = z.coerce.number().int().min(1).max(MAX_PAGE);
-const reportsQuery = z.object({
-  after: z.coerce.number().int().min(-1).optional(),
-  before: z.coerce.number().int().min(0).optional(),
-  limit: count.default(1000),
-  tail: count.optional(),
-});
-const metricsQuery = z.object({ key: z.string().max(200).optional() });
-
 /** Execution routes of docs/api.md: create (owner's claim) and the reads (anyone holding the id). */
-export function registerExecutionRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.post<IdParams>('/api/v1/sessions/:id/executions', async (request, reply) => {
-    const claim = requireClaim(ctx, request.headers.authorization);
-    const session = await ownedSession(ctx, request.params.id, claim);
-    const body = parseWith(createExecutionBody, request.body, 'execution');
-    // refuse a bad or non-linear metrics pattern now (400), not on every batch at ingest
-    createMetricParser(body.metrics);
-    checkTime(body.startedAt, 'startedAt', ctx.clock());
-    if (body.id) {
-      const existing = await ctx.store.getExecution(body.id);
-      if (existing?.sessionId === session.id) return reply.code(200).send({ execution: toExecutionJson(existing) });
-      if (existing) throw new ExecTrackError('CONFLICT', 'That execution id is already taken; omit the id to get a fresh one.');
-    }
-    if ((await ctx.store.countExecutions(session.id)) >= ctx.options.maxExecutionsPerSession) {
-      throw limitExceeded('executions per session', ctx.options.maxExecutionsPerSession, '--max-executions-per-session', 'start a new session.');
-    }
-    const id = body.id ?? newId('e');
-    const now = ctx.clock();
-    const execution = await ctx.store.createExecution({ ...body, id, sessionId: session.id, receivedAt: now });
-    // contact starts now, not at `startedAt`: an execution uploaded late by `sync` is not a ghost yet
-    await ctx.store.touchExecution(id, now);
-    ctx.bus.executionChanged(execution);
-    return reply.code(201).send({ execution: toExecutionJson(execution) });
-  });
+export function executionRoutes(app: ApiInstance, ctx: ServerContext): void {
+  const created = RESPONSES['POST /api/v1/sessions/:id/executions'];
+  const owned = preload((request) => ownedSession(ctx, request.params.id, request.claim), 'claim');
+  app.post(
+    '/sessions/:id/executions',
+    {
+      ...owned.route,
+      schema: {
+        tags: ['executions'],
+        summary: 'Start an execution in your session (201), or get your own with that id (200)',
+        params: sessionParams,
+        body: createExecutionBody,
+        response: replies({ 200: created, 201: created }),
+      },
+    },
+    async (request, reply) => {
+      const { body } = request;
+      const session = owned.of(request);
+      // refuse a bad or non-linear metrics pattern now (400), not on every batch at ingest
+      createMetricParser(body.metrics);
+      checkTime(body.startedAt, 'startedAt', ctx.clock());
+      if (body.id) {
+        const existing = await ctx.store.getExecution(body.id);
+        if (existing?.sessionId === session.id) return reply.code(200).send({ execution: toExecutionJson(existing) });
+        if (existing) throw new ExecTrackError('CONFLICT', 'That execution id is already taken; omit the id to get a fresh one.');
+      }
+      if ((await ctx.store.countExecutions(session.id)) >= ctx.options.maxExecutionsPerSession) {
+        throw limitExceeded('executions per session', ctx.options.maxExecutionsPerSession, '--max-executions-per-session', 'start a new session.');
+      }
+      const id = body.id ?? newId('e');
+      const now = ctx.clock();
+      const execution = await ctx.store.createExecution({ ...body, id, sessionId: session.id, receivedAt: now });
+      // contact starts now, not at `startedAt`: an execution uploaded late by `sync` is not a ghost yet
+      await ctx.store.touchExecution(id, now);
+      ctx.bus.executionChanged(execution);
+      return reply.code(201).send({ execution: toExecutionJson(execution) });
+    },
+  );
 
-  app.get<IdParams>('/api/v1/executions/:id', async (request) => {
-    const execution = await readableExecution(ctx, request.params.id);
-    return { execution: toExecutionJson(execution), metrics: await ctx.store.metricSummary(execution.id) };
-  });
+  app.get(
+    '/executions/:id',
+    {
+      schema: {
+        tags: ['executions'],
+        summary: 'An execution and the summary of each metric',
+        params: executionParams,
+        response: replies({ 200: RESPONSES['GET /api/v1/executions/:id'] }),
+      },
+    },
+    async (request) => {
+      const execution = await readableExecution(ctx, request.params.id);
+      return { execution: toExecutionJson(execution), metrics: await ctx.store.metricSummary(execution.id) };
+    },
+  );
 
-  app.get<IdParams>('/api/v1/executions/:id/reports', async (request) => {
-    const execution = await readableExecution(ctx, request.params.id);
-    const query = parseWith(reportsQuery, request.query, 'query');
-    const lines = await ctx.store.readReports(execution.id, query.tail ? { tail: query.tail } : { after: query.after, before: query.before, limit: query.limit });
-    return { reports: lines.map(toReportJson) };
-  });
+  app.get(
+    '/executions/:id/reports',
+    {
+      schema: {
+        tags: ['executions'],
+        summary: 'Stored lines in seq order: a page after/before a seq, or the last `tail` lines',
+        params: executionParams,
+        querystring: reportsQuery,
+        response: replies({ 200: RESPONSES['GET /api/v1/executions/:id/reports'] }),
+      },
+    },
+    async (request) => {
+      const execution = await readableExecution(ctx, request.params.id);
+      const { query } = request;
+      const lines = await ctx.store.readReports(
+        execution.id,
+        query.tail ? { tail: query.tail } : { after: query.after, before: query.before, limit: query.limit },
+      );
+      return { reports: lines.map(toReportJson) };
+    },
+  );
 
-  app.get<IdParams>('/api/v1/executions/:id/metrics', async (request) => {
-    const execution = await readableExecution(ctx, request.params.id);
-    const query = parseWith(metricsQuery, request.query, 'query');
-    const [metrics, points] = await Promise.all([ctx.store.metricSummary(execution.id), ctx.store.metricPoints(execution.id, query.key)]);
-    return { metrics: query.key ? pick(metrics, query.key) : metrics, points: points.map(toPointJson) };
-  });
+  app.get(
+    '/executions/:id/metrics',
+    {
+      schema: {
+        tags: ['executions'],
+        summary: 'Metric summaries and every point (of one key, or all)',
+        params: executionParams,
+        querystring: metricsQuery,
+        response: replies({ 200: RESPONSES['GET /api/v1/executions/:id/metrics'] }),
+      },
+    },
+    async (request) => {
+      const execution = await readableExecution(ctx, request.params.id);
+      const { key } = request.query;
+      const [metrics, points] = await Promise.all([ctx.store.metricSummary(execution.id), ctx.store.metricPoints(execution.id, key)]);
+      return { metrics: key ? pick(metrics, key) : metrics, points: points.map(toPointJson) };
+    },
+  );
 }
 
 function pick<T>(record: Record<string, T>, key: string): Record<string, T> {

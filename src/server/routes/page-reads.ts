@@ -1,17 +1,14 @@
 import { Readable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
 import { toExecutionJson, toSessionJson, type ExecutionJson } from '../../protocol/json.js';
-import { pointsQuery, searchQuery } from '../../protocol/page-queries.js';
+import { executionParams, MAX_PAGE, pointsQuery, searchQuery, sessionParams } from '../../protocol/queries.js';
+import { RESPONSES } from '../../protocol/responses.js';
 import type { Execution, MetricSummary } from '../../protocol/types.js';
 import type { Store } from '../../store/store.js';
 import { readableExecution, readableSession } from '../auth/access.js';
 import type { ServerContext } from '../context.js';
+import { replies, type ApiInstance } from '../api/schema.js';
 import { downsample, type SeriesColumns } from '../downsample.js';
-import { parseWith } from '../errors.js';
-import { MAX_PAGE } from './executions.js';
 import { expiresAt } from './sessions.js';
-
-type IdParams = { Params: { id: string } };
 
 /** How long one search may scan before it answers with what it found (ms). */
 export const SEARCH_BUDGET_MS = 2000;
@@ -24,36 +21,82 @@ export type ExecutionSummaryJson = ExecutionJson & { metrics: Record<string, Met
  * holding the id: a session with its executions' summaries, downsampled metric points, text
  * search in the lines, and the raw log.
  */
-export function registerPageReadRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.get<IdParams>('/api/v1/sessions/:id/summary', async (request) => {
-    const session = await readableSession(ctx, request.params.id);
-    const executions = await ctx.store.listExecutions(session.id);
-    const summaries = await summarize(ctx.store, executions);
-    return { session: { ...toSessionJson(session), expiresAt: expiresAt(session, executions, ctx.options.retentionMs) }, executions: summaries };
-  });
+export function pageReadRoutes(app: ApiInstance, ctx: ServerContext): void {
+  app.get(
+    '/sessions/:id/summary',
+    {
+      schema: {
+        tags: ['pages'],
+        summary: "A session with each execution's metric summaries",
+        params: sessionParams,
+        response: replies({ 200: RESPONSES['GET /api/v1/sessions/:id/summary'] }),
+      },
+    },
+    async (request) => {
+      const session = await readableSession(ctx, request.params.id);
+      const executions = await ctx.store.listExecutions(session.id);
+      const summaries = await summarize(ctx.store, executions);
+      return { session: { ...toSessionJson(session), expiresAt: expiresAt(session, executions, ctx.options.retentionMs) }, executions: summaries };
+    },
+  );
 
-  app.get<IdParams>('/api/v1/executions/:id/points', async (request) => {
-    const execution = await readableExecution(ctx, request.params.id);
-    const query = parseWith(pointsQuery, request.query, 'query');
-    const keys = query.keys ?? Object.keys(await ctx.store.metricSummary(execution.id));
-    const series: Record<string, SeriesColumns> = {};
-    for (const key of keys) series[key] = downsample(await ctx.store.metricColumns(execution.id, key), query);
-    return { series };
-  });
+  app.get(
+    '/executions/:id/points',
+    {
+      schema: {
+        tags: ['pages'],
+        summary: 'Metric series as parallel columns, optionally downsampled (min/max per bucket)',
+        params: executionParams,
+        querystring: pointsQuery,
+        response: replies({ 200: RESPONSES['GET /api/v1/executions/:id/points'] }),
+      },
+    },
+    async (request) => {
+      const execution = await readableExecution(ctx, request.params.id);
+      const { query } = request;
+      const keys = query.keys ?? Object.keys(await ctx.store.metricSummary(execution.id));
+      const series: Record<string, SeriesColumns> = {};
+      for (const key of keys) series[key] = downsample(await ctx.store.metricColumns(execution.id, key), query);
+      return { series };
+    },
+  );
 
-  app.get<IdParams>('/api/v1/executions/:id/search', async (request) => {
-    const execution = await readableExecution(ctx, request.params.id);
-    const query = parseWith(searchQuery, request.query, 'query');
-    return ctx.store.searchReports(execution.id, query.q, { after: query.after, limit: query.limit, budgetMs: SEARCH_BUDGET_MS });
-  });
+  app.get(
+    '/executions/:id/search',
+    {
+      schema: {
+        tags: ['pages'],
+        summary: 'Seqs of the lines containing a text (bounded scan; continue with `after`)',
+        params: executionParams,
+        querystring: searchQuery,
+        response: replies({ 200: RESPONSES['GET /api/v1/executions/:id/search'] }),
+      },
+    },
+    async (request) => {
+      const execution = await readableExecution(ctx, request.params.id);
+      const { q, after, limit } = request.query;
+      return ctx.store.searchReports(execution.id, q, { after, limit, budgetMs: SEARCH_BUDGET_MS });
+    },
+  );
 
-  app.get<IdParams>('/api/v1/executions/:id/raw', async (request, reply) => {
-    const execution = await readableExecution(ctx, request.params.id);
-    return reply
-      .type('text/plain; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${execution.id}.log"`)
-      .send(Readable.from(rawLines(ctx.store, execution.id)));
-  });
+  app.get(
+    '/executions/:id/raw',
+    {
+      schema: {
+        tags: ['pages'],
+        summary: 'The stored text as a download, one line per stored line',
+        params: executionParams,
+        response: replies({ 200: { description: 'The log as text', content: { 'text/plain': { schema: { type: 'string' } } } } }),
+      },
+    },
+    async (request, reply) => {
+      const execution = await readableExecution(ctx, request.params.id);
+      return reply
+        .type('text/plain; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${execution.id}.log"`)
+        .send(Readable.from(rawLines(ctx.store, execution.id)));
+    },
+  );
 }
 
 /** Executions as JSON, each with its metric summary (one store call per execution). */

@@ -27,10 +27,11 @@ export function startKeepalive(wss: WebSocketServer, intervalMs: number): () => 
   return () => clearInterval(timer);
 }
 
-/** Wires the events that count as "heard from" on a new socket. */
-export function watch(ws: WebSocket): void {
+/** Wires the events that count as "heard from" on a new socket; returns the socket. */
+export function watch(ws: WebSocket): WebSocket {
   heard(ws);
   ws.on('pong', () => heard(ws));
   ws.on('ping', () => heard(ws));
   ws.on('message', () => heard(ws));
+  return ws;
 }
