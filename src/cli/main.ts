@@ -42,6 +42,9 @@ program
   .addOption(new Option('--pty', 'run the command in a pseudo-terminal (colours, progress bars; stdout and stderr merge)').conflicts('foreground'))
   .option('--line-quota <n|all>', `embedded store: lines stored per execution; beyond it the first and the last half are kept (default ${DEFAULTS.lineQuota})`)
   .option('--sample <duration|off>', 'sample CPU, memory, I/O and GPUs of the command\'s processes this often (sys/… metrics)', durationText(DEFAULTS.sampleMs))
+  .option('--notify <url>', 'send this run\'s events to a webhook, Slack, Mattermost, Discord or ntfy URL (repeatable; docs/notifications.md)', collect, [])
+  .option('--notify-on <events>', 'which events --notify sends: finished,failed,lost,stalled (default all four)')
+  .option('--stall-after <duration>', 'with --notify: a run silent this long (no line, no metric) is stalled (default 30m)')
   .argument('<cmd>', 'command to run')
   .argument('[args...]', 'its arguments')
   .passThroughOptions()
@@ -80,6 +83,7 @@ program
   .option('--max-sessions-per-user <n>', `sessions one user may own (default ${DEFAULTS.maxSessionsPerUser})`)
   .option('--max-executions-per-session <n>', `executions one session may hold (default ${DEFAULTS.maxExecutionsPerSession})`)
   .option('--trust-proxy', 'take client IPs from X-Forwarded-For (only behind your own reverse proxy)')
+  .option('--public-url <url>', 'the URL people open this server at: the base of page links in notifications (default: the listening address)')
   .action(async (opts) => {
     const { serveCommand } = await import('./commands/serve.js');
     // a server's sockets and timers may outlive its close: exit with the code once it stopped
@@ -186,6 +190,47 @@ config
   .action(async (opts) => {
     const { configShowCommand } = await import('./commands/config.js');
     process.exitCode = await configShowCommand(opts, io);
+  });
+
+const notify = program.command('notify').description('notifications: webhooks, Slack, Mattermost, Discord, ntfy (docs/notifications.md)');
+notify
+  .command('add')
+  .description('send the events of a session\'s executions to a URL (also for later runs)')
+  .argument('<session>', 'session id or title')
+  .argument('<url>', 'webhook URL; prefix slack+, mattermost+, discord+, ntfy+ or webhook+ to force a format')
+  .option('--on <events>', 'finished,failed,lost,stalled,session-done (default failed,lost,stalled,session-done)')
+  .option('--stall-after <duration>', 'a running execution silent this long is stalled (default 30m)')
+  .option('--server <url>', 'a session on this server (default: EXEC_TRACK_SERVER or config; else the embedded store)')
+  .action(async (sessionRef: string, url: string, opts) => {
+    const { notifyAddCommand } = await import('./commands/notify.js');
+    process.exitCode = await notifyAddCommand(sessionRef, url, opts, io);
+  });
+notify
+  .command('list')
+  .description('list the notifications of a session (URLs masked)')
+  .argument('<session>', 'session id or title')
+  .option('--json', 'print JSON')
+  .option('--server <url>', 'a session on this server')
+  .action(async (sessionRef: string, opts) => {
+    const { notifyListCommand } = await import('./commands/notify.js');
+    process.exitCode = await notifyListCommand(sessionRef, opts, io);
+  });
+notify
+  .command('rm')
+  .description('remove a notification and its undelivered messages')
+  .argument('<id>', 'notification id (n_…)')
+  .option('--server <url>', 'a notification on this server')
+  .action(async (id: string, opts) => {
+    const { notifyRmCommand } = await import('./commands/notify.js');
+    process.exitCode = await notifyRmCommand(id, opts, io);
+  });
+notify
+  .command('test')
+  .description('send a sample message to a URL and print the HTTP answer (exit 1 unless 2xx)')
+  .argument('<url>', 'webhook URL (as for notify add)')
+  .action(async (url: string) => {
+    const { notifyTestCommand } = await import('./commands/notify.js');
+    process.exitCode = await notifyTestCommand(url, io);
   });
 
 program

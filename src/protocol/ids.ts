@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 
-/** ID kinds and their prefixes: `s_` session, `e_` execution, `u_` user. */
-export type IdKind = 's' | 'e' | 'u';
+/** ID kinds and their prefixes: `s_` session, `e_` execution, `u_` user, `n_` notification rule. */
+export type IdKind = 's' | 'e' | 'u' | 'n';
 
 /** The one ID pattern: `<kind>_` + 128 bits from the OS CSPRNG, base64url without padding (always 22 characters). */
 export function idPattern(kind: IdKind): RegExp {
   return new RegExp(`^${kind}_[A-Za-z0-9_-]{22}$`);
 }
 
-const ID_PATTERNS: Record<IdKind, RegExp> = { s: idPattern('s'), e: idPattern('e'), u: idPattern('u') };
+const ID_PATTERNS: Record<IdKind, RegExp> = { s: idPattern('s'), e: idPattern('e'), u: idPattern('u'), n: idPattern('n') };
 
 /**
  * Mints a capability ID: `<kind>_` + 128 random bits (node:crypto randomBytes, the OS CSPRNG) in

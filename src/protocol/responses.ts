@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { notificationListResponse, notificationRuleResponse } from './notify.js';
 import { executionContextSchema, executionIdSchema, resourceUsageSchema, sessionIdSchema, userIdSchema } from './messages.js';
 import { STATES } from './states.js';
 
@@ -114,6 +115,8 @@ export const RESPONSES = {
   'GET /api/v1/sessions/:id/summary': z.object({ session: sessionWithExpiryJsonSchema, executions: z.array(executionSummaryJsonSchema) }).strict(),
   'GET /api/v1/executions/:id/points': z.object({ series: z.record(seriesJsonSchema) }).strict(),
   'GET /api/v1/executions/:id/search': z.object({ hits: z.array(countSchema), scannedTo: z.number().int().min(-1), complete: z.boolean() }).strict(),
+  'POST /api/v1/sessions/:id/notifications': notificationRuleResponse.strict(),
+  'GET /api/v1/sessions/:id/notifications': notificationListResponse.strict(),
   'GET /healthz': z.object({ ok: z.literal(true) }).strict(),
 } as const;
 

@@ -6,6 +6,8 @@ import type { ServerContext, ServerLog } from './context.js';
 import { bodyTooLarge, installErrorHandlers } from './errors.js';
 import { InProcessEventBus } from './events.js';
 import { GhostSweeper } from './heartbeat.js';
+import { Notifier } from '../notify/notifier.js';
+import { DEFAULT_NOTIFY, type NotifyOptions } from '../notify/options.js';
 import { resolveOptions, type Clock, type ServerOptions } from './options.js';
 import { FixedWindowRateLimiter } from './rate-limit.js';
 import { RetentionJob } from './retention.js';
@@ -28,6 +30,8 @@ export interface AppDeps {
   log?: ServerLog;
   /** State shared with other instances (src/server/shared/; several instances on PostgreSQL); default: in-process. */
   shared?: Partial<Pick<ServerContext, 'bus' | 'limiter'>>;
+  /** Notification timing (default DEFAULT_NOTIFY). */
+  notify?: NotifyOptions;
 }
 
 /** The background jobs of a server, started by {@link startBackground} once it listens. */
@@ -35,8 +39,9 @@ export interface ServerServices {
   ctx: ServerContext;
   sweeper: GhostSweeper;
   retention: RetentionJob;
-  /** Starts the ghost sweeper, retention and the socket keepalive; stopped on close. */
-  startBackground: () => void;
+  notifier: Notifier;
+  /** Starts the ghost sweeper, retention, notifications (linking pages under `publicUrl`) and the socket keepalive; stopped on close. */
+  startBackground: (publicUrl?: string) => void;
 }
 
 declare module 'fastify' {
@@ -83,14 +88,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const sweeper = new GhostSweeper(ctx);
   const retention = new RetentionJob(ctx, sweeper);
+  const notifier = new Notifier(ctx.store, deps.notify ?? DEFAULT_NOTIFY, { clock, log: ctx.log, base: 'http://127.0.0.1' });
   const stops: Array<() => void> = [];
   app.decorate('execTrack', {
     ctx,
     sweeper,
     retention,
-    startBackground: () => {
+    notifier,
+    startBackground: (publicUrl) => {
       sweeper.start();
       retention.start();
+      notifier.start(publicUrl);
       stops.push(
         () => sweeper.stop(),
         () => retention.stop(),
@@ -100,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.addHook('preClose', async () => {
     for (const stop of stops) stop();
+    await notifier.stop();
   });
   return app;
 }

@@ -5,6 +5,7 @@ import { openStore } from '../store/open.js';
 import { buildApp } from './app.js';
 import type { ServerLog } from './context.js';
 import { resolveOptions, type Clock, type ServerOptions } from './options.js';
+import type { NotifyOptions } from '../notify/options.js';
 import { isPostgresUrl } from '../store/postgres/url.js';
 import type { Store } from '../store/store.js';
 import type { SharedState } from './shared/postgres.js';
@@ -23,25 +24,31 @@ export interface RunningServer {
  * starts the background jobs. Throws ExecTrackError CONFLICT when the port is taken, USAGE when the
  * address cannot be bound, STORE_ERROR when the database cannot be opened.
  */
-export async function startServer(db: string, options: Partial<ServerOptions> & Pick<ServerOptions, 'host' | 'port'>, log?: ServerLog): Promise<RunningServer> {
+export async function startServer(
+  db: string,
+  options: Partial<ServerOptions> & Pick<ServerOptions, 'host' | 'port'>,
+  log?: ServerLog,
+  notify?: { options?: NotifyOptions; publicUrl?: string },
+): Promise<RunningServer> {
   // one clock for the store and the app: lastSeenAt and the ghost sweeper must agree
   const clock = systemClock;
   const { store, shared } = await openServerStore(db, options, clock, log ?? ((line) => process.stderr.write(`${line}\n`)));
   let app: FastifyInstance;
   try {
-    app = await buildApp({ store, options, clock, log, shared });
+    app = await buildApp({ store, options, clock, log, shared, notify: notify?.options });
     await app.listen({ host: options.host, port: options.port });
   } catch (error) {
     await shared?.close();
     await store.close();
     throw listenError(error, options);
   }
-  app.execTrack.startBackground();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `http://${host}:${port}`;
+  app.execTrack.startBackground(notify?.publicUrl ?? url);
   return {
-    url: `http://${host}:${port}`,
+    url,
     app,
     close: async () => {
       await app.close();

@@ -7,6 +7,7 @@ import type {
   ReportLine,
   Session,
 } from '../protocol/types.js';
+import type { NotifyStore } from '../notify/store.js';
 
 /** Options for reading report lines. All optional; lines always come in seq order. */
 export interface ReadReportsOptions {
@@ -143,6 +144,9 @@ export interface Store {
   // retention
   /** Deletes sessions whose last execution started (or, with none, which were created) before `cutoff`, and idle empty users. Returns counts. */
   purge(cutoff: number): Promise<{ sessions: number; users: number }>;
+
+  /** Notification rules and the outbox (issue 15). */
+  readonly notify: NotifyStore;
 
   close(): Promise<void>;
 }

@@ -53,6 +53,8 @@ describe('openStore', () => {
       ALTER TABLE executions DROP COLUMN received_at;`);
     db.exec('ALTER TABLE executions DROP COLUMN metric_context');
     for (const column of ['context', 'peak_rss_bytes', 'user_cpu_ms', 'system_cpu_ms']) db.exec(`ALTER TABLE executions DROP COLUMN ${column}`);
+    // v6: the notification tables
+    db.exec('DROP TABLE notify_outbox; DROP TABLE notify_rules;');
     db.pragma('user_version = 1');
     db.close();
     const reopened = await openStore(path);

@@ -7,12 +7,13 @@ import { checkTextLimit } from '../../protocol/limits.js';
 import type { MetricsConfig, Outcome } from '../../protocol/types.js';
 import type { PtyModule } from '../../runner/pty.js';
 import { formatDuration, formatUsage } from '../../report/format.js';
+import { runNotifications, validateRunNotify, type RunNotifyFlags } from './run-notify.js';
 import { openSink, trackingFailed, trackingMetrics, type OpenedSink, type TrackingOptions } from './tracking.js';
 import { DEFAULTS, durationText } from '../../defaults.js';
 import { noticeTo, type CommandIo } from '../io.js';
 
 /** Options of `exec-track run` as commander parses them (main.ts). */
-export interface RunCommandOptions extends TrackingOptions {
+export interface RunCommandOptions extends TrackingOptions, RunNotifyFlags {
   name?: string;
   /** A duration such as `10s` (default DEFAULTS.killAfterMs). */
   killAfter?: string;
@@ -52,6 +53,7 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, io: Co
   const { env } = io;
   const notice = noticeTo(io.stderr);
   const valid = validate(argv, opts);
+  const notify = await validateRunNotify(opts);
   // a reader that went away (`| head`) must never crash the wrapper; the runner handles EPIPE itself
   io.stdout.on('error', ignore);
   io.stderr.on('error', ignore);
@@ -63,7 +65,8 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, io: Co
     const pty = opts.pty ? await requirePty() : undefined;
     const { runExecution } = await import('../../runner/run.js');
     opened = await openSink(opts, io, valid.lineQuota);
-    return await runExecution(
+    const notifications = runNotifications(notify ?? [], { server: resolveServer(opts.server, env), store: opened.store }, env, notice);
+    const exitCode = await runExecution(
       argv,
       {
         session: opts.session,
@@ -77,6 +80,7 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, io: Co
         env,
         notice,
         onStart: ({ executionId, sessionId }) => {
+          notifications.started({ executionId, sessionId });
           if (opts.quiet) return;
           notice(`execution ${executionId} in session ${sessionId}`);
           const server = resolveServer(opts.server, env);
@@ -86,6 +90,8 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, io: Co
       },
       opened.sink,
     );
+    await notifications.finish();
+    return exitCode;
   } catch (error) {
     return trackingFailed(error, 'nothing ran', notice);
   } finally {

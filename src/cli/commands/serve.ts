@@ -23,6 +23,8 @@ export interface ServeFlags {
   maxSessionsPerUser?: string;
   maxExecutionsPerSession?: string;
   trustProxy?: boolean;
+  /** `--public-url`: the base of page links in notifications. */
+  publicUrl?: string;
 }
 
 /**
@@ -34,7 +36,8 @@ export interface ServeFlags {
 export async function serveCommand(flags: ServeFlags, io: CommandIo): Promise<number> {
   const options = parseServeFlags(flags);
   const { startServer } = await import('../../server/serve.js');
-  const server = await startServer(databaseTarget(flags.db, io.env), options);
+  const { notifyOptions } = await import('../../notify/options.js');
+  const server = await startServer(databaseTarget(flags.db, io.env), options, undefined, { options: notifyOptions(io.env), publicUrl: publicUrl(flags.publicUrl) });
   io.stdout.write(`exec-track: listening on ${server.url}\n`);
   return new Promise((resolve) => {
     let stopping = false;
@@ -74,6 +77,13 @@ export function parseServeFlags(flags: ServeFlags): Partial<ServerOptions> & Pic
     maxExecutionsPerSession: optionalPositive(flags.maxExecutionsPerSession, '--max-executions-per-session'),
     trustProxy: flags.trustProxy ?? false,
   };
+}
+
+/** `--public-url`: an http(s) URL (the base of page links in notifications). @throws ExecTrackError USAGE. */
+function publicUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^https?:\/\/[^/\s]+/i.test(value) || !URL.canParse(value)) throw new ExecTrackError('USAGE', `--public-url expects the http(s) URL people open the server at, got "${value}".`);
+  return value.replace(/\/+$/, '');
 }
 
 /**

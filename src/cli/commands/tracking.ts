@@ -24,6 +24,8 @@ export interface OpenedSink {
   sink: Sink;
   /** Closes the embedded store, if one was opened. */
   close(): Promise<void>;
+  /** The embedded store, when the sink writes there. */
+  store?: Store;
 }
 
 /**
@@ -75,7 +77,7 @@ export async function openSink(opts: TrackingOptions, io: CommandIo, lineQuota?:
     ]);
     const path = embeddedDbPath(env);
     const store: Store = await openStore(path, { lineQuota });
-    opened = { sink: new LocalSink(store, { env, warn: notice, reservePath: `${path}.reserve-${process.pid}` }), close: () => store.close() };
+    opened = { sink: new LocalSink(store, { env, warn: notice, reservePath: `${path}.reserve-${process.pid}` }), close: () => store.close(), store };
   }
   if (!opts.quiet) await mentionPendingSpool(env, notice);
   return opened;

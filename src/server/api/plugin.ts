@@ -5,6 +5,7 @@ import type { ServerContext } from '../context.js';
 import { installErrorHandlers } from '../errors.js';
 import { rateLimitHook } from '../rate-limit.js';
 import { executionRoutes } from '../routes/executions.js';
+import { notifyRoutes } from '../routes/notify.js';
 import { pageReadRoutes } from '../routes/page-reads.js';
 import { reportRoutes } from '../routes/reports.js';
 import { sessionRoutes } from '../routes/sessions.js';
@@ -38,6 +39,7 @@ export async function apiPlugin(app: FastifyInstance, { ctx, inflight }: ApiPlug
   executionRoutes(api, ctx);
   reportRoutes(api, ctx);
   pageReadRoutes(api, ctx);
+  notifyRoutes(api, ctx);
   socketRoutes(api, ctx, inflight);
   api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
 }

@@ -101,6 +101,42 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (key, window_start)
   );
   `,
+  // v2 (issue 15): notification rules and the durable outbox, as in SQLite's v6 (src/store/postgres/notify.ts)
+  `
+  CREATE TABLE notify_rules (
+    num bigserial UNIQUE,
+    id text PRIMARY KEY,
+    session_id text NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    execution_id text,
+    channel text NOT NULL,
+    url text NOT NULL,
+    events text NOT NULL,
+    stall_after_ms bigint NOT NULL,
+    created_at bigint NOT NULL
+  );
+  CREATE INDEX notify_rules_by_session ON notify_rules (session_id, created_at);
+  CREATE TABLE notify_outbox (
+    id bigserial PRIMARY KEY,
+    key text NOT NULL UNIQUE,
+    rule_id text NOT NULL REFERENCES notify_rules (id) ON DELETE CASCADE,
+    session_id text NOT NULL,
+    kind text NOT NULL,
+    state text NOT NULL,
+    channel text NOT NULL,
+    url text NOT NULL,
+    headers text NOT NULL,
+    body text NOT NULL,
+    attempts bigint NOT NULL DEFAULT 0,
+    created_at bigint NOT NULL,
+    next_at bigint NOT NULL,
+    lease_until bigint NOT NULL DEFAULT 0,
+    last_status bigint,
+    last_error text,
+    done_at bigint
+  );
+  CREATE INDEX notify_outbox_due ON notify_outbox (next_at) WHERE state = 'pending';
+  CREATE INDEX notify_outbox_by_rule ON notify_outbox (rule_id, state);
+  `,
 ];
 
 /** The schema version this build writes. */

@@ -5,6 +5,7 @@ import { batchPlan, quotaAfter } from '../ingest.js';
 import type { StreamContexts } from '../metric-series.js';
 import type { AppendResult, LogExtent, PointColumns, ReadReportsOptions, SearchReportsOptions, SearchResult, Store, User } from '../store.js';
 import { engineSafe, transaction, type Pool } from './connection.js';
+import { PostgresNotifyStore } from './notify.js';
 import { executions, type Queryable } from './executions.js';
 import { Metrics, seriesRows, type SeriesJson } from './metrics.js';
 import { CHUNK_INSERT, chunkParams, reports } from './reports.js';
@@ -52,9 +53,11 @@ export class PostgresStore implements Store {
   readonly #lineQuota: number;
   readonly #metrics = new Metrics();
   readonly #onClose: () => Promise<void>;
+  readonly notify: PostgresNotifyStore;
 
   constructor(pool: Pool, options: PostgresStoreOptions, onClose: () => Promise<void>) {
     this.#pool = pool;
+    this.notify = new PostgresNotifyStore(pool);
     this.#clock = options.clock;
     this.#lineQuota = options.lineQuota;
     this.#onClose = onClose;

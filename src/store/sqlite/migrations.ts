@@ -123,6 +123,42 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE executions ADD COLUMN user_cpu_ms REAL;
   ALTER TABLE executions ADD COLUMN system_cpu_ms REAL;
   `,
+  // v6 (issue 15): notification rules and the durable outbox (src/store/sqlite/notify.ts). `key` is
+  // the event's idempotency key: one row per event and rule, whoever finds it first.
+  `
+  CREATE TABLE notify_rules (
+    id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    execution_id TEXT,
+    channel TEXT NOT NULL,
+    url TEXT NOT NULL,
+    events TEXT NOT NULL,
+    stall_after_ms INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX notify_rules_by_session ON notify_rules (session_id, created_at);
+  CREATE TABLE notify_outbox (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    rule_id TEXT NOT NULL REFERENCES notify_rules (id) ON DELETE CASCADE,
+    session_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    state TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    url TEXT NOT NULL,
+    headers TEXT NOT NULL,
+    body TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    next_at INTEGER NOT NULL,
+    lease_until INTEGER NOT NULL DEFAULT 0,
+    last_status INTEGER,
+    last_error TEXT,
+    done_at INTEGER
+  );
+  CREATE INDEX notify_outbox_due ON notify_outbox (next_at) WHERE state = 'pending';
+  CREATE INDEX notify_outbox_by_rule ON notify_outbox (rule_id, state);
+  `,
 ];
 
 /** The schema version this build writes. */

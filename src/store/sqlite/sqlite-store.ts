@@ -8,6 +8,7 @@ import type { AppendResult, LogExtent, PointColumns, ReadReportsOptions, SearchR
 import { openConnection, writeTransaction, writeWhenFree, type Db } from './connection.js';
 import { Executions } from './executions.js';
 import { Metrics } from './metrics.js';
+import { SqliteNotifyStore } from './notify.js';
 import { checkVersion, migrate, SCHEMA_VERSION } from './migrations.js';
 import { Reports } from './reports.js';
 import { Retention } from './retention.js';
@@ -52,6 +53,7 @@ export class SqliteStore implements Store {
   readonly #afterIngest: Statement;
   readonly #append: (executionId: string, lines: ReportLine[]) => AppendResult;
   readonly #touch: (id: string, at: number) => void;
+  readonly notify: SqliteNotifyStore;
 
   constructor(path: string, options: SqliteStoreOptions) {
     this.#db = openConnection(path, { readonly: options.readonly });
@@ -67,6 +69,7 @@ export class SqliteStore implements Store {
     this.#metrics = new Metrics(this.#db);
     this.#users = new Users(this.#db);
     this.#retention = new Retention(this.#db);
+    this.notify = new SqliteNotifyStore(this.#db);
     this.#ingestRow = this.#db.prepare('SELECT num, last_seq, line_count, line_quota, metrics_enabled, metrics_pattern FROM executions WHERE id = ?');
     this.#afterIngest = this.#db.prepare(
       'UPDATE executions SET last_seq = ?, line_count = ?, dropped = ?, last_seen_at = max(coalesce(last_seen_at, 0), ?) WHERE num = ?',
