@@ -1,9 +1,9 @@
 import { systemClock } from '../clock.js';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Store } from '../store/store.js';
 import { ClaimKeys } from './auth/claims.js';
 import type { ServerContext, ServerLog } from './context.js';
-import { bodyTooLarge, installErrorHandlers } from './errors.js';
+import { bodyTooLarge, installErrorHandlers, unknownEndpoint } from './errors.js';
 import { InProcessEventBus } from './events.js';
 import { GhostSweeper } from './heartbeat.js';
 import { Notifier } from '../notify/notifier.js';
@@ -11,7 +11,7 @@ import { DEFAULT_NOTIFY, type NotifyOptions } from '../notify/options.js';
 import { resolveOptions, type Clock, type ServerOptions } from './options.js';
 import { FixedWindowRateLimiter } from './rate-limit.js';
 import { RetentionJob } from './retention.js';
-import { webPlugin } from '../web/plugin.js';
+import { sendNotFoundPage, webPlugin } from '../web/plugin.js';
 import { registerOpenApi } from './api/openapi.js';
 import { apiPlugin } from './api/plugin.js';
 import { jsonSerializerCompiler, zodValidatorCompiler } from './api/schema.js';
@@ -71,7 +71,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   };
   // logger off: fastify's request logs would carry IPs, URLs with ids and user agents (issue 4 point 6)
   // maxParamLength: an over-long id must get the same 404 as any unknown id, not the router's 414
-  const app = Fastify({ logger: false, bodyLimit: options.maxBodyBytes, requestTimeout: 60_000, routerOptions: { maxParamLength: 16_384 } });
+  // frameworkErrors: a URL the router cannot decode (`/api/v1/sessions/%ff`) is an unknown id like any
+  // other — 404 in the API's JSON shape, or the HTML not-found page — not fastify's own error body
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.maxBodyBytes,
+    requestTimeout: 60_000,
+    routerOptions: { maxParamLength: 16_384 },
+    frameworkErrors: (_error, request, reply) => {
+      // the typings of this early reply know no status codes; it is an ordinary reply
+      const plain = reply as unknown as FastifyReply;
+      void (request.url.startsWith('/api/') ? plain.code(404).send(unknownEndpoint()) : sendNotFoundPage(plain));
+    },
+  });
   // route schemas are zod schemas from src/protocol/, on every route that declares one
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(jsonSerializerCompiler);

@@ -58,8 +58,13 @@ export function installErrorHandlers(app: FastifyInstance, log: ServerLog): void
     void reply.code(apiError.statusCode).send(apiError.toJSON());
   });
   app.setNotFoundHandler((_request, reply) => {
-    void reply.code(404).send(ExecTrackError.of('NOT_FOUND', { thing: 'such endpoint', hint: 'see docs/api.md for the routes' }).toJSON());
+    void reply.code(404).send(unknownEndpoint());
   });
+}
+
+/** The body of a 404 for a path no route serves. */
+export function unknownEndpoint(): ReturnType<ExecTrackError['toJSON']> {
+  return ExecTrackError.of('NOT_FOUND', { thing: 'such endpoint', hint: 'see docs/api.md for the routes' }).toJSON();
 }
 
 function describe(error: unknown): string {

@@ -30,14 +30,7 @@ export const CONTENT_SECURITY_POLICY =
 export async function webPlugin(app: FastifyInstance, options: WebPluginOptions): Promise<void> {
   const assets = loadAssets();
 
-  app.addHook('onSend', async (_request, reply) => {
-    void reply.header('referrer-policy', 'no-referrer');
-    void reply.header('x-robots-tag', 'noindex, nofollow');
-    void reply.header('x-content-type-options', 'nosniff');
-    void reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
-    // pages carry ids and must not be kept; an asset sets its own caching
-    if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'private, no-store');
-  });
+  app.addHook('onSend', async (_request, reply) => pageHeaders(reply));
 
   app.get('/robots.txt', async (_request, reply) => reply.type('text/plain; charset=utf-8').send('User-agent: *\nDisallow: /\n'));
   app.get<{ Params: { name: string } }>('/assets/:name', async (request, reply) => {
@@ -71,6 +64,25 @@ async function pages(app: FastifyInstance, { ctx }: WebPluginOptions): Promise<v
     const [metrics, tail, extent] = await Promise.all([ctx.store.metricSummary(id), ctx.store.readReports(id, { tail: PAGE_TAIL }), ctx.store.logExtent(id)]);
     return sendHtml(reply, 200, executionPage({ execution, metrics, tail, extent, now: ctx.clock() }));
   });
+}
+
+/** The headers of every page (issue 11 point 7): no referrer, no index, the strict CSP, not kept. */
+function pageHeaders(reply: FastifyReply): void {
+  void reply.header('referrer-policy', 'no-referrer');
+  void reply.header('x-robots-tag', 'noindex, nofollow');
+  void reply.header('x-content-type-options', 'nosniff');
+  void reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+  // pages carry ids and must not be kept; an asset sets its own caching
+  if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'private, no-store');
+}
+
+/**
+ * The not-found page with the pages' headers, for a request the router could not even read (a URL
+ * with invalid percent-encoding such as `/s/%ff`): it never reaches this plugin's hooks.
+ */
+export function sendNotFoundPage(reply: FastifyReply): FastifyReply {
+  pageHeaders(reply);
+  return sendHtml(reply, 404, notFoundPage());
 }
 
 function sendHtml(reply: FastifyReply, status: number, body: string): FastifyReply {

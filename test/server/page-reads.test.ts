@@ -63,6 +63,12 @@ describe('endpoints for pages', () => {
     const malformed = await t.app.inject('/s/x<y');
     expect([unknown.statusCode, malformed.statusCode]).toEqual([404, 404]);
     expect(malformed.body).toBe(unknown.body);
+    // a URL the router cannot decode is one more unknown id: the same page, its headers, and the API's JSON 404
+    const undecodable = await t.app.inject('/s/%ff');
+    expect([undecodable.statusCode, undecodable.body]).toEqual([404, unknown.body]);
+    expect(undecodable.headers['content-security-policy']).toContain("script-src 'self'");
+    const api = await t.app.inject('/api/v1/sessions/%ff');
+    expect([api.statusCode, api.json().error.code]).toEqual([404, 'NOT_FOUND']);
     expect((await t.app.inject('/robots.txt')).body).toBe('User-agent: *\nDisallow: /\n');
   });
 

@@ -57,11 +57,15 @@ export async function transaction<T>(pool: Pool, work: (client: pg.PoolClient) =
   }
 }
 
-/** The URL without its password, for messages (a connection string may carry one). */
+/**
+ * The URL without its password, for messages: the one in `user:password@` and node-postgres's
+ * `?password=` parameter (pg-connection-string reads both).
+ */
 export function redactedUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
+    if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
     return parsed.toString();
   } catch {
     return 'the given PostgreSQL URL';
@@ -74,12 +78,12 @@ export function redactedUrl(url: string): string {
  */
 export function connectError(url: string, cause: unknown): ExecTrackError {
   if (cause instanceof ExecTrackError) return cause;
-  const detail = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
-  return new ExecTrackError(
-    'STORE_ERROR',
-    `Cannot open the PostgreSQL database ${redactedUrl(url)} (${detail}); check --db and that the server accepts connections.`,
-    { cause },
-  );
+  // PostgreSQL's own answer (severity set) names what is wrong (`role "x" does not exist`) and never
+  // carries the password; a network error is named by its code (ECONNREFUSED)
+  const answered = typeof (cause as { severity?: unknown }).severity === 'string';
+  const detail = answered ? `${(cause as Error).message}, ${(cause as NodeJS.ErrnoException).code}` : ((cause as NodeJS.ErrnoException).code ?? (cause as Error).message);
+  const check = answered ? 'check the user, password and database name in --db' : 'check --db and that the server accepts connections';
+  return new ExecTrackError('STORE_ERROR', `Cannot open the PostgreSQL database ${redactedUrl(url)} (${detail}); ${check}.`, { cause });
 }
 
 /** Attempts of a store call that meets a transient engine error (connection lost, server restarting, deadlock). */
