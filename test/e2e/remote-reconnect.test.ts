@@ -49,7 +49,8 @@ describe('RemoteSink against a server that goes away', () => {
     const { url, port } = server;
     // 200 000 lines over ~10 s, so all three kills (and, on a loaded machine, slow restarts) land while lines are flowing
     const child = "import sys,time\nfor i in range(200000):\n  sys.stdout.write('i=%d\\n'%i)\n  if i%5000==0: sys.stdout.flush(); time.sleep(0.25)";
-    const run = startCli(['run', '--server', url, '--', 'python3', '-c', child], { home: home.dir, stdout: 'ignore' });
+    // --sample off: a resource sample (every 10 s) would take a seq between lines (docs/resources.md)
+    const run = startCli(['run', '--server', url, '--sample', 'off', '--', 'python3', '-c', child], { home: home.dir, stdout: 'ignore' });
     // the kills must land mid-run, not before the wrapper (slow to start on a loaded machine) reached the server
     let err = '';
     run.proc.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
