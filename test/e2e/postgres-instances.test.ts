@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { requestJson } from '../../src/client/http.js';
+import { SCHEMA_VERSION } from '../../src/store/postgres/migrations.js';
 import { allReports, executionIdOf, getExecution, startCli } from '../client/server-reads.js';
 import { startServer, tempHome, type ServerProcess } from '../helpers/cli.js';
 import { startBalancer, type Balancer } from '../helpers/nginx.js';
@@ -75,7 +76,7 @@ describe('several serve instances on one PostgreSQL behind nginx', () => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     stops.push(() => client.end());
-    expect((await client.query('SELECT version FROM exec_track_schema')).rows).toEqual([{ version: 1 }]);
+    expect((await client.query('SELECT version FROM exec_track_schema')).rows).toEqual([{ version: SCHEMA_VERSION }]);
 
     const [a, b, c] = servers.map((s) => s.url) as [string, string, string];
     const { token } = await requestJson<{ token: string }>(`${a}/api/v1/users`, { method: 'POST', body: {} });

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { SCHEMA_VERSION } from '../../../src/store/postgres/migrations.js';
 import { openPostgresStore } from '../../../src/store/postgres/open.js';
 import type { Store } from '../../../src/store/store.js';
 import { startCluster, type PgCluster } from '../../helpers/postgres.js';
@@ -74,11 +75,11 @@ describe('PostgresStore shared by several instances', () => {
   it('refuses a database of a newer schema in one sentence', async () => {
     await admin.query('UPDATE exec_track_schema SET version = 99');
     onTestFinished(async () => {
-      await admin.query('UPDATE exec_track_schema SET version = 1');
+      await admin.query('UPDATE exec_track_schema SET version = $1', [SCHEMA_VERSION]);
     });
     await expect(openPostgresStore(url)).rejects.toMatchObject({
       code: 'STORE_ERROR',
-      message: 'The database was written by a newer exec-track (schema 99; this one reads up to 1); upgrade exec-track to use it.',
+      message: `The database was written by a newer exec-track (schema 99; this one reads up to ${SCHEMA_VERSION}); upgrade exec-track to use it.`,
     });
   });
 });
