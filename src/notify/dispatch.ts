@@ -46,13 +46,15 @@ export class Dispatcher {
       if (now > until) return sent;
       const batch = await this.#store.claim(now, BATCH, this.#options.leaseMs);
       if (batch.length === 0) return sent;
-      const results = await Promise.all(batch.map((m) => this.#attempt(m)));
+      // no send outlives `until`: an embedded run's bounded wait holds even for a receiver that never answers
+      const timeoutMs = Math.max(1, Math.min(this.#options.timeoutMs, until - now));
+      const results = await Promise.all(batch.map((m) => this.#attempt(m, timeoutMs)));
       sent += results.filter((s) => s.state === 'sent').length;
     }
   }
 
-  async #attempt(m: OutboxMessage): Promise<Settlement> {
-    const answer = await post(m.url, { headers: m.headers, body: m.body }, this.#options.timeoutMs);
+  async #attempt(m: OutboxMessage, timeoutMs: number): Promise<Settlement> {
+    const answer = await post(m.url, { headers: m.headers, body: m.body }, timeoutMs);
     const now = this.#options.clock();
     const verdict = judge(answer.status, answer.retryAfter, now);
     const what = `${m.kind} notification to ${maskUrl(m.url)}`;

@@ -115,7 +115,14 @@ export function utf8Bytes(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
-/** The last lines as text (`stderr` lines marked `!`), each cut to 300 characters. */
+/** The last lines as text (`stderr` lines marked `!`), each cut to its last 300 characters (an error ends a line). */
 export function lineTexts(lines: ReportLine[] | undefined): string[] {
-  return (lines ?? []).map((l) => `${l.stream === 'stderr' ? '! ' : ''}${l.text.length > 300 ? `${l.text.slice(0, 299)}…` : l.text}`);
+  return (lines ?? []).map((l) => `${l.stream === 'stderr' ? '! ' : ''}${l.text.length > 300 ? `…${lastChars(l.text, 299)}` : l.text}`);
+}
+
+/** The last `n` UTF-16 units of `text`, without a half surrogate pair at the start. */
+function lastChars(text: string, n: number): string {
+  const tail = text.slice(-n);
+  const first = tail.charCodeAt(0);
+  return first >= 0xdc00 && first <= 0xdfff ? tail.slice(1) : tail;
 }

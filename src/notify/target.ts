@@ -16,7 +16,8 @@ export interface NotifyTarget {
  * otherwise the URL tells: host `hooks.slack.com` → slack; `discord.com`/`discordapp.com` with a path
  * under `/api/webhooks/` → discord; host `ntfy.sh` or a host starting with `ntfy.` → ntfy; a path
  * `/hooks/<id>` (Mattermost's incoming-webhook path) → mattermost; anything else → webhook.
- * @throws ExecTrackError USAGE for an unknown prefix, a URL that does not parse, or a scheme other than http(s).
+ * @throws ExecTrackError USAGE for an unknown prefix, a URL that does not parse, a scheme other than
+ * http(s), or a user name or password in the URL.
  */
 export function parseTarget(raw: string): NotifyTarget {
   const text = raw.trim();
@@ -39,6 +40,10 @@ export function parseTarget(raw: string): NotifyTarget {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new ExecTrackError('USAGE', `A notification URL must be http:// or https://, got ${url.protocol}//.`);
+  }
+  // fetch refuses such URLs (WHATWG Fetch: "includes credentials"), so nothing would ever be sent
+  if (url.username !== '' || url.password !== '') {
+    throw new ExecTrackError('USAGE', `The notification URL ${maskUrl(rest)} carries a user name or password, which cannot be sent; put the secret in its path or query, as webhook services do.`);
   }
   return { channel: explicit ?? channelOf(url), url: url.toString() };
 }

@@ -13,7 +13,7 @@ const LINK = 'http://ci.example:8080/e/e_AAAAAAAAAAAAAAAAAAAAAA';
 /** A failed run whose 20 last lines are long and multi-byte. */
 function bigFacts(): MessageFacts {
   const f = sampleFacts(1_700_000_000_000, LINK);
-  f.lines = Array.from({ length: 20 }, (_, i) => ({ seq: i, ts: 1_700_000_000_000 + i, stream: 'stdout' as const, text: `${i} ${'é🚀'.repeat(200)}` }));
+  f.lines = Array.from({ length: 20 }, (_, i) => ({ seq: i, ts: 1_700_000_000_000 + i, stream: 'stdout' as const, text: `${i} ${'é🚀'.repeat(200)} L${i}` }));
   return f;
 }
 
@@ -40,6 +40,7 @@ describe('parseTarget', () => {
     ['teams+https://example.org/x', /Unknown notification channel "teams\+"/],
     ['not a url', /is not a URL/],
     ['ftp://example.org/x', /must be http:\/\/ or https:\/\//],
+    ['https://user:pw@example.org/hooks/x', /carries a user name or password, which cannot be sent/],
   ])('refuses %s with a usage error', (url, message) => {
     expect(() => parseTarget(url)).toThrow(expect.objectContaining({ code: 'USAGE', message: expect.stringMatching(message) }));
   });
@@ -73,7 +74,8 @@ describe('render', () => {
     const text = textOf(render(channel, bigFacts()).body);
     expect(text.length).toBeLessThanOrEqual(limit);
     expect(text).toContain(link);
-    expect(text).toContain('19 é🚀');
+    expect(text).toContain('é🚀 L19');
+    expect(text).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
     expect(text).toMatch(/```\n[\s\S]*\n```$/);
   });
 
@@ -86,7 +88,7 @@ describe('render', () => {
     expect(message.headers).toMatchObject({ title: 'failed: sample run (exit 1 after 3m 5s)', priority: '4', tags: 'exec-track,x', click: LINK });
     expect(Buffer.byteLength(message.body)).toBeLessThanOrEqual(NTFY_BODY_LIMIT_BYTES);
     expect(message.body).toContain(LINK);
-    expect(message.body.split('\n').at(-1)).toMatch(/^19 /);
+    expect(message.body.split('\n').at(-1)).toMatch(/ L19$/);
   });
 
   it('ntfy: a title with non-Latin-1 characters is RFC 2047-encoded (header values are Latin-1)', () => {
@@ -103,5 +105,6 @@ describe('render', () => {
     const text = JSON.parse(render('discord', f).body).content as string;
     expect(text.length).toBeLessThanOrEqual(DISCORD_CONTENT_LIMIT);
     expect(text).toContain(LINK);
+    expect(text).toContain('xxxTHE-END');
   });
 });
