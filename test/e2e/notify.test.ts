@@ -62,7 +62,7 @@ describe('notifications (issue 15)', () => {
     const doomed = startCli(['run', '--server', s.url, '--', 'sh', '-c', 'echo "child $$" >&2; exec sleep 60'], { home: home.dir });
     let doomedErr = '';
     doomed.proc.stderr!.on('data', (b: Buffer) => (doomedErr += b.toString()));
-    await vi.waitFor(() => expect(doomedErr).toMatch(/child (\d+)/), { timeout: 10_000, interval: 50 });
+    await vi.waitFor(() => expect(doomedErr).toMatch(/child (\d+)/), { timeout: 30_000, interval: 50 });
     pids.push(Number(/child (\d+)/.exec(doomedErr)![1]));
     const doomedId = executionIdOf(doomedErr);
 
@@ -119,7 +119,7 @@ describe('notifications (issue 15)', () => {
     await vi.waitFor(() => {
       expect(flaky.received.map((r) => r.status)).toEqual([500, 200]);
       expect(limited.received.map((r) => r.status)).toEqual([429, 200]);
-    }, { timeout: 10_000, interval: 50 });
+    }, { timeout: 30_000, interval: 50 });
     await sleep(1000);
     expect(flaky.received).toHaveLength(2);
     expect(limited.received).toHaveLength(2);
@@ -136,13 +136,13 @@ describe('notifications (issue 15)', () => {
     const run = await runCli(['run', '--server', first.url, '--notify', `${hook.url}/x`, '--notify-on', 'failed', '--', 'sh', '-c', 'exit 9'], { home: home.dir });
     expect(run.exitCode).toBe(9);
     // killed once the failure is recorded and the retry is planned, before it is due
-    await vi.waitFor(() => expect(first.output()).toMatch(/failed with HTTP 500; retry in/), { timeout: 10_000, interval: 20 }).catch((e) => { throw new Error(`${e}\n${first.output()}\n${JSON.stringify(hook.received)}`); });
+    await vi.waitFor(() => expect(first.output()).toMatch(/failed with HTTP 500; retry in/), { timeout: 30_000, interval: 20 }).catch((e) => { throw new Error(`${e}\n${first.output()}\n${JSON.stringify(hook.received)}`); });
     expect(hook.received).toHaveLength(1);
     first.proc.kill('SIGKILL');
     await first.stop();
     servers.splice(servers.indexOf(first), 1);
     await server();
-    await vi.waitFor(() => expect(hook.received.map((r) => r.status)).toEqual([500, 200]), { timeout: 10_000, interval: 50 });
+    await vi.waitFor(() => expect(hook.received.map((r) => r.status)).toEqual([500, 200]), { timeout: 30_000, interval: 50 });
     await sleep(800);
     expect(hook.received).toHaveLength(2);
     expect(key(hook.received[1]!)).toBe(key(hook.received[0]!));
