@@ -1,32 +1,6 @@
 import type { NewOutboxMessage, NotifyRule, NotifyStore, OutboxMessage, Settlement } from '../../notify/store.js';
-import type { Channel } from '../../notify/target.js';
-import type { NotifyEvent } from '../../protocol/notify-events.js';
 import { engineSafe, transaction, type Client, type Pool } from './connection.js';
-
-interface RuleRow {
-  id: string;
-  session_id: string;
-  execution_id: string | null;
-  channel: string;
-  url: string;
-  events: string;
-  stall_after_ms: number;
-  created_at: number;
-}
-
-interface OutboxRow {
-  id: number;
-  key: string;
-  rule_id: string;
-  session_id: string;
-  kind: string;
-  channel: string;
-  url: string;
-  headers: string;
-  body: string;
-  attempts: number;
-  created_at: number;
-}
+import { toMessage, toRule, type OutboxRow, type RuleRow } from '../notify-rows.js';
 
 const INSERT_MESSAGE = `INSERT INTO notify_outbox (key, rule_id, session_id, kind, state, channel, url, headers, body, created_at, next_at)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) ON CONFLICT (key) DO NOTHING`;
@@ -124,34 +98,4 @@ export class PostgresNotifyStore implements NotifyStore {
     );
     return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
   }
-}
-
-function toRule(row: RuleRow): NotifyRule {
-  return {
-    id: row.id,
-    sessionId: row.session_id,
-    executionId: row.execution_id,
-    channel: row.channel as Channel,
-    url: row.url,
-    on: JSON.parse(row.events) as NotifyEvent[],
-    stallAfterMs: Number(row.stall_after_ms),
-    createdAt: Number(row.created_at),
-  };
-}
-
-function toMessage(row: OutboxRow): OutboxMessage {
-  return {
-    id: Number(row.id),
-    key: row.key,
-    ruleId: row.rule_id,
-    sessionId: row.session_id,
-    kind: row.kind as OutboxMessage['kind'],
-    state: 'pending',
-    channel: row.channel as Channel,
-    url: row.url,
-    headers: JSON.parse(row.headers) as Record<string, string>,
-    body: row.body,
-    attempts: Number(row.attempts),
-    createdAt: Number(row.created_at),
-  };
 }

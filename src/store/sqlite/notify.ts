@@ -1,34 +1,8 @@
 import type { Statement } from 'better-sqlite3';
-import type { NotifyEvent } from '../../protocol/notify.js';
 import type { NewOutboxMessage, NotifyRule, NotifyStore, OutboxMessage, Settlement } from '../../notify/store.js';
-import type { Channel } from '../../notify/target.js';
 import { writeTransaction, writeWhenFree, type Db } from './connection.js';
+import { toMessage, toRule, type OutboxRow, type RuleRow } from '../notify-rows.js';
 
-interface RuleRow {
-  id: string;
-  session_id: string;
-  execution_id: string | null;
-  channel: string;
-  url: string;
-  events: string;
-  stall_after_ms: number;
-  created_at: number;
-}
-
-interface OutboxRow {
-  id: number;
-  key: string;
-  rule_id: string;
-  session_id: string;
-  kind: string;
-  state: string;
-  channel: string;
-  url: string;
-  headers: string;
-  body: string;
-  attempts: number;
-  created_at: number;
-}
 
 /**
  * The SQLite {@link NotifyStore}: tables `notify_rules` and `notify_outbox` (migration v6). A claim
@@ -126,34 +100,4 @@ export class SqliteNotifyStore implements NotifyStore {
     const rows = this.#db.prepare("SELECT state, count(*) AS n FROM notify_outbox WHERE rule_id = ? AND state != 'skipped' GROUP BY state").all(ruleId) as Array<{ state: string; n: number }>;
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));
   }
-}
-
-function toRule(row: RuleRow): NotifyRule {
-  return {
-    id: row.id,
-    sessionId: row.session_id,
-    executionId: row.execution_id,
-    channel: row.channel as Channel,
-    url: row.url,
-    on: JSON.parse(row.events) as NotifyEvent[],
-    stallAfterMs: row.stall_after_ms,
-    createdAt: row.created_at,
-  };
-}
-
-function toMessage(row: OutboxRow): OutboxMessage {
-  return {
-    id: row.id,
-    key: row.key,
-    ruleId: row.rule_id,
-    sessionId: row.session_id,
-    kind: row.kind as OutboxMessage['kind'],
-    state: 'pending',
-    channel: row.channel as Channel,
-    url: row.url,
-    headers: JSON.parse(row.headers) as Record<string, string>,
-    body: row.body,
-    attempts: row.attempts,
-    createdAt: row.created_at,
-  };
 }
