@@ -1,7 +1,6 @@
 """The sidecar process (`exec-track record`) and the bounded outbox + thread that feed it."""
 
 import json
-import os
 import shlex
 import shutil
 import subprocess
