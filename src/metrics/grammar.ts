@@ -134,7 +134,8 @@ function noPairs(text: string, context: StreamContext): ParsedMetric[] {
   return [];
 }
 
-const isEpochWord = (word: string) => word.length === 5 && word.toLowerCase() === 'epoch';
+/** A step word that names an epoch (one list of step words: table.ts). */
+const isEpochWord = (word: string) => stepKeyRank(word) === EPOCH_RANK;
 
 /**
  * The line's step: its own step key or word (which then carries to the stream's next lines); with
