@@ -116,7 +116,7 @@ export function parseDefault(text: string, context: StreamContext): ParsedMetric
     if (rank === EPOCH_RANK && asStep(value) !== undefined) ownEpoch = value;
   }
   if (found.length === 0) return noPairs(text, context);
-  const step = stepOf(text, ownStep, ownEpoch, context);
+  const step = stepOf(text, ownStep, stepRank < EPOCH_RANK, ownEpoch, context);
   // Only `key: whole number` counts and no step anywhere (own, position, `[N]` or carried): a status
   // dump (`rchar: 6976`, `HugePages_Free: 0`); `key=3` stays a value (`loss=1`, `correct=95 total=100`)
   if (step === undefined && onlyCounts) return [];
@@ -138,11 +138,11 @@ function noPairs(text: string, context: StreamContext): ParsedMetric[] {
 const isEpochWord = (word: string) => stepKeyRank(word) === EPOCH_RANK;
 
 /**
- * The line's step: its own step key or word (which then carries to the stream's next lines); with
+ * The line's step: its own step key (`step`, `iter`, … — before anything else) or word (which then carries to the stream's next lines); with
  * a position `[a/b]`, epoch × b + a when the line or an earlier one gave an epoch, else a; else a
  * leading `[N]`; else the carried step.
  */
-function stepOf(text: string, ownStep: number | undefined, ownEpoch: number | undefined, context: StreamContext): number | undefined {
+function stepOf(text: string, ownStep: number | undefined, byStepKey: boolean, ownEpoch: number | undefined, context: StreamContext): number | undefined {
   const slash = text.includes('/');
   const epochPosition = slash ? EPOCH_POSITION.exec(text) : null;
   // the step word is looked for only when the line's keys gave no step, or no epoch and it may name one
@@ -153,6 +153,8 @@ function stepOf(text: string, ownStep: number | undefined, ownEpoch: number | un
   const step = ownStep ?? (word ? Number(word[2]) : undefined) ?? epoch;
   if (step !== undefined) context.step = step;
   if (epoch !== undefined) context.epoch = epoch;
+  // a `step`/`iter` key is the step itself (rule 1): `[01/01 12:00:00 d2.utils.events]:  iter: 19` is step 19
+  if (byStepKey) return step;
   const position = slash ? positionIn(text, epochPosition) : undefined;
   if (position) {
     const at = Number(position[1]);

@@ -151,6 +151,9 @@ describe('createMetricParser (issue 14: what real libraries print)', () => {
     expect(read('[5/100] loss: 0.42', context)).toEqual([['loss', 0.42, 5]]);
     expect(read('Epoch 3', context)).toEqual([]);
     expect(read('[5/100] loss: 0.41', context)).toEqual([['loss', 0.41, 305]]);
+    // a step key on the line wins over a position (a Detectron2 timestamp `[01/01 …` is no position)
+    expect(read('[3/10] step: 19, loss: 0.5', context)).toEqual([['step', 19, 19], ['loss', 0.5, 19]]);
+    expect(read('[01/01 12:00:00 d2.utils.events]:  eta: 0:01:02  iter: 19  total_loss: 1.234', {})).toEqual([['iter', 19, 19], ['total_loss', 1.234, 19]]);
   });
 
   it('carries a step header or step line to the following lines of its stream', () => {
