@@ -22,7 +22,7 @@ export const DEFAULT_STALL_MS = 30 * 60_000;
 
 /**
  * The defaults with the tuning variables of docs/notifications.md applied (durations such as `200ms`):
- * `EXEC_TRACK_NOTIFY_SCAN`, `EXEC_TRACK_NOTIFY_RETRY` (first retry delay), `EXEC_TRACK_NOTIFY_RETRY_MAX`
+ * `EXEC_TRACK_NOTIFY_SCAN`, `EXEC_TRACK_NOTIFY_TIMEOUT` (per attempt), `EXEC_TRACK_NOTIFY_RETRY` (first retry delay), `EXEC_TRACK_NOTIFY_RETRY_MAX`
  * (longest delay), `EXEC_TRACK_NOTIFY_GIVE_UP`, `EXEC_TRACK_NOTIFY_LEASE`, `EXEC_TRACK_NOTIFY_SESSION_GRACE`. Meant for tests and for
  * receivers that need gentler or faster retries.
  * @throws ExecTrackError USAGE for a value that is not a duration.
@@ -32,7 +32,7 @@ export function notifyOptions(env: NodeJS.ProcessEnv): NotifyOptions {
   const d = DEFAULT_NOTIFY;
   return {
     scanMs: Math.max(50, read('EXEC_TRACK_NOTIFY_SCAN', d.scanMs)),
-    timeoutMs: d.timeoutMs,
+    timeoutMs: read('EXEC_TRACK_NOTIFY_TIMEOUT', d.timeoutMs),
     leaseMs: read('EXEC_TRACK_NOTIFY_LEASE', d.leaseMs),
     retry: {
       baseMs: read('EXEC_TRACK_NOTIFY_RETRY', d.retry.baseMs),

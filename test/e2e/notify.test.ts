@@ -174,4 +174,20 @@ describe('notifications (issue 15)', () => {
     const bad = await runCli(['run', '--notify', `${hook.url}/x`, '--notify-on', 'exploded', '--', 'true'], { home: home.dir });
     expect([bad.exitCode, bad.err]).toEqual([2, 'exec-track: --notify-on expects a comma-separated list of finished, failed, lost, stalled, session-done, got "exploded".\n']);
   });
+
+  it('embedded: a hook that never answers holds the wrapper at most the documented 5 s, not the attempt timeout; options without --notify are refused', async () => {
+    const hanging = await receiver({ status: 200, hang: true });
+    const started = Date.now();
+    const run = await runCli(['run', '--notify', `${hanging.url}/hang`, '--notify-on', 'finished', '--', 'true'], { home: home.dir, env: { ...FAST, EXEC_TRACK_NOTIFY_TIMEOUT: '120s' } });
+    const took = Date.now() - started;
+    expect(run.exitCode).toBe(0);
+    expect(hanging.received).toHaveLength(1);
+    // the attempt's own timeout is 120 s; the wrapper gives up sending after 5 s (docs/notifications.md), the message waits in the outbox
+    expect(took).toBeLessThan(60_000);
+
+    const alone = await runCli(['run', '--notify-on', 'failed', '--', 'true'], { home: home.dir });
+    expect([alone.exitCode, alone.err]).toEqual([2, 'exec-track: --notify-on applies to the rules of --notify <url>; add --notify <url>, or use `exec-track notify add` for a session\'s rules.\n']);
+    const stall = await runCli(['run', '--stall-after', '5m', '--', 'true'], { home: home.dir });
+    expect([stall.exitCode, stall.err]).toEqual([2, 'exec-track: --stall-after applies to the rules of --notify <url>; add --notify <url>, or use `exec-track notify add` for a session\'s rules.\n']);
+  });
 });

@@ -13,6 +13,8 @@ export interface Received {
 /** A scripted answer; the last one repeats. */
 export interface Answer {
   status: number;
+  /** Never answer: the request is recorded and left open until the receiver closes (a hook that hangs). */
+  hang?: boolean;
   headers?: Record<string, string>;
   body?: string;
 }
@@ -36,6 +38,7 @@ export async function startReceiver(...answers: Answer[]): Promise<Receiver> {
     request.on('end', () => {
       const a = script.length > 1 ? script.shift()! : script[0]!;
       received.push({ path: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString(), at: Date.now(), status: a.status });
+      if (a.hang) return;
       response.writeHead(a.status, a.headers ?? {});
       response.end(a.body ?? '');
     });
@@ -48,6 +51,10 @@ export async function startReceiver(...answers: Answer[]): Promise<Receiver> {
     answer: (...next) => {
       script = next;
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -1,6 +1,7 @@
 import type { AddNotificationBody } from '../../protocol/notify.js';
 import type { OpenedExecution } from '../../sink/sink.js';
 import type { Store } from '../../store/store.js';
+import { ExecTrackError } from '../../errors.js';
 import { EMBEDDED_PAGES, ruleOptions } from '../../notify/rule-options.js';
 
 /** `run --notify <url>` (repeatable) with `--notify-on` and `--stall-after`. */
@@ -22,11 +23,12 @@ const FLUSH_MS = 5000;
 
 /**
  * Validates `--notify`/`--notify-on`/`--stall-after` (before anything runs); undefined without `--notify`.
- * @throws ExecTrackError USAGE naming the option.
+ * @throws ExecTrackError USAGE naming the option, also for `--notify-on` or `--stall-after` without `--notify`.
  */
 export async function validateRunNotify(flags: RunNotifyFlags): Promise<Array<Omit<AddNotificationBody, 'executionId'>> | undefined> {
   if (!flags.notify || flags.notify.length === 0) {
-    if (flags.notifyOn !== undefined || flags.stallAfter !== undefined) ruleOptions(flags.notifyOn, flags.stallAfter, { on: '--notify-on', stallAfter: '--stall-after' });
+    const alone = flags.notifyOn !== undefined ? '--notify-on' : flags.stallAfter !== undefined ? '--stall-after' : undefined;
+    if (alone) throw new ExecTrackError('USAGE', `${alone} applies to the rules of --notify <url>; add --notify <url>, or use \`exec-track notify add\` for a session's rules.`);
     return undefined;
   }
   const { parseTarget } = await import('../../notify/target.js');
