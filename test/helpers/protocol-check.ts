@@ -1,6 +1,7 @@
 import type { ZodTypeAny } from 'zod';
 import { followFrame, sessionFollowFrame, streamServerFrame } from '../../src/protocol/frames.js';
 import { errorBodySchema, RESPONSES, type ApiRoute } from '../../src/protocol/responses.js';
+import { checkAgainstOpenApi } from './openapi-check.js';
 
 /**
  * Checks what a test receives from the server against src/protocol/ (responses.ts, frames.ts), so a
@@ -14,7 +15,11 @@ const ROUTES = (Object.keys(RESPONSES) as ApiRoute[]).map((route) => {
   return { method, pattern: new RegExp(`^${path.replace(/:id/g, '[^/]+')}$`), schema: RESPONSES[route] as ZodTypeAny, route };
 });
 
-/** Throws when a JSON answer is not the shape src/protocol/responses.ts gives its route (errors: `{"error":{code,message}}`). Non-JSON answers and routes outside the API table pass. */
+/**
+ * Throws when a JSON answer is not the shape src/protocol/responses.ts gives its route (errors:
+ * `{"error":{code,message}}`), or not what docs/openapi.json declares (test/helpers/openapi-check.ts).
+ * Non-JSON answers and routes outside the API table pass.
+ */
 export function checkResponse(method: string, url: string, status: number, contentType: string | undefined, body: string): void {
   if (!contentType?.startsWith('application/json') || body === '') return;
   const path = url.split('?')[0]!;
@@ -23,6 +28,7 @@ export function checkResponse(method: string, url: string, status: number, conte
   const schema = route ? route.schema : errorBodySchema;
   const parsed = schema.safeParse(JSON.parse(body));
   if (!parsed.success) throw new Error(`${method} ${url} answered ${status} with a body unlike src/protocol/responses.ts (${route?.route ?? 'error body'}): ${parsed.error.message}`);
+  checkAgainstOpenApi(method, url, status, body);
 }
 
 /** Throws when a frame the server sent on the socket at `url` is not the shape src/protocol/frames.ts gives it. */

@@ -6,7 +6,8 @@ import { RESPONSES } from '../../src/protocol/responses.js';
 import { OPENAPI_PATH, openApiText } from '../../src/server/api/document.js';
 import { DOCS_CSP } from '../../src/server/api/openapi.js';
 import { socketFramesMarkdown, SOCKET_DOCS_BEGIN, SOCKET_DOCS_END } from '../../src/server/api/socket-docs.js';
-import { testApp, type TestApp } from './setup.js';
+import { checkAgainstOpenApi, checkedOperations, OPERATIONS } from '../helpers/openapi-check.js';
+import { credentials, lines, sessionWithExecution, testApp, type TestApp } from './setup.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const checkedIn = () => readFileSync(resolve(ROOT, OPENAPI_PATH), 'utf8');
@@ -52,6 +53,48 @@ describe('OpenAPI document', () => {
     expect(doc.paths['/api/v1/claims'].post.security).toEqual([{ userToken: [] }]);
     expect(doc.paths['/api/v1/executions/{id}'].get.security).toBeUndefined();
     expect(doc.paths['/api/v1/executions/{id}'].get.responses['4XX'].content['application/json'].schema.required).toEqual(['error']);
+  });
+});
+
+describe('answers against the document', () => {
+  it('a JSON answer of every route validates against docs/openapi.json (ajv, JSON Schema 2020-12)', async () => {
+    checkedOperations.clear();
+    const { claimKey, token } = await credentials(t.app);
+    const headers = { authorization: `Bearer ${claimKey}` };
+    const { sessionId, executionId } = await sessionWithExecution(t.app, claimKey, t.clock.now);
+    const send = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object, auth: object = headers) => t.app.inject({ method, url, headers: auth, ...(payload ? { payload } : {}) });
+    const e = `/api/v1/executions/${executionId}`;
+    const s = `/api/v1/sessions/${sessionId}`;
+    const rule = (await send('POST', `${s}/notifications`, { url: 'https://hooks.example.org/x/secret1234', on: ['failed'] })).json();
+    const answers = [
+      await send('GET', '/api/v1/sessions', undefined, { authorization: `Bearer ${token}` }),
+      await send('GET', s),
+      await send('GET', `${s}/summary`),
+      await send('GET', `${s}/notifications`),
+      await send('POST', `${e}/reports`, { lines: lines(0, 20) }),
+      await send('GET', `${e}/reports`),
+      await send('GET', `${e}/metrics`),
+      await send('GET', `${e}/points?keys=loss&buckets=4`),
+      await send('GET', `${e}/search?q=loss`),
+      await send('POST', `${e}/finish`, { outcome: { state: 'Passive', exitCode: 0, signal: null, reason: null, endedAt: t.clock.now } }),
+      await send('GET', e),
+      await send('DELETE', `/api/v1/notifications/${rule.rule.id}`),
+      // 204 has no body; the second time the rule is gone: the JSON refusal is what gets checked
+      await send('DELETE', `/api/v1/notifications/${rule.rule.id}`),
+      await send('GET', '/healthz'),
+      await send('GET', '/api/v1/openapi.json'),
+      // a socket asked for without an upgrade, and the raw log of an unknown execution: refusals in the error body the document declares
+      ...(await Promise.all(['stream', 'follow'].map((socket) => send('GET', `${e}/${socket}`)))),
+      await send('GET', `${s}/follow`),
+      await send('GET', '/api/v1/executions/e_AAAAAAAAAAAAAAAAAAAAAA/raw'),
+    ];
+    expect(answers.filter((a) => a.statusCode >= 500)).toEqual([]);
+    expect([...checkedOperations].sort()).toEqual(OPERATIONS.map((o) => o.key).sort());
+  });
+
+  it('a body unlike the document fails the check', () => {
+    expect(() => checkAgainstOpenApi('GET', '/api/v1/executions/e_AAAAAAAAAAAAAAAAAAAAAA', 200, '{"execution":{"id":7}}')).toThrow(/unlike docs\/openapi.json/);
+    expect(() => checkAgainstOpenApi('GET', '/api/v1/sessions/s_AAAAAAAAAAAAAAAAAAAAAA', 404, '{"error":{"code":"NOT_FOUND"}}')).toThrow(/unlike docs\/openapi.json \(GET \/api\/v1\/sessions\/{id} 4XX\)/);
   });
 });
 

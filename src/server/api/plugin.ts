@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { RESPONSES, type ResponseBody } from '../../protocol/responses.js';
 import { authHook } from '../auth/hook.js';
 import type { ServerContext } from '../context.js';
 import { installErrorHandlers } from '../errors.js';
 import { rateLimitHook } from '../rate-limit.js';
+import { replies } from './schema.js';
 import { executionRoutes } from '../routes/executions.js';
 import { notifyRoutes } from '../routes/notify.js';
 import { pageReadRoutes } from '../routes/page-reads.js';
@@ -41,5 +43,9 @@ export async function apiPlugin(app: FastifyInstance, { ctx, inflight }: ApiPlug
   pageReadRoutes(api, ctx);
   notifyRoutes(api, ctx);
   socketRoutes(api, ctx, inflight);
-  api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
+  api.get(
+    '/openapi.json',
+    { schema: { tags: ['docs'], summary: 'This OpenAPI 3.1 document (also docs/openapi.json); the reference page built from it is at /api/docs', response: replies({ 200: RESPONSES['GET /api/v1/openapi.json'] }) } },
+    async () => api.swagger() as ResponseBody<'GET /api/v1/openapi.json'>,
+  );
 }
