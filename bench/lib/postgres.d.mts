@@ -6,7 +6,7 @@ export interface PgCluster {
   /** Creates an empty database and returns its URL. */
   createDatabase: () => Promise<string>;
   /** Stops PostgreSQL (`fast`: disconnects clients) and starts it again on the same port after `pauseMs`. */
-  restart: (pauseMs?: number) => Promise<void>;
+  restart: (pauseMs?: number, whileDown?: () => Promise<unknown>) => Promise<void>;
   /** Stops PostgreSQL at once and removes its data directory. */
   stop: () => Promise<void>;
 }

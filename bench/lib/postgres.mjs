@@ -63,10 +63,13 @@ export async function startCluster() {
       }
       return url(name);
     },
-    /** Stops PostgreSQL (`fast`: disconnects clients) and starts it again on the same port after `pauseMs`. */
-    restart: async (pauseMs = 0) => {
+    /**
+     * Stops PostgreSQL (`fast`: disconnects clients) and starts it again on the same port after `pauseMs`;
+     * `whileDown` (optional, async) runs once it is stopped, before the pause ends.
+     */
+    restart: async (pauseMs = 0, whileDown = async () => undefined) => {
       await as('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
-      await new Promise((r) => setTimeout(r, pauseMs));
+      await Promise.all([new Promise((r) => setTimeout(r, pauseMs)), whileDown()]);
       await start();
     },
     /** Stops PostgreSQL at once and removes its data directory. */

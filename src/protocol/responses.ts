@@ -118,6 +118,7 @@ export const RESPONSES = {
   'POST /api/v1/sessions/:id/notifications': notificationRuleResponse.strict(),
   'GET /api/v1/sessions/:id/notifications': notificationListResponse.strict(),
   'GET /healthz': z.object({ ok: z.literal(true) }).strict(),
+  'GET /readyz': z.object({ ok: z.literal(true) }).strict(),
   /** The OpenAPI 3.1 document itself (docs/openapi.json); its inside is OpenAPI's own schema, checked by a validator in the tests. */
   'GET /api/v1/openapi.json': z.object({ openapi: z.literal('3.1.0'), info: z.object({ title: z.string(), version: z.string() }).passthrough(), paths: z.record(z.unknown()) }).passthrough(),
 } as const;

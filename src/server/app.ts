@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Store } from '../store/store.js';
 import { ClaimKeys } from './auth/claims.js';
 import type { ServerContext, ServerLog } from './context.js';
-import { bodyTooLarge, installErrorHandlers, unknownEndpoint } from './errors.js';
+import { bodyTooLarge, faultLogger, installErrorHandlers, unknownEndpoint } from './errors.js';
 import { InProcessEventBus } from './events.js';
 import { GhostSweeper } from './heartbeat.js';
 import { Notifier } from '../notify/notifier.js';
@@ -15,7 +15,7 @@ import { sendNotFoundPage, webPlugin } from '../web/plugin.js';
 import { registerOpenApi } from './api/openapi.js';
 import { apiPlugin } from './api/plugin.js';
 import { jsonSerializerCompiler, zodValidatorCompiler } from './api/schema.js';
-import { RESPONSES } from '../protocol/responses.js';
+import { healthRoutes } from './routes/health.js';
 import { startKeepalive } from './ws/keepalive.js';
 import { InflightWrites, InProcessLiveStreams } from './ws/live.js';
 import { registerWebSockets } from './ws/plugin.js';
@@ -59,6 +59,7 @@ declare module 'fastify' {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const options = resolveOptions(deps.options);
   const clock = deps.clock ?? systemClock;
+  const log: ServerLog = deps.log ?? ((line) => process.stderr.write(`${line}\n`));
   const ctx: ServerContext = {
     store: deps.store,
     options,
@@ -67,7 +68,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     claims: await ClaimKeys.open(deps.store, options.claimTtlMs, clock),
     limiter: deps.shared?.limiter ?? new FixedWindowRateLimiter(options.rateLimit, options.rateWindowMs),
     live: new InProcessLiveStreams(),
-    log: deps.log ?? ((line) => process.stderr.write(`${line}\n`)),
+    log,
+    logFault: faultLogger(log),
   };
   // logger off: fastify's request logs would carry IPs, URLs with ids and user agents (issue 4 point 6)
   // maxParamLength: an over-long id must get the same 404 as any unknown id, not the router's 414
@@ -87,14 +89,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // route schemas are zod schemas from src/protocol/, on every route that declares one
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(jsonSerializerCompiler);
-  installErrorHandlers(app, ctx.log);
+  installErrorHandlers(app, ctx.logFault);
   refuseOversizedContinue(app, options.maxBodyBytes);
   const inflight = new InflightWrites();
   await registerWebSockets(app, ctx, inflight);
   await registerOpenApi(app);
 
-  // not rate limited: a monitor may poll it
-  app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness', response: { 200: RESPONSES['GET /healthz'] } } }, async () => ({ ok: true }));
+  // not rate limited: a monitor or a load balancer may poll them
+  healthRoutes(app, ctx);
   await app.register(apiPlugin, { prefix: '/api/v1', ctx, inflight });
   await app.register(webPlugin, { ctx });
 

@@ -1,3 +1,4 @@
+import type { ExecTrackError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { ClaimKeys } from './auth/claims.js';
 import type { EventBus } from './events.js';
@@ -26,4 +27,6 @@ export interface ServerContext {
   /** Executions with an open stream socket (the ghost sweeper counts it as contact). */
   live: LiveStreams;
   log: ServerLog;
+  /** Logs the server's side of a 5xx once per window (server/errors.ts `faultLogger`); `where` names the place. */
+  logFault: (apiError: ExecTrackError, where: string) => void;
 }

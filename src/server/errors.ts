@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ZodError, ZodType, ZodTypeDef } from 'zod';
 import { ExecTrackError, isExecTrackError } from '../errors.js';
-import type { ServerLog } from './context.js';
+import type { ServerContext, ServerLog } from './context.js';
 
 /**
  * Parses untrusted input with a zod schema from src/protocol/ (WebSocket frames; REST routes declare
@@ -49,11 +49,10 @@ export function toApiError(error: unknown): ExecTrackError {
 }
 
 /** Installs the one error handler and the one not-found handler: every error is `{"error":{code,message}}`. */
-export function installErrorHandlers(app: FastifyInstance, log: ServerLog): void {
+export function installErrorHandlers(app: FastifyInstance, logFault: ServerContext['logFault']): void {
   app.setErrorHandler((error, _request, reply) => {
     const apiError = toApiError(error);
-    // an internal error is described by its stack only: it never carries request data
-    if (apiError.statusCode >= 500) log(`exec-track: internal error: ${describe(error)}`);
+    logFault(apiError, 'internal error');
     if (apiError.retryAfter !== undefined) void reply.header('retry-after', String(apiError.retryAfter));
     void reply.code(apiError.statusCode).send(apiError.toJSON());
   });
@@ -65,6 +64,41 @@ export function installErrorHandlers(app: FastifyInstance, log: ServerLog): void
 /** The body of a 404 for a path no route serves. */
 export function unknownEndpoint(): ReturnType<ExecTrackError['toJSON']> {
   return ExecTrackError.of('NOT_FOUND', { thing: 'such endpoint', hint: 'see docs/api.md for the routes' }).toJSON();
+}
+
+/**
+ * Logs the server's side of a 5xx: an internal error by its stack only (it never carries request
+ * data); a known fault (the database is down) by its one sentence, once per {@link FAULT_REPEAT_MS}
+ * however many requests meet it. `where` names the place (`internal error on a stream socket`).
+ */
+export function faultLogger(log: ServerLog): (apiError: ExecTrackError, where: string) => void {
+  const faults = repeatFilter(FAULT_REPEAT_MS);
+  return (apiError, where) => {
+    if (apiError.code === 'INTERNAL') log(`exec-track: ${where}: ${describe(apiError.cause ?? apiError)}`);
+    else if (apiError.statusCode >= 500) faults(apiError.message, (repeats) => log(`exec-track: ${apiError.code}: ${apiError.message}${repeats ? ` (and ${repeats} more since)` : ''}`));
+  };
+}
+
+/** How long the same server fault is logged once (ms). */
+const FAULT_REPEAT_MS = 10_000;
+
+/**
+ * Calls `emit` for a message at most once per `windowMs`; the next emit of that message says how many
+ * were left out in between (an outage meets every request: one line per window, not one per request).
+ */
+function repeatFilter(windowMs: number, clock: () => number = Date.now): (message: string, emit: (repeats: number) => void) => void {
+  const seen = new Map<string, { at: number; repeats: number }>();
+  return (message, emit) => {
+    const now = clock();
+    const last = seen.get(message);
+    if (last && now - last.at < windowMs) {
+      last.repeats++;
+      return;
+    }
+    if (seen.size > 100) seen.clear();
+    seen.set(message, { at: now, repeats: 0 });
+    emit(last?.repeats ?? 0);
+  };
 }
 
 function describe(error: unknown): string {

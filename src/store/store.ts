@@ -148,5 +148,11 @@ export interface Store {
   /** Notification rules and the outbox (issue 15). */
   readonly notify: NotifyStore;
 
+  /**
+   * Resolves when the database answers a trivial query (a readiness probe, `GET /readyz`).
+   * @throws ExecTrackError STORE_ERROR when it does not.
+   */
+  ping(): Promise<void>;
+
   close(): Promise<void>;
 }

@@ -175,7 +175,7 @@ describe('several serve instances on one PostgreSQL behind nginx', () => {
 
   it('PostgreSQL restarted mid-run: the run continues through the spool and nothing is lost', async () => {
     const url = await cluster.createDatabase();
-    const { lb } = await instances(url, 2);
+    const { lb, servers } = await instances(url, 2);
     const total = 20_000;
     const script = `import sys,time\nfor i in range(${total}):\n  sys.stdout.write('line %d\\n' % i)\n  if i % 1000 == 999: sys.stdout.flush(); time.sleep(0.1)\n`;
     const run = startCli(['run', '--server', lb.url, '--', 'python3', '-c', script], { home: home.dir, stdout: 'ignore' });
@@ -185,8 +185,22 @@ describe('several serve instances on one PostgreSQL behind nginx', () => {
     await vi.waitFor(() => expect(err).toMatch(/exec-track: execution/), { timeout: 20_000, interval: 50 });
     const id = executionIdOf(err);
     await vi.waitFor(async () => expect((await getExecution(lb.url, id)).execution.lineCount).toBeGreaterThan(2000), { timeout: 20_000, interval: 100 });
-    await cluster.restart(1000);
+    const logBefore = servers.map((s) => s.output().length);
+    await cluster.restart(1000, async () => {
+      // while the database is down: alive, not ready (a balancer's probe moves traffic), and an API request is a 503 to retry
+      const [alive, ready, api] = await Promise.all(['/healthz', '/readyz', `/api/v1/executions/${id}`].map((path) => fetch(`${servers[0]!.url}${path}`)));
+      expect(alive.status).toBe(200);
+      expect([ready.status, ready.headers.get('retry-after'), ((await ready.json()) as { error: { code: string } }).error.code]).toEqual([503, '5', 'STORE_ERROR']);
+      expect([api.status, api.headers.get('retry-after')]).toEqual([503, '5']);
+      await Promise.all(Array.from({ length: 20 }, () => fetch(`${servers[0]!.url}/api/v1/executions/${id}`)));
+    });
     expect((await getExecution(lb.url, id)).execution.lineCount).toBeLessThan(total);
+    expect(await (await fetch(`${servers[0]!.url}/readyz`)).json()).toEqual({ ok: true });
+    // the outage is told in a few one-line messages, not a stack trace per request
+    const outageLog = servers[0]!.output().slice(logBefore[0]);
+    expect(outageLog).not.toMatch(/\n\s+at /);
+    // 22 requests met the refused connection: one line per 10 s, not one per request
+    expect(outageLog.split('\n').filter((l) => l.includes('STORE_ERROR') && l.includes('ECONNREFUSED')).length).toBeLessThanOrEqual(2);
 
     const result = await run.result;
     expect(result.exitCode).toBe(0);

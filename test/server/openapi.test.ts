@@ -82,6 +82,7 @@ describe('answers against the document', () => {
       // 204 has no body; the second time the rule is gone: the JSON refusal is what gets checked
       await send('DELETE', `/api/v1/notifications/${rule.rule.id}`),
       await send('GET', '/healthz'),
+      await send('GET', '/readyz'),
       await send('GET', '/api/v1/openapi.json'),
       // a socket asked for without an upgrade, and the raw log of an unknown execution: refusals in the error body the document declares
       ...(await Promise.all(['stream', 'follow'].map((socket) => send('GET', `${e}/${socket}`)))),

@@ -30,7 +30,7 @@ export interface ApiPluginOptions {
  */
 export async function apiPlugin(app: FastifyInstance, { ctx, inflight }: ApiPluginOptions): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
-  installErrorHandlers(api, ctx.log);
+  installErrorHandlers(api, ctx.logFault);
   // only JSON bodies: text/plain would otherwise reach the schemas as a string (415 instead)
   api.removeContentTypeParser('text/plain');
   api.addHook('onRequest', rateLimitHook(ctx));

@@ -37,7 +37,7 @@ export function handleStream(ctx: ServerContext, inflight: InflightWrites, ws: W
       } catch (error) {
         failed = true;
         const apiError = toApiError(error);
-        if (apiError.statusCode >= 500) ctx.log(`exec-track: internal error on a stream socket: ${apiError.cause instanceof Error ? apiError.cause.stack : 'unknown'}`);
+        ctx.logFault(apiError, 'internal error on a stream socket');
         await rejectFrame(ws, apiError);
       }
     });

@@ -40,6 +40,10 @@ export function createClient(url: string): pg.Client {
 export async function transaction<T>(pool: Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // a checked-out client has no listener of the pool's: a connection terminated between two queries (a database restart)
+  // would emit an unhandled 'error' and end the process (node-postgres docs, "Pool" → "error" event); the next query fails instead
+  const onError = (error: Error) => (broken = error);
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -53,6 +57,7 @@ export async function transaction<T>(pool: Pool, work: (client: pg.PoolClient) =
     }
     throw error;
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }
@@ -88,6 +93,8 @@ export function connectError(url: string, cause: unknown): ExecTrackError {
 
 /** Attempts of a store call that meets a transient engine error (connection lost, server restarting, deadlock). */
 const ATTEMPTS = 3;
+/** Seconds a client is told to wait (`Retry-After`) while the database is unreachable. */
+const OUTAGE_RETRY_S = 5;
 
 /**
  * Runs one store call, retrying it (after 100 ms, then 300 ms) when PostgreSQL failed in a way a
@@ -108,8 +115,11 @@ export async function engineSafe<T>(work: () => Promise<T>): Promise<T> {
         continue;
       }
       const detail = (error as { code?: string }).code ?? (error as Error).message;
+      // an outage (still transient after the retries) is 503 with Retry-After (RFC 9110 §15.6.4): clients keep their data and come back
+      const outage = isTransient(error) ? { statusCode: 503, retryAfter: OUTAGE_RETRY_S } : {};
       throw new ExecTrackError('STORE_ERROR', `The PostgreSQL database failed (${detail}); retry shortly, and check the database if it persists.`, {
         cause: error,
+        ...outage,
       });
     }
   }

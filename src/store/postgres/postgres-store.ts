@@ -228,6 +228,10 @@ export class PostgresStore implements Store {
     return purge(this.#pool, cutoff);
   }
 
+  async ping(): Promise<void> {
+    await engineSafe(() => this.#pool.query('SELECT 1'));
+  }
+
   async close(): Promise<void> {
     await this.#onClose();
   }

@@ -216,6 +216,14 @@ export class SqliteStore implements Store {
     return writeWhenFree(() => this.#retention.purge(cutoff));
   }
 
+  async ping(): Promise<void> {
+    try {
+      this.#db.prepare('SELECT 1').get();
+    } catch (cause) {
+      throw new ExecTrackError('STORE_ERROR', `The SQLite database does not answer (${(cause as Error).message}); check the file and restart the server.`, { cause });
+    }
+  }
+
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
   }

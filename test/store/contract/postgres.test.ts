@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { createPool, transaction } from '../../../src/store/postgres/connection.js';
 import { SCHEMA_VERSION } from '../../../src/store/postgres/migrations.js';
 import { openPostgresStore } from '../../../src/store/postgres/open.js';
 import type { Store } from '../../../src/store/store.js';
@@ -81,5 +82,22 @@ describe('PostgresStore shared by several instances', () => {
       code: 'STORE_ERROR',
       message: `The database was written by a newer exec-track (schema 99; this one reads up to ${SCHEMA_VERSION}); upgrade exec-track to use it.`,
     });
+  });
+
+  it('survives a connection terminated in the middle of a transaction (a restart): the transaction fails, the process does not', async () => {
+    const pool = createPool(url, 2, () => undefined);
+    onTestFinished(() => pool.end());
+    const terminated = transaction(pool, async (client) => {
+      const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      await admin.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+      // between two queries: the termination arrives as an 'error' event of a checked-out client, fatal to the process without a listener
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await client.query('SELECT 1');
+    });
+    await expect(terminated).rejects.toThrow();
+    expect((await transaction(pool, (client) => client.query('SELECT 1 AS one'))).rows).toEqual([{ one: 1 }]);
+    const store = await openPostgresStore(url);
+    onTestFinished(() => store.close());
+    await expect(store.ping()).resolves.toBeUndefined();
   });
 });
