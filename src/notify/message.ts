@@ -117,7 +117,12 @@ export function utf8Bytes(text: string): number {
 
 /** The last lines as text (`stderr` lines marked `!`), each cut to its last 300 characters (an error ends a line). */
 export function lineTexts(lines: ReportLine[] | undefined): string[] {
-  return (lines ?? []).map((l) => `${l.stream === 'stderr' ? '! ' : ''}${l.text.length > 300 ? `…${lastChars(l.text, 299)}` : l.text}`);
+  return (lines ?? []).map((l) => `${l.stream === 'stderr' ? '! ' : ''}${lineEnd(l.text, 300)}`);
+}
+
+/** `text` when at most `max` UTF-16 units long, else `…` and its last `max - 1` (the end of a line is where an error is). */
+export function lineEnd(text: string, max: number): string {
+  return text.length > max ? `…${lastChars(text, max - 1)}` : text;
 }
 
 /** The last `n` UTF-16 units of `text`, without a half surrogate pair at the start. */

@@ -14,12 +14,15 @@ import { maskUrl, parseTarget } from './target.js';
  * already ended is marked as seen, so the rule reports only what happens from now on. A rule of one
  * execution may come before the execution itself (a wrapper registers it while its create is still
  * on the way); it only ever reports an execution of its own session.
- * @throws ExecTrackError USAGE for a URL that is no notification URL or an `executionId` that is no execution id.
+ * @throws ExecTrackError USAGE for a URL that is no notification URL, an `executionId` that is no execution id, or `session-done` in a rule of one execution.
  */
 export async function addRule(store: Store, sessionId: string, body: AddNotificationBody, now: number): Promise<NotifyRule> {
   const target = parseTarget(body.url);
   if (body.executionId !== undefined && !isId('e', body.executionId)) {
     throw new ExecTrackError('USAGE', `${body.executionId} is not an execution id (e_…); give the id of an execution of this session.`);
+  }
+  if (body.executionId !== undefined && body.on?.includes('session-done')) {
+    throw new ExecTrackError('USAGE', "A rule of one execution cannot take session-done (an event of the whole session); add it as a session's rule, without executionId.");
   }
   const executions = await store.listExecutions(sessionId);
   const rule: NotifyRule = {

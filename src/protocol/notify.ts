@@ -54,12 +54,17 @@ export const webhookPayloadSchema = z.object({
 });
 export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;
 
+/** The shortest `stallAfterMs` a rule takes: 1 s. */
+export const MIN_STALL_MS = 1000;
+/** The longest `stallAfterMs` a rule takes: 30 days, longer than any run a stall would still matter for. */
+export const MAX_STALL_MS = 30 * 86_400_000;
+
 /** POST /api/v1/sessions/:id/notifications */
 export const addNotificationBody = z.object({
   url: z.string().min(1).max(2048),
   on: z.array(notifyEventSchema).min(1).max(NOTIFY_EVENTS.length).optional(),
   /** Silence (ms) after which a running execution is `stalled`. */
-  stallAfterMs: z.number().int().min(1000).max(30 * 86_400_000).optional(),
+  stallAfterMs: z.number().int().min(MIN_STALL_MS).max(MAX_STALL_MS).optional(),
   /** Only this execution of the session (what `run --notify` registers); absent: every execution. */
   executionId: z.string().max(64).optional(),
 });

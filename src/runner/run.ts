@@ -28,6 +28,8 @@ export interface RunOptions {
   context?: ExecutionContext | null;
   /** The wrapper's environment (default `process.env`); the command gets it plus the exec-track variables. */
   env?: NodeJS.ProcessEnv;
+  /** Called once the execution exists in the sink, before the command is started (also when it then cannot start). */
+  onOpen?: (opened: OpenedExecution) => void;
   /** Called once the command is running. */
   onStart?: (opened: OpenedExecution) => void;
   /** Called after the outcome was handed to the sink; `durationMs` is start to end. */
@@ -61,6 +63,7 @@ export async function runExecution(argv: readonly string[], options: RunOptions,
     metrics: options.metrics,
     context: options.context ?? null,
   });
+  options.onOpen?.(opened);
   const commandEnv = {
     ...env,
     EXEC_TRACK_EXECUTION_ID: opened.executionId,

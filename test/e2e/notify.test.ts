@@ -155,6 +155,10 @@ describe('notifications (issue 15)', () => {
     expect(run.exitCode).toBe(3);
     expect(hook.received).toHaveLength(1);
     expect(JSON.parse(hook.received[0]!.body)).toMatchObject({ version: 1, event: 'failed', execution: { exitCode: 3 }, lines: [{ text: 'last words' }] });
+    // a command that cannot start is reported by its own rule too
+    const missing = await runCli(['run', '--notify', `${hook.url}/missing`, '--', '/nonexistent/cmd'], { home: home.dir, env: FAST });
+    expect(missing.exitCode).toBe(127);
+    expect(hook.received.filter((r) => r.path === '/missing').map((r) => JSON.parse(r.body))).toMatchObject([{ event: 'lost', execution: { state: 'Exec crushed' } }]);
 
     const teapot = await receiver({ status: 418, body: '{"ok":false,"error":"teapot"}' });
     const test = await runCli(['notify', 'test', `slack+${teapot.url}/services/x`], { home: home.dir });
@@ -170,9 +174,20 @@ describe('notifications (issue 15)', () => {
     expect(list.out).toContain(`${id}  webhook  ${hook.url}/…9876  on lost`);
     expect(list.out).not.toContain('secret9876');
     expect((await runCli(['notify', 'rm', id], { home: home.dir })).exitCode).toBe(0);
+    const malformed = await runCli(['notify', 'rm', 'foo'], { home: home.dir });
+    expect([malformed.exitCode, malformed.err]).toEqual([2, 'exec-track: "foo" is not a notification rule id (n_…); list them with `exec-track notify list <session>`.\n']);
     expect((await runCli(['notify', 'list', 'default'], { home: home.dir })).out).not.toContain(id);
     const bad = await runCli(['run', '--notify', `${hook.url}/x`, '--notify-on', 'exploded', '--', 'true'], { home: home.dir });
-    expect([bad.exitCode, bad.err]).toEqual([2, 'exec-track: --notify-on expects a comma-separated list of finished, failed, lost, stalled, session-done, got "exploded".\n']);
+    expect([bad.exitCode, bad.err]).toEqual([2, 'exec-track: --notify-on expects a comma-separated list of finished, failed, lost, stalled, got "exploded".\n']);
+    const sessionDone = await runCli(['run', '--notify', `${hook.url}/x`, '--notify-on', 'failed,session-done', '--', 'true'], { home: home.dir });
+    expect([sessionDone.exitCode, sessionDone.err]).toEqual([
+      2,
+      "exec-track: --notify-on takes the events of one run (finished, failed, lost, stalled); session-done is a session's: use `exec-track notify add <session> <url> --on session-done`.\n",
+    ]);
+    const tooLong = await runCli(['run', '--notify', `${hook.url}/x`, '--stall-after', '31d', '--', 'true'], { home: home.dir });
+    expect([tooLong.exitCode, tooLong.err]).toEqual([2, 'exec-track: --stall-after expects a duration from 1s to 30d, got "31d".\n']);
+    // refused before anything ran: no rule, no message
+    expect(hook.received.filter((r) => r.path === '/x')).toHaveLength(0);
   });
 
   it('embedded: a hook that never answers holds the wrapper at most the documented 5 s, not the attempt timeout; options without --notify are refused', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { render } from '../../src/notify/channels/index.js';
 import { DISCORD_CONTENT_LIMIT } from '../../src/notify/channels/discord.js';
+import { WEBHOOK_LINE_CHARS } from '../../src/notify/channels/webhook.js';
 import { NTFY_BODY_LIMIT_BYTES } from '../../src/notify/channels/ntfy.js';
 import { MATTERMOST_TEXT_LIMIT, SLACK_TEXT_LIMIT } from '../../src/notify/channels/slack.js';
 import type { MessageFacts } from '../../src/notify/message.js';
@@ -77,6 +78,15 @@ describe('render', () => {
     expect(text).toContain('é🚀 L19');
     expect(text).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
     expect(text).toMatch(/```\n[\s\S]*\n```$/);
+  });
+
+  it('webhook: 20 lines of a megabyte each make a payload of about 100 KB, each line keeping its end', () => {
+    const f = sampleFacts(1_700_000_000_000, LINK);
+    f.lines = Array.from({ length: 20 }, (_, i) => ({ seq: i, ts: 0, stream: 'stdout' as const, text: `${'y'.repeat(1_000_000)}END${i}` }));
+    const body = render('webhook', f).body;
+    expect(Buffer.byteLength(body)).toBeLessThan(20 * WEBHOOK_LINE_CHARS * 1.1 + 4096);
+    const lines = webhookPayloadSchema.parse(JSON.parse(body)).lines!;
+    expect(lines.map((l) => [l.text.length, l.text.startsWith('…'), l.text.endsWith(`END${lines.indexOf(l)}`)])).toEqual(lines.map(() => [WEBHOOK_LINE_CHARS, true, true]));
   });
 
   it('discord: never pings anyone from a log line', () => {

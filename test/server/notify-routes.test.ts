@@ -31,6 +31,8 @@ describe('notification routes', () => {
     [{ url: HOOK, on: ['exploded'] }, /Invalid request body at on\.0/],
     [{ url: HOOK, stallAfterMs: 5 }, /Invalid request body at stallAfterMs/],
     [{ url: HOOK, executionId: 's_AAAAAAAAAAAAAAAAAAAAAA' }, /is not an execution id/],
+    [{ url: HOOK, executionId: 'e_AAAAAAAAAAAAAAAAAAAAAA', on: ['session-done'] }, /cannot take session-done/],
+    [{ url: HOOK, stallAfterMs: 31 * 86_400_000 }, /Invalid request body at stallAfterMs/],
     [{}, /Invalid request body at url/],
   ])('refuses %o with 400 BAD_REQUEST', async (payload, message) => {
     const { claimKey } = await credentials(t.app);

@@ -75,15 +75,19 @@ export async function notifyListCommand(session: string, opts: { server?: string
   return 0;
 }
 
-/** `exec-track notify rm <rule-id>`: removes a rule and its undelivered messages. @throws ExecTrackError NOT_FOUND. */
+/**
+ * `exec-track notify rm <rule-id>`: removes a rule and its undelivered messages.
+ * @throws ExecTrackError USAGE (exit 2) for an id not shaped `n_…`; NOT_FOUND (exit 1) for no such rule.
+ */
 export async function notifyRmCommand(ruleId: string, opts: { server?: string }, io: CommandIo): Promise<number> {
   const { env } = io;
+  if (!isId('n', ruleId)) throw new ExecTrackError('USAGE', `"${ruleId}" is not a notification rule id (n_…); list them with \`exec-track notify list <session>\`.`);
   const notFound = () => ExecTrackError.of('NOT_FOUND', { thing: `notification rule ${ruleId}`, hint: 'list them with `exec-track notify list <session>`' });
   const server = resolveServer(opts.server, env);
   if (server) {
     await new NotifyApi(new ApiClient(server, { env })).remove(ruleId);
   } else {
-    const removed = await withEmbedded(env, false, (store) => (isId('n', ruleId) ? store.notify.removeRule(ruleId) : Promise.resolve(false)));
+    const removed = await withEmbedded(env, false, (store) => store.notify.removeRule(ruleId));
     if (!removed) throw notFound();
   }
   io.stdout.write(`Removed notification ${ruleId}.\n`);

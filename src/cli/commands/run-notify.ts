@@ -2,7 +2,7 @@ import type { AddNotificationBody } from '../../protocol/notify.js';
 import type { OpenedExecution } from '../../sink/sink.js';
 import type { Store } from '../../store/store.js';
 import { ExecTrackError } from '../../errors.js';
-import { EMBEDDED_PAGES, ruleOptions } from '../../notify/rule-options.js';
+import { EMBEDDED_PAGES, RUN_EVENTS, ruleOptions } from '../../notify/rule-options.js';
 
 /** `run --notify <url>` (repeatable) with `--notify-on` and `--stall-after`. */
 export interface RunNotifyFlags {
@@ -32,7 +32,7 @@ export async function validateRunNotify(flags: RunNotifyFlags): Promise<Array<Om
     return undefined;
   }
   const { parseTarget } = await import('../../notify/target.js');
-  const options = ruleOptions(flags.notifyOn, flags.stallAfter, { on: '--notify-on', stallAfter: '--stall-after' });
+  const options = ruleOptions(flags.notifyOn, flags.stallAfter, { on: '--notify-on', stallAfter: '--stall-after' }, RUN_EVENTS);
   return flags.notify.map((url) => {
     parseTarget(url);
     return { url, ...options };

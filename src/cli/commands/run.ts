@@ -79,8 +79,9 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, io: Co
         context: await context,
         env,
         notice,
+        // a run's own rules are registered as soon as it has ids: a command that cannot start is still reported (`lost`)
+        onOpen: (ids) => notifications.started(ids),
         onStart: ({ executionId, sessionId }) => {
-          notifications.started({ executionId, sessionId });
           if (opts.quiet) return;
           notice(`execution ${executionId} in session ${sessionId}`);
           const server = resolveServer(opts.server, env);

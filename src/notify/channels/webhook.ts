@@ -1,11 +1,15 @@
 import { isoTime } from '../../protocol/json.js';
 import { PAYLOAD_VERSION, type WebhookPayload } from '../../protocol/notify.js';
 import type { Execution } from '../../protocol/types.js';
-import { headline, type MessageFacts, type RenderedMessage } from '../message.js';
+import { headline, lineEnd, type MessageFacts, type RenderedMessage } from '../message.js';
+
+/** The longest line text a payload carries (UTF-16 units): 20 such lines keep a payload near 100 KB at most. */
+export const WEBHOOK_LINE_CHARS = 2000;
 
 /**
  * The generic webhook: a JSON POST of {@link WebhookPayload} version {@link PAYLOAD_VERSION}
- * (docs/notifications.md "Payload"). No service limit applies; the lines are the last 20 as stored.
+ * (docs/notifications.md "Payload"). The lines are the last 20 as stored, each cut to its last
+ * {@link WEBHOOK_LINE_CHARS} characters, so the body stays within common receivers' limits (1 MB).
  */
 export function renderWebhook(f: MessageFacts): RenderedMessage {
   const payload: WebhookPayload = {
@@ -17,7 +21,7 @@ export function renderWebhook(f: MessageFacts): RenderedMessage {
     url: f.link,
     session: { id: f.session.id, title: f.session.title },
     ...(f.execution ? { execution: summary(f.execution) } : {}),
-    ...(f.lines ? { lines: f.lines.map((l) => ({ stream: l.stream, text: l.text })) } : {}),
+    ...(f.lines ? { lines: f.lines.map((l) => ({ stream: l.stream, text: lineEnd(l.text, WEBHOOK_LINE_CHARS) })) } : {}),
     ...(f.metrics ? { metrics: metrics(f) } : {}),
     ...(f.silentMs !== undefined ? { silentMs: f.silentMs } : {}),
     ...(f.counts ? { counts: f.counts } : {}),
