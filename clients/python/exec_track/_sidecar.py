@@ -1,5 +1,7 @@
 """The sidecar process (`exec-track record`) and the bounded outbox + thread that feed it."""
 
+import atexit
+import codecs
 import json
 import shlex
 import shutil
@@ -7,7 +9,7 @@ import subprocess
 import threading
 import time
 from collections import deque
-from typing import Any, Deque, Dict, List, Mapping, Optional
+from typing import Any, Deque, Dict, List, Mapping, Optional, Union
 
 #: The sidecar protocol version this client speaks (docs/clients.md).
 PROTOCOL = 1
@@ -30,7 +32,8 @@ def now_ms() -> int:
 #: What one write or event costs in the outbox beyond its text (a tuple or dict and its references).
 ENTRY_BYTES = 128
 
-#: Sidecars still delivering after their client stopped waiting: kept referenced, never killed.
+#: Sidecars whose execution ended and that may still be delivering: kept referenced, never killed;
+#: the interpreter's exit waits for them (:func:`wait_delivering`).
 _delivering: List["Sidecar"] = []
 
 
@@ -67,8 +70,10 @@ class Sidecar:
     the program does not reach it.
     """
 
-    def __init__(self, argv: List[str], env: Mapping[str, str], buffer_bytes: int) -> None:
+    def __init__(self, argv: List[str], env: Mapping[str, str], buffer_bytes: int, exit_wait: float = 2.0) -> None:
         self.dropped = 0
+        #: how long the interpreter's exit waits for this sidecar to deliver (s)
+        self.exit_wait = exit_wait
         self.broken = False
         self.execution_id: Optional[str] = None
         self.session_id: Optional[str] = None
@@ -103,8 +108,9 @@ class Sidecar:
         """The sidecar's exit code, None while it runs."""
         return self._proc.poll()
 
-    def output(self, stream: str, text: str) -> None:
-        """Queues text the program wrote on ``stream`` (``"stdout"``/``"stderr"``), in pieces as written."""
+    def output(self, stream: str, text: Union[str, bytes]) -> None:
+        """Queues what the program wrote on ``stream`` (``"stdout"``/``"stderr"``), in pieces as
+        written: text, or bytes (UTF-8, a character may be cut between pieces)."""
         if self._added - self._drained < self._limit:
             self._outbox.append((stream, text))
             self._added += len(text) + ENTRY_BYTES
@@ -125,25 +131,33 @@ class Sidecar:
         if event.get("type") != "metrics":
             self._wake.set()
 
-    def close(self, wait: float) -> bool:
-        """Lets the thread write what is queued, closes the sidecar's stdin and waits for it to exit,
-        all within ``wait`` seconds. Returns True when it exited; otherwise it is left running to
-        deliver the rest on its own."""
-        deadline = time.monotonic() + wait
+    def end(self) -> None:
+        """Lets the writer send what is queued, then close the sidecar's stdin; returns at once. The
+        sidecar then records the rest and exits on its own (:meth:`wait`, :func:`wait_delivering`)."""
         self._outbox.append(_CLOSE)
         self._wake.set()
-        self._writer.join(max(0.0, deadline - time.monotonic()))
         _delivering[:] = [s for s in _delivering if s._proc.poll() is None]
+        _delivering.append(self)
+
+    def wait(self, timeout: Optional[float]) -> bool:
+        """Waits at most ``timeout`` seconds (None: no limit) for the writer to send all, the sidecar to
+        exit and its last reply to be read. Returns True when it exited."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        left = lambda: None if deadline is None else max(0.0, deadline - time.monotonic())  # noqa: E731
+        self._writer.join(left())
         if self._writer.is_alive():
-            _delivering.append(self)
             return False
         try:
-            self._proc.wait(max(0.0, deadline - time.monotonic()))
+            self._proc.wait(left())
         except subprocess.TimeoutExpired:
-            _delivering.append(self)
             return False
-        self._reader.join(max(0.0, deadline - time.monotonic()))
+        self._reader.join(left())
         return True
+
+    def close(self, wait: float) -> bool:
+        """:meth:`end` then :meth:`wait` (at most ``wait`` seconds)."""
+        self.end()
+        return self.wait(wait)
 
     def _write_loop(self) -> None:
         stdin = self._proc.stdin
@@ -206,11 +220,14 @@ class _LineSplitter:
 
     def __init__(self) -> None:
         self._partial = {"stdout": "", "stderr": ""}
+        self._decoders = {stream: codecs.getincrementaldecoder("utf-8")("replace") for stream in self._partial}
         self._stream: Optional[str] = None
         self._pieces: List[str] = []
         self._out: List[str] = []
 
-    def add(self, stream: str, text: str) -> None:
+    def add(self, stream: str, text: Union[str, bytes]) -> None:
+        if isinstance(text, bytes):
+            text = self._decoders[stream].decode(text)
         if stream != self._stream:
             self._cut()
             self._stream = stream
@@ -222,6 +239,8 @@ class _LineSplitter:
         self._cut()
         if final:
             ts = now_ms()
+            for stream, decoder in self._decoders.items():
+                self._partial[stream] += decoder.decode(b"", final=True)
             for stream, rest in self._partial.items():
                 if rest:
                     self._out.append(_encode({"type": "line", "stream": stream, "text": rest, "ts": ts}))
@@ -239,6 +258,22 @@ class _LineSplitter:
         self._partial[stream] = text[end + 1 :]
         if end >= 0:
             self._out.append(_encode({"type": "line", "stream": stream, "text": text[:end], "ts": now_ms()}))
+
+
+def wait_delivering(timeout: Optional[float] = None) -> bool:
+    """Waits for the sidecars of ended executions to record all and exit: at most ``timeout`` seconds,
+    by default the largest ``exit_wait`` among them (what the interpreter's exit does). Returns True
+    when none is left delivering; those still busy go on on their own."""
+    busy = [s for s in _delivering if s._proc.poll() is None or s._writer.is_alive()]
+    if timeout is None:
+        timeout = max((s.exit_wait for s in busy), default=0.0)
+    deadline = time.monotonic() + timeout
+    done = all([s.wait(max(0.0, deadline - time.monotonic())) for s in busy])
+    _delivering[:] = [s for s in _delivering if s._proc.poll() is None]
+    return done
+
+
+atexit.register(wait_delivering)
 
 
 def _encode(event: Dict[str, Any]) -> str:
