@@ -54,10 +54,40 @@ describe('exec-track record (the sidecar)', () => {
   it('refuses a first event that is not start with exit 2 and records nothing', async () => {
     const ran = await runCli(['record'], { home: suite.home.dir, input: events({ type: 'line', stream: 'stdout', text: 'x' }) });
     expect(ran.exitCode).toBe(2);
-    expect(ran.err).toBe('exec-track: The first event must be {"type":"start","protocol":1,…}, but it is "line"; see docs/clients.md.\n');
+    expect(ran.err).toBe('exec-track: The first event must be {"type":"start","protocol":2,…}, but it is "line"; see docs/clients.md.\n');
     const wrongVersion = await runCli(['record'], { home: suite.home.dir, input: events({ ...start, protocol: 9 }) });
     expect(wrongVersion.exitCode).toBe(2);
     expect(wrongVersion.err).toMatch(/but it is not valid: protocol: /);
+  });
+
+  it('records output events (protocol 2): raw bytes cut anywhere, split into lines in order with line events', async () => {
+    const output = (stream: string, data: string | Buffer) => {
+      const bytes = Buffer.from(data);
+      return Buffer.concat([Buffer.from(`${JSON.stringify({ type: 'output', stream, bytes: bytes.length, ts: T })}\n`), bytes]);
+    };
+    const euro = Buffer.from('€');
+    const input = Buffer.concat([
+      Buffer.from(events({ ...start, protocol: 2 })),
+      output('stdout', Buffer.concat([Buffer.from('loss=0.5 {"type":"finish","ok":true}\nprice '), euro.subarray(0, 2)])),
+      output('stdout', Buffer.concat([euro.subarray(2), Buffer.from('\nhalf')])),
+      output('stderr', 'an error\n'),
+      Buffer.from(events({ type: 'line', stream: 'stderr', text: 'a line event' })),
+      output('stdout', ' line\nno newline at the end'),
+      Buffer.from(events({ type: 'finish', ok: true })),
+    ]);
+    const ran = await runCli(['record'], { home: suite.home.dir, input });
+    expect(ran.err).toBe('');
+    const doc = JSON.parse((await runCli(['report', 'last', '--json', '--points'], { home: suite.home.dir })).out);
+    expect(doc.execution).toMatchObject({ state: 'Passive', lineCount: 6 });
+    expect(doc.reports.map((r: { stream: string; text: string }) => `${r.stream}:${r.text}`)).toEqual([
+      'stdout:loss=0.5 {"type":"finish","ok":true}',
+      'stdout:price €',
+      'stderr:an error',
+      'stderr:a line event',
+      'stdout:half line',
+      'stdout:no newline at the end',
+    ]);
+    expect(doc.points.map((p: { key: string; value: number }) => `${p.key}=${p.value}`)).toEqual(['loss=0.5']);
   });
 
   it('is driven by the POSIX shell client in examples/', async () => {

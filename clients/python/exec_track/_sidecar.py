@@ -1,7 +1,6 @@
 """The sidecar process (`exec-track record`) and the bounded outbox + thread that feed it."""
 
 import atexit
-import codecs
 import json
 import shlex
 import shutil
@@ -12,7 +11,7 @@ from collections import deque
 from typing import Any, Deque, Dict, List, Mapping, Optional, Union
 
 #: The sidecar protocol version this client speaks (docs/clients.md).
-PROTOCOL = 1
+PROTOCOL = 2
 
 INSTALL_HINT = (
     "install exec-track (`npm install -g exec-track`, or `npm link` in a clone) or set "
@@ -21,7 +20,7 @@ INSTALL_HINT = (
 
 _CLOSE = object()
 
-#: How often (ms) the writer thread sends what the program printed; lines carry the time they were sent.
+#: How often (ms) the writer thread sends what the program printed; it carries the time it was sent.
 BATCH_MS = 50
 
 def now_ms() -> int:
@@ -60,12 +59,11 @@ def sidecar_command(env: Mapping[str, str]) -> Optional[List[str]]:
 class Sidecar:
     """A running ``exec-track record`` child fed by a background thread.
 
-    :meth:`output` and :meth:`send` never block: what the program prints (raw text as written) and
-    the events wait in one outbox of at most ``buffer_bytes`` (text, plus :data:`ENTRY_BYTES` per
-    write or event) in the order they came;
-    every :data:`BATCH_MS` a writer thread splits the text into lines and writes all that waited to
-    the sidecar's stdin at once, the lines of one stream that arrived together as one ``line``
-    event (its text holds ``\\n``, docs/clients.md). What does not fit is dropped and counted in
+    :meth:`output` and :meth:`send` never block: what the program prints (as written) and the
+    events wait in one outbox of at most ``buffer_bytes`` (text, plus :data:`ENTRY_BYTES` per
+    write or event) in the order they came; every :data:`BATCH_MS` a writer thread writes all that
+    waited to the sidecar's stdin at once, what one stream got in a row as one ``output`` event
+    (raw bytes: the sidecar cuts the lines, docs/clients.md). What does not fit is dropped and counted in
     :attr:`dropped`. The sidecar runs in its own session (process group), so a Ctrl-C meant for
     the program does not reach it.
     """
@@ -162,13 +160,12 @@ class Sidecar:
     def _write_loop(self) -> None:
         stdin = self._proc.stdin
         assert stdin is not None
-        lines = _LineSplitter()
         closing = False
         while not closing:
             # waking this thread for each print would cost the program a GIL hand-over each time
             self._wake.wait(BATCH_MS / 1000)
             self._wake.clear()
-            encoded: List[str] = []
+            batch = _Batch()
             drained = 0
             for _ in range(len(self._outbox)):
                 item = self._outbox.popleft()
@@ -177,17 +174,15 @@ class Sidecar:
                     break
                 drained += ENTRY_BYTES
                 if isinstance(item, tuple):
-                    lines.add(*item)
+                    batch.output(*item)
                     drained += len(item[1])
-                    continue
-                # before the end, the lines still missing their newline
-                encoded += lines.events(final=item.get("type") == "finish")
-                encoded.append(_encode(item))
-            encoded += lines.events(final=closing)
+                else:
+                    batch.event(item)
             self._drained += drained
-            if encoded and not self.broken:
+            payload = batch.payload()
+            if payload and not self.broken:
                 try:
-                    stdin.write("".join(encoded).encode("utf-8", "replace"))
+                    stdin.write(payload)
                     stdin.flush()
                 except (OSError, ValueError):
                     self.broken = True
@@ -214,50 +209,36 @@ class Sidecar:
         self.answered.set()
 
 
-class _LineSplitter:
-    """Joins the pieces a stream was written in and cuts them into whole lines; a run of writes to
-    one stream becomes one ``line`` event. A line without its newline waits for the rest."""
+class _Batch:
+    """What the writer sends at once: a run of writes to one stream as one ``output`` event (its
+    header line, then the bytes as written, uncut and unescaped: the sidecar splits the lines),
+    events as JSON lines, all in the order they came."""
 
     def __init__(self) -> None:
-        self._partial = {"stdout": "", "stderr": ""}
-        self._decoders = {stream: codecs.getincrementaldecoder("utf-8")("replace") for stream in self._partial}
+        self._parts: List[bytes] = []
         self._stream: Optional[str] = None
-        self._pieces: List[str] = []
-        self._out: List[str] = []
+        self._pieces: List[bytes] = []
 
-    def add(self, stream: str, text: Union[str, bytes]) -> None:
-        if isinstance(text, bytes):
-            text = self._decoders[stream].decode(text)
+    def output(self, stream: str, data: Union[str, bytes]) -> None:
         if stream != self._stream:
             self._cut()
             self._stream = stream
-        self._pieces.append(text)
+        self._pieces.append(data if isinstance(data, bytes) else data.encode("utf-8", "replace"))
 
-    def events(self, final: bool = False) -> List[str]:
-        """The encoded ``line`` events of what was added since the last call (with ``final``, the
-        lines still missing their newline too)."""
+    def event(self, event: Dict[str, Any]) -> None:
         self._cut()
-        if final:
-            ts = now_ms()
-            for stream, decoder in self._decoders.items():
-                self._partial[stream] += decoder.decode(b"", final=True)
-            for stream, rest in self._partial.items():
-                if rest:
-                    self._out.append(_encode({"type": "line", "stream": stream, "text": rest, "ts": ts}))
-            self._partial = {"stdout": "", "stderr": ""}
-        out, self._out = self._out, []
-        return out
+        self._parts.append(_encode(event).encode("utf-8", "replace"))
+
+    def payload(self) -> bytes:
+        self._cut()
+        return b"".join(self._parts)
 
     def _cut(self) -> None:
-        stream, pieces = self._stream, self._pieces
+        if self._stream is not None:
+            data = b"".join(self._pieces)
+            header = '{"type":"output","stream":"%s","bytes":%d,"ts":%d}\n' % (self._stream, len(data), now_ms())
+            self._parts += [header.encode("ascii"), data]
         self._stream, self._pieces = None, []
-        if stream is None:
-            return
-        text = self._partial[stream] + "".join(pieces)
-        end = text.rfind("\n")
-        self._partial[stream] = text[end + 1 :]
-        if end >= 0:
-            self._out.append(_encode({"type": "line", "stream": stream, "text": text[:end], "ts": now_ms()}))
 
 
 def wait_delivering(timeout: Optional[float] = None) -> bool:

@@ -41,6 +41,19 @@ class WithFakeSidecar(unittest.TestCase):
         self.assertTrue(exec_track.wait(10))
         return [json.loads(line) for line in self.events_file.read_text().splitlines()]
 
+    def lines(self):
+        """(stream, line) as the sidecar cuts them: ``output`` bytes per stream at each newline, a
+        ``line`` event's text at each ``\\n``, what is left without a newline at the end."""
+        partial = {"stdout": "", "stderr": ""}
+        cut = []
+        for e in self.events():
+            if e["type"] == "output":
+                *whole, partial[e["stream"]] = (partial[e["stream"]] + e["text"]).split("\n")
+                cut += [(e["stream"], line) for line in whole]
+            elif e["type"] == "line":
+                cut += [(e["stream"], line) for line in e["text"].split("\n")]
+        return cut + [(stream, rest) for stream, rest in partial.items() if rest]
+
 
 class ContextManagerTest(WithFakeSidecar):
     def test_sends_start_lines_metrics_and_finish_in_order(self) -> None:
@@ -59,14 +72,14 @@ class ContextManagerTest(WithFakeSidecar):
             kinds,
             [
                 ("start", None, None),
-                ("line", "epoch 1", None),
+                ("output", "epoch 1\nhalf", None),
                 ("metrics", None, {"loss": 0.5, "acc": "NaN"}),
-                ("line", "half line", None),
+                ("output", " line\n", None),
                 ("finish", None, None),
             ],
         )
         start = self.events()[0]
-        self.assertEqual((start["name"], start["session"], start["protocol"]), ("fit", "sweep-1", 1))
+        self.assertEqual((start["name"], start["session"], start["protocol"]), ("fit", "sweep-1", 2))
         self.assertTrue(start["description"].endswith(f"{Path(__file__).name}:{start['description'].rsplit(':', 1)[1]}"))
         self.assertEqual(self.events()[-1]["ok"], True)
 
@@ -78,9 +91,8 @@ class ContextManagerTest(WithFakeSidecar):
                     print(f"out {i}")
                     print(f"err {i}", file=sys.stderr)
                 print("no newline at the end", end="")
-        lines = [(e["stream"], line) for e in self.events() if e["type"] == "line" for line in e["text"].split("\n")]
         expected = [pair for i in range(3) for pair in (("stdout", f"out {i}"), ("stderr", f"err {i}"))]
-        self.assertEqual(lines, expected + [("stdout", "no newline at the end")])
+        self.assertEqual(self.lines(), expected + [("stdout", "no newline at the end")])
 
     def test_an_exception_is_recorded_with_its_traceback_and_still_propagates(self) -> None:
         with self.assertRaises(ValueError):
@@ -88,8 +100,7 @@ class ContextManagerTest(WithFakeSidecar):
                 raise ValueError("bad value")
         events = self.events()
         self.assertEqual(events[-1], {**events[-1], "type": "finish", "ok": False, "reason": "ValueError: bad value"})
-        # a line event's text holding "\n" is several lines (docs/clients.md)
-        stderr = [line for e in events if e["type"] == "line" and e["stream"] == "stderr" for line in e["text"].split("\n")]
+        stderr = [line for stream, line in self.lines() if stream == "stderr"]
         self.assertEqual(stderr[0], "Traceback (most recent call last):")
         self.assertEqual(stderr[-1], "ValueError: bad value")
 
@@ -126,8 +137,7 @@ class FileStreamsTest(WithFakeSidecar):
                 err.close()
             self.assertIs(sys.stdout, saved[0])
         self.assertEqual(path.read_text(encoding="utf-8"), "out 1 é\nerr 1\nbytes €\nno newline")
-        lines = [(e["stream"], line) for e in self.events() if e["type"] == "line" for line in e["text"].split("\n")]
-        self.assertEqual(lines, [("stdout", "out 1 é"), ("stderr", "err 1"), ("stdout", "bytes €"), ("stdout", "no newline")])
+        self.assertEqual(self.lines(), [("stdout", "out 1 é"), ("stderr", "err 1"), ("stdout", "bytes €"), ("stdout", "no newline")])
 
     def test_a_stream_kept_after_the_block_writes_through_unrecorded(self) -> None:
         path = Path(self.dir.name, "out.txt")
@@ -143,7 +153,7 @@ class FileStreamsTest(WithFakeSidecar):
             finally:
                 sys.stdout = saved
         self.assertEqual(path.read_text(encoding="utf-8"), "inside\nafter\n")
-        self.assertEqual([e["text"] for e in self.events() if e["type"] == "line"], ["inside"])
+        self.assertEqual(self.lines(), [("stdout", "inside")])
 
 
 class LeavingTest(WithFakeSidecar):
