@@ -129,7 +129,8 @@ async function* frameBatches(input: Readable): AsyncGenerator<Frame[], void> {
   input.on('close', close);
   input.on('error', close);
   for (;;) {
-    if (waiting.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
+    // a chunk inside a long output event completes no frame: wait for one, or the end
+    while (waiting.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
     wake = undefined;
     if (waiting.length === 0) return;
     const batch = waiting;

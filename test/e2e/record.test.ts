@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { BIN, cliEnv, collect, runCli } from '../helpers/cli.js';
 import { serverHome } from '../helpers/server-home.js';
@@ -88,6 +89,22 @@ describe('exec-track record (the sidecar)', () => {
       'stdout:no newline at the end',
     ]);
     expect(doc.points.map((p: { key: string; value: number }) => `${p.key}=${p.value}`)).toEqual(['loss=0.5']);
+  });
+
+  it('records an output event whose bytes arrive in pieces, far apart', async () => {
+    const text = Buffer.from(Array.from({ length: 20_000 }, (_, i) => `row ${String(i).padStart(6, '0')} of the big write`).join('\n') + '\n');
+    const child = spawn(process.execPath, [BIN, 'record'], { env: cliEnv(suite.home.dir) });
+    child.stdin.write(events({ ...start, protocol: 2 }) + `${JSON.stringify({ type: 'output', stream: 'stdout', bytes: text.length })}\n`);
+    // reads that complete no event: the sidecar must wait for the rest, not take them for the end
+    for (let at = 0; at < text.length; at += 200_000) {
+      child.stdin.write(text.subarray(at, at + 200_000));
+      await sleep(300);
+    }
+    const ran = await collect(child, events({ type: 'finish', ok: true }));
+    expect(ran.err).toBe('');
+    const doc = JSON.parse((await runCli(['report', 'last', '--json', '--lines', 'all'], { home: suite.home.dir })).out);
+    expect(doc.execution).toMatchObject({ state: 'Passive', lineCount: 20_000 });
+    expect(doc.reports.at(-1).text).toBe('row 019999 of the big write');
   });
 
   it('is driven by the POSIX shell client in examples/', async () => {
