@@ -43,7 +43,7 @@ try {
   const ctx = { root, size, inputs, tools, importSamples: [] };
   const rows = [];
   if (wants('B1', 'B1p', 'B1b')) rows.push(...(await b1(ctx)));
-  if (wants('P1', 'P1u', 'P1w')) rows.push(...(await pythonBlock(ctx)));
+  if (wants('P1', 'P1x', 'P1c', 'P1u', 'P1uc', 'P1w')) rows.push(...(await pythonBlock(ctx)));
   let b2Home;
   if (wants('B2', 'tsp', 'B3', 'B3m', 'B5', 'B5f', 'B5pg', 'B8', 'B6')) {
     const tp = await throughput(ctx);
@@ -73,5 +73,5 @@ try {
 }
 
 function order(id) {
-  return ['B1', 'B1p', 'B1b', 'P1', 'P1u', 'P1w', 'B2', 'tsp', 'B3', 'B3pg', 'B3m', 'S1', 'S2', 'B4', 'B5', 'B5pg', 'B5f', 'B6', 'B7', 'B8', 'W1', 'W2', 'W3'].indexOf(id);
+  return ['B1', 'B1p', 'B1b', 'P1', 'P1x', 'P1c', 'P1u', 'P1uc', 'P1w', 'B2', 'tsp', 'B3', 'B3pg', 'B3m', 'S1', 'S2', 'B4', 'B5', 'B5pg', 'B5f', 'B6', 'B7', 'B8', 'W1', 'W2', 'W3'].indexOf(id);
 }

@@ -57,8 +57,8 @@ export function writeLoopScript(dir) {
 /**
  * A python3 program printing `argv[2]` plain lines (as {@link writeLoopScript}) in one block:
  * `argv[1]` = `bare`, or `tracked` inside `with exec_track.execution(...)` (exit_wait `argv[4]` s).
- * It writes the block's seconds (entering and leaving the `with` included, the import not) to the
- * file `argv[3]` (P1).
+ * It writes the block's wall seconds (entering and leaving the `with` included, the import not) and
+ * the CPU seconds the process spent in it (all its threads) to the file `argv[3]` (P1, P1c).
  */
 export function writeBlockScript(dir) {
   const path = join(dir, 'block.py');
@@ -73,13 +73,13 @@ export function writeBlockScript(dir) {
       'else:',
       '    import contextlib',
       '    block = contextlib.nullcontext()',
-      't = time.perf_counter()',
+      't, cpu = time.perf_counter(), time.process_time()',
       'with block:',
       '    for i in range(n):',
       "        print('12:00:00.000 INFO job %07d ok' % i)",
       '    sys.stdout.flush()',
-      'elapsed = time.perf_counter() - t',
-      "open(out, 'w').write(repr(elapsed))",
+      'elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu',
+      "open(out, 'w').write('%r %r' % (elapsed, cpu))",
       '',
     ].join('\n'),
   );
