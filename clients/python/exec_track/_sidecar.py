@@ -165,21 +165,15 @@ class Sidecar:
             # waking this thread for each print would cost the program a GIL hand-over each time
             self._wake.wait(BATCH_MS / 1000)
             self._wake.clear()
-            batch = _Batch()
-            drained = 0
-            for _ in range(len(self._outbox)):
-                item = self._outbox.popleft()
-                if item is _CLOSE:
-                    closing = True
-                    break
-                drained += ENTRY_BYTES
-                if isinstance(item, tuple):
-                    batch.output(*item)
-                    drained += len(item[1])
-                else:
-                    batch.event(item)
-            self._drained += drained
-            payload = batch.payload()
+            # a list comprehension and one pass over it: the GIL is held briefly (the program's
+            # thread waits for it at each of its writes meanwhile)
+            pop = self._outbox.popleft
+            items = [pop() for _ in range(len(self._outbox))]
+            if _CLOSE in items:
+                closing = True
+                del items[items.index(_CLOSE) :]
+            self._drained += ENTRY_BYTES * len(items) + sum([len(item[1]) for item in items if type(item) is tuple])
+            payload = _payload(items)
             if payload and not self.broken:
                 try:
                     stdin.write(payload)
@@ -209,36 +203,36 @@ class Sidecar:
         self.answered.set()
 
 
-class _Batch:
-    """What the writer sends at once: a run of writes to one stream as one ``output`` event (its
-    header line, then the bytes as written, uncut and unescaped: the sidecar splits the lines),
-    events as JSON lines, all in the order they came."""
+def _payload(items: List[Any]) -> bytes:
+    """What the writer sends at once for ``items`` (writes and events, in the order they came): a run
+    of writes to one stream as one ``output`` event (its header line, then the bytes as written,
+    uncut and unescaped: the sidecar splits the lines), each event as a JSON line."""
+    parts: List[bytes] = []
+    stream: Optional[str] = None
+    pieces: List[Union[str, bytes]] = []
+    for item in items:
+        if type(item) is tuple:
+            if item[0] != stream:
+                _output(parts, stream, pieces)
+                stream, pieces = item[0], []
+            pieces.append(item[1])
+        else:
+            _output(parts, stream, pieces)
+            stream, pieces = None, []
+            parts.append(_encode(item).encode("utf-8", "replace"))
+    _output(parts, stream, pieces)
+    return b"".join(parts)
 
-    def __init__(self) -> None:
-        self._parts: List[bytes] = []
-        self._stream: Optional[str] = None
-        self._pieces: List[bytes] = []
 
-    def output(self, stream: str, data: Union[str, bytes]) -> None:
-        if stream != self._stream:
-            self._cut()
-            self._stream = stream
-        self._pieces.append(data if isinstance(data, bytes) else data.encode("utf-8", "replace"))
-
-    def event(self, event: Dict[str, Any]) -> None:
-        self._cut()
-        self._parts.append(_encode(event).encode("utf-8", "replace"))
-
-    def payload(self) -> bytes:
-        self._cut()
-        return b"".join(self._parts)
-
-    def _cut(self) -> None:
-        if self._stream is not None:
-            data = b"".join(self._pieces)
-            header = '{"type":"output","stream":"%s","bytes":%d,"ts":%d}\n' % (self._stream, len(data), now_ms())
-            self._parts += [header.encode("ascii"), data]
-        self._stream, self._pieces = None, []
+def _output(parts: List[bytes], stream: Optional[str], pieces: List[Union[str, bytes]]) -> None:
+    if stream is None or not pieces:
+        return
+    try:
+        data = b"".join(pieces)  # type: ignore[arg-type]
+    except TypeError:  # text from a stream that is no file (_Tee)
+        data = b"".join(p if isinstance(p, bytes) else p.encode("utf-8", "replace") for p in pieces)
+    header = '{"type":"output","stream":"%s","bytes":%d,"ts":%d}\n' % (stream, len(data), now_ms())
+    parts += [header.encode("ascii"), data]
 
 
 def wait_delivering(timeout: Optional[float] = None) -> bool:
