@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SIZES, freshDir, progress } from './lib/context.mjs';
-import { writeLines, writeLoopScript } from './lib/inputs.mjs';
+import { writeBlockScript, writeLines, writeLoopScript } from './lib/inputs.mjs';
 import { formatTable } from './lib/stats.mjs';
 import { b1, b4 } from './cases/overhead.mjs';
+import { pythonBlock } from './cases/python-client.mjs';
 import { catHome, throughput } from './cases/throughput.mjs';
 import { serverLoad } from './cases/server-load.mjs';
 import { b6 } from './cases/report.mjs';
@@ -37,10 +38,12 @@ try {
     metrics: await writeLines(root, 'metrics.log', 'metrics', size.lines),
     each: await writeLines(root, 'each.log', 'plain', size.linesEach),
     loop: writeLoopScript(root),
+    block: writeBlockScript(root),
   };
   const ctx = { root, size, inputs, tools, importSamples: [] };
   const rows = [];
   if (wants('B1', 'B1p', 'B1b')) rows.push(...(await b1(ctx)));
+  if (wants('P1', 'P1x', 'P1c', 'P1u', 'P1uc', 'P1w')) rows.push(...(await pythonBlock(ctx)));
   let b2Home;
   if (wants('B2', 'tsp', 'B3', 'B3m', 'B5', 'B5f', 'B5pg', 'B8', 'B6')) {
     const tp = await throughput(ctx);
@@ -70,5 +73,5 @@ try {
 }
 
 function order(id) {
-  return ['B1', 'B1p', 'B1b', 'B2', 'tsp', 'B3', 'B3pg', 'B3m', 'S1', 'S2', 'B4', 'B5', 'B5pg', 'B5f', 'B6', 'B7', 'B8', 'W1', 'W2', 'W3'].indexOf(id);
+  return ['B1', 'B1p', 'B1b', 'P1', 'P1x', 'P1c', 'P1u', 'P1uc', 'P1w', 'B2', 'tsp', 'B3', 'B3pg', 'B3m', 'S1', 'S2', 'B4', 'B5', 'B5pg', 'B5f', 'B6', 'B7', 'B8', 'W1', 'W2', 'W3'].indexOf(id);
 }

@@ -7,8 +7,8 @@ import { join } from 'node:path';
  * each, and the noisiest), `startReps` for the short B4 runs.
  */
 export const SIZES = {
-  full: { lines: 1_000_000, concurrent: 16, linesEach: 62_500, reps: 3, throughputReps: 5, startReps: 7, reportLines: 50 },
-  quick: { lines: 20_000, concurrent: 4, linesEach: 5_000, reps: 1, throughputReps: 1, startReps: 3, reportLines: 50 },
+  full: { lines: 1_000_000, pythonLines: 100_000, concurrent: 16, linesEach: 62_500, reps: 3, throughputReps: 5, startReps: 7, reportLines: 50 },
+  quick: { lines: 20_000, pythonLines: 20_000, concurrent: 4, linesEach: 5_000, reps: 1, throughputReps: 1, startReps: 3, reportLines: 50 },
 };
 
 /** A fresh directory under `root` (each run gets its own EXEC_TRACK_HOME or database). */

@@ -53,3 +53,35 @@ export function writeLoopScript(dir) {
   );
   return path;
 }
+
+/**
+ * A python3 program printing `argv[2]` plain lines (as {@link writeLoopScript}) in one block:
+ * `argv[1]` = `bare`, or `tracked` inside `with exec_track.execution(...)` (exit_wait `argv[4]` s).
+ * It writes the block's wall seconds (entering and leaving the `with` included, the import not) and
+ * the CPU seconds the process spent in it (all its threads) to the file `argv[3]` (P1, P1c).
+ */
+export function writeBlockScript(dir) {
+  const path = join(dir, 'block.py');
+  writeFileSync(
+    path,
+    [
+      'import sys, time',
+      'mode, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]',
+      'if mode == "tracked":',
+      '    import exec_track',
+      '    block = exec_track.execution("bench-block", exit_wait=float(sys.argv[4]))',
+      'else:',
+      '    import contextlib',
+      '    block = contextlib.nullcontext()',
+      't, cpu = time.perf_counter(), time.process_time()',
+      'with block:',
+      '    for i in range(n):',
+      "        print('12:00:00.000 INFO job %07d ok' % i)",
+      '    sys.stdout.flush()',
+      'elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu',
+      "open(out, 'w').write('%r %r' % (elapsed, cpu))",
+      '',
+    ].join('\n'),
+  );
+  return path;
+}

@@ -7,8 +7,11 @@ import { explicitPointSchema } from './messages.js';
  * stdout. Times are ms since epoch UTC; an event without `ts` gets the time the sidecar read it.
  */
 
-/** The protocol version this build speaks; a `start` with another one is refused. */
-export const SIDECAR_PROTOCOL = 1;
+/** The protocol version this build speaks (2 added `output`); a `start` with another one than 1 or 2 is refused. */
+export const SIDECAR_PROTOCOL = 2;
+
+/** The most raw bytes one `output` event may announce. */
+export const MAX_OUTPUT_BYTES = 64 * 2 ** 20;
 
 const ts = z.number().int().nonnegative().optional();
 const metricValue = explicitPointSchema.shape.value;
@@ -16,7 +19,7 @@ const metricValue = explicitPointSchema.shape.value;
 /** The first event: opens the execution. `session`/`name` as `run --session/--name`; `command` is what the report shows as the command. */
 export const startEvent = z.object({
   type: z.literal('start'),
-  protocol: z.literal(SIDECAR_PROTOCOL),
+  protocol: z.union([z.literal(1), z.literal(SIDECAR_PROTOCOL)]),
   name: z.string().max(200).nullish(),
   session: z.string().min(1).max(200).nullish(),
   /** What is being tracked, e.g. `["python3", "train.py"]`; default `[name ?? "block"]`. */
@@ -33,6 +36,18 @@ export const lineEvent = z.object({
   text: z.string(),
   ts,
 });
+
+/**
+ * Output as the program wrote it (protocol 2): this line is followed by exactly `bytes` raw bytes
+ * (UTF-8 text cut anywhere, not JSON), which the sidecar splits into lines as `run` does a child's.
+ */
+export const outputEvent = z.object({
+  type: z.literal('output'),
+  stream: z.enum(['stdout', 'stderr']),
+  bytes: z.number().int().nonnegative().max(MAX_OUTPUT_BYTES),
+  ts,
+});
+export type OutputEvent = z.infer<typeof outputEvent>;
 
 /** Metric points sent directly: `values` maps keys to values, all at `step` (default: each key's previous step + 1). */
 export const metricsEvent = z.object({
@@ -53,7 +68,7 @@ export const finishEvent = z.object({
 });
 
 /** Any event after `start`. */
-export const sidecarEvent = z.discriminatedUnion('type', [startEvent, lineEvent, metricsEvent, finishEvent]);
+export const sidecarEvent = z.discriminatedUnion('type', [startEvent, lineEvent, outputEvent, metricsEvent, finishEvent]);
 export type SidecarEvent = z.infer<typeof sidecarEvent>;
 export type StartEvent = z.infer<typeof startEvent>;
 export type FinishEvent = z.infer<typeof finishEvent>;

@@ -1,12 +1,12 @@
 import { hostname } from 'node:os';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { SIDECAR_PROTOCOL, sidecarEvent, type FinishEvent, type SidecarEvent, type SidecarReply, type StartEvent } from '../protocol/sidecar.js';
+import { SIDECAR_PROTOCOL, outputEvent, sidecarEvent, type FinishEvent, type OutputEvent, type SidecarEvent, type SidecarReply, type StartEvent } from '../protocol/sidecar.js';
 import type { MetricsConfig, Outcome } from '../protocol/types.js';
 import { ExecTrackError } from '../errors.js';
 import { Capture } from './capture.js';
 import { readContext } from './context.js';
 import { createRedactor } from './redact.js';
+import { FrameSplitter, type Frame } from './sidecar-frames.js';
 import type { Sink } from '../sink/sink.js';
 
 /** Options of {@link recordExecution}, defaults already merged by the CLI. */
@@ -28,9 +28,10 @@ export interface RecordOptions {
 export const CLIENT_VANISHED = 'the client vanished: its events ended without finish';
 
 /**
- * The sidecar (issue 12, docs/clients.md): reads the client's newline-delimited JSON events from
- * `input` and records them on `sink` as `run` records a command — lines through the same
- * {@link Capture} (splitting, `\r` collapse, redaction, metric parsing at ingest), `metrics` events
+ * The sidecar (issue 12, docs/clients.md): reads the client's newline-delimited JSON events (and
+ * the raw bytes after each `output` event, {@link FrameSplitter}) from `input` and records them on
+ * `sink` as `run` records a command — `line` and `output` through the same {@link Capture}
+ * (splitting, `\r` collapse, redaction, metric parsing at ingest), `metrics` events
  * as points records beside them. The first event must be `start`; `finish` ends the execution
  * (`Passive` or `Execution crushed`), the end of `input` without it records `Exec crushed`,
  * {@link CLIENT_VANISHED}. A malformed later event is reported in one notice and skipped: the
@@ -38,7 +39,7 @@ export const CLIENT_VANISHED = 'the client vanished: its events ended without fi
  * @throws ExecTrackError USAGE when the first event is not a valid `start` (nothing is recorded).
  */
 export async function recordExecution(input: Readable, options: RecordOptions, sink: Sink): Promise<void> {
-  const batches = lineBatches(input);
+  const batches = frameBatches(input);
   let batch = (await batches.next()).value ?? [];
   const start = batch.length > 0 ? parseEvent(batch[0]!) : 'missing';
   if (typeof start === 'string' || start.type !== 'start') {
@@ -67,7 +68,6 @@ export async function recordExecution(input: Readable, options: RecordOptions, s
   while (!finish) {
     for (; i < batch.length && !finish; i++) {
       n++;
-      if (batch[i]!.trim() === '') continue;
       const event = parseEvent(batch[i]!);
       if (typeof event === 'string') options.notice(`event ${n} is ${event}; it was ignored, the execution keeps what it had (docs/clients.md).`);
       else if (event.type === 'finish') finish = event;
@@ -91,36 +91,51 @@ export async function recordExecution(input: Readable, options: RecordOptions, s
   options.reply({ type: 'finished', state: outcome.state });
 }
 
-function handle(event: Exclude<SidecarEvent, FinishEvent>, capture: Capture, n: number, notice: (message: string) => void): void {
+/** An event as handled: an `output` one with its bytes. */
+type Handled = Exclude<SidecarEvent, OutputEvent> | (OutputEvent & { data: Buffer });
+
+function handle(event: Exclude<Handled, FinishEvent>, capture: Capture, n: number, notice: (message: string) => void): void {
   const ts = event.ts ?? Date.now();
-  if (event.type === 'line') capture.push(event.stream, Buffer.from(`${event.text}\n`), ts);
+  if (event.type === 'output') capture.push(event.stream, event.data, ts);
+  else if (event.type === 'line') capture.push(event.stream, Buffer.from(`${event.text}\n`), ts);
   else if (event.type === 'metrics') capture.points(Object.entries(event.values).map(([key, value]) => ({ key, value, step: event.step, ts })), ts);
   else notice(`event ${n} is a second start; it was ignored, the execution keeps what it had.`);
 }
 
-/** Lines read from `input`, handed over in batches of what arrived together; reading pauses above this many waiting. */
-const MAX_WAITING_LINES = 10_000;
+/** Reading pauses while this many frames, or this many bytes of them, wait to be handled. */
+const MAX_WAITING_FRAMES = 10_000;
+const MAX_WAITING_BYTES = 16 * 2 ** 20;
 
-async function* lineBatches(input: Readable): AsyncGenerator<string[], void> {
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  let waiting: string[] = [];
+/** The frames of `input` ({@link FrameSplitter}), handed over in batches of what arrived together. */
+async function* frameBatches(input: Readable): AsyncGenerator<Frame[], void> {
+  const splitter = new FrameSplitter();
+  let waiting: Frame[] = [];
+  let waitingBytes = 0;
   let ended = false;
   let wake: (() => void) | undefined;
-  lines.on('line', (line) => {
-    waiting.push(line);
-    if (waiting.length >= MAX_WAITING_LINES) input.pause();
+  input.on('data', (chunk: Buffer) => {
+    waiting.push(...splitter.push(chunk));
+    waitingBytes += chunk.length;
+    if (waiting.length >= MAX_WAITING_FRAMES || waitingBytes >= MAX_WAITING_BYTES) input.pause();
     wake?.();
   });
-  lines.on('close', () => {
+  const close = () => {
+    if (ended) return;
     ended = true;
+    waiting.push(...splitter.end());
     wake?.();
-  });
+  };
+  input.on('end', close);
+  input.on('close', close);
+  input.on('error', close);
   for (;;) {
-    if (waiting.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
+    // a chunk inside a long output event completes no frame: wait for one, or the end
+    while (waiting.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
     wake = undefined;
     if (waiting.length === 0) return;
     const batch = waiting;
     waiting = [];
+    waitingBytes = 0;
     input.resume();
     yield batch;
   }
@@ -139,16 +154,14 @@ function outcomeOf(finish: FinishEvent | undefined): Outcome {
   return { state: 'Execution crushed', exitCode: finish.exitCode ?? null, signal: finish.signal ?? null, reason: finish.reason ?? 'the client reported a failure', endedAt };
 }
 
-/** Parses one event; a malformed one gives a string saying what is wrong with it. */
-function parseEvent(text: string): SidecarEvent | string {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return 'not JSON';
-  }
-  const parsed = sidecarEvent.safeParse(json);
-  if (parsed.success) return parsed.data;
+/** Validates one frame; a malformed one gives a string saying what is wrong with it. */
+function parseEvent(frame: Frame): Handled | string {
+  if (frame.kind === 'invalid') return 'not JSON';
+  const parsed = frame.kind === 'output' ? outputEvent.safeParse(frame.value) : sidecarEvent.safeParse(frame.value);
+  if (parsed.success && frame.kind === 'output') return { ...(parsed.data as OutputEvent), data: frame.data };
+  // an `output` event not followed by its bytes (FrameSplitter) cannot be handled
+  if (parsed.success && parsed.data.type === 'output') return 'not valid: bytes: not followed by its bytes';
+  if (parsed.success) return parsed.data as Handled;
   const first = parsed.error.issues[0]!;
   return `not valid: ${first.path.length > 0 ? `${first.path.join('.')}: ` : ''}${first.message}`;
 }

@@ -85,7 +85,8 @@ describe.each([
       'import exec_track',
       'with exec_track.execution("flood", exit_wait=60) as ex:',
       '    for i in range(100000): print(f"line {i} loss={1/(i+1):.6f}")',
-      'import sys; print(ex.id, ex.dropped, ex.state, file=sys.stderr)',
+      // leaving the block does not wait for the sidecar; ex.wait() does
+      'import sys; print(ex.id, ex.dropped, ex.wait(60), file=sys.stderr)',
     ].join('\n');
     const ran = await collect(spawn('python3', ['-c', code], { env: pythonEnv(home.dir, server?.url), stdio: ['pipe', 'pipe', 'pipe'] }));
     expect(ran.exitCode).toBe(0);

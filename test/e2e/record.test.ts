@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { BIN, cliEnv, collect, runCli } from '../helpers/cli.js';
 import { serverHome } from '../helpers/server-home.js';
@@ -54,10 +55,56 @@ describe('exec-track record (the sidecar)', () => {
   it('refuses a first event that is not start with exit 2 and records nothing', async () => {
     const ran = await runCli(['record'], { home: suite.home.dir, input: events({ type: 'line', stream: 'stdout', text: 'x' }) });
     expect(ran.exitCode).toBe(2);
-    expect(ran.err).toBe('exec-track: The first event must be {"type":"start","protocol":1,…}, but it is "line"; see docs/clients.md.\n');
+    expect(ran.err).toBe('exec-track: The first event must be {"type":"start","protocol":2,…}, but it is "line"; see docs/clients.md.\n');
     const wrongVersion = await runCli(['record'], { home: suite.home.dir, input: events({ ...start, protocol: 9 }) });
     expect(wrongVersion.exitCode).toBe(2);
     expect(wrongVersion.err).toMatch(/but it is not valid: protocol: /);
+  });
+
+  it('records output events (protocol 2): raw bytes cut anywhere, split into lines in order with line events', async () => {
+    const output = (stream: string, data: string | Buffer) => {
+      const bytes = Buffer.from(data);
+      return Buffer.concat([Buffer.from(`${JSON.stringify({ type: 'output', stream, bytes: bytes.length, ts: T })}\n`), bytes]);
+    };
+    const euro = Buffer.from('€');
+    const input = Buffer.concat([
+      Buffer.from(events({ ...start, protocol: 2 })),
+      output('stdout', Buffer.concat([Buffer.from('loss=0.5 {"type":"finish","ok":true}\nprice '), euro.subarray(0, 2)])),
+      output('stdout', Buffer.concat([euro.subarray(2), Buffer.from('\nhalf')])),
+      output('stderr', 'an error\n'),
+      Buffer.from(events({ type: 'line', stream: 'stderr', text: 'a line event' })),
+      output('stdout', ' line\nno newline at the end'),
+      Buffer.from(events({ type: 'finish', ok: true })),
+    ]);
+    const ran = await runCli(['record'], { home: suite.home.dir, input });
+    expect(ran.err).toBe('');
+    const doc = JSON.parse((await runCli(['report', 'last', '--json', '--points'], { home: suite.home.dir })).out);
+    expect(doc.execution).toMatchObject({ state: 'Passive', lineCount: 6 });
+    expect(doc.reports.map((r: { stream: string; text: string }) => `${r.stream}:${r.text}`)).toEqual([
+      'stdout:loss=0.5 {"type":"finish","ok":true}',
+      'stdout:price €',
+      'stderr:an error',
+      'stderr:a line event',
+      'stdout:half line',
+      'stdout:no newline at the end',
+    ]);
+    expect(doc.points.map((p: { key: string; value: number }) => `${p.key}=${p.value}`)).toEqual(['loss=0.5']);
+  });
+
+  it('records an output event whose bytes arrive in pieces, far apart', async () => {
+    const text = Buffer.from(Array.from({ length: 20_000 }, (_, i) => `row ${String(i).padStart(6, '0')} of the big write`).join('\n') + '\n');
+    const child = spawn(process.execPath, [BIN, 'record'], { env: cliEnv(suite.home.dir) });
+    child.stdin.write(events({ ...start, protocol: 2 }) + `${JSON.stringify({ type: 'output', stream: 'stdout', bytes: text.length })}\n`);
+    // reads that complete no event: the sidecar must wait for the rest, not take them for the end
+    for (let at = 0; at < text.length; at += 200_000) {
+      child.stdin.write(text.subarray(at, at + 200_000));
+      await sleep(300);
+    }
+    const ran = await collect(child, events({ type: 'finish', ok: true }));
+    expect(ran.err).toBe('');
+    const doc = JSON.parse((await runCli(['report', 'last', '--json', '--lines', 'all'], { home: suite.home.dir })).out);
+    expect(doc.execution).toMatchObject({ state: 'Passive', lineCount: 20_000 });
+    expect(doc.reports.at(-1).text).toBe('row 019999 of the big write');
   });
 
   it('is driven by the POSIX shell client in examples/', async () => {

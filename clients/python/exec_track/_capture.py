@@ -1,55 +1,159 @@
 """Capture of what a block prints: ``sys.stdout``/``sys.stderr`` (``"sys"``) or file descriptors 1 and 2 (``"fd"``)."""
 
 import codecs
+import io
 import os
 import sys
 import threading
 import time
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, List, Optional, Union
 
-#: Receives text written on a stream, in pieces as written: (stream name, text). Must not block;
-#: the receiver splits lines (:meth:`exec_track._sidecar.Sidecar.output`).
-Emit = Callable[[str, str], None]
+#: Receives what was written on a stream, in pieces as written: (stream name, text or UTF-8 bytes).
+#: Must not block; the receiver decodes and splits lines (:meth:`exec_track._sidecar.Sidecar.output`).
+Emit = Callable[[str, Union[str, bytes]], None]
 
 
 class _Tee:
-    """Stands in for ``sys.stdout``/``sys.stderr``: writes through unchanged, and records."""
+    """Stands in for a ``sys.stdout``/``sys.stderr`` that is no plain file (a notebook's stream, a
+    ``StringIO``): writes through unchanged, and records each write (a Python call per write)."""
 
     def __init__(self, original: Any, stream: str, emit: Emit) -> None:
         self._original = original
         self._stream = stream
-        self._emit = emit
+        self._emit: Optional[Emit] = emit
 
     def write(self, text: str) -> int:
         written = self._original.write(text)
-        try:
-            self._emit(self._stream, text)
-        except Exception:  # recording must never break the program's print
-            pass
+        if self._emit is not None:
+            try:
+                self._emit(self._stream, text)
+            except Exception:  # recording must never break the program's print
+                pass
         return written
 
     def writelines(self, lines: Any) -> None:
         for line in lines:
             self.write(line)
 
+    def detach_recording(self) -> None:
+        self._emit = None
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._original, name)
 
 
+class _RawTee(io.RawIOBase):
+    """The file under a fast tee: each chunk the text layer flushes goes to the original file
+    unchanged (its own ``write``, so partial writes and errors are the original's), then is recorded
+    as bytes. ``before`` runs first (stderr flushes the stdout tee, so the order of the two is kept)."""
+
+    def __init__(self, original: Any, stream: str, emit: Emit, before: Optional[Callable[[], None]]) -> None:
+        super().__init__()
+        self._original = original
+        self._stream = stream
+        self.emit: Optional[Emit] = emit
+        self._before = before
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> Optional[int]:
+        if self._before is not None:
+            self._before()
+        written = self._original.write(data)
+        if written and self.emit is not None:
+            # a buffered layer lends its own buffer (a memoryview): copied; the text layer's bytes are kept
+            piece = data if written == len(data) and type(data) is bytes else bytes(data[:written])
+            try:
+                self.emit(self._stream, piece)
+            except Exception:  # recording must never break the program's print
+                pass
+        return written
+
+    def fileno(self) -> int:
+        return int(self._original.fileno())
+
+    def isatty(self) -> bool:
+        return bool(self._original.isatty())
+
+    @property
+    def name(self) -> Any:
+        return self._original.name
+
+    # close() closes only this tee (RawIOBase's), never the original file
+
+
+def _fast_tee(original: Any, stream: str, emit: Emit, before: Optional[Callable[[], None]]) -> Optional[io.TextIOWrapper]:
+    """A text stream like ``original`` (a ``TextIOWrapper`` on a file, as ``sys.stdout`` is when
+    nothing replaced it: same encoding, errors, buffering) whose flushed chunks are recorded: the
+    program's writes stay in C code, one Python call per flush. None when ``original`` is another
+    kind of stream or not UTF-8 (the recorded bytes are decoded as UTF-8)."""
+    if type(original) is not io.TextIOWrapper or codecs.lookup(original.encoding).name != "utf-8":
+        return None
+    binary = original.buffer
+    if isinstance(binary, io.BufferedWriter):
+        raw: Any = binary.raw
+        unbuffered = False
+    elif isinstance(binary, io.FileIO):
+        raw, unbuffered = binary, True
+    else:
+        return None
+    if not isinstance(raw, io.FileIO):
+        return None
+    try:
+        original.flush()
+    except (OSError, ValueError):
+        return None
+    tee = _RawTee(raw, stream, emit, before)
+    layer: Any = tee if unbuffered else io.BufferedWriter(tee, max(io.DEFAULT_BUFFER_SIZE, _blksize(raw)))
+    return io.TextIOWrapper(
+        layer,
+        encoding=original.encoding,
+        errors=original.errors,
+        line_buffering=original.line_buffering,
+        write_through=original.write_through,
+    )
+
+
+def _blksize(raw: Any) -> int:
+    try:
+        return int(os.fstat(raw.fileno()).st_blksize)
+    except (OSError, ValueError):
+        return 0
+
+
 class SysCapture:
-    """Replaces ``sys.stdout`` and ``sys.stderr`` by tees until :meth:`stop`."""
+    """Replaces ``sys.stdout`` and ``sys.stderr`` until :meth:`stop`: by fast tees (:func:`_fast_tee`)
+    when they are plain files, else by :class:`_Tee`."""
 
     def __init__(self, emit: Emit) -> None:
         self._saved = (sys.stdout, sys.stderr)
-        self._tees = (_Tee(sys.stdout, "stdout", emit), _Tee(sys.stderr, "stderr", emit))
+        out = _fast_tee(sys.stdout, "stdout", emit, None)
+        err = _fast_tee(sys.stderr, "stderr", emit, out.flush if out is not None else None)
+        self._tees = (
+            out if out is not None else _Tee(sys.stdout, "stdout", emit),
+            err if err is not None else _Tee(sys.stderr, "stderr", emit),
+        )
         sys.stdout, sys.stderr = self._tees  # type: ignore[assignment]
 
     def stop(self, wait: float) -> None:
+        for tee in self._tees:
+            try:
+                tee.flush()
+            except Exception:
+                pass
         # put back only our own tees: code in the block may have replaced them in turn
         if sys.stdout is self._tees[0]:
             sys.stdout = self._saved[0]
         if sys.stderr is self._tees[1]:
             sys.stderr = self._saved[1]
+        # a tee still held (a logging handler made in the block) writes through, unrecorded
+        for tee in self._tees:
+            if isinstance(tee, _Tee):
+                tee.detach_recording()
+            else:
+                raw = tee.buffer if isinstance(tee.buffer, _RawTee) else tee.buffer.raw
+                raw.emit = None
 
 
 class _FdTap:
@@ -69,7 +173,6 @@ class _FdTap:
         self._thread.start()
 
     def _copy(self) -> None:
-        decoder = codecs.getincrementaldecoder("utf-8")("replace")
         while True:
             try:
                 chunk = os.read(self._read_end, 65536)
@@ -83,8 +186,7 @@ class _FdTap:
                     view = view[os.write(self._saved, view) :]
                 except OSError:
                     break
-            self._emit(self._stream, decoder.decode(chunk))
-        self._emit(self._stream, decoder.decode(b"", final=True))
+            self._emit(self._stream, chunk)
 
     def restore(self) -> None:
         os.dup2(self._saved, self._fd)

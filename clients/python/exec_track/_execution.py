@@ -32,7 +32,8 @@ class Execution:
 
     Tracking never breaks the code it tracks: when the sidecar cannot start, one
     :class:`ExecTrackWarning` and the code runs untracked (with ``strict=True``,
-    :class:`ExecTrackError` instead); leaving waits at most ``exit_wait`` seconds.
+    :class:`ExecTrackError` instead). Leaving does not wait for the sidecar: it records the rest
+    while the program goes on, and the interpreter's exit waits at most ``exit_wait`` seconds for it.
     """
 
     def __init__(
@@ -66,14 +67,26 @@ class Execution:
 
     @property
     def state(self) -> Optional[str]:
-        """The final state the sidecar recorded, once it confirmed it within ``exit_wait`` (else None)."""
+        """The final state, once the sidecar has recorded it (None before: see :meth:`wait`)."""
         return self._ended.state if self._ended else None
+
+    def wait(self, timeout: Optional[float] = None) -> Optional[str]:
+        """After the end, waits at most ``timeout`` seconds (None: no limit) for the sidecar to record
+        everything and exit. Returns :attr:`state` (None if it is not recorded yet)."""
+        if self._ended is not None:
+            self._ended.wait(timeout)
+        return self.state
 
     @property
     def id(self) -> Optional[str]:
-        """The execution id, once the sidecar has answered (None before, and when untracked)."""
+        """The execution id (None when untracked). Waits at most ``start_wait`` seconds for the
+        sidecar's answer when it has not come yet."""
         sidecar = self._sidecar or self._ended
-        return sidecar.execution_id if sidecar else None
+        if sidecar is None:
+            return None
+        if sidecar.execution_id is None:
+            sidecar.answered.wait(self.start_wait)
+        return sidecar.execution_id
 
     @property
     def session_id(self) -> Optional[str]:
@@ -146,8 +159,9 @@ class Execution:
     def finish(self, error: Optional[BaseException] = None) -> None:
         """Ends the execution: without ``error`` → ``Passive``; ``KeyboardInterrupt`` → ``Execution
         crushed`` with SIGINT, reason ``interrupted``; another exception → ``Execution crushed``
-        with reason ``Type: message`` and its traceback recorded as stderr lines. Waits at most
-        ``exit_wait`` seconds; the sidecar delivers the rest on its own."""
+        with reason ``Type: message`` and its traceback recorded as stderr lines. Does not wait for
+        the sidecar (only, at most ``exit_wait`` seconds, for room in a full outbox): it records the
+        rest on its own; :meth:`wait` waits for it, and so does the interpreter's exit."""
         if not self._open:
             return
         self._open = False
@@ -163,9 +177,9 @@ class Execution:
             text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
             sidecar.send({"type": "line", "stream": "stderr", "text": text.rstrip("\n"), "ts": now_ms()}, wait=max(0.0, deadline - time.monotonic()) / 2)
         sidecar.send({"type": "finish", "ts": now_ms(), **_outcome(error)}, wait=max(0.0, deadline - time.monotonic()))
-        exited = sidecar.close(max(0.0, deadline - time.monotonic()))
+        sidecar.end()
         self._ended = sidecar
-        if exited and sidecar.execution_id is None:
+        if sidecar.exit_code() is not None and sidecar.execution_id is None:
             warnings.warn(f"exec-track record exited with code {sidecar.exit_code()} (its message is above); this block was not tracked", ExecTrackWarning, stacklevel=3)
         elif sidecar.dropped:
             warnings.warn(f"exec-track fell behind and dropped {sidecar.dropped} events of this execution", ExecTrackWarning, stacklevel=3)
@@ -179,7 +193,7 @@ class Execution:
         if self.server:
             argv += ["--server", self.server]
         try:
-            return Sidecar(argv, env, self.buffer_bytes)
+            return Sidecar(argv, env, self.buffer_bytes, self.exit_wait)
         except OSError as e:
             return self._fail(f"could not start {argv[0]} ({e}); {INSTALL_HINT}")
 

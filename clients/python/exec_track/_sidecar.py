@@ -1,5 +1,6 @@
 """The sidecar process (`exec-track record`) and the bounded outbox + thread that feed it."""
 
+import atexit
 import json
 import shlex
 import shutil
@@ -7,10 +8,10 @@ import subprocess
 import threading
 import time
 from collections import deque
-from typing import Any, Deque, Dict, List, Mapping, Optional
+from typing import Any, Deque, Dict, List, Mapping, Optional, Union
 
 #: The sidecar protocol version this client speaks (docs/clients.md).
-PROTOCOL = 1
+PROTOCOL = 2
 
 INSTALL_HINT = (
     "install exec-track (`npm install -g exec-track`, or `npm link` in a clone) or set "
@@ -19,7 +20,7 @@ INSTALL_HINT = (
 
 _CLOSE = object()
 
-#: How often (ms) the writer thread sends what the program printed; lines carry the time they were sent.
+#: How often (ms) the writer thread sends what the program printed; it carries the time it was sent.
 BATCH_MS = 50
 
 def now_ms() -> int:
@@ -30,7 +31,8 @@ def now_ms() -> int:
 #: What one write or event costs in the outbox beyond its text (a tuple or dict and its references).
 ENTRY_BYTES = 128
 
-#: Sidecars still delivering after their client stopped waiting: kept referenced, never killed.
+#: Sidecars whose execution ended and that may still be delivering: kept referenced, never killed;
+#: the interpreter's exit waits for them (:func:`wait_delivering`).
 _delivering: List["Sidecar"] = []
 
 
@@ -57,18 +59,19 @@ def sidecar_command(env: Mapping[str, str]) -> Optional[List[str]]:
 class Sidecar:
     """A running ``exec-track record`` child fed by a background thread.
 
-    :meth:`output` and :meth:`send` never block: what the program prints (raw text as written) and
-    the events wait in one outbox of at most ``buffer_bytes`` (text, plus :data:`ENTRY_BYTES` per
-    write or event) in the order they came;
-    every :data:`BATCH_MS` a writer thread splits the text into lines and writes all that waited to
-    the sidecar's stdin at once, the lines of one stream that arrived together as one ``line``
-    event (its text holds ``\\n``, docs/clients.md). What does not fit is dropped and counted in
+    :meth:`output` and :meth:`send` never block: what the program prints (as written) and the
+    events wait in one outbox of at most ``buffer_bytes`` (text, plus :data:`ENTRY_BYTES` per
+    write or event) in the order they came; every :data:`BATCH_MS` a writer thread writes all that
+    waited to the sidecar's stdin at once, what one stream got in a row as one ``output`` event
+    (raw bytes: the sidecar cuts the lines, docs/clients.md). What does not fit is dropped and counted in
     :attr:`dropped`. The sidecar runs in its own session (process group), so a Ctrl-C meant for
     the program does not reach it.
     """
 
-    def __init__(self, argv: List[str], env: Mapping[str, str], buffer_bytes: int) -> None:
+    def __init__(self, argv: List[str], env: Mapping[str, str], buffer_bytes: int, exit_wait: float = 2.0) -> None:
         self.dropped = 0
+        #: how long the interpreter's exit waits for this sidecar to deliver (s)
+        self.exit_wait = exit_wait
         self.broken = False
         self.execution_id: Optional[str] = None
         self.session_id: Optional[str] = None
@@ -103,8 +106,9 @@ class Sidecar:
         """The sidecar's exit code, None while it runs."""
         return self._proc.poll()
 
-    def output(self, stream: str, text: str) -> None:
-        """Queues text the program wrote on ``stream`` (``"stdout"``/``"stderr"``), in pieces as written."""
+    def output(self, stream: str, text: Union[str, bytes]) -> None:
+        """Queues what the program wrote on ``stream`` (``"stdout"``/``"stderr"``), in pieces as
+        written: text, or bytes (UTF-8, a character may be cut between pieces)."""
         if self._added - self._drained < self._limit:
             self._outbox.append((stream, text))
             self._added += len(text) + ENTRY_BYTES
@@ -125,55 +129,54 @@ class Sidecar:
         if event.get("type") != "metrics":
             self._wake.set()
 
-    def close(self, wait: float) -> bool:
-        """Lets the thread write what is queued, closes the sidecar's stdin and waits for it to exit,
-        all within ``wait`` seconds. Returns True when it exited; otherwise it is left running to
-        deliver the rest on its own."""
-        deadline = time.monotonic() + wait
+    def end(self) -> None:
+        """Lets the writer send what is queued, then close the sidecar's stdin; returns at once. The
+        sidecar then records the rest and exits on its own (:meth:`wait`, :func:`wait_delivering`)."""
         self._outbox.append(_CLOSE)
         self._wake.set()
-        self._writer.join(max(0.0, deadline - time.monotonic()))
         _delivering[:] = [s for s in _delivering if s._proc.poll() is None]
+        _delivering.append(self)
+
+    def wait(self, timeout: Optional[float]) -> bool:
+        """Waits at most ``timeout`` seconds (None: no limit) for the writer to send all, the sidecar to
+        exit and its last reply to be read. Returns True when it exited."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        left = lambda: None if deadline is None else max(0.0, deadline - time.monotonic())  # noqa: E731
+        self._writer.join(left())
         if self._writer.is_alive():
-            _delivering.append(self)
             return False
         try:
-            self._proc.wait(max(0.0, deadline - time.monotonic()))
+            self._proc.wait(left())
         except subprocess.TimeoutExpired:
-            _delivering.append(self)
             return False
-        self._reader.join(max(0.0, deadline - time.monotonic()))
+        self._reader.join(left())
         return True
+
+    def close(self, wait: float) -> bool:
+        """:meth:`end` then :meth:`wait` (at most ``wait`` seconds)."""
+        self.end()
+        return self.wait(wait)
 
     def _write_loop(self) -> None:
         stdin = self._proc.stdin
         assert stdin is not None
-        lines = _LineSplitter()
         closing = False
         while not closing:
             # waking this thread for each print would cost the program a GIL hand-over each time
             self._wake.wait(BATCH_MS / 1000)
             self._wake.clear()
-            encoded: List[str] = []
-            drained = 0
-            for _ in range(len(self._outbox)):
-                item = self._outbox.popleft()
-                if item is _CLOSE:
-                    closing = True
-                    break
-                drained += ENTRY_BYTES
-                if isinstance(item, tuple):
-                    lines.add(*item)
-                    drained += len(item[1])
-                    continue
-                # before the end, the lines still missing their newline
-                encoded += lines.events(final=item.get("type") == "finish")
-                encoded.append(_encode(item))
-            encoded += lines.events(final=closing)
-            self._drained += drained
-            if encoded and not self.broken:
+            # a list comprehension and one pass over it: the GIL is held briefly (the program's
+            # thread waits for it at each of its writes meanwhile)
+            pop = self._outbox.popleft
+            items = [pop() for _ in range(len(self._outbox))]
+            if _CLOSE in items:
+                closing = True
+                del items[items.index(_CLOSE) :]
+            self._drained += ENTRY_BYTES * len(items) + sum([len(item[1]) for item in items if type(item) is tuple])
+            payload = _payload(items)
+            if payload and not self.broken:
                 try:
-                    stdin.write("".join(encoded).encode("utf-8", "replace"))
+                    stdin.write(payload)
                     stdin.flush()
                 except (OSError, ValueError):
                     self.broken = True
@@ -200,45 +203,52 @@ class Sidecar:
         self.answered.set()
 
 
-class _LineSplitter:
-    """Joins the pieces a stream was written in and cuts them into whole lines; a run of writes to
-    one stream becomes one ``line`` event. A line without its newline waits for the rest."""
+def _payload(items: List[Any]) -> bytes:
+    """What the writer sends at once for ``items`` (writes and events, in the order they came): a run
+    of writes to one stream as one ``output`` event (its header line, then the bytes as written,
+    uncut and unescaped: the sidecar splits the lines), each event as a JSON line."""
+    parts: List[bytes] = []
+    stream: Optional[str] = None
+    pieces: List[Union[str, bytes]] = []
+    for item in items:
+        if type(item) is tuple:
+            if item[0] != stream:
+                _output(parts, stream, pieces)
+                stream, pieces = item[0], []
+            pieces.append(item[1])
+        else:
+            _output(parts, stream, pieces)
+            stream, pieces = None, []
+            parts.append(_encode(item).encode("utf-8", "replace"))
+    _output(parts, stream, pieces)
+    return b"".join(parts)
 
-    def __init__(self) -> None:
-        self._partial = {"stdout": "", "stderr": ""}
-        self._stream: Optional[str] = None
-        self._pieces: List[str] = []
-        self._out: List[str] = []
 
-    def add(self, stream: str, text: str) -> None:
-        if stream != self._stream:
-            self._cut()
-            self._stream = stream
-        self._pieces.append(text)
+def _output(parts: List[bytes], stream: Optional[str], pieces: List[Union[str, bytes]]) -> None:
+    if stream is None or not pieces:
+        return
+    try:
+        data = b"".join(pieces)  # type: ignore[arg-type]
+    except TypeError:  # text from a stream that is no file (_Tee)
+        data = b"".join(p if isinstance(p, bytes) else p.encode("utf-8", "replace") for p in pieces)
+    header = '{"type":"output","stream":"%s","bytes":%d,"ts":%d}\n' % (stream, len(data), now_ms())
+    parts += [header.encode("ascii"), data]
 
-    def events(self, final: bool = False) -> List[str]:
-        """The encoded ``line`` events of what was added since the last call (with ``final``, the
-        lines still missing their newline too)."""
-        self._cut()
-        if final:
-            ts = now_ms()
-            for stream, rest in self._partial.items():
-                if rest:
-                    self._out.append(_encode({"type": "line", "stream": stream, "text": rest, "ts": ts}))
-            self._partial = {"stdout": "", "stderr": ""}
-        out, self._out = self._out, []
-        return out
 
-    def _cut(self) -> None:
-        stream, pieces = self._stream, self._pieces
-        self._stream, self._pieces = None, []
-        if stream is None:
-            return
-        text = self._partial[stream] + "".join(pieces)
-        end = text.rfind("\n")
-        self._partial[stream] = text[end + 1 :]
-        if end >= 0:
-            self._out.append(_encode({"type": "line", "stream": stream, "text": text[:end], "ts": now_ms()}))
+def wait_delivering(timeout: Optional[float] = None) -> bool:
+    """Waits for the sidecars of ended executions to record all and exit: at most ``timeout`` seconds,
+    by default the largest ``exit_wait`` among them (what the interpreter's exit does). Returns True
+    when none is left delivering; those still busy go on on their own."""
+    busy = [s for s in _delivering if s._proc.poll() is None or s._writer.is_alive()]
+    if timeout is None:
+        timeout = max((s.exit_wait for s in busy), default=0.0)
+    deadline = time.monotonic() + timeout
+    done = all([s.wait(max(0.0, deadline - time.monotonic())) for s in busy])
+    _delivering[:] = [s for s in _delivering if s._proc.poll() is None]
+    return done
+
+
+atexit.register(wait_delivering)
 
 
 def _encode(event: Dict[str, Any]) -> str:

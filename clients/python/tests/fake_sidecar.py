@@ -1,18 +1,25 @@
 """A stand-in for `exec-track record` in the client's unit tests: appends every event it reads to
-the file named by argv[1] and answers like the real one. With argv[2] == "stall" it never reads."""
+the file named by argv[1] (an `output` event with its bytes as "text") and answers like the real
+one. With argv[2] == "stall" it never reads; with argv[2] == "slow" it takes a second to record the finish."""
 
 import json
 import sys
 import time
 
-if len(sys.argv) > 2 and sys.argv[2] == "stall":
+mode = sys.argv[2] if len(sys.argv) > 2 else ""
+if mode == "stall":
     time.sleep(5)
     sys.exit(0)
+stdin = sys.stdin.buffer
 with open(sys.argv[1], "a", encoding="utf-8") as out:
-    for raw in sys.stdin:
-        out.write(raw)
-        out.flush()
+    for raw in stdin:
         event = json.loads(raw)
+        if event["type"] == "output":
+            event["text"] = stdin.read(event["bytes"]).decode("utf-8", "replace")
+        if event["type"] == "finish" and mode == "slow":
+            time.sleep(1)
+        out.write(json.dumps(event) + "\n")
+        out.flush()
         if event["type"] == "start":
             print(json.dumps({"type": "started", "executionId": "e_fake", "sessionId": "s_fake"}), flush=True)
         elif event["type"] == "finish":

@@ -3,6 +3,7 @@ import json
 import os
 import shlex
 import stat
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +28,7 @@ class WithFakeSidecar(unittest.TestCase):
         self.use_sidecar()
 
     def tearDown(self) -> None:
+        exec_track.wait(10)  # no sidecar of this test outlives its directory
         os.environ.clear()
         os.environ.update(self.saved_env)
         self.dir.cleanup()
@@ -35,7 +37,22 @@ class WithFakeSidecar(unittest.TestCase):
         os.environ["EXEC_TRACK_BIN"] = shlex.join([sys.executable, str(FAKE), str(self.events_file), *extra])
 
     def events(self):
+        # leaving a block does not wait for the sidecar: wait for it here
+        self.assertTrue(exec_track.wait(10))
         return [json.loads(line) for line in self.events_file.read_text().splitlines()]
+
+    def lines(self):
+        """(stream, line) as the sidecar cuts them: ``output`` bytes per stream at each newline, a
+        ``line`` event's text at each ``\\n``, what is left without a newline at the end."""
+        partial = {"stdout": "", "stderr": ""}
+        cut = []
+        for e in self.events():
+            if e["type"] == "output":
+                *whole, partial[e["stream"]] = (partial[e["stream"]] + e["text"]).split("\n")
+                cut += [(e["stream"], line) for line in whole]
+            elif e["type"] == "line":
+                cut += [(e["stream"], line) for line in e["text"].split("\n")]
+        return cut + [(stream, rest) for stream, rest in partial.items() if rest]
 
 
 class ContextManagerTest(WithFakeSidecar):
@@ -48,21 +65,21 @@ class ContextManagerTest(WithFakeSidecar):
                 ex.log(loss=0.5, acc=float("nan"), step=3)
                 print(" line")
         self.assertEqual(printed.getvalue(), "epoch 1\nhalf line\n")
-        self.assertEqual(ex.state, "Passive")
+        self.assertEqual(ex.wait(10), "Passive")
         self.assertEqual(ex.id, "e_fake")
         kinds = [(e["type"], e.get("text"), e.get("values")) for e in self.events()]
         self.assertEqual(
             kinds,
             [
                 ("start", None, None),
-                ("line", "epoch 1", None),
+                ("output", "epoch 1\nhalf", None),
                 ("metrics", None, {"loss": 0.5, "acc": "NaN"}),
-                ("line", "half line", None),
+                ("output", " line\n", None),
                 ("finish", None, None),
             ],
         )
         start = self.events()[0]
-        self.assertEqual((start["name"], start["session"], start["protocol"]), ("fit", "sweep-1", 1))
+        self.assertEqual((start["name"], start["session"], start["protocol"]), ("fit", "sweep-1", 2))
         self.assertTrue(start["description"].endswith(f"{Path(__file__).name}:{start['description'].rsplit(':', 1)[1]}"))
         self.assertEqual(self.events()[-1]["ok"], True)
 
@@ -74,9 +91,8 @@ class ContextManagerTest(WithFakeSidecar):
                     print(f"out {i}")
                     print(f"err {i}", file=sys.stderr)
                 print("no newline at the end", end="")
-        lines = [(e["stream"], line) for e in self.events() if e["type"] == "line" for line in e["text"].split("\n")]
         expected = [pair for i in range(3) for pair in (("stdout", f"out {i}"), ("stderr", f"err {i}"))]
-        self.assertEqual(lines, expected + [("stdout", "no newline at the end")])
+        self.assertEqual(self.lines(), expected + [("stdout", "no newline at the end")])
 
     def test_an_exception_is_recorded_with_its_traceback_and_still_propagates(self) -> None:
         with self.assertRaises(ValueError):
@@ -84,8 +100,7 @@ class ContextManagerTest(WithFakeSidecar):
                 raise ValueError("bad value")
         events = self.events()
         self.assertEqual(events[-1], {**events[-1], "type": "finish", "ok": False, "reason": "ValueError: bad value"})
-        # a line event's text holding "\n" is several lines (docs/clients.md)
-        stderr = [line for e in events if e["type"] == "line" and e["stream"] == "stderr" for line in e["text"].split("\n")]
+        stderr = [line for stream, line in self.lines() if stream == "stderr"]
         self.assertEqual(stderr[0], "Traceback (most recent call last):")
         self.assertEqual(stderr[-1], "ValueError: bad value")
 
@@ -95,6 +110,70 @@ class ContextManagerTest(WithFakeSidecar):
                 raise KeyboardInterrupt
         finish = self.events()[-1]
         self.assertEqual((finish["ok"], finish["signal"], finish["reason"]), (False, "SIGINT", "interrupted"))
+
+
+class FileStreamsTest(WithFakeSidecar):
+    """sys.stdout/sys.stderr on files, as in a script: the fast tees (C text layers over a recording file)."""
+
+    def test_records_what_reaches_the_files_unchanged_in_the_order_written(self) -> None:
+        path = Path(self.dir.name, "out.txt")
+        saved = sys.stdout, sys.stderr
+        with open(path, "w", encoding="utf-8") as out:
+            # 2>&1: one file, two streams; stderr line-buffered as Python makes it
+            err = open(out.fileno(), "w", encoding="utf-8", closefd=False, buffering=1)
+            sys.stdout, sys.stderr = out, err
+            try:
+                with exec_track.execution("files"):
+                    self.assertIsNot(sys.stdout, out)
+                    self.assertEqual(sys.stdout.fileno(), out.fileno())
+                    print("out 1 é")
+                    print("err 1", file=sys.stderr)
+                    sys.stdout.flush()  # before writing to .buffer, as without tracking
+                    sys.stdout.buffer.write(b"bytes \xe2\x82")  # a character cut between two writes
+                    sys.stdout.buffer.write(b"\xac\n")
+                    print("no newline", end="")
+            finally:
+                sys.stdout, sys.stderr = saved
+                err.close()
+            self.assertIs(sys.stdout, saved[0])
+        self.assertEqual(path.read_text(encoding="utf-8"), "out 1 é\nerr 1\nbytes €\nno newline")
+        self.assertEqual(self.lines(), [("stdout", "out 1 é"), ("stderr", "err 1"), ("stdout", "bytes €"), ("stdout", "no newline")])
+
+    def test_a_stream_kept_after_the_block_writes_through_unrecorded(self) -> None:
+        path = Path(self.dir.name, "out.txt")
+        saved = sys.stdout
+        with open(path, "w", encoding="utf-8") as out:
+            sys.stdout = out
+            try:
+                with exec_track.execution("kept"):
+                    kept = sys.stdout
+                    print("inside")
+                print("after", file=kept)
+                kept.flush()
+            finally:
+                sys.stdout = saved
+        self.assertEqual(path.read_text(encoding="utf-8"), "inside\nafter\n")
+        self.assertEqual(self.lines(), [("stdout", "inside")])
+
+
+class LeavingTest(WithFakeSidecar):
+    def test_leaving_does_not_wait_for_the_sidecar_to_record(self) -> None:
+        self.use_sidecar("slow")
+        with exec_track.execution("slow", capture=None) as ex:
+            pass
+        began = time.monotonic()
+        self.assertIsNone(ex.state)
+        self.assertEqual(ex.id, "e_fake")  # waits for the answer to the start, not for the end
+        self.assertLess(time.monotonic() - began, 0.9)
+        self.assertEqual(ex.wait(10), "Passive")
+        self.assertEqual(self.events()[-1]["type"], "finish")
+
+    def test_the_interpreter_exit_waits_for_the_sidecar_within_exit_wait(self) -> None:
+        self.use_sidecar("slow")
+        code = "import exec_track\nwith exec_track.execution('end', capture=None, exit_wait=5):\n    pass\n"
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+        subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=30)
+        self.assertEqual(self.events()[-1]["type"], "finish")
 
 
 class DecoratorAndStartTest(WithFakeSidecar):
