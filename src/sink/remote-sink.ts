@@ -12,6 +12,7 @@ import { REJECTED_DIR, setAside } from '../spool/set-aside.js';
 import { join } from 'node:path';
 import { newId } from '../protocol/ids.js';
 import type { Outcome, ReportLine } from '../protocol/types.js';
+import type { RunRule } from '../spool/spool-files.js';
 import type { ExecutionInit, OpenedExecution, Sink } from './sink.js';
 
 /** Options of {@link RemoteSink}. Times in ms. */
@@ -26,6 +27,8 @@ export interface RemoteSinkOptions {
   heartbeatMs?: number;
   /** Where notices go (default process.stderr). */
   stderr?: (text: string) => void;
+  /** The run's own notification rules (`run --notify`): kept in the spool and registered with the execution, also by a later `sync`. */
+  notify?: RunRule[];
 }
 
 // 5 000-line frames measured no faster for plain lines and ~15% slower for metric lines (the server
@@ -89,6 +92,7 @@ export class RemoteSink implements Sink {
       finishWaitMs: 10_000,
       heartbeatMs: 5_000,
       stderr: (text) => void process.stderr.write(text),
+      notify: [],
       ...options,
       server,
     };
@@ -100,7 +104,16 @@ export class RemoteSink implements Sink {
     const { name, command, cwd, host, pid, startedAt, metrics, context } = init;
     const execution = { id: newId('e'), name, command, cwd, host, pid, startedAt, metrics, context };
     this.#spool = SpoolWriter.create(
-      { server: this.#options.server, session, execution, outcome: null, sessionCreated: session.title === null, executionCreated: false, wrapperPid: process.pid },
+      {
+        server: this.#options.server,
+        session,
+        execution,
+        outcome: null,
+        sessionCreated: session.title === null,
+        executionCreated: false,
+        wrapperPid: process.pid,
+        ...(this.#options.notify.length > 0 ? { notify: this.#options.notify, notifyRegistered: 0 } : {}),
+      },
       this.#options.env,
     );
     this.#spool.markAlive(Date.now());

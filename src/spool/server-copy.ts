@@ -1,3 +1,4 @@
+import { isRefusedForGood } from '../client/refusal.js';
 import { isExecTrackError } from '../errors.js';
 import { newId } from '../protocol/ids.js';
 import type { ApiClient } from '../client/api.js';
@@ -16,8 +17,8 @@ export interface SpooledExecution {
 }
 
 /**
- * Creates a spooled execution's session (unless the meta says it exists) and the execution on the
- * server, recording each step in the meta. A session id the server says is another user's (403/409
+ * Creates a spooled execution's session (unless the meta says it exists), the execution and its own
+ * notification rules (`run --notify`) on the server, recording each step in the meta. A session id the server says is another user's (403/409
  * even with a claim key fresh from this home's token: a home mixed by parallel first runs of an
  * exec-track before issue 9) is replaced, in the config and the meta, by a new session of the same
  * title, so the home heals instead of failing for ever.
@@ -45,6 +46,24 @@ async function createBoth(api: ApiClient, spooled: SpooledExecution): Promise<vo
     await api.createExecution(session.id, execution);
     spooled.updateMeta({ executionCreated: true });
   }
+  await registerRules(api, spooled);
+}
+
+/** The run's own notification rules not yet on the server, one at a time so a retry never adds one twice. */
+async function registerRules(api: ApiClient, spooled: SpooledExecution): Promise<void> {
+  const rules = spooled.meta.notify ?? [];
+  if ((spooled.meta.notifyRegistered ?? 0) >= rules.length) return;
+  const { NotifyApi } = await import('../client/notify-api.js');
+  const notifyApi = new NotifyApi(api);
+  for (let i = spooled.meta.notifyRegistered ?? 0; i < rules.length; i++) {
+    try {
+      await notifyApi.add(spooled.meta.session.id, { ...rules[i]!, executionId: spooled.meta.execution.id });
+    } catch (error) {
+      // a rule this server will never take (its own URL policy) must not cost the run its tracking: it is passed over
+      if (!isRefusedForGood(error)) throw error;
+    }
+    spooled.updateMeta({ notifyRegistered: i + 1 });
+  }
 }
 
 /**
@@ -55,7 +74,7 @@ async function createBoth(api: ApiClient, spooled: SpooledExecution): Promise<vo
  * refuses the execution for good and the entry is set aside.
  */
 export function forgetServerCopy(spooled: SpooledExecution): void {
-  spooled.updateMeta({ executionCreated: false, sessionCreated: spooled.meta.session.title === null });
+  spooled.updateMeta({ executionCreated: false, sessionCreated: spooled.meta.session.title === null, notifyRegistered: 0 });
   spooled.setAcked(-1);
 }
 

@@ -4,6 +4,7 @@ import { spoolDir } from '../config/paths.js';
 import type { ExecutionBody } from '../client/api.js';
 import { REJECTED_DIR } from './set-aside.js';
 import type { Outcome } from '../protocol/types.js';
+import type { AddNotificationBody } from '../protocol/notify.js';
 
 /**
  * On-disk layout of the write-ahead spool (docs/reliability.md): one directory per execution under
@@ -32,7 +33,17 @@ export interface SpoolMeta {
   executionCreated: boolean;
   /** PID of the wrapper writing this spool (a live wrapper's spool is not `sync`ed). */
   wrapperPid: number;
+  /**
+   * The run's own notification rules (`run --notify`), registered on the server once the execution
+   * exists there, by the wrapper or a later `sync` (absent in spools of older builds: none).
+   */
+  notify?: RunRule[];
+  /** How many of `notify` the server holds (registered in order, one at a time). */
+  notifyRegistered?: number;
 }
+
+/** A rule of `run --notify`: the body of POST /api/v1/sessions/:id/notifications without the execution id (this one's). */
+export type RunRule = Omit<AddNotificationBody, 'executionId'>;
 
 /** A spooled execution found on disk. */
 export interface SpoolEntry {

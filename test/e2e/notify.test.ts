@@ -149,6 +149,19 @@ describe('notifications (issue 15)', () => {
     expect(JSON.parse(hook.received[1]!.body)).toMatchObject({ event: 'failed', execution: { exitCode: 9 } });
   });
 
+  it('server down when the run starts: its own rule waits in the spool and is registered by sync, so the failure is still reported', async () => {
+    const hook = await receiver();
+    const first = await server();
+    const port = first.port;
+    await first.stop();
+    const run = await runCli(['run', '--server', first.url, '--notify', `${hook.url}/late`, '--', 'sh', '-c', 'echo down; exit 6'], { home: home.dir });
+    expect(run.exitCode).toBe(6);
+    expect(run.err).not.toContain('could not set up the notification');
+    servers.push(await startServer({ home: home.dir, port, args: ['--db', join(home.dir, 'server.db'), '--heartbeat-timeout', '1s'], env: FAST }));
+    expect((await runCli(['sync'], { home: home.dir })).exitCode).toBe(0);
+    await vi.waitFor(() => expect(hook.received.map((r) => JSON.parse(r.body))).toMatchObject([{ event: 'failed', execution: { exitCode: 6 } }]), { timeout: 30_000, interval: 100 });
+  });
+
   it('embedded: the wrapper sends before it exits; notify test prints the real answer; notify add/list/rm on the embedded store', async () => {
     const hook = await receiver();
     const run = await runCli(['run', '--notify', `${hook.url}/hook`, '--', 'sh', '-c', 'echo last words; exit 3'], { home: home.dir, env: FAST });

@@ -1,4 +1,4 @@
-import type { AddNotificationBody } from '../../protocol/notify.js';
+import type { RunRule } from '../../spool/spool-files.js';
 import type { OpenedExecution } from '../../sink/sink.js';
 import type { Store } from '../../store/store.js';
 import { ExecTrackError } from '../../errors.js';
@@ -14,7 +14,7 @@ export interface RunNotifyFlags {
 /** What a run does about notifications: register its rules once it has ids, and settle before it exits. */
 export interface RunNotifications {
   started(ids: OpenedExecution): void;
-  /** Embedded: sends what is due (at most `FLUSH_MS`); server: waits for the registration. Never throws. */
+  /** Embedded: sends what is due (at most `FLUSH_MS`). Never throws. */
   finish(): Promise<void>;
 }
 
@@ -25,7 +25,7 @@ const FLUSH_MS = 5000;
  * Validates `--notify`/`--notify-on`/`--stall-after` (before anything runs); undefined without `--notify`.
  * @throws ExecTrackError USAGE naming the option, also for `--notify-on` or `--stall-after` without `--notify`.
  */
-export async function validateRunNotify(flags: RunNotifyFlags): Promise<Array<Omit<AddNotificationBody, 'executionId'>> | undefined> {
+export async function validateRunNotify(flags: RunNotifyFlags): Promise<RunRule[] | undefined> {
   if (!flags.notify || flags.notify.length === 0) {
     const alone = flags.notifyOn !== undefined ? '--notify-on' : flags.stallAfter !== undefined ? '--stall-after' : undefined;
     if (alone) throw new ExecTrackError('USAGE', `${alone} applies to the rules of --notify <url>; add --notify <url>, or use \`exec-track notify add\` for a session's rules.`);
@@ -40,46 +40,33 @@ export async function validateRunNotify(flags: RunNotifyFlags): Promise<Array<Om
 }
 
 /**
- * The notifications of one run (issue 15 point 3). With a server the rules (`bodies`, may be none) are
- * handed to it (it sends them, also when this machine dies); in embedded mode they go to the embedded
- * store's outbox and this wrapper sends them: when the store holds any rule, a {@link Notifier} runs
- * during the command (for `stalled`) and once more at the end, for every rule of the store; what is not
- * delivered by then stays queued for the next `run`.
+ * The notifications of one run (issue 15 point 3) in embedded mode; with a server the sink carries the
+ * run's rules in its spool and registers them with the execution (the server sends them, also when
+ * this machine dies; a server down at the start gets them when it comes back or at `exec-track sync`).
+ * Here the rules (`bodies`, may be none) go to the embedded store's outbox and this wrapper sends
+ * them: when the store holds any rule, a {@link Notifier} runs during the command (for `stalled`) and
+ * once more at the end, for every rule of the store; what is not delivered by then stays queued for
+ * the next `run`. Without a `store` (server mode) it does nothing.
  */
-export function runNotifications(
-  bodies: Array<Omit<AddNotificationBody, 'executionId'>>,
-  where: { server?: string; store?: Store },
-  env: NodeJS.ProcessEnv,
-  notice: (message: string) => void,
-): RunNotifications {
+export function runNotifications(bodies: RunRule[], store: Store | undefined, env: NodeJS.ProcessEnv, notice: (message: string) => void): RunNotifications {
   let registered: Promise<unknown> = Promise.resolve();
   let stopNotifier: (() => Promise<void>) | undefined;
   const failed = (error: unknown) => notice(`could not set up the notification: ${(error as Error).message}`);
   return {
     started: ({ sessionId, executionId }) => {
-      if (where.server) {
-        if (bodies.length === 0) return;
-        const server = where.server;
-        registered = (async () => {
-          const [{ ApiClient }, { NotifyApi }] = await Promise.all([import('../../client/api.js'), import('../../client/notify-api.js')]);
-          const api = new NotifyApi(new ApiClient(server, { env }));
-          await Promise.all(bodies.map((b) => api.add(sessionId, { ...b, executionId })));
-        })().catch(failed);
-      } else if (where.store) {
-        const store = where.store;
-        registered = (async () => {
-          // without rules of its own, a run still sends what earlier runs left in the outbox and watches the store's session rules
-          if (bodies.length === 0 && (await store.notify.listRules()).length === 0) return;
-          const [{ addRule }, { Notifier }, { notifyOptions }] = await Promise.all([import('../../notify/rules.js'), import('../../notify/notifier.js'), import('../../notify/options.js')]);
-          for (const b of bodies) await addRule(store, sessionId, { ...b, executionId }, Date.now());
-          const notifier = new Notifier(store, notifyOptions(env), { clock: Date.now, log: (line) => notice(line.replace(/^exec-track: /, '')), base: EMBEDDED_PAGES });
-          notifier.start();
-          stopNotifier = async () => {
-            await notifier.stop();
-            await notifier.tick(Date.now() + FLUSH_MS);
-          };
-        })().catch(failed);
-      }
+      if (!store) return;
+      registered = (async () => {
+        // without rules of its own, a run still sends what earlier runs left in the outbox and watches the store's session rules
+        if (bodies.length === 0 && (await store.notify.listRules()).length === 0) return;
+        const [{ addRule }, { Notifier }, { notifyOptions }] = await Promise.all([import('../../notify/rules.js'), import('../../notify/notifier.js'), import('../../notify/options.js')]);
+        for (const b of bodies) await addRule(store, sessionId, { ...b, executionId }, Date.now());
+        const notifier = new Notifier(store, notifyOptions(env), { clock: Date.now, log: (line) => notice(line.replace(/^exec-track: /, '')), base: EMBEDDED_PAGES });
+        notifier.start();
+        stopNotifier = async () => {
+          await notifier.stop();
+          await notifier.tick(Date.now() + FLUSH_MS);
+        };
+      })().catch(failed);
     },
     finish: async () => {
       await registered;

@@ -64,8 +64,8 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, io: Co
     const context = readContext(process.cwd(), env);
     const pty = opts.pty ? await requirePty() : undefined;
     const { runExecution } = await import('../../runner/run.js');
-    opened = await openSink(opts, io, valid.lineQuota);
-    const notifications = runNotifications(notify ?? [], { server: resolveServer(opts.server, env), store: opened.store }, env, notice);
+    opened = await openSink(opts, io, valid.lineQuota, notify);
+    const notifications = runNotifications(notify ?? [], opened.store, env, notice);
     const exitCode = await runExecution(
       argv,
       {

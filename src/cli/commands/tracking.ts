@@ -8,6 +8,7 @@ import { countOf } from '../../report/format.js';
 import type { Sink } from '../../sink/sink.js';
 import type { Store } from '../../store/store.js';
 import { noticeTo, type CommandIo } from '../io.js';
+import type { RunRule } from '../../spool/spool-files.js';
 
 /** The options `run` and `record` share: where the execution goes and how its lines are read. */
 export interface TrackingOptions {
@@ -55,10 +56,11 @@ function checkSession(session: string): void {
 /**
  * The sink of `run` and `record` (DESIGN §3): a server from `--server`/EXEC_TRACK_SERVER/config →
  * RemoteSink, else LocalSink on the embedded store (lazily imported). Unless `quiet`, one line on
- * `io.stderr` when executions still wait in the spool for `exec-track sync` (issue 3).
+ * `io.stderr` when executions still wait in the spool for `exec-track sync` (issue 3). `notify`: the
+ * run's own notification rules, which a server sink registers with the execution (RemoteSinkOptions).
  * @throws ExecTrackError USAGE for a bad server URL, STORE_ERROR when the embedded store cannot be opened.
  */
-export async function openSink(opts: TrackingOptions, io: CommandIo, lineQuota?: number): Promise<OpenedSink> {
+export async function openSink(opts: TrackingOptions, io: CommandIo, lineQuota?: number, notify: RunRule[] = []): Promise<OpenedSink> {
   const { env } = io;
   const notice = noticeTo(io.stderr);
   const server = resolveServer(opts.server, env);
@@ -68,7 +70,7 @@ export async function openSink(opts: TrackingOptions, io: CommandIo, lineQuota?:
   let opened: OpenedSink;
   if (server) {
     const { RemoteSink } = await import('../../sink/remote-sink.js');
-    opened = { sink: new RemoteSink({ server, env, quiet: opts.quiet ?? false, stderr: (text) => void io.stderr.write(text, () => undefined) }), close: async () => undefined };
+    opened = { sink: new RemoteSink({ server, env, quiet: opts.quiet ?? false, notify, stderr: (text) => void io.stderr.write(text, () => undefined) }), close: async () => undefined };
   } else {
     const [{ openStore }, { LocalSink }, { embeddedDbPath }] = await Promise.all([
       import('../../store/open.js'),
