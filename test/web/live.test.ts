@@ -43,13 +43,24 @@ function startRun(script: string, session?: string): { child: ChildProcess; done
   return { child, done: collect(child), id };
 }
 
-/** Saves the page at 1280 and 390 px under .tmp/screenshots/. */
-async function shoot(page: Page, name: string): Promise<void> {
-  for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
+/**
+ * Saves a full-page screenshot of the live `page` (1280 px) and of its URL opened anew on a 390 px
+ * wide page (a phone; one live page at a time: a tab in the background gets no animation frames).
+ */
+async function shoot(page: Page, name: string, ready: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}-1280.png`), fullPage: true });
+  const phone = await browser.context.newPage();
+  await phone.setViewportSize({ width: 390, height: 900 });
+  await phone.goto(page.url());
+  await phone.locator(ready).first().waitFor();
+  // charts render when scrolled into view: bring each one in before the full-page shot
+  for (const figure of await phone.locator('figure.chart').all()) {
+    await figure.scrollIntoViewIfNeeded();
+    await poll(() => figure.getAttribute('data-points')).not.toBeNull();
   }
-  await page.setViewportSize({ width: 1280, height: 900 });
+  await phone.screenshot({ path: join(SCREENSHOTS, `${name}-390.png`), fullPage: true });
+  await phone.close();
+  await page.bringToFront();
 }
 
 describe('live pages', () => {
@@ -81,7 +92,7 @@ describe('live pages', () => {
     const row = page.locator(`tr[data-id="${id}"]`);
     await poll(() => row.locator('.state').textContent()).toBe('Running');
     expect(await page.locator('h1 small').textContent()).toBe('2 executions');
-    await shoot(page, 'live-session-running');
+    await shoot(page, 'live-session-running', 'table.executions tbody tr time');
 
     // a restart of the server on the same port: the page reconnects by itself
     await server.stop();
@@ -105,7 +116,7 @@ describe('live pages', () => {
     expect(after.frames.at(-1)?.execution?.state).toBe('Passive');
     // no polling: the summary was read once at load (and the socket did the rest)
     expect(summaries).toHaveLength(1);
-    await shoot(page, 'live-session-ended');
+    await shoot(page, 'live-session-ended', 'table.executions tbody tr time');
     await page.close();
   }, 180_000);
 
@@ -126,13 +137,14 @@ describe('live pages', () => {
     await poll(() => acc.getAttribute('data-points')).toBe('2');
     expect(await page.locator('#no-metrics').count()).toBe(0);
     expect(await page.locator('.chart-tools select[aria-label="x axis"]').count()).toBe(1);
-    await shoot(page, 'live-execution-new-key');
+    await shoot(page, 'live-execution-new-key', 'figure.chart');
 
     writeFileSync(gate2, '');
     await poll(() => loss.getAttribute('data-points')).toBe('3');
     await poll(() => acc.getAttribute('data-points')).toBe('3');
     await poll(() => page.locator('h1 .state').textContent()).toBe('Passive');
     expect((await run.done).exitCode).toBe(0);
+    await poll(() => page.locator('.log h2 small').textContent()).toBe('4 lines');
     await page.close();
   }, 120_000);
 });

@@ -7,7 +7,7 @@ import { mountSearch } from './search.js';
 import type { FollowFrame } from '../../protocol/frames.js';
 import type { ExecutionJson } from '../../protocol/responses.js';
 import type { ExecutionState } from '../../protocol/states.js';
-import { formatDuration } from '../../report/format.js';
+import { countOf, formatDuration } from '../../report/format.js';
 import { localizeTimes } from './times.js';
 
 interface ExecutionPageData {
@@ -124,6 +124,8 @@ function showExecution(e: ExecutionJson): void {
   }
   const field = (name: string) => document.querySelector<HTMLElement>(`[data-field="${name}"]`);
   field('duration')!.textContent = formatDuration(e.durationMs);
+  const lines = document.querySelector('.log h2 small');
+  if (lines) lines.textContent = countOf(e.lineCount, 'line');
   if (e.endedAt) {
     const time = document.createElement('time');
     time.dateTime = e.endedAt;
