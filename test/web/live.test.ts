@@ -28,9 +28,12 @@ afterAll(async () => {
 /** `sh -c` text that waits until the file `gate` exists. */
 const waitFor = (gate: string) => `while [ ! -f '${gate}' ]; do sleep 0.05; done`;
 
-/** Starts `exec-track run` of `script` (sh) against the server, in `session` when given; `done` resolves at its end. */
-function startRun(script: string, session?: string): { child: ChildProcess; done: Promise<CliResult>; id: Promise<string> } {
-  const args = ['run', '--server', server.url, ...(session ? ['--session', session] : []), '--', 'sh', '-c', script];
+/**
+ * Starts `exec-track run` of `script` (sh) against the server (or the embedded store when `local`),
+ * in `session` when given; `id` resolves once it is created, `done` at its end.
+ */
+function startRun(script: string, session?: string, local = false): { child: ChildProcess; done: Promise<CliResult>; id: Promise<string> } {
+  const args = ['run', ...(local ? [] : ['--server', server.url]), ...(session ? ['--session', session] : []), '--', 'sh', '-c', script];
   const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv(home.dir), stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   const id = new Promise<string>((resolve) => {
@@ -41,6 +44,21 @@ function startRun(script: string, session?: string): { child: ChildProcess; done
     });
   });
   return { child, done: collect(child), id };
+}
+
+/** Starts `exec-track ui --port 0` on the home's embedded store; resolves with its URL and the process. */
+async function startUi(): Promise<{ url: string; proc: ChildProcess }> {
+  const proc = spawn(process.execPath, [BIN, 'ui', '--port', '0'], { env: cliEnv(home.dir, { DISPLAY: '' }), stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    proc.stdout!.on('data', (b: Buffer) => {
+      text += b.toString();
+      const m = /serving the embedded store on (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
+      if (m) resolve(m[1]!);
+    });
+    proc.once('exit', (code) => reject(new Error(`ui exited with ${code}`)));
+  });
+  return { url, proc };
 }
 
 /**
@@ -146,5 +164,46 @@ describe('live pages', () => {
     expect((await run.done).exitCode).toBe(0);
     await poll(() => page.locator('.log h2 small').textContent()).toBe('4 lines');
     await page.close();
+  }, 120_000);
+
+  it('keeps the pages of `ui` live while a local run writes the same store from its own process', async () => {
+    const [gate1, gate2] = [join(home.dir, 'ui-gate-1'), join(home.dir, 'ui-gate-2')];
+    const ui = await startUi();
+    try {
+      const run = startRun(`echo 'loss=1.0'; ${waitFor(gate1)}; echo 'loss=0.5 acc=0.5'; ${waitFor(gate2)}; echo done`, 'ui-live', true);
+      const id = await run.id;
+      const page = await browser.context.newPage();
+      await page.goto(`${ui.url}/e/${id}`);
+      expect(await page.locator('h1 .state').textContent()).toBe('Running');
+      const loss = page.locator('figure.chart[data-key="loss"]');
+      await poll(() => loss.getAttribute('data-points')).toBe('1');
+
+      writeFileSync(gate1, '');
+      await poll(() => page.locator('#log-view li .tx').allTextContents()).toContain('loss=0.5 acc=0.5');
+      await poll(() => loss.getAttribute('data-points')).toBe('2');
+      await poll(() => page.locator('figure.chart[data-key="acc"]').getAttribute('data-points')).toBe('1');
+
+      // the session page of the same store sees a second local run start and both end
+      const sessionPath = (await page.locator('a[href^="/s/"]').getAttribute('href'))!;
+      const second = startRun(`${waitFor(gate2)}; echo second`, 'ui-live', true);
+      const secondId = await second.id;
+      await page.goto(`${ui.url}${sessionPath}`);
+      const rows = page.locator('table.executions tbody tr');
+      await poll(() => rows.count()).toBe(2);
+      const third = startRun(`${waitFor(gate2)}; exit 3`, 'ui-live', true);
+      const thirdId = await third.id;
+      await poll(() => page.locator(`tr[data-id="${thirdId}"] .state`).textContent()).toBe('Running');
+      writeFileSync(gate2, '');
+      await poll(() => page.locator(`tr[data-id="${id}"] .state`).textContent()).toBe('Passive');
+      await poll(() => page.locator(`tr[data-id="${secondId}"] .state`).textContent()).toBe('Passive');
+      await poll(() => page.locator(`tr[data-id="${thirdId}"] .state`).textContent()).toBe('Execution crushed');
+      await poll(() => page.locator(`tr[data-id="${id}"] td`).allTextContents()).toContain('0.5');
+      await shoot(page, 'live-ui-session', 'table.executions tbody tr time');
+      expect((await run.done).exitCode).toBe(0);
+      expect((await third.done).exitCode).toBe(3);
+      await page.close();
+    } finally {
+      ui.proc.kill('SIGTERM');
+    }
   }, 120_000);
 });
