@@ -16,7 +16,8 @@ const stateMark = (e: Execution) => `${e.state}|${e.endedAt}|${e.exitCode}|${e.s
  * executions (one lookup by id each) and the followed sessions (one list each), and replays what
  * changed since the last look to the local followers — stored lines as `reportsStored`, a new
  * execution or a new state as `executionChanged` — who then read the store after the seq they have,
- * as with any bus. Nothing is read while nobody follows. A baseline is taken when the first follower
+ * as with any bus. Nothing is read while nobody follows, nor while no other process has committed
+ * since the last look (`Store.dataVersion`: SQLite's `PRAGMA data_version`). A baseline is taken when the first follower
  * of an id subscribes (before that follower reads its backlog), so only later changes are replayed.
  */
 export class PollingEventBus implements EventBus {
@@ -28,6 +29,7 @@ export class PollingEventBus implements EventBus {
   readonly #sessions = new Map<string, { count: number; marks?: Map<string, string> }>();
   #timer: NodeJS.Timeout | undefined;
   #polling = false;
+  #version: number | undefined;
 
   constructor(store: Store) {
     this.#store = store;
@@ -74,9 +76,13 @@ export class PollingEventBus implements EventBus {
 
   /** One look at the store; a look still running when the next is due makes that one a no-op. */
   async poll(): Promise<void> {
-    if (this.#polling) return;
+    if (this.#polling || (this.#executions.size === 0 && this.#sessions.size === 0)) return;
     this.#polling = true;
     try {
+      // nothing committed by another process since the last look (SQLite): nothing to read
+      const version = await this.#store.dataVersion?.();
+      if (version !== undefined && version === this.#version) return;
+      this.#version = version;
       for (const [id, entry] of this.#executions) {
         const e = await this.#store.getExecution(id);
         if (!e || entry.lines === undefined) continue;

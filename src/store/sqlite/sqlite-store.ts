@@ -216,6 +216,10 @@ export class SqliteStore implements Store {
     return writeWhenFree(() => this.#retention.purge(cutoff));
   }
 
+  async dataVersion(): Promise<number> {
+    return this.#db.pragma('data_version', { simple: true }) as number;
+  }
+
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
   }
