@@ -28,6 +28,8 @@ const E2E = [
   // a real browser
   'test/web/api-docs.test.ts',
   'test/web/cli.test.ts',
+  'test/web/error-pages.test.ts',
+  'test/web/live.test.ts',
   'test/web/log-view.test.ts',
   'test/web/pages.test.ts',
 ];

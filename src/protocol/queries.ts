@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { executionIdSchema, sessionIdSchema } from './messages.js';
+import { MAX_OPEN_IDS } from './socket-limits.js';
 
 /**
  * Path parameters and query strings of the REST routes and sockets (docs/api.md). Numbers arrive
@@ -50,6 +51,24 @@ export const followQuery = z.object({
   after: seqText.optional().describe('The follower has the lines up to this seq'),
   pointsAfter: seqText.optional().describe('The follower has the metric points up to this seq (at most `after`; default `after`)'),
 });
+
+/**
+ * `WS /api/v1/sessions/:id/follow?after=<execution id>&open=<ids>`: a reconnecting follower has the
+ * session's executions up to `after` (in the session's order) and shows those of `open` as not
+ * ended; the backlog is then the executions after `after` and those of `open` (their state may have
+ * changed meanwhile). Without `after`, or when it is no longer in the session: every execution.
+ */
+export const sessionFollowQuery = z.object({
+  after: executionIdSchema.optional().describe("The follower has the session's executions up to this one"),
+  open: z
+    .string()
+    .max(MAX_OPEN_IDS * 40)
+    .transform((s) => s.split(',').filter((id) => id !== ''))
+    .pipe(z.array(executionIdSchema).max(MAX_OPEN_IDS))
+    .optional()
+    .describe('Comma-separated ids of the executions the follower shows as not ended (at most 200)'),
+});
+export type SessionFollowResume = z.infer<typeof sessionFollowQuery>;
 
 /** GET /api/v1/executions/:id/points */
 export const pointsQuery = z

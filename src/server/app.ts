@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Store } from '../store/store.js';
 import { ClaimKeys } from './auth/claims.js';
 import type { ServerContext, ServerLog } from './context.js';
-import { bodyTooLarge, faultLogger, installErrorHandlers, unknownEndpoint } from './errors.js';
+import { bodyTooLarge, faultLogger, installErrorHandlers, isPagePath, unknownEndpoint } from './errors.js';
 import { InProcessEventBus } from './events.js';
 import { GhostSweeper } from './heartbeat.js';
 import { Notifier } from '../notify/notifier.js';
@@ -83,13 +83,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: (_error, request, reply) => {
       // the typings of this early reply know no status codes; it is an ordinary reply
       const plain = reply as unknown as FastifyReply;
-      void (request.url.startsWith('/api/') ? plain.code(404).send(unknownEndpoint()) : sendNotFoundPage(plain));
+      void (isPagePath(request) ? sendNotFoundPage(plain) : plain.code(404).send(unknownEndpoint()));
     },
   });
   // route schemas are zod schemas from src/protocol/, on every route that declares one
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(jsonSerializerCompiler);
-  installErrorHandlers(app, ctx.logFault);
+  installErrorHandlers(app, ctx.logFault, sendNotFoundPage);
   refuseOversizedContinue(app, options.maxBodyBytes);
   const inflight = new InflightWrites();
   await registerWebSockets(app, ctx, inflight);

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodError, ZodType, ZodTypeDef } from 'zod';
 import { ExecTrackError, isExecTrackError } from '../errors.js';
 import type { ServerContext, ServerLog } from './context.js';
@@ -48,17 +48,26 @@ export function toApiError(error: unknown): ExecTrackError {
   return new ExecTrackError('INTERNAL', 'The server hit an internal error; try again, and report it if it persists.', { cause: error });
 }
 
-/** Installs the one error handler and the one not-found handler: every error is `{"error":{code,message}}`. */
-export function installErrorHandlers(app: FastifyInstance, logFault: ServerContext['logFault']): void {
+/**
+ * Installs the one error handler and the one not-found handler: every error is
+ * `{"error":{code,message}}`, except that a path no route serves outside `/api/` (what a browser
+ * asks for) gets `notFoundPage` when given; a WebSocket upgrade keeps the JSON 404 (docs/api.md).
+ */
+export function installErrorHandlers(app: FastifyInstance, logFault: ServerContext['logFault'], notFoundPage?: (reply: FastifyReply) => FastifyReply): void {
   app.setErrorHandler((error, _request, reply) => {
     const apiError = toApiError(error);
     logFault(apiError, 'internal error');
     if (apiError.retryAfter !== undefined) void reply.header('retry-after', String(apiError.retryAfter));
     void reply.code(apiError.statusCode).send(apiError.toJSON());
   });
-  app.setNotFoundHandler((_request, reply) => {
-    void reply.code(404).send(unknownEndpoint());
+  app.setNotFoundHandler((request, reply) => {
+    void (notFoundPage && isPagePath(request) ? notFoundPage(reply) : reply.code(404).send(unknownEndpoint()));
   });
+}
+
+/** Whether a request is for a page (a browser's): outside `/api/` and not a WebSocket upgrade. */
+export function isPagePath(request: Pick<FastifyRequest, 'url' | 'headers'>): boolean {
+  return !request.url.startsWith('/api/') && request.headers.upgrade === undefined;
 }
 
 /** The body of a 404 for a path no route serves. */

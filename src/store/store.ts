@@ -154,5 +154,13 @@ export interface Store {
    */
   ping(): Promise<void>;
 
+  /**
+   * A number that changes whenever another connection (another process) has committed to the
+   * store since the last call (SQLite's `PRAGMA data_version`); absent where the engine cannot say
+   * cheaply. A reader of a store that other processes write (`exec-track ui`) skips its look when it
+   * is unchanged.
+   */
+  dataVersion?(): Promise<number>;
+
   close(): Promise<void>;
 }

@@ -1,12 +1,16 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { isExecTrackError } from '../errors.js';
 import { isId } from '../protocol/ids.js';
 import type { ServerContext } from '../server/context.js';
+import { toApiError } from '../server/errors.js';
 import { rateLimitHook } from '../server/rate-limit.js';
 import { summarize } from '../server/routes/page-reads.js';
 import { loadAssets } from './assets.js';
 import { executionPage } from './pages/execution.js';
 import { homePage, pathOfId } from './pages/home.js';
 import { notFoundPage } from './pages/not-found.js';
+import { rateLimitedPage } from './pages/rate-limited.js';
+import { unavailablePage } from './pages/unavailable.js';
 import { sessionPage } from './pages/session.js';
 
 /** Options of {@link webPlugin}. */
@@ -41,9 +45,24 @@ export async function webPlugin(app: FastifyInstance, options: WebPluginOptions)
   await app.register(pages, options);
 }
 
-/** The pages, counted against the per-IP rate limit like API requests (the assets above are not). */
+/**
+ * The pages, counted against the per-IP rate limit like API requests (the assets above are not).
+ * Over the limit a page gets an HTML 429 page (with `Retry-After`) instead of the API's JSON body;
+ * any other error goes on to the root's JSON handler.
+ */
 async function pages(app: FastifyInstance, { ctx }: WebPluginOptions): Promise<void> {
   app.addHook('onRequest', rateLimitHook(ctx));
+  app.setErrorHandler(async (error, _request, reply) => {
+    if (isExecTrackError(error) && error.code === 'RATE_LIMITED' && error.retryAfter !== undefined) {
+      return sendHtml(reply.header('retry-after', String(error.retryAfter)), 429, rateLimitedPage(error.retryAfter));
+    }
+    // a page the server cannot build (its database is down): an HTML page with the status, logged like the API's faults
+    const fault = toApiError(error);
+    if (fault.statusCode < 500) throw error;
+    ctx.logFault(fault, 'internal error on a page');
+    if (fault.retryAfter !== undefined) void reply.header('retry-after', String(fault.retryAfter));
+    return sendHtml(reply, fault.statusCode, unavailablePage(fault.retryAfter));
+  });
   app.get('/', async (_request, reply) => sendHtml(reply, 200, homePage()));
   app.get<{ Querystring: { id?: string } }>('/go', async (request, reply) => {
     const path = pathOfId(String(request.query.id ?? ''));

@@ -78,4 +78,33 @@ describe('endpoints for pages', () => {
     for (let i = 0; i < 3; i++) expect((await t.app.inject('/')).statusCode).toBe(200);
     expect((await t.app.inject('/')).statusCode).toBe(429);
   });
+
+  it('answers a page over the per-IP limit with an HTML 429 page and the pages\' headers, an API call with the JSON error', async () => {
+    t = await testApp({ rateLimit: 2 });
+    for (let i = 0; i < 2; i++) expect((await t.app.inject('/')).statusCode).toBe(200);
+    const page = await t.app.inject('/s/s_AAAAAAAAAAAAAAAAAAAAAA');
+    expect(page.statusCode).toBe(429);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.headers).toMatchObject({ 'referrer-policy': 'no-referrer', 'x-robots-tag': 'noindex, nofollow', 'cache-control': 'private, no-store' });
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(Number(page.headers['retry-after'])).toBeGreaterThan(0);
+    expect(page.body).toContain('<h1>Too many requests</h1>');
+    const api = await t.app.inject('/api/v1/sessions/s_AAAAAAAAAAAAAAAAAAAAAA');
+    expect([api.statusCode, api.json().error.code]).toEqual([429, 'RATE_LIMITED']);
+  });
+
+  it('answers an unknown path with the HTML 404 page outside /api/, and with the JSON error under it', async () => {
+    t = await testApp();
+    const unknownId = await t.app.inject('/e/e_AAAAAAAAAAAAAAAAAAAAAA');
+    for (const path of ['/nope', '/e', '/s/x/y', '/favicon.png']) {
+      const page = await t.app.inject(path);
+      expect([path, page.statusCode, page.body]).toEqual([path, 404, unknownId.body]);
+      expect(page.headers).toMatchObject({ 'referrer-policy': 'no-referrer', 'x-robots-tag': 'noindex, nofollow', 'cache-control': 'private, no-store' });
+      expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    }
+    for (const path of ['/api/nope', '/api/v1/nope', '/api/v1/sessions/s_AAAAAAAAAAAAAAAAAAAAAA/nope']) {
+      const api = await t.app.inject(path);
+      expect([path, api.statusCode, api.json().error.code]).toEqual([path, 404, 'NOT_FOUND']);
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { ExecTrackError } from '../../errors.js';
-import { executionParams, followQuery, sessionParams } from '../../protocol/queries.js';
+import { executionParams, followQuery, sessionFollowQuery, sessionParams } from '../../protocol/queries.js';
 import { preload } from '../api/preload.js';
 import { replies, type ApiInstance } from '../api/schema.js';
 import { ownedExecution, readableExecution, readableSession } from '../auth/access.js';
@@ -85,11 +85,12 @@ export function socketRoutes(app: ApiInstance, ctx: ServerContext, inflight: Inf
       tags: ['sockets'],
       summary: "WebSocket: a session's executions, then each one created or changed",
       params: sessionParams,
+      querystring: sessionFollowQuery,
       response: replies({ 101: SWITCHING }),
     },
     handler: async () => {
       throw noSuchSocket();
     },
-    wsHandler: (ws, request) => handleSessionFollow(ctx, watch(ws), session.of(request)),
+    wsHandler: (ws, request) => handleSessionFollow(ctx, watch(ws), session.of(request), request.query),
   });
 }

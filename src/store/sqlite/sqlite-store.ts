@@ -224,6 +224,10 @@ export class SqliteStore implements Store {
     }
   }
 
+  async dataVersion(): Promise<number> {
+    return this.#db.pragma('data_version', { simple: true }) as number;
+  }
+
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
   }

@@ -10,6 +10,13 @@ export interface ChartSettings {
   smoothing: number;
 }
 
+/** A point that arrived on the follow socket: `ts` in ms since epoch (NaN when unknown). */
+export interface LivePoint {
+  step: number;
+  ts: number;
+  value: number | null;
+}
+
 /** Fetches one series, downsampled to `buckets`, optionally in an x range. */
 export type SeriesSource = (buckets: number, range?: { from: number; to: number }) => Promise<SeriesJson[]>;
 
@@ -57,6 +64,8 @@ export class MetricChart {
   #series: SeriesJson[] = [];
   #range: { from: number; to: number } | undefined;
   #rendered = false;
+  /** Live points that arrived while the series was being read (added once it is, when newer). */
+  #early: Array<{ index: number; points: LivePoint[] }> | undefined;
 
   constructor(figure: HTMLElement, labels: string[], source: SeriesSource, settings: ChartSettings) {
     this.#figure = figure;
@@ -90,27 +99,44 @@ export class MetricChart {
   async zoom(range: { from: number; to: number } | undefined): Promise<void> {
     this.#range = range;
     this.#figure.classList.add('loading');
+    this.#early = range ? undefined : [];
     try {
       this.#series = await this.#source(this.#width(), range);
+      const early = this.#early ?? [];
+      this.#early = undefined;
+      for (const { index, points } of early) {
+        const s = this.#series[index];
+        const last = s?.step.at(-1) ?? -Infinity;
+        if (s) this.#push(s, points.filter((p) => p.step > last));
+      }
       this.#draw();
     } catch (error) {
       this.#note.textContent = `Could not load the points: ${(error as Error).message}`;
     } finally {
+      this.#early = undefined;
       this.#figure.classList.remove('loading');
     }
   }
 
   /** Adds live points to series `index` (unzoomed charts only; a zoomed one keeps its range). */
-  append(index: number, points: Array<{ step: number; ts: number; value: number | null }>): void {
+  append(index: number, points: LivePoint[]): void {
+    if (this.#early) {
+      this.#early.push({ index, points });
+      return;
+    }
     const s = this.#series[index];
     if (!this.#rendered || this.#range || !s) return;
+    this.#push(s, points);
+    this.#draw();
+  }
+
+  #push(s: SeriesJson, points: LivePoint[]): void {
     for (const p of points) {
       s.step.push(p.step);
       s.ts.push(p.ts);
       s.value.push(p.value);
       s.total++;
     }
-    this.#draw();
   }
 
   /** How many points the chart shows (for tests and the label). */

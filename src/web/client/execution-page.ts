@@ -1,11 +1,13 @@
-import { fetchSeries, MetricChart, type ChartSettings } from './chart.js';
+import { fetchSeries, MetricChart, type ChartSettings, type LivePoint } from './chart.js';
 import { mountChartTools } from './chart-tools.js';
+import { el } from './dom.js';
 import { follow } from './follow.js';
 import { LogView, type Extent } from './log-view.js';
 import { mountSearch } from './search.js';
+import type { FollowFrame } from '../../protocol/frames.js';
 import type { ExecutionJson } from '../../protocol/responses.js';
 import type { ExecutionState } from '../../protocol/states.js';
-import { formatDuration } from '../../report/format.js';
+import { countOf, formatDuration } from '../../report/format.js';
 import { localizeTimes } from './times.js';
 
 interface ExecutionPageData {
@@ -17,15 +19,8 @@ interface ExecutionPageData {
 
 /** The execution page: charts per metric key, the virtualized log with search and permalinks, live updates while Running. */
 export function mountExecutionPage(data: ExecutionPageData): void {
-  const charts = new Map<string, MetricChart>();
-  const chartTools = document.querySelector<HTMLElement>('.chart-tools');
-  let settings: ChartSettings = { x: 'step', logY: false, smoothing: 0 };
-  if (chartTools) settings = mountChartTools(chartTools, (next) => charts.forEach((c) => c.update(next)));
-  for (const figure of document.querySelectorAll<HTMLElement>('figure.chart[data-key]')) {
-    const key = figure.dataset.key!;
-    const source = async (buckets: number, range?: { from: number; to: number }) => [await fetchSeries(data.id, key, settings.x, buckets, range)];
-    charts.set(key, new MetricChart(figure, [key], source, settings));
-  }
+  const charts = new ChartSet(data.id);
+  for (const figure of document.querySelectorAll<HTMLElement>('figure.chart[data-key]')) charts.mount(figure);
 
   const tools = document.querySelector<HTMLElement>('.log-tools')!;
   tools.hidden = false;
@@ -41,27 +36,82 @@ export function mountExecutionPage(data: ExecutionPageData): void {
 
   if (data.state !== 'Running') return;
   let lastSeq = data.extent.lastSeq;
-  follow(data.id, {
-    lastSeq: () => lastSeq,
+  follow<FollowFrame>(`/api/v1/executions/${data.id}/follow`, {
+    resume: () => ({ after: String(lastSeq) }),
     onConnection: (connected) => document.body.classList.toggle('offline', !connected),
     onFrame: (frame) => {
       if (frame.type === 'reports') {
         log.addLive(frame.reports);
         if (frame.reports.length > 0) lastSeq = Math.max(lastSeq, frame.reports.at(-1)!.seq);
       } else if (frame.type === 'metrics') {
-        const byKey = new Map<string, Array<{ step: number; ts: number; value: number | null }>>();
+        const byKey = new Map<string, LivePoint[]>();
         for (const p of frame.points) {
           const list = byKey.get(p.key) ?? [];
           // a point whose stored time was impossible (builds before schema 3) has no place on a time axis: NaN
           list.push({ step: p.step, ts: p.ts === null ? Number.NaN : Date.parse(p.ts), value: p.value });
           byKey.set(p.key, list);
         }
-        byKey.forEach((points, key) => charts.get(key)?.append(0, points));
+        byKey.forEach((points, key) => charts.append(key, points));
       } else if (frame.type === 'execution') {
         showExecution(frame.execution);
       }
     },
   });
+}
+
+/**
+ * The charts of the page, one per metric key, sharing one set of chart tools. A key first seen in
+ * live points gets its chart (and the metrics section, when the page had none) without reload; the
+ * new chart reads its series from the server when it comes into view, like the others.
+ */
+class ChartSet {
+  readonly #id: string;
+  readonly #charts = new Map<string, MetricChart>();
+  #settings: ChartSettings | undefined;
+
+  constructor(id: string) {
+    this.#id = id;
+  }
+
+  /** Makes a chart of the server-rendered `figure[data-key]`. */
+  mount(figure: HTMLElement): void {
+    const key = figure.dataset.key!;
+    const settings = this.#tools();
+    const source = async (buckets: number, range?: { from: number; to: number }) => [await fetchSeries(this.#id, key, settings.x, buckets, range)];
+    this.#charts.set(key, new MetricChart(figure, [key], source, settings));
+  }
+
+  /** Adds live points to the chart of `key`, making the chart first when the key is new. */
+  append(key: string, points: LivePoint[]): void {
+    if (!this.#charts.has(key)) this.mount(this.#newFigure(key));
+    this.#charts.get(key)!.append(0, points);
+  }
+
+  /** The settings of the page's chart tools, mounted once (in the metrics section, made if missing). */
+  #tools(): ChartSettings {
+    this.#settings ??= mountChartTools(this.#section().querySelector<HTMLElement>('.chart-tools')!, (next) => this.#charts.forEach((c) => c.update(next)));
+    return this.#settings;
+  }
+
+  #section(): HTMLElement {
+    const existing = document.querySelector<HTMLElement>('section.metrics');
+    if (existing) return existing;
+    const section = el('section', 'metrics');
+    section.setAttribute('aria-labelledby', 'metrics-h');
+    const heading = el('h2', '', 'Metrics');
+    heading.id = 'metrics-h';
+    section.append(heading, el('div', 'chart-tools'), el('div', 'charts'));
+    document.getElementById('no-metrics')!.replaceWith(section);
+    return section;
+  }
+
+  #newFigure(key: string): HTMLElement {
+    const figure = el('figure', 'chart');
+    figure.dataset.key = key;
+    figure.append(el('figcaption', '', key));
+    this.#section().querySelector('.charts')!.append(figure);
+    return figure;
+  }
 }
 
 /** Updates the header (badge, end, duration, outcome) from a follow frame. */
@@ -74,6 +124,8 @@ function showExecution(e: ExecutionJson): void {
   }
   const field = (name: string) => document.querySelector<HTMLElement>(`[data-field="${name}"]`);
   field('duration')!.textContent = formatDuration(e.durationMs);
+  const lines = document.querySelector('.log h2 small');
+  if (lines) lines.textContent = countOf(e.lineCount, 'line');
   if (e.endedAt) {
     const time = document.createElement('time');
     time.dateTime = e.endedAt;

@@ -1,24 +1,38 @@
 import { fetchSeries, MetricChart } from './chart.js';
 import { mountChartTools } from './chart-tools.js';
 import { button, el, getJson } from './dom.js';
-import type { ExecutionSummaryJson } from '../../protocol/responses.js';
+import { follow } from './follow.js';
+import type { SessionFollowFrame } from '../../protocol/frames.js';
+import { MAX_OPEN_IDS } from '../../protocol/socket-limits.js';
+import type { ExecutionJson, ExecutionSummaryJson } from '../../protocol/responses.js';
 import { formatDuration } from '../../report/format.js';
 import { localizeTimes } from './times.js';
 
-/** How often a session page with a Running execution asks for the summary again (ms). */
-const POLL_MS = 5000;
+/** How long the page gathers ended executions before reading their final metric values (ms). */
+const SETTLE_MS = 1000;
+/** Up to this many ended executions are read one by one; more at once read the session summary instead. */
+const MAX_SINGLE_READS = 5;
 
 type SortKey = string;
 
 /**
  * The session page: the table rendered by the server, made sortable (click a column header),
- * filterable by state, and live (the summary is fetched again every {@link POLL_MS} while an
- * execution runs or the page is new); select rows to compare their metrics in overlaid charts.
+ * filterable by state, and live: after one read of the summary it follows the session's socket
+ * (docs/api.md "Session follow socket"), so new executions and state changes appear without
+ * reload; a reconnect asks only for the executions after the last one the page has and those it
+ * shows as not ended. An execution's final metric values are read once it ends. Select rows to
+ * compare their metrics in overlaid charts.
  */
 export function mountSessionPage(data: { id: string }): void {
   const table = document.querySelector<HTMLTableElement>('table.executions')!;
   const tools = document.querySelector<HTMLElement>('.table-tools')!;
+  const heading = document.querySelector<HTMLElement>('h1 small');
   let rows: ExecutionSummaryJson[] = [];
+  /** Id of the newest execution the page has, in the session's order (where a reconnect resumes). */
+  let newest: string | undefined;
+  const ended = new Set<string>();
+  let settleTimer: ReturnType<typeof setTimeout> | undefined;
+  let renderQueued = false;
   let sort: { key: SortKey; dir: 1 | -1 } = { key: 'startedAt', dir: 1 };
   let filter = '';
   const picked = new Set<string>();
@@ -39,14 +53,33 @@ export function mountSessionPage(data: { id: string }): void {
   tools.append(stateFilter, compareButton);
   tools.hidden = false;
 
-  for (const th of table.querySelectorAll<HTMLElement>('th[data-sort]')) {
+  const sortable = (th: HTMLElement) => {
     const key = th.dataset.sort!;
-    const b = button(th.textContent ?? key, () => {
-      sort = { key, dir: sort.key === key ? (-sort.dir as 1 | -1) : 1 };
-      render();
-    });
-    th.replaceChildren(b);
-  }
+    th.replaceChildren(
+      button(th.textContent ?? key, () => {
+        sort = { key, dir: sort.key === key ? (-sort.dir as 1 | -1) : 1 };
+        render();
+      }),
+    );
+  };
+  table.querySelectorAll<HTMLElement>('th[data-sort]').forEach(sortable);
+
+  /** Metric columns for every key of every row (an execution that ended may bring a new key). */
+  const metricKeys = (): string[] => {
+    const keys = [...new Set(rows.flatMap((e) => Object.keys(e.metrics)))].sort();
+    const shown = [...table.querySelectorAll<HTMLElement>('th[data-sort^="m:"]')];
+    if (shown.map((th) => th.dataset.sort!.slice(2)).join('\n') !== keys.join('\n')) {
+      shown.forEach((th) => th.remove());
+      for (const key of keys) {
+        const th = el('th', '', key);
+        th.scope = 'col';
+        th.dataset.sort = `m:${key}`;
+        sortable(th);
+        table.tHead!.rows[0]!.append(th);
+      }
+    }
+    return keys;
+  };
 
   const value = (e: ExecutionSummaryJson, key: SortKey): number | string => {
     if (key.startsWith('m:')) return e.metrics[key.slice(2)]?.last ?? -Infinity;
@@ -55,7 +88,8 @@ export function mountSessionPage(data: { id: string }): void {
   };
 
   function render(): void {
-    const keys = [...table.querySelectorAll<HTMLElement>('th[data-sort^="m:"]')].map((th) => th.dataset.sort!.slice(2));
+    const keys = metricKeys();
+    if (heading) heading.textContent = `${rows.length} execution${rows.length === 1 ? '' : 's'}`;
     for (const th of table.querySelectorAll<HTMLElement>('th[data-sort]')) {
       th.setAttribute('aria-sort', th.dataset.sort === sort.key ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none');
     }
@@ -113,11 +147,65 @@ export function mountSessionPage(data: { id: string }): void {
     return tr;
   }
 
-  async function refresh(): Promise<void> {
+  /** Renders once per frame however many socket frames came (a reconnect's backlog is a burst). */
+  function renderSoon(): void {
+    if (renderQueued) return;
+    renderQueued = true;
+    requestAnimationFrame(() => {
+      renderQueued = false;
+      render();
+    });
+  }
+
+  /** An `execution` frame: a new row, or the row's new state; its metric values are read once it ends. */
+  function apply(e: ExecutionJson): void {
+    const i = rows.findIndex((r) => r.id === e.id);
+    const before = rows[i];
+    if (before) rows[i] = { ...e, metrics: before.metrics };
+    else {
+      rows.push({ ...e, metrics: {} });
+      newest = e.id;
+    }
+    if (e.endedAt !== null && (!before || before.endedAt === null)) {
+      ended.add(e.id);
+      settleTimer ??= setTimeout(() => void settle(), SETTLE_MS);
+    }
+    renderSoon();
+  }
+
+  /** Reads the final metric values of the executions that ended: one by one when few, else the summary once. */
+  async function settle(): Promise<void> {
+    const ids = [...ended];
+    ended.clear();
+    settleTimer = undefined;
+    const found = new Map<string, ExecutionSummaryJson['metrics']>();
+    if (ids.length <= MAX_SINGLE_READS) {
+      for (const id of ids) found.set(id, (await getJson<{ metrics: ExecutionSummaryJson['metrics'] }>(`/api/v1/executions/${id}`)).metrics);
+    } else {
+      for (const e of (await getJson<{ executions: ExecutionSummaryJson[] }>(`/api/v1/sessions/${data.id}/summary`)).executions) found.set(e.id, e.metrics);
+    }
+    rows = rows.map((r) => (found.has(r.id) ? { ...r, metrics: found.get(r.id)! } : r));
+    render();
+  }
+
+  /** Where a (re)connect resumes: after the newest execution, plus those the page shows as not ended. */
+  function resume(): Record<string, string> {
+    const open = rows.filter((e) => e.endedAt === null).map((e) => e.id);
+    return newest && open.length <= MAX_OPEN_IDS ? { after: newest, open: open.join(',') } : {};
+  }
+
+  async function load(): Promise<void> {
     const body = await getJson<{ executions: ExecutionSummaryJson[] }>(`/api/v1/sessions/${data.id}/summary`);
     rows = body.executions;
+    newest = rows.at(-1)?.id;
     render();
-    if (rows.some((e) => e.state === 'Running')) setTimeout(() => void refresh().catch(() => setTimeout(() => void refresh(), POLL_MS)), POLL_MS);
+    follow<SessionFollowFrame>(`/api/v1/sessions/${data.id}/follow`, {
+      resume,
+      onConnection: (connected) => document.body.classList.toggle('offline', !connected),
+      onFrame: (frame) => {
+        if (frame.type === 'execution') apply(frame.execution);
+      },
+    });
   }
 
   async function compare(): Promise<void> {
@@ -145,5 +233,5 @@ export function mountSessionPage(data: { id: string }): void {
     section.scrollIntoView();
   }
 
-  void refresh();
+  void load();
 }
