@@ -27,6 +27,8 @@ await build({
   target: 'node20',
   outfile: OUT,
   external: EXTERNAL,
+  // `await import('@lydell/node-pty')` (src/runner/pty.ts) as a require: a plain CommonJS load, as for the others
+  supported: { 'dynamic-import': false },
   // `import.meta.url` in CommonJS: this file's URL. src/web/assets.ts resolves ../../dist/web/assets/
   // from it, which is why the bundle sits two folders deep, as the tsc output does.
   define: { 'import.meta.url': '__exec_track_url' },
