@@ -60,5 +60,5 @@ export async function b4(ctx) {
   const base = await repeat(reps, () => timed(process.execPath, ['-e', '0']).then((r) => ({ ms: r.ms, error: null })));
   const runs = await repeat(reps, () => timed(process.execPath, [BIN, 'run', '--quiet', '--', 'true'], { env }).then((r) => ({ ms: r.ms, error: null })));
   const error = await verifyDb(join(home, 'exec-track.db'), { executions: reps, lines: 0, warmups: 1 });
-  return makeRow({ id: 'B4', what: 'run --quiet -- true, start to exit', unit: 'ms', target: 2.5, baselineSamples: base.samples, samples: runs.samples, ok: !error, note: error });
+  return makeRow({ id: 'B4', what: 'run --quiet -- true, start to exit', unit: 'ms', target: 1.8, baselineSamples: base.samples, samples: runs.samples, ok: !error, note: error });
 }
