@@ -147,14 +147,14 @@ export class LocalSink implements Sink {
         const batch = this.#takeBatch();
         // after a failed batch nothing later can be stored (seqs must be contiguous): count, don't retry
         if (this.#stopped) {
-          this.#dropped += batch.length;
+          this.#dropped += linesIn(batch);
           continue;
         }
         try {
           await this.#store.appendReports(this.#executionId, batch);
         } catch (error) {
           this.#stopped = { seq: batch[0]!.seq, why: (error as Error).message };
-          this.#dropped += batch.length;
+          this.#dropped += linesIn(batch);
           this.#warnOnce(`could not store output lines (${(error as Error).message}); storing stopped at line ${batch[0]!.seq}, the command keeps running.`);
         }
       }
@@ -182,4 +182,9 @@ export class LocalSink implements Sink {
     this.#warned = true;
     this.#options.warn(message);
   }
+}
+
+/** The output lines of a batch: a points record (issue 12) takes a seq but is no line. */
+function linesIn(batch: ReportLine[]): number {
+  return batch.reduce((n, record) => (record.points ? n : n + 1), 0);
 }
