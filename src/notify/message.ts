@@ -41,7 +41,8 @@ const ICONS: Record<MessageKind, string> = {
 
 /** The run's label: its name, else its command (at most 80 characters). */
 export function runLabel(e: Execution): string {
-  const label = e.name ?? e.command.join(' ');
+  // one line: a multi-line `sh -c` script would break a title's formatting (and is no header value)
+  const label = (e.name ?? e.command.join(' ')).replace(/\s+/g, ' ').trim();
   return label.length > 80 ? `${label.slice(0, 79)}…` : label;
 }
 

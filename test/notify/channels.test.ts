@@ -89,6 +89,19 @@ describe('render', () => {
     expect(lines.map((l) => [l.text.length, l.text.startsWith('…'), l.text.endsWith(`END${lines.indexOf(l)}`)])).toEqual(lines.map(() => [WEBHOOK_LINE_CHARS, true, true]));
   });
 
+  it('titles are one line, bold in each service\'s syntax (Slack *…*, Markdown **…**)', () => {
+    const f = sampleFacts(1_700_000_000_000, LINK);
+    f.execution!.name = null;
+    f.execution!.command = ['sh', '-c', 'set -e\n  ./prepare\n  ./train'];
+    const first = (channel: 'slack' | 'mattermost' | 'discord') => {
+      const body = JSON.parse(render(channel, f).body) as { text?: string; content?: string };
+      return (body.text ?? body.content)!.split('\n')[0];
+    };
+    expect(first('slack')).toMatch(/^\*[^*].*sh -c set -e \.\/prepare \.\/train.*[^*]\*$/);
+    expect(first('mattermost')).toMatch(/^\*\*.*sh -c set -e \.\/prepare \.\/train.*\*\*$/);
+    expect(first('discord')).toMatch(/^\*\*.*\*\*$/);
+  });
+
   it('discord: never pings anyone from a log line', () => {
     expect(JSON.parse(render('discord', bigFacts()).body).allowed_mentions).toEqual({ parse: [] });
   });

@@ -18,7 +18,7 @@ export const MATTERMOST_TEXT_LIMIT = 16_383;
 
 /** A Slack incoming-webhook message: `{"text": …}` in mrkdwn, cut to {@link SLACK_TEXT_LIMIT}. */
 export function renderSlack(f: MessageFacts): RenderedMessage {
-  const text = chatText(f, SLACK_TEXT_LIMIT, (url, label) => `<${url}|${label}>`);
+  const text = chatText(f, SLACK_TEXT_LIMIT, (url, label) => `<${url}|${label}>`, '*');
   return { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }) };
 }
 
