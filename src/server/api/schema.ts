@@ -66,7 +66,8 @@ type ReadSchema<P extends ReadPath, D extends ReadDoc> = D & { response: ReturnT
 
 /**
  * Registers the read `GET <path>` with `doc` as its schema and, as its 200 body, the one
- * protocol/responses.ts lists for `GET /api/v1<path>`, so a read's path is spelled once.
+ * protocol/responses.ts lists for `GET /api/v1<path>`, so a read's path is spelled once. For reads
+ * with no route options of their own (auth config, preload hooks): those call `app.get` directly.
  */
 export function readRoute<P extends ReadPath, D extends ReadDoc>(
   app: ApiInstance,
