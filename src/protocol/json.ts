@@ -58,13 +58,27 @@ export function toPointJson(p: MetricPoint): MetricPointJson {
 }
 
 export function toReportJson(l: ReportLine): ReportJson {
-  const out: ReportJson = { seq: l.seq, ts: isoTime(l.ts), stream: l.stream, text: l.text };
-  if (l.partial) out.partial = true;
+  return { seq: l.seq, ts: isoTime(l.ts), stream: l.stream, text: l.text, ...lineMarks(l) };
+}
+
+/** The marks a report line carries alike when stored and in JSON, each present only when set. */
+export interface LineMarks {
+  /** The final line of a stream, which had no trailing newline. */
+  partial?: true;
+  /** The line was cut at the line limit; `byteLength` is its original size in bytes. */
+  truncated?: true;
+  byteLength?: number;
+}
+
+/** The {@link LineMarks} of a stored line or of its JSON form (one rule for both directions). */
+export function lineMarks(l: { partial?: boolean | undefined; truncated?: boolean | undefined; byteLength?: number | undefined }): LineMarks {
+  const marks: LineMarks = {};
+  if (l.partial) marks.partial = true;
   if (l.truncated) {
-    out.truncated = true;
-    out.byteLength = l.byteLength;
+    marks.truncated = true;
+    marks.byteLength = l.byteLength;
   }
-  return out;
+  return marks;
 }
 
 /**

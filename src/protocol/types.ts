@@ -108,18 +108,12 @@ export interface Execution {
   usage: ResourceUsage | null;
 }
 
-/** What a wrapper sends to create an execution. `id` is minted by the client so it works offline. */
-export interface NewExecution {
-  id: string;
-  sessionId: string;
-  name: string | null;
-  command: string[];
-  cwd: string;
-  host: string;
-  pid: number | null;
+/**
+ * What a wrapper sends to create an execution: the {@link Execution} fields it knows at start. `id`
+ * is minted by the client so it works offline; `receivedAt` is by the receiver's clock (the server's
+ * `now`; in embedded mode the wrapper's start).
+ */
+export type NewExecution = Pick<Execution, 'id' | 'sessionId' | 'name' | 'command' | 'cwd' | 'host' | 'pid' | 'receivedAt' | 'metrics'> & {
   startedAt: number;
-  /** When the store received it, ms since epoch UTC by the receiver's clock (the server's `now`; in embedded mode the wrapper's start). */
-  receivedAt: number;
-  metrics: MetricsConfig;
   context?: ExecutionContext | null;
-}
+};

@@ -1,4 +1,4 @@
-import type { ReportJson } from '../protocol/json.js';
+import { lineMarks, type ReportJson } from '../protocol/json.js';
 import type { MetricPoint, MetricSummary, ReportLine, Session } from '../protocol/types.js';
 
 /**
@@ -27,13 +27,7 @@ export function sessionFromWire(j: { id: string; title: string; createdAt: strin
 }
 
 export function reportFromWire(j: ReportJson): ReportLine {
-  const line: ReportLine = { seq: j.seq, ts: wireTime(j.ts), stream: j.stream, text: j.text };
-  if (j.partial) line.partial = true;
-  if (j.truncated) {
-    line.truncated = true;
-    line.byteLength = j.byteLength;
-  }
-  return line;
+  return { seq: j.seq, ts: wireTime(j.ts), stream: j.stream, text: j.text, ...lineMarks(j) };
 }
 
 export function pointFromWire(j: { key: string; step: number; value: unknown; ts: unknown; seq: number }): MetricPoint {

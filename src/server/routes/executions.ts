@@ -1,4 +1,3 @@
-import { ExecTrackError } from '../../errors.js';
 import { toExecutionJson, toPointJson, toReportJson } from '../../protocol/json.js';
 import { newId } from '../../protocol/ids.js';
 import { createMetricParser } from '../../metrics/parse.js';
@@ -6,11 +5,12 @@ import { createExecutionBody } from '../../protocol/messages.js';
 import { executionParams, metricsQuery, reportsQuery, sessionParams } from '../../protocol/queries.js';
 import { RESPONSES } from '../../protocol/responses.js';
 import { preload } from '../api/preload.js';
-import { replies, type ApiInstance } from '../api/schema.js';
+import { readRoute, replies, type ApiInstance } from '../api/schema.js';
 import { ownedSession, readableExecution } from '../auth/access.js';
 import type { ServerContext } from '../context.js';
 import { limitExceeded } from '../limits.js';
 import { checkTime } from '../time-window.js';
+import { isOwnResend } from './resend.js';
 
 /** Execution routes of docs/api.md: create (owner's claim) and the reads (anyone holding the id). */
 export function executionRoutes(app: ApiInstance, ctx: ServerContext): void {
@@ -34,11 +34,8 @@ export function executionRoutes(app: ApiInstance, ctx: ServerContext): void {
       // refuse a bad or non-linear metrics pattern now (400), not on every batch at ingest
       createMetricParser(body.metrics);
       checkTime(body.startedAt, 'startedAt', ctx.clock());
-      if (body.id) {
-        const existing = await ctx.store.getExecution(body.id);
-        if (existing?.sessionId === session.id) return reply.code(200).send({ execution: toExecutionJson(existing) });
-        if (existing) throw new ExecTrackError('CONFLICT', 'That execution id is already taken; omit the id to get a fresh one.');
-      }
+      const existing = body.id ? await ctx.store.getExecution(body.id) : undefined;
+      if (isOwnResend('execution', existing, existing?.sessionId === session.id)) return reply.code(200).send({ execution: toExecutionJson(existing) });
       if ((await ctx.store.countExecutions(session.id)) >= ctx.options.maxExecutionsPerSession) {
         throw limitExceeded('executions per session', ctx.options.maxExecutionsPerSession, '--max-executions-per-session', 'start a new session.');
       }
@@ -52,32 +49,24 @@ export function executionRoutes(app: ApiInstance, ctx: ServerContext): void {
     },
   );
 
-  app.get(
+  readRoute(
+    app,
     '/executions/:id',
-    {
-      schema: {
-        tags: ['executions'],
-        summary: 'An execution and the summary of each metric',
-        params: executionParams,
-        response: replies({ 200: RESPONSES['GET /api/v1/executions/:id'] }),
-      },
-    },
+    { tags: ['executions'], summary: 'An execution and the summary of each metric', params: executionParams },
     async (request) => {
       const execution = await readableExecution(ctx, request.params.id);
       return { execution: toExecutionJson(execution), metrics: await ctx.store.metricSummary(execution.id) };
     },
   );
 
-  app.get(
+  readRoute(
+    app,
     '/executions/:id/reports',
     {
-      schema: {
-        tags: ['executions'],
-        summary: 'Stored lines in seq order: a page after/before a seq, or the last `tail` lines',
-        params: executionParams,
-        querystring: reportsQuery,
-        response: replies({ 200: RESPONSES['GET /api/v1/executions/:id/reports'] }),
-      },
+      tags: ['executions'],
+      summary: 'Stored lines in seq order: a page after/before a seq, or the last `tail` lines',
+      params: executionParams,
+      querystring: reportsQuery,
     },
     async (request) => {
       const execution = await readableExecution(ctx, request.params.id);
@@ -90,17 +79,10 @@ export function executionRoutes(app: ApiInstance, ctx: ServerContext): void {
     },
   );
 
-  app.get(
+  readRoute(
+    app,
     '/executions/:id/metrics',
-    {
-      schema: {
-        tags: ['executions'],
-        summary: 'Metric summaries and every point (of one key, or all)',
-        params: executionParams,
-        querystring: metricsQuery,
-        response: replies({ 200: RESPONSES['GET /api/v1/executions/:id/metrics'] }),
-      },
-    },
+    { tags: ['executions'], summary: 'Metric summaries and every point (of one key, or all)', params: executionParams, querystring: metricsQuery },
     async (request) => {
       const execution = await readableExecution(ctx, request.params.id);
       const { key } = request.query;

@@ -1,12 +1,11 @@
 import { Readable } from 'node:stream';
 import { toExecutionJson, toSessionJson, type ExecutionJson } from '../../protocol/json.js';
 import { executionParams, MAX_PAGE, pointsQuery, searchQuery, sessionParams } from '../../protocol/queries.js';
-import { RESPONSES } from '../../protocol/responses.js';
 import type { Execution, MetricSummary } from '../../protocol/types.js';
 import type { Store } from '../../store/store.js';
 import { readableExecution, readableSession } from '../auth/access.js';
 import type { ServerContext } from '../context.js';
-import { replies, type ApiInstance } from '../api/schema.js';
+import { readRoute, replies, type ApiInstance } from '../api/schema.js';
 import { downsample, type SeriesColumns } from '../downsample.js';
 import { expiresAt } from './sessions.js';
 
@@ -22,16 +21,10 @@ export type ExecutionSummaryJson = ExecutionJson & { metrics: Record<string, Met
  * search in the lines, and the raw log.
  */
 export function pageReadRoutes(app: ApiInstance, ctx: ServerContext): void {
-  app.get(
+  readRoute(
+    app,
     '/sessions/:id/summary',
-    {
-      schema: {
-        tags: ['pages'],
-        summary: "A session with each execution's metric summaries",
-        params: sessionParams,
-        response: replies({ 200: RESPONSES['GET /api/v1/sessions/:id/summary'] }),
-      },
-    },
+    { tags: ['pages'], summary: "A session with each execution's metric summaries", params: sessionParams },
     async (request) => {
       const session = await readableSession(ctx, request.params.id);
       const executions = await ctx.store.listExecutions(session.id);
@@ -40,16 +33,14 @@ export function pageReadRoutes(app: ApiInstance, ctx: ServerContext): void {
     },
   );
 
-  app.get(
+  readRoute(
+    app,
     '/executions/:id/points',
     {
-      schema: {
-        tags: ['pages'],
-        summary: 'Metric series as parallel columns, optionally downsampled (min/max per bucket)',
-        params: executionParams,
-        querystring: pointsQuery,
-        response: replies({ 200: RESPONSES['GET /api/v1/executions/:id/points'] }),
-      },
+      tags: ['pages'],
+      summary: 'Metric series as parallel columns, optionally downsampled (min/max per bucket)',
+      params: executionParams,
+      querystring: pointsQuery,
     },
     async (request) => {
       const execution = await readableExecution(ctx, request.params.id);
@@ -61,16 +52,14 @@ export function pageReadRoutes(app: ApiInstance, ctx: ServerContext): void {
     },
   );
 
-  app.get(
+  readRoute(
+    app,
     '/executions/:id/search',
     {
-      schema: {
-        tags: ['pages'],
-        summary: 'Seqs of the lines containing a text (bounded scan; continue with `after`)',
-        params: executionParams,
-        querystring: searchQuery,
-        response: replies({ 200: RESPONSES['GET /api/v1/executions/:id/search'] }),
-      },
+      tags: ['pages'],
+      summary: 'Seqs of the lines containing a text (bounded scan; continue with `after`)',
+      params: executionParams,
+      querystring: searchQuery,
     },
     async (request) => {
       const execution = await readableExecution(ctx, request.params.id);

@@ -1,4 +1,3 @@
-import { ExecTrackError } from '../../errors.js';
 import { isoTime, toExecutionJson, toSessionJson } from '../../protocol/json.js';
 import { newId } from '../../protocol/ids.js';
 import { createSessionBody } from '../../protocol/messages.js';
@@ -6,10 +5,11 @@ import { sessionParams } from '../../protocol/queries.js';
 import { RESPONSES } from '../../protocol/responses.js';
 import type { Execution, Session } from '../../protocol/types.js';
 import { retentionAnchor } from '../../store/retention.js';
-import { replies, type ApiInstance } from '../api/schema.js';
+import { readRoute, replies, type ApiInstance } from '../api/schema.js';
 import { readableSession } from '../auth/access.js';
 import type { ServerContext } from '../context.js';
 import { limitExceeded } from '../limits.js';
+import { isOwnResend } from './resend.js';
 
 /** Session routes of docs/api.md: create (claim), list own (token), read by id (anyone holding it). */
 export function sessionRoutes(app: ApiInstance, ctx: ServerContext): void {
@@ -27,11 +27,8 @@ export function sessionRoutes(app: ApiInstance, ctx: ServerContext): void {
     },
     async (request, reply) => {
       const { body, claim } = request;
-      if (body.id) {
-        const existing = await ctx.store.getSession(body.id);
-        if (existing?.ownerId === claim.userId) return reply.code(200).send({ session: toSessionJson(existing) });
-        if (existing) throw new ExecTrackError('CONFLICT', 'That session id is already taken; omit the id to get a fresh one.');
-      }
+      const existing = body.id ? await ctx.store.getSession(body.id) : undefined;
+      if (isOwnResend('session', existing, existing?.ownerId === claim.userId)) return reply.code(200).send({ session: toSessionJson(existing) });
       if ((await ctx.store.countSessions(claim.userId)) >= ctx.options.maxSessionsPerUser) {
         throw limitExceeded('sessions per user', ctx.options.maxSessionsPerUser, '--max-sessions-per-user', 'reuse a session or wait for old ones to expire.');
       }
@@ -52,25 +49,14 @@ export function sessionRoutes(app: ApiInstance, ctx: ServerContext): void {
     },
   );
 
-  app.get(
-    '/sessions/:id',
-    {
-      schema: {
-        tags: ['sessions'],
-        summary: 'A session and its executions',
-        params: sessionParams,
-        response: replies({ 200: RESPONSES['GET /api/v1/sessions/:id'] }),
-      },
-    },
-    async (request) => {
-      const session = await readableSession(ctx, request.params.id);
-      const executions = await ctx.store.listExecutions(session.id);
-      return {
-        session: { ...toSessionJson(session), expiresAt: expiresAt(session, executions, ctx.options.retentionMs) },
-        executions: executions.map(toExecutionJson),
-      };
-    },
-  );
+  readRoute(app, '/sessions/:id', { tags: ['sessions'], summary: 'A session and its executions', params: sessionParams }, async (request) => {
+    const session = await readableSession(ctx, request.params.id);
+    const executions = await ctx.store.listExecutions(session.id);
+    return {
+      session: { ...toSessionJson(session), expiresAt: expiresAt(session, executions, ctx.options.retentionMs) },
+      executions: executions.map(toExecutionJson),
+    };
+  });
 }
 
 /**
