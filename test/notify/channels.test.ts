@@ -102,6 +102,18 @@ describe('render', () => {
     expect(first('discord')).toMatch(/^\*\*.*\*\*$/);
   });
 
+  it('a name or a line like <!channel> or @channel mentions nobody: Slack gets entities, Markdown an escaped title', () => {
+    const f = sampleFacts(1_700_000_000_000, LINK);
+    f.execution!.name = 'deploy <!channel> a&b @channel';
+    f.lines = [{ seq: 0, ts: 0, stream: 'stdout', text: '<!here> & <@U123>' }];
+    const slack = JSON.parse(render('slack', f).body).text as string;
+    expect(slack).toContain('deploy &lt;!channel&gt; a&amp;b');
+    expect(slack).toContain('&lt;!here&gt; &amp; &lt;@U123&gt;');
+    expect(slack).toContain(`<${LINK}|open the run>`);
+    const mattermost = JSON.parse(render('mattermost', f).body).text as string;
+    expect(mattermost.split('\n')[0]).toContain('deploy \\<!channel\\> a&b @\u200bchannel');
+  });
+
   it('discord: never pings anyone from a log line', () => {
     expect(JSON.parse(render('discord', bigFacts()).body).allowed_mentions).toEqual({ parse: [] });
   });

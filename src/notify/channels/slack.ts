@@ -1,5 +1,5 @@
 import type { MessageFacts, RenderedMessage } from '../message.js';
-import { chatText } from './chat.js';
+import { chatText, markdownSyntax, SLACK_SYNTAX } from './chat.js';
 
 /**
  * Slack: the `text` of a message should stay within 4 000 characters; Slack truncates beyond
@@ -18,12 +18,12 @@ export const MATTERMOST_TEXT_LIMIT = 16_383;
 
 /** A Slack incoming-webhook message: `{"text": …}` in mrkdwn, cut to {@link SLACK_TEXT_LIMIT}. */
 export function renderSlack(f: MessageFacts): RenderedMessage {
-  const text = chatText(f, SLACK_TEXT_LIMIT, (url, label) => `<${url}|${label}>`, '*');
+  const text = chatText(f, SLACK_TEXT_LIMIT, SLACK_SYNTAX);
   return { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }) };
 }
 
 /** A Mattermost incoming-webhook message: `{"text": …}` in Markdown, cut to {@link MATTERMOST_TEXT_LIMIT}. */
 export function renderMattermost(f: MessageFacts): RenderedMessage {
-  const text = chatText(f, MATTERMOST_TEXT_LIMIT, (url, label) => `[${label}](${url})`);
+  const text = chatText(f, MATTERMOST_TEXT_LIMIT, markdownSyntax((url, label) => `[${label}](${url})`));
   return { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }) };
 }
