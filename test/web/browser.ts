@@ -2,6 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { startServer, tempHome, type ServerProcess } from '../helpers/cli.js';
 
 /** Debian's Chromium (`apt-get install chromium`, done by .ci/run). */
 export const CHROMIUM = process.env.EXEC_TRACK_CHROMIUM ?? '/usr/bin/chromium';
@@ -40,4 +42,30 @@ export async function launchBrowser(): Promise<TestBrowser> {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** A test file's `serve` and browser ({@link servedInBrowser}); `server` may be replaced (a restart on the same port). */
+export interface WebFixture {
+  home: ReturnType<typeof tempHome>;
+  server: ServerProcess;
+  browser: TestBrowser;
+}
+
+/**
+ * Starts a `serve` with `args` on a temp home and a browser before the file's tests, and stops both
+ * after them. The returned object is filled in `beforeAll`: read its fields inside tests only.
+ */
+export function servedInBrowser(args: string[] = [], timeoutMs = 60_000): WebFixture {
+  const web = {} as WebFixture;
+  beforeAll(async () => {
+    web.home = tempHome();
+    web.server = await startServer({ home: web.home.dir, args });
+    web.browser = await launchBrowser();
+  }, timeoutMs);
+  afterAll(async () => {
+    await web.browser?.close();
+    await web.server?.stop();
+    web.home?.cleanup();
+  });
+  return web;
 }

@@ -1,43 +1,28 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, tempHome, type ServerProcess } from '../helpers/cli.js';
-import { launchBrowser, SCREENSHOTS, type TestBrowser } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import { SCREENSHOTS, servedInBrowser } from './browser.js';
 
 /** Pages a browser may load before the per-IP limit of this server answers 429. */
 const LIMIT = 4;
 
-let home: { dir: string; cleanup: () => void };
-let server: ServerProcess;
-let browser: TestBrowser;
-
-beforeAll(async () => {
-  home = tempHome();
-  server = await startServer({ home: home.dir, args: ['--rate-limit', String(LIMIT)] });
-  browser = await launchBrowser();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  home?.cleanup();
-});
+const web = servedInBrowser(['--rate-limit', String(LIMIT)]);
 
 describe('error pages in a browser', () => {
   it('shows the HTML 404 page for an unknown path, and the JSON error under /api/', async () => {
-    const page = await browser.context.newPage();
-    const answer = await page.goto(`${server.url}/nope`);
+    const page = await web.browser.context.newPage();
+    const answer = await page.goto(`${web.server.url}/nope`);
     expect(answer?.status()).toBe(404);
     expect(answer?.headers()['content-type']).toBe('text/html; charset=utf-8');
     expect(await page.locator('h1').textContent()).toBe('Nothing here');
-    const api = await page.goto(`${server.url}/api/v1/nope`);
+    const api = await page.goto(`${web.server.url}/api/v1/nope`);
     expect([api?.status(), ((await api?.json()) as { error: { code: string } }).error.code]).toEqual([404, 'NOT_FOUND']);
     await page.close();
   });
 
   it('shows an HTML 429 page with Retry-After and the pages\' headers past the per-IP limit', async () => {
-    const page = await browser.context.newPage();
-    let answer = await page.goto(server.url);
-    for (let i = 0; i < LIMIT + 2 && answer?.status() !== 429; i++) answer = await page.goto(server.url);
+    const page = await web.browser.context.newPage();
+    let answer = await page.goto(web.server.url);
+    for (let i = 0; i < LIMIT + 2 && answer?.status() !== 429; i++) answer = await page.goto(web.server.url);
     expect(answer?.status()).toBe(429);
     const headers = answer!.headers();
     expect(headers['content-type']).toBe('text/html; charset=utf-8');

@@ -2,28 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cliEnv, collect, runCli, startServer, tempHome, type CliResult, type ServerProcess } from '../helpers/cli.js';
-import { launchBrowser, SCREENSHOTS, type TestBrowser } from './browser.js';
+import { describe, expect, it } from 'vitest';
+import { BIN, cliEnv, collect, runCli, startServer, type CliResult } from '../helpers/cli.js';
+import { SCREENSHOTS, servedInBrowser } from './browser.js';
 
 /** A browser under a loaded machine may take seconds: poll up to 30 s unless told otherwise. */
 const poll = <T>(fn: () => T | Promise<T>, options: { timeout?: number } = {}) => expect.poll(fn, { timeout: 30_000, ...options });
 
-let home: { dir: string; cleanup: () => void };
-let server: ServerProcess;
-let browser: TestBrowser;
-
-beforeAll(async () => {
-  home = tempHome();
-  server = await startServer({ home: home.dir });
-  browser = await launchBrowser();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  home?.cleanup();
-});
+const web = servedInBrowser();
 
 /** `sh -c` text that waits until the file `gate` exists. */
 const waitFor = (gate: string) => `while [ ! -f '${gate}' ]; do sleep 0.05; done`;
@@ -33,8 +19,8 @@ const waitFor = (gate: string) => `while [ ! -f '${gate}' ]; do sleep 0.05; done
  * in `session` when given; `id` resolves once it is created, `done` at its end.
  */
 function startRun(script: string, session?: string, local = false): { child: ChildProcess; done: Promise<CliResult>; id: Promise<string> } {
-  const args = ['run', ...(local ? [] : ['--server', server.url]), ...(session ? ['--session', session] : []), '--', 'sh', '-c', script];
-  const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv(home.dir), stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = ['run', ...(local ? [] : ['--server', web.server.url]), ...(session ? ['--session', session] : []), '--', 'sh', '-c', script];
+  const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv(web.home.dir), stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   const id = new Promise<string>((resolve) => {
     child.stderr!.on('data', (b: Buffer) => {
@@ -48,7 +34,7 @@ function startRun(script: string, session?: string, local = false): { child: Chi
 
 /** Starts `exec-track ui --port 0` on the home's embedded store; resolves with its URL and the process. */
 async function startUi(): Promise<{ url: string; proc: ChildProcess }> {
-  const proc = spawn(process.execPath, [BIN, 'ui', '--port', '0'], { env: cliEnv(home.dir, { DISPLAY: '' }), stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [BIN, 'ui', '--port', '0'], { env: cliEnv(web.home.dir, { DISPLAY: '' }), stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await new Promise<string>((resolve, reject) => {
     let text = '';
     proc.stdout!.on('data', (b: Buffer) => {
@@ -67,7 +53,7 @@ async function startUi(): Promise<{ url: string; proc: ChildProcess }> {
  */
 async function shoot(page: Page, name: string, ready: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}-1280.png`), fullPage: true });
-  const phone = await browser.context.newPage();
+  const phone = await web.browser.context.newPage();
   await phone.setViewportSize({ width: 390, height: 900 });
   await phone.goto(page.url());
   await phone.locator(ready).first().waitFor();
@@ -83,12 +69,12 @@ async function shoot(page: Page, name: string, ready: string): Promise<void> {
 
 describe('live pages', () => {
   it('shows new executions and state changes on the session page over its socket, resuming after a server restart without the backlog', async () => {
-    const first = await runCli(['run', '--quiet', '--server', server.url, '--session', 'live', '--', 'sh', '-c', 'echo one'], { home: home.dir });
+    const first = await runCli(['run', '--quiet', '--server', web.server.url, '--session', 'live', '--', 'sh', '-c', 'echo one'], { home: web.home.dir });
     expect(first.exitCode).toBe(0);
-    const doc = JSON.parse((await runCli(['report', '--json', '--server', server.url], { home: home.dir })).out) as { session: { id: string } };
+    const doc = JSON.parse((await runCli(['report', '--json', '--server', web.server.url], { home: web.home.dir })).out) as { session: { id: string } };
     const sessionId = doc.session.id;
 
-    const page = await browser.context.newPage();
+    const page = await web.browser.context.newPage();
     const summaries: string[] = [];
     page.on('request', (request) => {
       if (request.url().includes('/summary')) summaries.push(request.url());
@@ -99,12 +85,12 @@ describe('live pages', () => {
       sockets.push(socket);
       ws.on('framereceived', (frame) => socket.frames.push(JSON.parse(String(frame.payload))));
     });
-    await page.goto(`${server.url}/s/${sessionId}`);
+    await page.goto(`${web.server.url}/s/${sessionId}`);
     const rows = page.locator('table.executions tbody tr');
     await poll(() => rows.count()).toBe(1);
     await poll(() => sockets.length).toBe(1);
 
-    const gate = join(home.dir, 'session-gate');
+    const gate = join(web.home.dir, 'session-gate');
     const run = startRun(`echo two; ${waitFor(gate)}; echo three`, sessionId);
     const id = await run.id;
     const row = page.locator(`tr[data-id="${id}"]`);
@@ -113,9 +99,9 @@ describe('live pages', () => {
     await shoot(page, 'live-session-running', 'table.executions tbody tr time');
 
     // a restart of the server on the same port: the page reconnects by itself
-    await server.stop();
+    await web.server.stop();
     await poll(() => page.evaluate(() => document.body.classList.contains('offline'))).toBe(true);
-    server = await startServer({ home: home.dir, port: server.port });
+    web.server = await startServer({ home: web.home.dir, port: web.server.port });
     await poll(() => page.evaluate(() => document.body.classList.contains('offline')), { timeout: 40_000 }).toBe(false);
     writeFileSync(gate, '');
     expect((await run.done).exitCode).toBe(0);
@@ -139,11 +125,11 @@ describe('live pages', () => {
   }, 180_000);
 
   it('draws the chart of a metric key that first appears while the execution page is open', async () => {
-    const [gate1, gate2] = [join(home.dir, 'metric-gate-1'), join(home.dir, 'metric-gate-2')];
+    const [gate1, gate2] = [join(web.home.dir, 'metric-gate-1'), join(web.home.dir, 'metric-gate-2')];
     const run = startRun(`echo starting; ${waitFor(gate1)}; echo 'loss=0.9 acc=0.1'; echo 'loss=0.8 acc=0.2'; ${waitFor(gate2)}; echo 'loss=0.7 acc=0.3'`);
     const id = await run.id;
-    const page = await browser.context.newPage();
-    await page.goto(`${server.url}/e/${id}`);
+    const page = await web.browser.context.newPage();
+    await page.goto(`${web.server.url}/e/${id}`);
     await poll(() => page.locator('#log-view li .tx').allTextContents()).toContain('starting');
     expect(await page.locator('#no-metrics').count()).toBe(1);
     expect(await page.locator('figure.chart').count()).toBe(0);
@@ -167,12 +153,12 @@ describe('live pages', () => {
   }, 120_000);
 
   it('keeps the pages of `ui` live while a local run writes the same store from its own process', async () => {
-    const [gate1, gate2] = [join(home.dir, 'ui-gate-1'), join(home.dir, 'ui-gate-2')];
+    const [gate1, gate2] = [join(web.home.dir, 'ui-gate-1'), join(web.home.dir, 'ui-gate-2')];
     const ui = await startUi();
     try {
       const run = startRun(`echo 'loss=1.0'; ${waitFor(gate1)}; echo 'loss=0.5 acc=0.5'; ${waitFor(gate2)}; echo done`, 'ui-live', true);
       const id = await run.id;
-      const page = await browser.context.newPage();
+      const page = await web.browser.context.newPage();
       await page.goto(`${ui.url}/e/${id}`);
       expect(await page.locator('h1 .state').textContent()).toBe('Running');
       const loss = page.locator('figure.chart[data-key="loss"]');
