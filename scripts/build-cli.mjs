@@ -17,7 +17,7 @@ import { build } from 'esbuild';
 const OUT = 'dist/bundle/exec-track.cjs';
 const BIN = resolve(import.meta.dirname, '../bin/exec-track');
 /** Not bundled: native code (better-sqlite3, node-pty) and packages a plain `run` never loads. */
-const EXTERNAL = ['better-sqlite3', '@lydell/node-pty', 'pg', 'fastify', '@fastify/*', 'ws', 'zod', 'zod-to-json-schema', 'asciichart'];
+const EXTERNAL = ['better-sqlite3', '@lydell/node-pty', 'pg', 'fastify', '@fastify/*', 'ws', 'zod-to-json-schema', 'asciichart'];
 
 await build({
   entryPoints: ['src/cli/main.ts'],

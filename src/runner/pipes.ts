@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, rmdirSync, unlinkSync } from 'node:fs';
 import { Socket, type SocketConstructorOpts } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,17 +14,18 @@ export interface OutputPipe {
 }
 
 /**
- * Creates `count` real pipes for the command's output, or returns null when this system cannot
- * (no `mkfifo`, no writable temp dir): the caller then falls back to child_process 'pipe'.
+ * Creates `count` real pipes for the command's output; resolves with null when this system cannot
+ * (no `mkfifo`, no writable temp dir): the caller then falls back to child_process 'pipe'. Never rejects.
  *
  * Why not 'pipe': Node's stdio pipes are UNIX socketpairs, and closing our end with unread data
  * makes the command's next write fail with ECONNRESET instead of EPIPE/SIGPIPE (DESIGN §7: behind
  * `| head` the command must meet the closed pipe as it would without the wrapper). Node has no
  * pipe(2), so each pipe is a FIFO made in a private (0700) temp dir, opened at both ends and
  * unlinked at once; the open fds stay valid and nobody else can open it. Costs one short `mkfifo`
- * process per run (a few ms; docs/reliability.md).
+ * process per run (a few ms; docs/reliability.md), run asynchronously so that the caller can open the
+ * store meanwhile (`run` does: B4).
  */
-export function createOutputPipes(count: number): OutputPipe[] | null {
+export async function createOutputPipes(count: number): Promise<OutputPipe[] | null> {
   let dir: string;
   try {
     dir = mkdtempSync(join(tmpdir(), 'exec-track-'));
@@ -34,7 +35,7 @@ export function createOutputPipes(count: number): OutputPipe[] | null {
   const opened: number[] = [];
   try {
     const paths = Array.from({ length: count }, (_, index) => join(dir, String(index)));
-    execFileSync('mkfifo', ['-m', '600', ...paths], { stdio: 'ignore' });
+    await new Promise<void>((resolve, reject) => execFile('mkfifo', ['-m', '600', ...paths], (error) => (error ? reject(error) : resolve())));
     // read end first and non-blocking: opening a FIFO for writing blocks until it has a reader
     const fds = paths.map((path) => {
       const readFd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -54,6 +55,14 @@ export function createOutputPipes(count: number): OutputPipe[] | null {
     return null;
   } finally {
     removeFifos(dir, count);
+  }
+}
+
+/** Closes pipes that will not be handed to a command after all (both ends; their readers would keep the process alive). */
+export function closeOutputPipes(pipes: readonly OutputPipe[] | null): void {
+  for (const pipe of pipes ?? []) {
+    closeSync(pipe.writeFd);
+    pipe.reader.destroy();
   }
 }
 

@@ -7,6 +7,7 @@ import { startSampling, type Sampling } from './sampling.js';
 import { SignalForwarder } from './signals.js';
 import type { OpenedExecution, Sink } from '../sink/sink.js';
 import type { PtyModule } from './pty.js';
+import { closeOutputPipes, createOutputPipes, type OutputPipe } from './pipes.js';
 import { spawnCommand, type SpawnedCommand } from './spawn.js';
 import { Tee } from './tee.js';
 
@@ -28,6 +29,11 @@ export interface RunOptions {
   context?: ExecutionContext | null;
   /** The wrapper's environment (default `process.env`); the command gets it plus the exec-track variables. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * The command's output pipes, made ahead by the caller ({@link createOutputPipes}, so that `mkfifo`
+   * runs while the store opens); runExecution owns them from the call on. Made here when absent.
+   */
+  outputPipes?: Promise<OutputPipe[] | null>;
   /** Called once the execution exists in the sink, before the command is started (also when it then cannot start). */
   onOpen?: (opened: OpenedExecution) => void;
   /** Called once the command is running. */
@@ -52,17 +58,23 @@ export async function runExecution(argv: readonly string[], options: RunOptions,
   const env = options.env ?? process.env;
   const redactor = createRedactor(argv, env);
   const startedAt = Date.now();
-  const opened = await sink.open({
-    session: options.session,
-    name: options.name,
-    command: redactor.argv,
-    cwd: process.cwd(),
-    host: hostname(),
-    pid: process.pid,
-    startedAt,
-    metrics: options.metrics,
-    context: options.context ?? null,
-  });
+  const outputPipes = options.pty ? Promise.resolve(null) : (options.outputPipes ?? createOutputPipes(2));
+  const opened = await sink
+    .open({
+      session: options.session,
+      name: options.name,
+      command: redactor.argv,
+      cwd: process.cwd(),
+      host: hostname(),
+      pid: process.pid,
+      startedAt,
+      metrics: options.metrics,
+      context: options.context ?? null,
+    })
+    .catch(async (error: unknown) => {
+      closeOutputPipes(await outputPipes);
+      throw error;
+    });
   options.onOpen?.(opened);
   const commandEnv = {
     ...env,
@@ -72,9 +84,12 @@ export async function runExecution(argv: readonly string[], options: RunOptions,
   };
   const command = options.pty
     ? (await import('./pty.js')).spawnInPty(options.pty, argv, commandEnv)
-    : spawnCommand(argv, { env: commandEnv, foreground: options.foreground });
+    : spawnCommand(argv, { env: commandEnv, foreground: options.foreground, pipes: await outputPipes });
   command.onSpawn(() => options.onStart?.(opened));
-  const forwarder = command.pid === undefined ? undefined : new SignalForwarder({ pid: command.pid, foreground: options.foreground && !options.pty, killAfterMs: options.killAfterMs });
+  const forwarder =
+    command.pid === undefined
+      ? undefined
+      : new SignalForwarder({ pid: command.pid, foreground: options.foreground && !options.pty, killAfterMs: options.killAfterMs });
   forwarder?.start();
   const capture = new Capture(sink, redactor.text, options.notice);
   const sampling = sample(command, options, capture);
@@ -108,13 +123,7 @@ function sample(command: SpawnedCommand, options: RunOptions, capture: Capture):
 }
 
 /** Captures the command's output until it and (after a terminating signal) its tree are gone. */
-async function follow(
-  command: SpawnedCommand,
-  program: string,
-  forwarder: SignalForwarder | undefined,
-  sink: Sink,
-  capture: Capture,
-): Promise<ChildEnd> {
+async function follow(command: SpawnedCommand, program: string, forwarder: SignalForwarder | undefined, sink: Sink, capture: Capture): Promise<ChildEnd> {
   const tees: Tee[] = [];
   const onChunk = (stream: 'stdout' | 'stderr') => (chunk: Buffer, ts: number) => {
     capture.push(stream, chunk, ts);

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { createOutputPipes } from './pipes.js';
+import type { OutputPipe } from './pipes.js';
 
 /** How the command's process ended, or why it never started. */
 export type ProcessEnd =
@@ -28,11 +28,13 @@ export interface SpawnOptions {
   env: NodeJS.ProcessEnv;
   /** Keep the command in our process group instead of a new session (`run --foreground`). */
   foreground: boolean;
+  /** Two pipes for stdout and stderr ({@link createOutputPipes}), or null for child_process 'pipe' (socketpairs). */
+  pipes: OutputPipe[] | null;
 }
 
 /**
- * Starts `argv` with node:child_process: no shell, stdin inherited, stdout and stderr on real pipes
- * ({@link createOutputPipes}; socketpairs where FIFOs cannot be made) read as raw Buffers (nothing
+ * Starts `argv` with node:child_process: no shell, stdin inherited, stdout and stderr on
+ * `options.pipes` (socketpairs where FIFOs could not be made) read as raw Buffers (nothing
  * collected in memory), never throwing. Without `foreground` the command gets its own session and
  * process group (`detached`), see docs/signals.md. The wrapper's own death does not take the command
  * down with it. (Plain `spawn` rather than execa: loading execa's ~100 modules cost ~150 ms CPU on
@@ -40,7 +42,7 @@ export interface SpawnOptions {
  */
 export function spawnCommand(argv: readonly string[], options: SpawnOptions): SpawnedCommand {
   const [file, ...args] = argv;
-  const pipes = createOutputPipes(2);
+  const { pipes } = options;
   let child;
   try {
     child = spawn(file!, args, {

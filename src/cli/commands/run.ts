@@ -6,6 +6,7 @@ import { ExecTrackError } from '../../errors.js';
 import { checkTextLimit } from '../../protocol/limits.js';
 import type { MetricsConfig, Outcome } from '../../protocol/types.js';
 import type { PtyModule } from '../../runner/pty.js';
+import type { OutputPipe } from '../../runner/pipes.js';
 import { formatDuration, formatUsage } from '../../report/format.js';
 import { runNotifications, validateRunNotify, type RunNotifyFlags } from './run-notify.js';
 import { openSink, trackingFailed, trackingMetrics, type OpenedSink, type TrackingOptions } from './tracking.js';
@@ -58,14 +59,19 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, io: Co
   io.stdout.on('error', ignore);
   io.stderr.on('error', ignore);
   let opened: OpenedSink | undefined;
+  let unclaimedPipes: Promise<OutputPipe[] | null> | undefined;
   try {
     const { readContext } = await import('../../runner/context.js');
-    // git runs while the store opens
+    // git and mkfifo run while the store opens
     const context = readContext(process.cwd(), env);
+    unclaimedPipes = opts.pty ? undefined : (await import('../../runner/pipes.js')).createOutputPipes(2);
     const pty = opts.pty ? await requirePty() : undefined;
     const { runExecution } = await import('../../runner/run.js');
     opened = await openSink(opts, io, valid.lineQuota, notify);
     const notifications = runNotifications(notify ?? [], opened.store, env, notice);
+    const outputPipes = unclaimedPipes;
+    // runExecution owns them from here on
+    unclaimedPipes = undefined;
     const exitCode = await runExecution(
       argv,
       {
@@ -75,6 +81,7 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, io: Co
         killAfterMs: valid.killAfterMs,
         foreground: opts.foreground ?? false,
         pty,
+        outputPipes,
         sampleIntervalMs: valid.sampleIntervalMs,
         context: await context,
         env,
@@ -94,6 +101,7 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, io: Co
     await notifications.finish();
     return exitCode;
   } catch (error) {
+    if (unclaimedPipes) (await import('../../runner/pipes.js')).closeOutputPipes(await unclaimedPipes);
     return trackingFailed(error, 'nothing ran', notice);
   } finally {
     await opened?.close();
@@ -106,7 +114,11 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, io: Co
  */
 async function requirePty(): Promise<PtyModule> {
   const pty = await (await import('../../runner/pty.js')).loadPty();
-  if (!pty) throw new ExecTrackError('USAGE', '--pty needs the optional package @lydell/node-pty, which is not installed; reinstall exec-track with optional dependencies or run without --pty.');
+  if (!pty)
+    throw new ExecTrackError(
+      'USAGE',
+      '--pty needs the optional package @lydell/node-pty, which is not installed; reinstall exec-track with optional dependencies or run without --pty.',
+    );
   return pty;
 }
 
@@ -115,7 +127,12 @@ function validate(argv: string[], opts: RunCommandOptions): ValidOptions {
   const metrics = trackingMetrics(opts);
   if (opts.name !== undefined) checkTextLimit(opts.name, 'executionName', '--name', true);
   const lineQuota = opts.lineQuota === undefined ? undefined : parseLineQuota(opts.lineQuota, '--line-quota');
-  return { metrics, killAfterMs: parseDuration(opts.killAfter ?? durationText(DEFAULTS.killAfterMs), '--kill-after'), lineQuota, sampleIntervalMs: sampleInterval(opts.sample ?? durationText(DEFAULTS.sampleMs)) };
+  return {
+    metrics,
+    killAfterMs: parseDuration(opts.killAfter ?? durationText(DEFAULTS.killAfterMs), '--kill-after'),
+    lineQuota,
+    sampleIntervalMs: sampleInterval(opts.sample ?? durationText(DEFAULTS.sampleMs)),
+  };
 }
 
 function sampleInterval(value: string): number | null {

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ExecTrackError } from '../../errors.js';
 
@@ -8,6 +9,25 @@ export type Db = Database.Database;
 /** How long a writer waits for another process's lock before SQLITE_BUSY (ms). */
 const BUSY_TIMEOUT_MS = 10_000;
 const RETRY_LIMIT_MS = 30_000;
+
+let addonPath: string | null | undefined;
+
+/**
+ * Where better-sqlite3's compiled addon is, or null to let better-sqlite3 look for it. Its own lookup
+ * (the `bindings` package) loads two more packages and probes a dozen paths: ~4 ms of every `run`'s
+ * start (B4). `build/Release/better_sqlite3.node` is where its install script (prebuild-install or
+ * node-gyp) puts it.
+ */
+function betterSqliteAddon(): string | null {
+  if (addonPath === undefined) {
+    try {
+      addonPath = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+    } catch {
+      addonPath = null;
+    }
+  }
+  return addonPath;
+}
 
 /**
  * Opens the SQLite file with the settings every connection needs: a busy timeout (8 parallel
@@ -22,7 +42,7 @@ const RETRY_LIMIT_MS = 30_000;
 export function openConnection(path: string, { readonly = false } = {}): Db {
   let db: Db;
   try {
-    db = new Database(path, { readonly, fileMustExist: readonly });
+    db = new Database(path, { readonly, fileMustExist: readonly, nativeBinding: betterSqliteAddon() ?? undefined });
   } catch (cause) {
     throw new ExecTrackError('STORE_ERROR', `Cannot open the database ${path}; check that the directory is writable.`, { cause });
   }
