@@ -1,8 +1,19 @@
-import type { Statement } from 'better-sqlite3';
 import type { NewOutboxMessage, NotifyRule, NotifyStore, OutboxMessage, Settlement } from '../../notify/store.js';
 import { writeTransaction, writeWhenFree, type Db } from './connection.js';
 import { toMessage, toRule, type OutboxRow, type RuleRow } from '../notify-rows.js';
 
+/** The prepared statements of {@link SqliteNotifyStore}. */
+const statements = (db: Db) => ({
+  insertRule: db.prepare(
+    'INSERT INTO notify_rules (id, session_id, execution_id, channel, url, events, stall_after_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  ),
+  insertMessage: db.prepare(
+    `INSERT INTO notify_outbox (key, rule_id, session_id, kind, state, channel, url, headers, body, created_at, next_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+  ),
+  due: db.prepare("SELECT * FROM notify_outbox WHERE state = 'pending' AND next_at <= ? AND lease_until <= ? ORDER BY next_at, id LIMIT ?"),
+  lease: db.prepare('UPDATE notify_outbox SET lease_until = ? WHERE id = ?'),
+});
 
 /**
  * The SQLite {@link NotifyStore}: tables `notify_rules` and `notify_outbox` (migration v6). A claim
@@ -11,41 +22,42 @@ import { toMessage, toRule, type OutboxRow, type RuleRow } from '../notify-rows.
  */
 export class SqliteNotifyStore implements NotifyStore {
   readonly #db: Db;
-  readonly #insertRule: Statement;
-  readonly #insertMessage: Statement;
-  readonly #due: Statement;
-  readonly #lease: Statement;
+  readonly #sql: ReturnType<typeof statements>;
   readonly #addRule: (rule: NotifyRule, skipKeys: string[]) => void;
   readonly #enqueue: (messages: NewOutboxMessage[]) => number;
   readonly #claim: (now: number, limit: number, leaseMs: number) => OutboxMessage[];
 
   constructor(db: Db) {
     this.#db = db;
-    this.#insertRule = db.prepare(
-      'INSERT INTO notify_rules (id, session_id, execution_id, channel, url, events, stall_after_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    this.#insertMessage = db.prepare(
-      `INSERT INTO notify_outbox (key, rule_id, session_id, kind, state, channel, url, headers, body, created_at, next_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
-    );
-    this.#due = db.prepare("SELECT * FROM notify_outbox WHERE state = 'pending' AND next_at <= ? AND lease_until <= ? ORDER BY next_at, id LIMIT ?");
-    this.#lease = db.prepare('UPDATE notify_outbox SET lease_until = ? WHERE id = ?');
+    this.#sql = statements(db);
     this.#addRule = writeTransaction(db, (rule: NotifyRule, skipKeys: string[]) => {
-      this.#insertRule.run(rule.id, rule.sessionId, rule.executionId, rule.channel, rule.url, JSON.stringify(rule.on), rule.stallAfterMs, rule.createdAt);
+      this.#sql.insertRule.run(rule.id, rule.sessionId, rule.executionId, rule.channel, rule.url, JSON.stringify(rule.on), rule.stallAfterMs, rule.createdAt);
       for (const key of skipKeys) {
-        this.#insertMessage.run(key, rule.id, rule.sessionId, 'skipped', 'skipped', rule.channel, '', '{}', '', rule.createdAt, rule.createdAt);
+        this.#sql.insertMessage.run(key, rule.id, rule.sessionId, 'skipped', 'skipped', rule.channel, '', '{}', '', rule.createdAt, rule.createdAt);
       }
     });
     this.#enqueue = writeTransaction(db, (messages: NewOutboxMessage[]) => {
       let added = 0;
       for (const m of messages) {
-        added += this.#insertMessage.run(m.key, m.ruleId, m.sessionId, m.kind, m.state, m.channel, m.url, JSON.stringify(m.headers), m.body, m.createdAt, m.createdAt).changes;
+        added += this.#sql.insertMessage.run(
+          m.key,
+          m.ruleId,
+          m.sessionId,
+          m.kind,
+          m.state,
+          m.channel,
+          m.url,
+          JSON.stringify(m.headers),
+          m.body,
+          m.createdAt,
+          m.createdAt,
+        ).changes;
       }
       return added;
     });
     this.#claim = writeTransaction(db, (now: number, limit: number, leaseMs: number) => {
-      const rows = this.#due.all(now, now, limit) as OutboxRow[];
-      for (const row of rows) this.#lease.run(now + leaseMs, row.id);
+      const rows = this.#sql.due.all(now, now, limit) as OutboxRow[];
+      for (const row of rows) this.#sql.lease.run(now + leaseMs, row.id);
       return rows.map(toMessage);
     });
   }
@@ -60,9 +72,10 @@ export class SqliteNotifyStore implements NotifyStore {
   }
 
   async listRules(sessionId?: string): Promise<NotifyRule[]> {
-    const rows = sessionId === undefined
-      ? this.#db.prepare('SELECT * FROM notify_rules ORDER BY created_at, rowid').all()
-      : this.#db.prepare('SELECT * FROM notify_rules WHERE session_id = ? ORDER BY created_at, rowid').all(sessionId);
+    const rows =
+      sessionId === undefined
+        ? this.#db.prepare('SELECT * FROM notify_rules ORDER BY created_at, rowid').all()
+        : this.#db.prepare('SELECT * FROM notify_rules WHERE session_id = ? ORDER BY created_at, rowid').all(sessionId);
     return (rows as RuleRow[]).map(toRule);
   }
 
@@ -97,7 +110,9 @@ export class SqliteNotifyStore implements NotifyStore {
   }
 
   async deliveryCounts(ruleId: string): Promise<Record<string, number>> {
-    const rows = this.#db.prepare("SELECT state, count(*) AS n FROM notify_outbox WHERE rule_id = ? AND state != 'skipped' GROUP BY state").all(ruleId) as Array<{ state: string; n: number }>;
+    const rows = this.#db
+      .prepare("SELECT state, count(*) AS n FROM notify_outbox WHERE rule_id = ? AND state != 'skipped' GROUP BY state")
+      .all(ruleId) as Array<{ state: string; n: number }>;
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));
   }
 }
