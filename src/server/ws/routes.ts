@@ -1,6 +1,6 @@
 import { ExecTrackError } from '../../errors.js';
 import { executionParams, followQuery, sessionFollowQuery, sessionParams } from '../../protocol/queries.js';
-import { preload } from '../api/preload.js';
+import { preload, type Preload } from '../api/preload.js';
 import { replies, type ApiInstance } from '../api/schema.js';
 import { ownedExecution, readableExecution, readableSession } from '../auth/access.js';
 import type { ServerContext } from '../context.js';
@@ -37,37 +37,16 @@ export function socketRoutes(app: ApiInstance, ctx: ServerContext, inflight: Inf
   const session = preload((request) => readableSession(ctx, request.params.id));
 
   app.route({
-    method: 'GET',
+    ...socketOptions(owned),
     url: '/executions/:id/stream',
-    ...owned.route,
-    config: { ...owned.route.config, socket: true },
-    schema: {
-      tags: ['sockets'],
-      summary: "WebSocket: the wrapper's stream of lines and the final state (owner's claim key)",
-      params: executionParams,
-      response: replies({ 101: SWITCHING }),
-    },
-    handler: async () => {
-      throw noSuchSocket();
-    },
+    schema: { ...socketDoc("WebSocket: the wrapper's stream of lines and the final state (owner's claim key)"), params: executionParams },
     wsHandler: (ws, request) => handleStream(ctx, inflight, watch(ws), owned.of(request).id),
   });
 
   app.route({
-    method: 'GET',
+    ...socketOptions(followed),
     url: '/executions/:id/follow',
-    ...followed.route,
-    config: { socket: true },
-    schema: {
-      tags: ['sockets'],
-      summary: "WebSocket: an execution's backlog, then live lines, points and state",
-      params: executionParams,
-      querystring: followQuery,
-      response: replies({ 101: SWITCHING }),
-    },
-    handler: async () => {
-      throw noSuchSocket();
-    },
+    schema: { ...socketDoc("WebSocket: an execution's backlog, then live lines, points and state"), params: executionParams, querystring: followQuery },
     wsHandler: (ws, request) => {
       const lines = request.query.after ?? -1;
       // without `pointsAfter`, points resume where lines do (a page that has lines up to `after` has their points)
@@ -77,20 +56,26 @@ export function socketRoutes(app: ApiInstance, ctx: ServerContext, inflight: Inf
   });
 
   app.route({
-    method: 'GET',
+    ...socketOptions(session),
     url: '/sessions/:id/follow',
-    ...session.route,
-    config: { socket: true },
-    schema: {
-      tags: ['sockets'],
-      summary: "WebSocket: a session's executions, then each one created or changed",
-      params: sessionParams,
-      querystring: sessionFollowQuery,
-      response: replies({ 101: SWITCHING }),
-    },
+    schema: { ...socketDoc("WebSocket: a session's executions, then each one created or changed"), params: sessionParams, querystring: sessionFollowQuery },
+    wsHandler: (ws, request) => handleSessionFollow(ctx, watch(ws), session.of(request), request.query),
+  });
+}
+
+/** What every WebSocket route shares: a GET behind its access check, marked `socket`, and a 404 for a request without an upgrade. */
+function socketOptions<T>(access: Preload<T>) {
+  return {
+    method: 'GET' as const,
+    ...access.route,
+    config: { ...access.route.config, socket: true as const },
     handler: async () => {
       throw noSuchSocket();
     },
-    wsHandler: (ws, request) => handleSessionFollow(ctx, watch(ws), session.of(request), request.query),
-  });
+  };
+}
+
+/** The documentation part of a WebSocket route's schema: the `sockets` tag, its summary, and the 101 answer. */
+function socketDoc(summary: string) {
+  return { tags: ['sockets'], summary, response: replies({ 101: SWITCHING }) };
 }
