@@ -9,7 +9,7 @@
 // from node_modules when first needed: native addons, and packages only the server, the reports or
 // one option use (their files are read only by the paths needing them).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -39,6 +39,15 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
+
+// bin/exec-track reads the bundle as latin1 (a one-byte string, no UTF-8 decoding). esbuild writes
+// non-ASCII as escapes except where it cannot (String.raw and other tagged templates): use
+// `\u00b1` or an HTML entity there.
+const nonAscii = /[^\x00-\x7f]/.exec(readFileSync(OUT, 'latin1'));
+if (nonAscii) {
+  const before = readFileSync(OUT, 'latin1').slice(Math.max(0, nonAscii.index - 60), nonAscii.index);
+  throw new Error(`${OUT} must be ASCII; a non-ASCII character follows ${JSON.stringify(before)} (write it as an escape or entity in src/)`);
+}
 
 // The code cache: what V8 compiled during one `run --quiet -- true` (against a store created by a
 // first run, so store creation is not what gets cached). V8 rejects it by itself under another Node

@@ -17,7 +17,7 @@ const NUM = String.raw`[-+]?${UNUM}|[-+]?(?:[nN][aA][nN]|[iI][nN][fF](?:[iI][nN]
  * not run on into a word, a path, a dotted address or a clock; a `.` or `:` is allowed only before
  * a space or the end (a sentence's full stop, tqdm's `desc: `).
  */
-const valueWithTail = (ratio: boolean) => String.raw`(${NUM})(?:(?:\+|\s?±\s?|\s?\+/-\s?)(${UNUM})${ratio ? String.raw`|/(\d+)` : ''})?%?(?![\w/(])(?![.:]\S)`;
+const valueWithTail = (ratio: boolean) => String.raw`(${NUM})(?:(?:\+|\s?\u00b1\s?|\s?\+/-\s?)(${UNUM})${ratio ? String.raw`|/(\d+)` : ''})?%?(?![\w/(])(?![.:]\S)`;
 /**
  * What may follow a `key: value` pair: the end of the line (or a full stop ending it), a closing or list delimiter, a Keras
  * ` - `, tqdm's `: `, `, ` before another key, a `[` (PyTorch's `[  50/ 600]`), a ratio's `(82%)`,

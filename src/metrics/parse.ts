@@ -1,4 +1,4 @@
-import { setFlagsFromString } from 'node:v8';
+import { createRequire } from 'node:module';
 import { ExecTrackError } from '../errors.js';
 import type { MetricsConfig } from '../protocol/types.js';
 import { parseDefault } from './grammar.js';
@@ -75,7 +75,8 @@ function compileLinear(pattern: string): RegExp {
   } catch (cause) {
     throw new ExecTrackError('USAGE', `The metrics pattern ${JSON.stringify(pattern)} is not a valid regular expression; fix it or drop --metrics-pattern.`, { cause });
   }
-  setFlagsFromString('--enable-experimental-regexp-engine');
+  // node:v8 required only here, for a --metrics-pattern: a plain `run` does not load it (B4)
+  (createRequire(import.meta.url)('node:v8') as typeof import('node:v8')).setFlagsFromString('--enable-experimental-regexp-engine');
   try {
     return new RegExp(pattern, 'gl');
   } catch (cause) {

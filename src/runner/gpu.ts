@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { SYSTEM_METRIC_PREFIX } from '../protocol/system-metrics.js';
 import type { ExplicitPoint } from '../protocol/types.js';
 
@@ -75,7 +74,8 @@ export class GpuMonitor {
     const child = this.#child;
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => void (stderr.length < 1000 && (stderr += chunk.toString())));
-    createInterface({ input: child.stdout! }).on('line', (line) => this.#onLine(line));
+    // node:readline loaded only here, where there is a GPU (B4); the pipe keeps what comes meanwhile
+    void import('node:readline').then(({ createInterface }) => createInterface({ input: child.stdout! }).on('line', (line) => this.#onLine(line)));
     child.on('error', (error) => this.#fail(`could not start nvidia-smi (${error.message})`));
     child.on('exit', (code, signal) => {
       const why = stderr.trim().split('\n')[0] ?? '';

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pidAlive } from '../store/ghosts.js';
 
@@ -26,7 +26,7 @@ export class SpaceReserve {
   release(): boolean {
     if (!this.#held) return false;
     this.#held = false;
-    rmSync(this.#path, { force: true });
+    removeFile(this.#path);
     return true;
   }
 }
@@ -38,7 +38,7 @@ function fill(path: string): boolean {
     writeSync(fd, Buffer.alloc(RESERVE_BYTES));
     return true;
   } catch {
-    rmSync(path, { force: true });
+    removeFile(path);
     return false;
   } finally {
     if (fd !== undefined) closeSync(fd);
@@ -49,6 +49,15 @@ function removeOrphans(path: string): void {
   const prefix = basename(path).replace(/\d+$/, '');
   for (const name of readdirSync(dirname(path))) {
     const pid = name.startsWith(prefix) ? Number(name.slice(prefix.length)) : NaN;
-    if (Number.isSafeInteger(pid) && pid > 0 && !pidAlive(pid)) rmSync(join(dirname(path), name), { force: true });
+    if (Number.isSafeInteger(pid) && pid > 0 && !pidAlive(pid)) removeFile(join(dirname(path), name));
+  }
+}
+
+/** Deletes a file that may be gone already (unlinkSync: `rmSync` would load Node's rimraf at every `run`, B4). */
+function removeFile(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone, or never made
   }
 }

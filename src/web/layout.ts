@@ -10,7 +10,7 @@ export function layout(title: string, body: SafeHtml, options: { script?: boolea
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <meta name="robots" content="noindex, nofollow">
-<title>${title} · exec-track</title>
+<title>${title} &middot; exec-track</title>
 <link rel="stylesheet" href="/assets/web.css">
 ${options.script === false ? '' : html`<script type="module" src="/assets/web.js"></script>`}
 </head>

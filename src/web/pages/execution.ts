@@ -69,7 +69,7 @@ function metricsSection(metrics: Record<string, MetricSummary>): SafeHtml {
 /** One log line: its number (seq + 1, a permalink `#L<n>`) and its text; stderr and the quota marker marked. */
 export function lineItem(l: ReportLine, marker: boolean): SafeHtml {
   const n = l.seq + 1;
-  if (marker) return html`<li class="quota"><span class="ln">…</span><span class="tx">${l.text}</span></li>`;
+  if (marker) return html`<li class="quota"><span class="ln">&hellip;</span><span class="tx">${l.text}</span></li>`;
   return html`<li id="L${n}" class="${l.stream === 'stderr' ? 'err' : ''}"><a class="ln" href="#L${n}">${n}</a><span class="tx">${l.text}</span></li>`;
 }
 

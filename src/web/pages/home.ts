@@ -10,7 +10,7 @@ export function homePage(): string {
 Every session and execution has its own link; whoever holds the link can read it.</p>
 <form method="get" action="/go" class="open-box">
 <label for="id">Session or execution id, or a link</label>
-<input id="id" name="id" required autocomplete="off" spellcheck="false" placeholder="e_… or s_…">
+<input id="id" name="id" required autocomplete="off" spellcheck="false" placeholder="e_&hellip; or s_&hellip;">
 <button type="submit">Open</button>
 </form>`,
     { script: false },
