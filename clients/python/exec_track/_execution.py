@@ -65,6 +65,7 @@ class Execution:
         self._capture: Optional[Any] = None
         self._open = False
         self._ended: Optional[Sidecar] = None
+        self._program = ""  # the sidecar's program, for a message
 
     @property
     def state(self) -> Optional[str]:
@@ -182,7 +183,7 @@ class Execution:
         self._ended = sidecar
         sidecar.spawned.wait(max(0.0, deadline - time.monotonic()))
         if sidecar.spawn_error is not None:
-            warnings.warn(f"{_spawn_failure(sidecar.argv, sidecar.spawn_error)}; this block ran untracked", ExecTrackWarning, stacklevel=3)
+            warnings.warn(f"{_spawn_failure(self._program, sidecar.spawn_error)}; this block ran untracked", ExecTrackWarning, stacklevel=3)
         elif sidecar.exit_code() is not None and sidecar.execution_id is None:
             warnings.warn(f"exec-track record exited with code {sidecar.exit_code()} (its message is above); this block was not tracked", ExecTrackWarning, stacklevel=3)
         elif sidecar.dropped:
@@ -194,7 +195,8 @@ class Execution:
         if argv is None:
             return self._fail(f"exec-track was not found; {INSTALL_HINT}")
         if shutil.which(argv[0], path=env.get("PATH")) is None:  # told now: `nice` would start and then fail
-            return self._fail(_spawn_failure(argv, FileNotFoundError(f"no such program: {argv[0]}")))
+            return self._fail(_spawn_failure(argv[0], FileNotFoundError(f"no such program: {argv[0]}")))
+        self._program = argv[0]
         argv = [*argv, "record", "--quiet"]
         if self.server:
             argv += ["--server", self.server]
@@ -202,7 +204,7 @@ class Execution:
             # the block does not wait for the sidecar's start unless strict (a failure is told at its end)
             return Sidecar(niced(argv, env.get("PATH")), env, self.buffer_bytes, self.exit_wait, background=not self.strict)
         except OSError as e:
-            return self._fail(_spawn_failure(argv, e))
+            return self._fail(_spawn_failure(argv[0], e))
 
     def _fail(self, message: str) -> None:
         if self.strict:
@@ -211,8 +213,8 @@ class Execution:
         return None
 
 
-def _spawn_failure(argv: List[str], error: OSError) -> str:
-    return f"could not start {argv[0]} ({error}); {INSTALL_HINT}"
+def _spawn_failure(program: str, error: OSError) -> str:
+    return f"could not start {program} ({error}); {INSTALL_HINT}"
 
 
 def _outcome(error: Optional[BaseException]) -> Dict[str, Any]:

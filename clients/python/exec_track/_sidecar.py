@@ -82,8 +82,8 @@ class Sidecar:
 
     With ``background=True`` the child is started by the writer thread, so that the program does not
     wait for its start; a start that fails then surfaces in :attr:`spawn_error` (the outbox is
-    discarded, as for a sidecar that died). :meth:`output` and :meth:`send` never block: what the program prints (as written) and the
-    events wait in one outbox of at most ``buffer_bytes`` (text, plus :data:`ENTRY_BYTES` per
+    discarded, as for a sidecar that died). :meth:`output` and :meth:`send` never block: what the
+    program prints (as written) and the events wait in one outbox of at most ``buffer_bytes`` (text, plus :data:`ENTRY_BYTES` per
     write or event) in the order they came; every :data:`BATCH_MS` a writer thread writes all that
     waited to the sidecar's stdin at once, what one stream got in a row as one ``output`` event
     (raw bytes: the sidecar cuts the lines, docs/clients.md). What does not fit is dropped and counted in
@@ -93,8 +93,6 @@ class Sidecar:
 
     def __init__(self, argv: List[str], env: Mapping[str, str], buffer_bytes: int, exit_wait: float = 2.0, background: bool = False) -> None:
         self.dropped = 0
-        #: the command that starts the child
-        self.argv = argv
         #: how long the interpreter's exit waits for this sidecar to deliver (s)
         self.exit_wait = exit_wait
         self.broken = False
@@ -273,8 +271,15 @@ def _grow_pipe(fd: int) -> None:
         pass
 
 
-#: How many buffers one writev(2) takes (POSIX guarantees 16; Linux takes 1024).
-_IOV_MAX = 1024
+def _iov_max() -> int:
+    try:
+        return max(16, min(1024, os.sysconf("SC_IOV_MAX")))
+    except (AttributeError, OSError, ValueError):
+        return 16
+
+
+#: How many buffers one writev(2) takes (at least 16, POSIX's minimum; Linux and macOS take 1024).
+_IOV_MAX = _iov_max()
 
 
 def _write_all(fd: int, parts: List[bytes]) -> None:

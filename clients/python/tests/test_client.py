@@ -254,6 +254,20 @@ class NeverBlocksTest(WithFakeSidecar):
         self.assertEqual(len(caught), 1)
         self.assertIn("install exec-track", str(caught[0].message))
 
+    def test_a_sidecar_failing_to_start_in_the_background_warns_once_at_the_end(self) -> None:
+        broken = Path(self.dir.name, "broken")
+        broken.write_bytes(b"\x00 no program")  # found and executable, but exec(2) refuses it
+        broken.chmod(0o755)
+        os.environ["EXEC_TRACK_BIN"] = str(broken)
+        os.environ["PATH"] = self.dir.name  # no `nice` in front: the start itself fails
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with exec_track.execution(capture=None) as ex:
+                ex.log(loss=1)
+        self.assertEqual(len(caught), 1)
+        self.assertIn(f"could not start {broken}", str(caught[0].message))
+        self.assertIsNone(ex.id)
+
     def test_strict_raises_when_the_sidecar_cannot_start(self) -> None:
         os.environ["EXEC_TRACK_BIN"] = str(Path(self.dir.name, "missing"))
         with self.assertRaises(exec_track.ExecTrackError):
