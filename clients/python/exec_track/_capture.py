@@ -1,6 +1,7 @@
 """Capture of what a block prints: ``sys.stdout``/``sys.stderr`` (``"sys"``) or file descriptors 1 and 2 (``"fd"``)."""
 
 import codecs
+import errno
 import io
 import os
 import sys
@@ -42,10 +43,14 @@ class _Tee:
         return getattr(self._original, name)
 
 
-class _RawTee(io.RawIOBase):
-    """The file under a fast tee: each chunk the text layer flushes goes to the original file
-    unchanged (its own ``write``, so partial writes and errors are the original's), then is recorded
-    as bytes. ``before`` runs first (stderr flushes the stdout tee, so the order of the two is kept)."""
+class _BinaryTee(io.BufferedIOBase):
+    """The binary layer under a fast tee (its ``buffer``): each chunk the text layer flushes (or
+    a write to ``buffer``) goes whole to the original file unchanged, then is recorded as it is.
+    ``before`` runs first (stderr flushes the stdout tee, so the order of the two is kept). No buffer
+    of its own: the text layer gathers its writes into chunks (8 KiB) already."""
+
+    #: a plain attribute, not IOBase's property: the text layer reads it at each write
+    closed = False
 
     def __init__(self, original: Any, stream: str, emit: Emit, before: Optional[Callable[[], None]]) -> None:
         super().__init__()
@@ -57,18 +62,30 @@ class _RawTee(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data: Any) -> Optional[int]:
+    def write(self, data: Any) -> int:
         if self._before is not None:
             self._before()
-        written = self._original.write(data)
-        if written and self.emit is not None:
-            # a buffered layer lends its own buffer (a memoryview): copied; the text layer's bytes are kept
-            piece = data if written == len(data) and type(data) is bytes else bytes(data[:written])
+        # the text layer hands over bytes it no longer uses; what else comes is copied before it is kept
+        piece = data if type(data) is bytes else bytes(data)
+        view = memoryview(piece)
+        while view:
+            written = self._original.write(view)
+            if written is None:  # a non-blocking file that is full, as io.BufferedWriter tells it
+                raise BlockingIOError(errno.EAGAIN, "write could not complete without blocking", len(piece) - len(view))
+            view = view[written:]
+        if piece and self.emit is not None:
             try:
                 self.emit(self._stream, piece)
             except Exception:  # recording must never break the program's print
                 pass
-        return written
+        return len(piece)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        # closes only this tee, never the original file
+        self.closed = True
 
     def fileno(self) -> int:
         return int(self._original.fileno())
@@ -80,8 +97,6 @@ class _RawTee(io.RawIOBase):
     def name(self) -> Any:
         return self._original.name
 
-    # close() closes only this tee (RawIOBase's), never the original file
-
 
 def _fast_tee(original: Any, stream: str, emit: Emit, before: Optional[Callable[[], None]]) -> Optional[io.TextIOWrapper]:
     """A text stream like ``original`` (a ``TextIOWrapper`` on a file, as ``sys.stdout`` is when
@@ -91,35 +106,20 @@ def _fast_tee(original: Any, stream: str, emit: Emit, before: Optional[Callable[
     if type(original) is not io.TextIOWrapper or codecs.lookup(original.encoding).name != "utf-8":
         return None
     binary = original.buffer
-    if isinstance(binary, io.BufferedWriter):
-        raw: Any = binary.raw
-        unbuffered = False
-    elif isinstance(binary, io.FileIO):
-        raw, unbuffered = binary, True
-    else:
-        return None
+    raw: Any = binary.raw if isinstance(binary, io.BufferedWriter) else binary
     if not isinstance(raw, io.FileIO):
         return None
     try:
         original.flush()
     except (OSError, ValueError):
         return None
-    tee = _RawTee(raw, stream, emit, before)
-    layer: Any = tee if unbuffered else io.BufferedWriter(tee, max(io.DEFAULT_BUFFER_SIZE, _blksize(raw)))
     return io.TextIOWrapper(
-        layer,
+        _BinaryTee(raw, stream, emit, before),
         encoding=original.encoding,
         errors=original.errors,
         line_buffering=original.line_buffering,
         write_through=original.write_through,
     )
-
-
-def _blksize(raw: Any) -> int:
-    try:
-        return int(os.fstat(raw.fileno()).st_blksize)
-    except (OSError, ValueError):
-        return 0
 
 
 class SysCapture:
@@ -152,8 +152,7 @@ class SysCapture:
             if isinstance(tee, _Tee):
                 tee.detach_recording()
             else:
-                raw = tee.buffer if isinstance(tee.buffer, _RawTee) else tee.buffer.raw
-                raw.emit = None
+                tee.buffer.emit = None
 
 
 class _FdTap:

@@ -2,6 +2,7 @@
 
 import math
 import os
+import shutil
 import sys
 import time
 import traceback
@@ -9,7 +10,7 @@ import warnings
 from typing import Any, Dict, List, Optional, Type, Union
 
 from ._capture import start_capture
-from ._sidecar import INSTALL_HINT, PROTOCOL, ExecTrackError, Sidecar, now_ms, sidecar_command
+from ._sidecar import INSTALL_HINT, PROTOCOL, ExecTrackError, Sidecar, niced, now_ms, sidecar_command
 
 
 class ExecTrackWarning(UserWarning):
@@ -64,6 +65,7 @@ class Execution:
         self._capture: Optional[Any] = None
         self._open = False
         self._ended: Optional[Sidecar] = None
+        self._program = ""  # the sidecar's program, for a message
 
     @property
     def state(self) -> Optional[str]:
@@ -179,7 +181,10 @@ class Execution:
         sidecar.send({"type": "finish", "ts": now_ms(), **_outcome(error)}, wait=max(0.0, deadline - time.monotonic()))
         sidecar.end()
         self._ended = sidecar
-        if sidecar.exit_code() is not None and sidecar.execution_id is None:
+        sidecar.spawned.wait(max(0.0, deadline - time.monotonic()))
+        if sidecar.spawn_error is not None:
+            warnings.warn(f"{_spawn_failure(self._program, sidecar.spawn_error)}; this block ran untracked", ExecTrackWarning, stacklevel=3)
+        elif sidecar.exit_code() is not None and sidecar.execution_id is None:
             warnings.warn(f"exec-track record exited with code {sidecar.exit_code()} (its message is above); this block was not tracked", ExecTrackWarning, stacklevel=3)
         elif sidecar.dropped:
             warnings.warn(f"exec-track fell behind and dropped {sidecar.dropped} events of this execution", ExecTrackWarning, stacklevel=3)
@@ -189,19 +194,27 @@ class Execution:
         argv = sidecar_command(env)
         if argv is None:
             return self._fail(f"exec-track was not found; {INSTALL_HINT}")
+        if shutil.which(argv[0], path=env.get("PATH")) is None:  # told now: `nice` would start and then fail
+            return self._fail(_spawn_failure(argv[0], FileNotFoundError(f"no such program: {argv[0]}")))
+        self._program = argv[0]
         argv = [*argv, "record", "--quiet"]
         if self.server:
             argv += ["--server", self.server]
         try:
-            return Sidecar(argv, env, self.buffer_bytes, self.exit_wait)
+            # the block does not wait for the sidecar's start unless strict (a failure is told at its end)
+            return Sidecar(niced(argv, env.get("PATH")), env, self.buffer_bytes, self.exit_wait, background=not self.strict)
         except OSError as e:
-            return self._fail(f"could not start {argv[0]} ({e}); {INSTALL_HINT}")
+            return self._fail(_spawn_failure(argv[0], e))
 
     def _fail(self, message: str) -> None:
         if self.strict:
             raise ExecTrackError(message)
         warnings.warn(f"{message}; this block runs untracked", ExecTrackWarning, stacklevel=4)
         return None
+
+
+def _spawn_failure(program: str, error: OSError) -> str:
+    return f"could not start {program} ({error}); {INSTALL_HINT}"
 
 
 def _outcome(error: Optional[BaseException]) -> Dict[str, Any]:

@@ -2,9 +2,11 @@
 
 import atexit
 import json
+import os
 import shlex
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from collections import deque
@@ -28,6 +30,19 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+#: How much lower the sidecar's CPU priority is than the program's (``nice -n``): when the cores are
+#: busy it yields them to the program (and, sharing its session, it does not get a CPU share of its
+#: own beside the program's under Linux's autogroup scheduling); on a free core it runs at full speed.
+SIDECAR_NICE = 10
+
+#: Past this many bytes waiting, a write wakes the writer thread before :data:`BATCH_MS`: what it
+#: hands to the pipe is freed, and the memory reused, instead of fresh pages for all (page faults).
+WAKE_BYTES = 256 * 1024
+
+#: The size asked for the pipe to the sidecar (Linux, at most /proc/sys/fs/pipe-max-size): what the
+#: program prints while the sidecar starts waits in the kernel rather than in Python objects.
+PIPE_BYTES = 2**20
+
 #: What one write or event costs in the outbox beyond its text (a tuple or dict and its references).
 ENTRY_BYTES = 128
 
@@ -38,6 +53,12 @@ _delivering: List["Sidecar"] = []
 
 class ExecTrackError(RuntimeError):
     """Tracking could not start (raised only with ``strict=True``)."""
+
+
+def niced(argv: List[str], path: Optional[str]) -> List[str]:
+    """``argv`` run by ``nice -n`` :data:`SIDECAR_NICE` when ``nice`` is on ``path``, else as it is."""
+    nice = shutil.which("nice", path=path)
+    return [nice, "-n", str(SIDECAR_NICE), *argv] if nice else argv
 
 
 def sidecar_command(env: Mapping[str, str]) -> Optional[List[str]]:
@@ -59,16 +80,18 @@ def sidecar_command(env: Mapping[str, str]) -> Optional[List[str]]:
 class Sidecar:
     """A running ``exec-track record`` child fed by a background thread.
 
-    :meth:`output` and :meth:`send` never block: what the program prints (as written) and the
-    events wait in one outbox of at most ``buffer_bytes`` (text, plus :data:`ENTRY_BYTES` per
+    With ``background=True`` the child is started by the writer thread, so that the program does not
+    wait for its start; a start that fails then surfaces in :attr:`spawn_error` (the outbox is
+    discarded, as for a sidecar that died). :meth:`output` and :meth:`send` never block: what the
+    program prints (as written) and the events wait in one outbox of at most ``buffer_bytes`` (text, plus :data:`ENTRY_BYTES` per
     write or event) in the order they came; every :data:`BATCH_MS` a writer thread writes all that
     waited to the sidecar's stdin at once, what one stream got in a row as one ``output`` event
     (raw bytes: the sidecar cuts the lines, docs/clients.md). What does not fit is dropped and counted in
-    :attr:`dropped`. The sidecar runs in its own session (process group), so a Ctrl-C meant for
-    the program does not reach it.
+    :attr:`dropped`. The sidecar runs in its own process group (Python < 3.11: its own session), so a
+    Ctrl-C meant for the program does not reach it.
     """
 
-    def __init__(self, argv: List[str], env: Mapping[str, str], buffer_bytes: int, exit_wait: float = 2.0) -> None:
+    def __init__(self, argv: List[str], env: Mapping[str, str], buffer_bytes: int, exit_wait: float = 2.0, background: bool = False) -> None:
         self.dropped = 0
         #: how long the interpreter's exit waits for this sidecar to deliver (s)
         self.exit_wait = exit_wait
@@ -86,32 +109,53 @@ class Sidecar:
         # program's threads and the writer share it without a lock
         self._outbox: Deque[Any] = deque()
         self._wake = threading.Event()
-        self._proc = subprocess.Popen(
-            argv,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=dict(env),
-            start_new_session=True,
-        )
-        self._writer = threading.Thread(target=self._write_loop, name="exec-track-writer", daemon=True)
+        self.spawn_error: Optional[OSError] = None
+        #: set once the child was started or failed to
+        self.spawned = threading.Event()
+        self._proc: Optional["subprocess.Popen[bytes]"] = None
         self._reader = threading.Thread(target=self._read_loop, name="exec-track-reader", daemon=True)
+        self._writer = threading.Thread(target=self._write_loop, name="exec-track-writer", daemon=True)
+        if background:
+            # the sidecar's errors go to the program's stderr as it is now, not into a capture of fd 2
+            self._spawn_args: Any = (argv, env, os.dup(2))
+        else:
+            self._spawn_args = None
+            self._spawn(argv, env, None)
         self._writer.start()
+
+    def _spawn(self, argv: List[str], env: Mapping[str, str], stderr: Optional[int]) -> None:
+        """:raises OSError: when the child cannot start."""
+        # a process group of its own in the program's session (its own session before 3.11)
+        group: Dict[str, Any] = {"process_group": 0} if sys.version_info >= (3, 11) else {"start_new_session": True}
+        try:
+            self._proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=dict(env), **group)
+        except OSError as e:
+            self.spawn_error = e
+            self.answered.set()
+            raise
+        finally:
+            self.spawned.set()
+        assert self._proc.stdin is not None
+        _grow_pipe(self._proc.stdin.fileno())
         self._reader.start()
 
-    @property
-    def pid(self) -> int:
-        return self._proc.pid
+    def _busy(self) -> bool:
+        """Still to start, delivering or running."""
+        return self._writer.is_alive() or (self._proc is not None and self._proc.poll() is None)
 
     def exit_code(self) -> Optional[int]:
-        """The sidecar's exit code, None while it runs."""
-        return self._proc.poll()
+        """The sidecar's exit code, None while it runs or before it started."""
+        return self._proc.poll() if self._proc is not None else None
 
     def output(self, stream: str, text: Union[str, bytes]) -> None:
         """Queues what the program wrote on ``stream`` (``"stdout"``/``"stderr"``), in pieces as
         written: text, or bytes (UTF-8, a character may be cut between pieces)."""
-        if self._added - self._drained < self._limit:
+        waiting = self._added - self._drained
+        if waiting < self._limit:
             self._outbox.append((stream, text))
             self._added += len(text) + ENTRY_BYTES
+            if waiting > WAKE_BYTES and not self._wake.is_set():
+                self._wake.set()
         else:
             self.dropped += 1
 
@@ -134,7 +178,7 @@ class Sidecar:
         sidecar then records the rest and exits on its own (:meth:`wait`, :func:`wait_delivering`)."""
         self._outbox.append(_CLOSE)
         self._wake.set()
-        _delivering[:] = [s for s in _delivering if s._proc.poll() is None]
+        _delivering[:] = [s for s in _delivering if s._busy()]
         _delivering.append(self)
 
     def wait(self, timeout: Optional[float]) -> bool:
@@ -145,6 +189,8 @@ class Sidecar:
         self._writer.join(left())
         if self._writer.is_alive():
             return False
+        if self._proc is None:  # it never started
+            return True
         try:
             self._proc.wait(left())
         except subprocess.TimeoutExpired:
@@ -158,8 +204,15 @@ class Sidecar:
         return self.wait(wait)
 
     def _write_loop(self) -> None:
-        stdin = self._proc.stdin
-        assert stdin is not None
+        if self._spawn_args is not None:
+            argv, env, stderr = self._spawn_args
+            try:
+                self._spawn(argv, env, stderr)
+            except OSError:
+                self.broken = True
+            finally:
+                os.close(stderr)
+        stdin = self._proc.stdin if self._proc is not None else None
         closing = False
         while not closing:
             # waking this thread for each print would cost the program a GIL hand-over each time
@@ -173,19 +226,21 @@ class Sidecar:
                 closing = True
                 del items[items.index(_CLOSE) :]
             self._drained += ENTRY_BYTES * len(items) + sum([len(item[1]) for item in items if type(item) is tuple])
-            payload = _payload(items)
-            if payload and not self.broken:
+            parts = _parts(items)
+            del items  # what is sent is freed as it goes
+            if parts and not self.broken and stdin is not None:
                 try:
-                    stdin.write(payload)
-                    stdin.flush()
+                    _write_all(stdin.fileno(), parts)
                 except (OSError, ValueError):
                     self.broken = True
         try:
-            stdin.close()
+            if stdin is not None:
+                stdin.close()
         except (OSError, ValueError):
             pass
 
     def _read_loop(self) -> None:
+        assert self._proc is not None
         stdout = self._proc.stdout
         assert stdout is not None
         for raw in stdout:
@@ -203,7 +258,57 @@ class Sidecar:
         self.answered.set()
 
 
-def _payload(items: List[Any]) -> bytes:
+def _grow_pipe(fd: int) -> None:
+    """Asks for a :data:`PIPE_BYTES` pipe (Linux's F_SETPIPE_SZ, capped by pipe-max-size); elsewhere, or
+    when refused, the pipe stays as it is."""
+    try:
+        import fcntl
+
+        with open("/proc/sys/fs/pipe-max-size", encoding="ascii") as f:
+            size = min(PIPE_BYTES, int(f.read()))
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), size)
+    except (ImportError, OSError, ValueError):
+        pass
+
+
+def _iov_max() -> int:
+    try:
+        return max(16, min(1024, os.sysconf("SC_IOV_MAX")))
+    except (AttributeError, OSError, ValueError):
+        return 16
+
+
+#: How many buffers one writev(2) takes (at least 16, POSIX's minimum; Linux and macOS take 1024).
+_IOV_MAX = _iov_max()
+
+
+def _write_all(fd: int, parts: List[bytes]) -> None:
+    """Writes ``parts`` to ``fd`` in order, whole, without joining them (a join of megabytes would cost
+    fresh memory): writev(2) where there is one, a write each elsewhere.
+
+    :raises OSError: from the write (a closed pipe: the sidecar died).
+    """
+    writev = getattr(os, "writev", None)
+    at = 0
+    offset = 0  # bytes of parts[at] already written
+    while at < len(parts):
+        if writev is None:
+            written = os.write(fd, memoryview(parts[at])[offset:])
+        else:
+            batch = parts[at : at + _IOV_MAX]
+            if offset:
+                batch[0] = memoryview(batch[0])[offset:]
+            written = writev(fd, batch)
+        written += offset
+        offset = 0
+        while at < len(parts) and written >= len(parts[at]):
+            written -= len(parts[at])
+            parts[at] = b""  # freed now
+            at += 1
+        offset = written
+
+
+def _parts(items: List[Any]) -> List[bytes]:
     """What the writer sends at once for ``items`` (writes and events, in the order they came): a run
     of writes to one stream as one ``output`` event (its header line, then the bytes as written,
     uncut and unescaped: the sidecar splits the lines), each event as a JSON line."""
@@ -221,30 +326,29 @@ def _payload(items: List[Any]) -> bytes:
             stream, pieces = None, []
             parts.append(_encode(item).encode("utf-8", "replace"))
     _output(parts, stream, pieces)
-    return b"".join(parts)
+    return parts
 
 
 def _output(parts: List[bytes], stream: Optional[str], pieces: List[Union[str, bytes]]) -> None:
     if stream is None or not pieces:
         return
-    try:
-        data = b"".join(pieces)  # type: ignore[arg-type]
-    except TypeError:  # text from a stream that is no file (_Tee)
-        data = b"".join(p if isinstance(p, bytes) else p.encode("utf-8", "replace") for p in pieces)
-    header = '{"type":"output","stream":"%s","bytes":%d,"ts":%d}\n' % (stream, len(data), now_ms())
-    parts += [header.encode("ascii"), data]
+    # text comes from a stream that is no file (_Tee)
+    data = [p if type(p) is bytes else p.encode("utf-8", "replace") for p in pieces]  # type: ignore[union-attr]
+    header = '{"type":"output","stream":"%s","bytes":%d,"ts":%d}\n' % (stream, sum([len(p) for p in data]), now_ms())
+    parts.append(header.encode("ascii"))
+    parts += data
 
 
 def wait_delivering(timeout: Optional[float] = None) -> bool:
     """Waits for the sidecars of ended executions to record all and exit: at most ``timeout`` seconds,
     by default the largest ``exit_wait`` among them (what the interpreter's exit does). Returns True
     when none is left delivering; those still busy go on on their own."""
-    busy = [s for s in _delivering if s._proc.poll() is None or s._writer.is_alive()]
+    busy = [s for s in _delivering if s._busy()]
     if timeout is None:
         timeout = max((s.exit_wait for s in busy), default=0.0)
     deadline = time.monotonic() + timeout
     done = all([s.wait(max(0.0, deadline - time.monotonic())) for s in busy])
-    _delivering[:] = [s for s in _delivering if s._proc.poll() is None]
+    _delivering[:] = [s for s in _delivering if s._busy()]
     return done
 
 

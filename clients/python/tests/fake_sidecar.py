@@ -1,8 +1,10 @@
 """A stand-in for `exec-track record` in the client's unit tests: appends every event it reads to
 the file named by argv[1] (an `output` event with its bytes as "text") and answers like the real
-one. With argv[2] == "stall" it never reads; with argv[2] == "slow" it takes a second to record the finish."""
+one. With argv[2] == "stall" it never reads; with argv[2] == "slow" it takes a second to record the finish;
+with argv[2] == "whoami" its first event is {"type": "whoami"} with its niceness, process group and session."""
 
 import json
+import os
 import sys
 import time
 
@@ -12,6 +14,8 @@ if mode == "stall":
     sys.exit(0)
 stdin = sys.stdin.buffer
 with open(sys.argv[1], "a", encoding="utf-8") as out:
+    if mode == "whoami":
+        out.write(json.dumps({"type": "whoami", "nice": os.nice(0), "pgid": os.getpgid(0), "pid": os.getpid(), "sid": os.getsid(0)}) + "\n")
     for raw in stdin:
         event = json.loads(raw)
         if event["type"] == "output":

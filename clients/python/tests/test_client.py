@@ -6,6 +6,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 import warnings
@@ -15,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import exec_track  # noqa: E402
-from exec_track._sidecar import sidecar_command  # noqa: E402
+from exec_track._sidecar import SIDECAR_NICE, _write_all, sidecar_command  # noqa: E402
 
 FAKE = Path(__file__).with_name("fake_sidecar.py")
 
@@ -176,6 +177,41 @@ class LeavingTest(WithFakeSidecar):
         self.assertEqual(self.events()[-1]["type"], "finish")
 
 
+class YieldsToTheProgramTest(WithFakeSidecar):
+    def test_the_sidecar_runs_niced_in_a_process_group_of_its_own(self) -> None:
+        self.use_sidecar("whoami")
+        with exec_track.execution(capture=None):
+            pass
+        me = self.events()[0]
+        self.assertEqual(me["type"], "whoami")
+        self.assertEqual(me["nice"], min(19, os.nice(0) + SIDECAR_NICE))
+        self.assertEqual(me["pgid"], me["pid"])  # a Ctrl-C for the program's group does not reach it
+        if sys.version_info >= (3, 11):
+            self.assertEqual(me["sid"], os.getsid(0))  # sharing the program's session (autogroup)
+
+    def test_writes_many_parts_whole_and_in_order_through_a_full_pipe(self) -> None:
+        parts = [bytes([65 + i % 26]) * (1 + i % 9000) for i in range(3000)]
+        read_end, write_end = os.pipe()
+        got = bytearray()
+
+        def drain() -> None:
+            while True:
+                time.sleep(0.001)  # slower than the writer: the pipe fills, writes come back partial
+                chunk = os.read(read_end, 50_000)
+                if not chunk:
+                    break
+                got.extend(chunk)
+
+        reader = threading.Thread(target=drain)
+        reader.start()
+        expected = b"".join(parts)
+        _write_all(write_end, list(parts))
+        os.close(write_end)
+        reader.join(30)
+        os.close(read_end)
+        self.assertEqual(bytes(got), expected)
+
+
 class DecoratorAndStartTest(WithFakeSidecar):
     def test_the_decorator_tracks_each_call_and_keeps_the_return_value(self) -> None:
         @exec_track.track
@@ -217,6 +253,20 @@ class NeverBlocksTest(WithFakeSidecar):
         self.assertTrue(ran)
         self.assertEqual(len(caught), 1)
         self.assertIn("install exec-track", str(caught[0].message))
+
+    def test_a_sidecar_failing_to_start_in_the_background_warns_once_at_the_end(self) -> None:
+        broken = Path(self.dir.name, "broken")
+        broken.write_bytes(b"\x00 no program")  # found and executable, but exec(2) refuses it
+        broken.chmod(0o755)
+        os.environ["EXEC_TRACK_BIN"] = str(broken)
+        os.environ["PATH"] = self.dir.name  # no `nice` in front: the start itself fails
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with exec_track.execution(capture=None) as ex:
+                ex.log(loss=1)
+        self.assertEqual(len(caught), 1)
+        self.assertIn(f"could not start {broken}", str(caught[0].message))
+        self.assertIsNone(ex.id)
 
     def test_strict_raises_when_the_sidecar_cannot_start(self) -> None:
         os.environ["EXEC_TRACK_BIN"] = str(Path(self.dir.name, "missing"))
