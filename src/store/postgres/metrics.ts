@@ -1,8 +1,9 @@
 import type { MetricPoint, MetricsConfig, MetricSummary, ReportLine } from '../../protocol/types.js';
-import { collectPoints, columnsOf, metricParsers, newSeriesState, pointsOf, type KeyedChunk, type OpenSeries, type StreamContexts } from '../metric-series.js';
+import { collectPoints, metricParsers, newSeriesState, pointsOf, type KeyedChunk, type OpenSeries, type StreamContexts } from '../metric-series.js';
 import { encodePoints } from '../point-chunks.js';
 import { summariesOf, toSeriesState, type SeriesStateRow } from '../rows.js';
-import type { PointColumns } from '../store.js';
+import type { SeriesJson as ChartSeries } from '../../protocol/responses.js';
+import { downsampleChunks, type SeriesQuery } from '../downsample.js';
 import type { Queryable } from './executions.js';
 
 /** A series as `json_build_object` gives it: non-finite values come as the strings "NaN", "Infinity", "-Infinity". */
@@ -88,9 +89,12 @@ export class Metrics {
     return pointsOf(key === undefined ? await allChunks(db, exec, afterSeq) : await keyChunks(db, exec, key, afterSeq), afterSeq);
   }
 
-  /** The points of one key as columns in (step, seq) order. */
-  async columns(db: Queryable, exec: number, key: string): Promise<PointColumns> {
-    return columnsOf(await keyChunks(db, exec, key, -1));
+  /** The points of one key as a chart reads them (see {@link downsampleChunks}). */
+  async series(db: Queryable, exec: number, key: string, query: SeriesQuery): Promise<ChartSeries> {
+    return downsampleChunks(
+      (await keyChunks(db, exec, key, -1)).map((row) => row.points),
+      query,
+    );
   }
 }
 

@@ -1,9 +1,10 @@
 import type { Statement } from 'better-sqlite3';
 import type { MetricPoint, MetricsConfig, MetricSummary, ReportLine } from '../../protocol/types.js';
-import { collectPoints, columnsOf, metricParsers, newSeriesState, pointsOf, type KeyedChunk, type OpenSeries, type StreamContexts } from '../metric-series.js';
+import { collectPoints, metricParsers, newSeriesState, pointsOf, type KeyedChunk, type OpenSeries, type StreamContexts } from '../metric-series.js';
 import { encodePoints } from '../point-chunks.js';
 import { summariesOf, toSeriesState, type SeriesStateRow } from '../rows.js';
-import type { PointColumns } from '../store.js';
+import type { SeriesJson } from '../../protocol/responses.js';
+import { downsampleChunks, type SeriesQuery } from '../downsample.js';
 import type { Db } from './connection.js';
 
 interface SeriesRow extends SeriesStateRow {
@@ -97,8 +98,11 @@ export class Metrics {
     return pointsOf(rows, afterSeq);
   }
 
-  /** The points of one key as columns in (step, seq) order. */
-  columns(exec: number, key: string): PointColumns {
-    return columnsOf(this.#readKey.all(key, exec, key, -1) as KeyedChunk[]);
+  /** The points of one key as a chart reads them (see {@link downsampleChunks}). */
+  series(exec: number, key: string, query: SeriesQuery): SeriesJson {
+    return downsampleChunks(
+      (this.#readKey.all(key, exec, key, -1) as KeyedChunk[]).map((row) => row.points),
+      query,
+    );
   }
 }

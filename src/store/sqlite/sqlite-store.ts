@@ -4,7 +4,9 @@ import { ExecTrackError } from '../../errors.js';
 import type { Execution, MetricPoint, MetricSummary, NewExecution, Outcome, ReportLine, Session } from '../../protocol/types.js';
 import { executionNotFound, sessionNotFound } from '../errors.js';
 import { batchPlan, quotaAfter } from '../ingest.js';
-import type { AppendResult, LogExtent, PointColumns, ReadReportsOptions, SearchReportsOptions, SearchResult, Store, User } from '../store.js';
+import type { SeriesJson } from '../../protocol/responses.js';
+import type { SeriesQuery } from '../downsample.js';
+import type { AppendResult, LogExtent, ReadReportsOptions, SearchReportsOptions, SearchResult, Store, User } from '../store.js';
 import { openConnection, writeTransaction, writeWhenFree, type Db } from './connection.js';
 import { Executions } from './executions.js';
 import { Metrics } from './metrics.js';
@@ -61,7 +63,10 @@ export class SqliteStore implements Store {
     if (!options.readonly) migrate(this.#db);
     else if (checkVersion(this.#db) < SCHEMA_VERSION) {
       this.#db.close();
-      throw new ExecTrackError('STORE_ERROR', `The database ${path} needs an upgrade, which cannot be written while the disk is full; free some space and retry.`);
+      throw new ExecTrackError(
+        'STORE_ERROR',
+        `The database ${path} needs an upgrade, which cannot be written while the disk is full; free some space and retry.`,
+      );
     }
     this.#sessions = new Sessions(this.#db);
     this.#executions = new Executions(this.#db, options.lineQuota);
@@ -192,8 +197,8 @@ export class SqliteStore implements Store {
     return this.#metrics.points(this.#num(executionId), key, options.afterSeq);
   }
 
-  async metricColumns(executionId: string, key: string): Promise<PointColumns> {
-    return this.#metrics.columns(this.#num(executionId), key);
+  async metricSeries(executionId: string, key: string, query: SeriesQuery): Promise<SeriesJson> {
+    return this.#metrics.series(this.#num(executionId), key, query);
   }
 
   async createUser(user: User): Promise<void> {
@@ -220,7 +225,9 @@ export class SqliteStore implements Store {
     try {
       this.#db.prepare('SELECT 1').get();
     } catch (cause) {
-      throw new ExecTrackError('STORE_ERROR', `The SQLite database does not answer (${(cause as Error).message}); check the file and restart the server.`, { cause });
+      throw new ExecTrackError('STORE_ERROR', `The SQLite database does not answer (${(cause as Error).message}); check the file and restart the server.`, {
+        cause,
+      });
     }
   }
 
