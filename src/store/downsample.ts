@@ -1,5 +1,6 @@
 import type { SeriesJson } from '../protocol/responses.js';
 import { columnsOf } from './metric-series.js';
+import { BLOCK_FIELDS, decodeBlocks } from './point-blocks.js';
 import { decodeColumnsAt, emptyColumns, pointCount } from './point-chunks.js';
 import type { PointColumns } from './store.js';
 
@@ -144,4 +145,50 @@ class Buckets {
     this.#value[e] = value;
     this.#at[e] = at;
   }
+}
+
+/** How many summary blocks each bucket must span on average before a chart is read from block summaries rather than from every point. */
+const BLOCKS_PER_BUCKET = 4;
+
+/**
+ * {@link downsample} of a whole series by step, read from the block summaries of its chunks
+ * (src/store/point-blocks.ts, in chunk order) instead of from every point: each block's lowest and
+ * highest finite point goes to the bucket of its own step, so every spike is drawn where it is and
+ * `total` counts every point. Near a bucket edge a bucket's min or max can be the extreme of a
+ * block that straddles it rather than of its own points (at most one block, 64 points, off);
+ * zooming reads points exactly. Null — read the points instead — for a range, an x of time, no
+ * buckets, summaries out of step order, or too few blocks per bucket ({@link BLOCKS_PER_BUCKET}).
+ */
+export function downsampleBlocks(summaries: readonly Float64Array[], q: SeriesQuery): SeriesJson | null {
+  if (q.x !== 'step' || q.from !== undefined || q.to !== undefined || q.buckets === undefined) return null;
+  let blocks = 0;
+  let total = 0;
+  let last = -Infinity;
+  for (const s of summaries) {
+    for (let b = 0; b < s.length; b += BLOCK_FIELDS) {
+      if (s[b + 1]! < last) return null;
+      last = s[b + 2]!;
+      total += s[b]!;
+      blocks++;
+    }
+  }
+  if (blocks < BLOCKS_PER_BUCKET * q.buckets || total <= 2 * q.buckets) return null;
+  const lo = summaries.find((s) => s.length > 0)![1]!;
+  const buckets = new Buckets(q.buckets, lo, last);
+  for (const s of summaries) {
+    for (let b = 0; b < s.length; b += BLOCK_FIELDS) {
+      if (Number.isNaN(s[b + 3]!)) continue;
+      // the min first unless the max comes before it: arrival order among equals stays step order
+      const ends = s[b + 4] === s[b + 7] && s[b + 3] === s[b + 6] ? [3] : s[b + 4]! <= s[b + 7]! ? [3, 6] : [6, 3];
+      for (const e of ends) buckets.add(s[b + e + 1]!, s[b + e + 1]!, s[b + e + 2]!, s[b + e]!);
+    }
+  }
+  const out: SeriesJson = { step: [], ts: [], value: [], total, downsampled: true };
+  buckets.emit(out);
+  return out;
+}
+
+/** The decoded summaries of a series' chunks when every chunk has one (null: some chunk has none, so the points must be read). */
+export function summariesWhenAll(blobs: readonly (Buffer | null)[]): Float64Array[] | null {
+  return blobs.every((b): b is Buffer => b !== null) ? blobs.map(decodeBlocks) : null;
 }

@@ -12,6 +12,7 @@ export class Retention {
   readonly #reports: Statement;
   readonly #points: Statement;
   readonly #series: Statement;
+  readonly #blocks: Statement;
   readonly #execution: Statement;
   readonly #session: Statement;
   readonly #oldSessions: Statement;
@@ -23,6 +24,7 @@ export class Retention {
     this.#sessionExecNums = db.prepare('SELECT num FROM executions WHERE session_id = ?');
     this.#reports = db.prepare('DELETE FROM report_chunks WHERE exec = ?');
     this.#points = db.prepare('DELETE FROM metric_chunks WHERE exec = ?');
+    this.#blocks = db.prepare('DELETE FROM metric_blocks WHERE exec = ?');
     this.#series = db.prepare('DELETE FROM metric_series WHERE exec = ?');
     this.#execution = db.prepare('DELETE FROM executions WHERE num = ?');
     this.#session = db.prepare('DELETE FROM sessions WHERE id = ?');
@@ -67,6 +69,7 @@ export class Retention {
   #deleteNum(num: number): void {
     this.#reports.run(num);
     this.#points.run(num);
+    this.#blocks.run(num);
     this.#series.run(num);
     this.#execution.run(num);
   }
