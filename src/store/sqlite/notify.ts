@@ -3,6 +3,7 @@ import type { NewOutboxMessage, NotifyRule, NotifyStore, OutboxMessage, Settleme
 import { writeTransaction, writeWhenFree, type Db } from './connection.js';
 import { toMessage, toRule, type OutboxRow, type RuleRow } from '../notify-rows.js';
 
+
 /**
  * The SQLite {@link NotifyStore}: tables `notify_rules` and `notify_outbox` (migration v6). A claim
  * selects and leases due rows in one `BEGIN IMMEDIATE` transaction, so two processes on one file
@@ -38,19 +39,7 @@ export class SqliteNotifyStore implements NotifyStore {
     this.#enqueue = writeTransaction(db, (messages: NewOutboxMessage[]) => {
       let added = 0;
       for (const m of messages) {
-        added += this.#insertMessage.run(
-          m.key,
-          m.ruleId,
-          m.sessionId,
-          m.kind,
-          m.state,
-          m.channel,
-          m.url,
-          JSON.stringify(m.headers),
-          m.body,
-          m.createdAt,
-          m.createdAt,
-        ).changes;
+        added += this.#insertMessage.run(m.key, m.ruleId, m.sessionId, m.kind, m.state, m.channel, m.url, JSON.stringify(m.headers), m.body, m.createdAt, m.createdAt).changes;
       }
       return added;
     });
@@ -71,10 +60,9 @@ export class SqliteNotifyStore implements NotifyStore {
   }
 
   async listRules(sessionId?: string): Promise<NotifyRule[]> {
-    const rows =
-      sessionId === undefined
-        ? this.#db.prepare('SELECT * FROM notify_rules ORDER BY created_at, rowid').all()
-        : this.#db.prepare('SELECT * FROM notify_rules WHERE session_id = ? ORDER BY created_at, rowid').all(sessionId);
+    const rows = sessionId === undefined
+      ? this.#db.prepare('SELECT * FROM notify_rules ORDER BY created_at, rowid').all()
+      : this.#db.prepare('SELECT * FROM notify_rules WHERE session_id = ? ORDER BY created_at, rowid').all(sessionId);
     return (rows as RuleRow[]).map(toRule);
   }
 
@@ -109,9 +97,7 @@ export class SqliteNotifyStore implements NotifyStore {
   }
 
   async deliveryCounts(ruleId: string): Promise<Record<string, number>> {
-    const rows = this.#db
-      .prepare("SELECT state, count(*) AS n FROM notify_outbox WHERE rule_id = ? AND state != 'skipped' GROUP BY state")
-      .all(ruleId) as Array<{ state: string; n: number }>;
+    const rows = this.#db.prepare("SELECT state, count(*) AS n FROM notify_outbox WHERE rule_id = ? AND state != 'skipped' GROUP BY state").all(ruleId) as Array<{ state: string; n: number }>;
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));
   }
 }
