@@ -29,8 +29,8 @@ export function downsample(c: PointColumns, q: SeriesQuery): SeriesJson {
 /**
  * {@link downsample} over the stored chunks of one series (blobs of src/store/point-chunks.ts, in
  * insertion order) without a column of the whole series: each chunk is decoded into one reused
- * chunk-sized buffer, once to find the x extent and check the order, once to fill the buckets
- * (a million points: two passes over 20 MB of blobs and no allocation per point). Chunks whose
+ * chunk-sized buffer on each pass (order, x extent, buckets), so a million points cost three
+ * passes over 20 MB of blobs and no allocation per point. Chunks whose
  * points are not in (step, seq) order are read whole and sorted first.
  */
 export function downsampleChunks(blobs: readonly Buffer[], q: SeriesQuery): SeriesJson {
