@@ -1,7 +1,7 @@
 import { createMetricParser, type MetricParser, type ParsedMetric, type StreamContext } from '../metrics/parse.js';
 import { isSystemMetric } from '../protocol/system-metrics.js';
 import type { ExplicitPoint, MetricPoint, MetricsConfig, MetricSummary, ReportLine } from '../protocol/types.js';
-import { decodeColumns, decodePoints } from './point-chunks.js';
+import { decodeColumnsAt, decodePoints, emptyColumns, pointCount } from './point-chunks.js';
 import type { PointColumns } from './store.js';
 
 /**
@@ -132,8 +132,9 @@ export function pointsOf(rows: readonly KeyedChunk[], afterSeq: number): MetricP
 
 /** The points of one key's chunks (in insertion order) as columns in (step, seq) order. */
 export function columnsOf(rows: readonly { points: Buffer }[]): PointColumns {
-  const out: PointColumns = { step: [], seq: [], ts: [], value: [] };
-  for (const row of rows) decodeColumns(row.points, out);
+  const out = emptyColumns(rows.reduce((n, row) => n + pointCount(row.points), 0));
+  let at = 0;
+  for (const row of rows) at = decodeColumnsAt(row.points, out, at);
   return sortColumns(out);
 }
 
@@ -155,6 +156,7 @@ function sortColumns(c: PointColumns): PointColumns {
   let ordered = true;
   for (let i = 1; i < c.step.length && ordered; i++) ordered = c.step[i - 1]! < c.step[i]! || (c.step[i - 1] === c.step[i] && c.seq[i - 1]! <= c.seq[i]!);
   if (ordered) return c;
-  const order = c.step.map((_, i) => i).sort((a, b) => c.step[a]! - c.step[b]! || c.seq[a]! - c.seq[b]! || a - b);
-  return { step: order.map((i) => c.step[i]!), seq: order.map((i) => c.seq[i]!), ts: order.map((i) => c.ts[i]!), value: order.map((i) => c.value[i]!) };
+  const order = Array.from(c.step, (_, i) => i).sort((a, b) => c.step[a]! - c.step[b]! || c.seq[a]! - c.seq[b]! || a - b);
+  const pick = (column: Float64Array) => Float64Array.from(order, (i) => column[i]!);
+  return { step: pick(c.step), seq: pick(c.seq), ts: pick(c.ts), value: pick(c.value) };
 }

@@ -55,35 +55,61 @@ function fitsInt32(x: number): boolean {
 
 /** Appends the points of one blob of series `key` whose seq is greater than `afterSeq` to `out`. */
 export function decodePoints(key: string, blob: Buffer, out: MetricPoint[], afterSeq = -1): void {
-  forEachPoint(blob, afterSeq, (step, seq, ts, value) => out.push({ key, step, seq, ts, value }));
+  const c = emptyColumns(pointCount(blob));
+  decodeColumnsAt(blob, c, 0);
+  for (let i = 0; i < c.seq.length; i++) {
+    if (c.seq[i]! > afterSeq) out.push({ key, step: c.step[i]!, seq: c.seq[i]!, ts: c.ts[i]!, value: c.value[i]! });
+  }
 }
 
-/** Appends the points of one blob to parallel arrays (no object per point: what a million-point chart read needs). */
-export function decodeColumns(blob: Buffer, out: PointColumns): void {
-  forEachPoint(blob, -1, (step, seq, ts, value) => {
-    out.step.push(step);
-    out.seq.push(seq);
-    out.ts.push(ts);
-    out.value.push(value);
-  });
+/** Columns for `n` points (zeros until written). */
+export function emptyColumns(n: number): PointColumns {
+  return { step: new Float64Array(n), seq: new Float64Array(n), ts: new Float64Array(n), value: new Float64Array(n) };
 }
 
-/** Calls `each` for every point of a blob whose seq is greater than `afterSeq`, in stored order. */
-function forEachPoint(blob: Buffer, afterSeq: number, each: (step: number, seq: number, ts: number, value: number) => void): void {
-  // Copy: typed-array views need alignment, which a blob from SQLite need not have.
-  const bytes = new Uint8Array(blob).buffer;
-  if (bytes.byteLength % 2 === 1) {
-    const n = (bytes.byteLength - 17) / 20;
-    const head = new Float64Array(bytes, 0, 2 + n);
-    const ints = new Int32Array(bytes, 16 + 8 * n, 3 * n);
+/** How many points a blob holds (either layout). */
+export function pointCount(blob: Buffer): number {
+  return blob.byteLength % 2 === 1 ? (blob.byteLength - 17) / 20 : blob.byteLength / (8 * FIELDS);
+}
+
+/**
+ * Writes the points of one blob into `out` from index `at` on, in stored order, and returns the
+ * index after them: typed columns sized beforehand with {@link pointCount}, no object and no
+ * array growth per point (what a million-point chart read needs).
+ */
+export function decodeColumnsAt(blob: Buffer, out: PointColumns, at: number): number {
+  const b = viewOf(blob);
+  if (b.compact) {
+    const { n, head, ints } = b;
+    const seq0 = head[0]!;
+    const ts0 = head[1]!;
+    out.value.set(head.subarray(2, 2 + n), at);
     for (let i = 0; i < n; i++) {
-      const seq = head[0]! + ints[n + i]!;
-      if (seq > afterSeq) each(ints[i]!, seq, head[1]! + ints[2 * n + i]!, head[2 + i]!);
+      out.step[at + i] = ints[i]!;
+      out.seq[at + i] = seq0 + ints[n + i]!;
+      out.ts[at + i] = ts0 + ints[2 * n + i]!;
     }
-    return;
+    return at + n;
   }
-  const f = new Float64Array(bytes);
-  for (let o = 0; o + FIELDS <= f.length; o += FIELDS) {
-    if (f[o + 1]! > afterSeq) each(f[o]!, f[o + 1]!, f[o + 2]!, f[o + 3]!);
+  const f = b.floats;
+  for (let i = 0, o = 0; i < b.n; i++, o += FIELDS) {
+    out.step[at + i] = f[o]!;
+    out.seq[at + i] = f[o + 1]!;
+    out.ts[at + i] = f[o + 2]!;
+    out.value[at + i] = f[o + 3]!;
   }
+  return at + b.n;
+}
+
+type BlobView = { compact: true; n: number; head: Float64Array; ints: Int32Array } | { compact: false; n: number; floats: Float64Array };
+
+/** Typed views on a blob of either layout; the bytes are copied only when not 8-byte aligned (a blob from SQLite need not be). */
+function viewOf(blob: Buffer): BlobView {
+  const aligned = blob.byteOffset % 8 === 0;
+  const bytes = aligned ? blob.buffer : new Uint8Array(blob).buffer;
+  const offset = aligned ? blob.byteOffset : 0;
+  const n = pointCount(blob);
+  if (blob.byteLength % 2 === 1)
+    return { compact: true, n, head: new Float64Array(bytes, offset, 2 + n), ints: new Int32Array(bytes, offset + 16 + 8 * n, 3 * n) };
+  return { compact: false, n, floats: new Float64Array(bytes, offset, n * FIELDS) };
 }

@@ -8,6 +8,8 @@ import type {
   Session,
 } from '../protocol/types.js';
 import type { NotifyStore } from '../notify/store.js';
+import type { SeriesJson } from '../protocol/responses.js';
+import type { SeriesQuery } from './downsample.js';
 
 /** Options for reading report lines. All optional; lines always come in seq order. */
 export interface ReadReportsOptions {
@@ -49,13 +51,16 @@ export interface LogExtent {
   quota: number;
 }
 
-/** The points of one metric series as parallel arrays, in (step, seq) order; times in ms since epoch UTC. */
+/**
+ * The points of one metric series as parallel typed arrays of equal length, in (step, seq) order;
+ * times in ms since epoch UTC. Typed, so a million points cost 32 MB and no object each.
+ */
 export interface PointColumns {
-  step: number[];
-  seq: number[];
-  ts: number[];
+  step: Float64Array;
+  seq: Float64Array;
+  ts: Float64Array;
   /** May hold NaN and ±Infinity. */
-  value: number[];
+  value: Float64Array;
 }
 
 /** Result of {@link Store.appendReports}. */
@@ -131,8 +136,12 @@ export interface Store {
    * points read from lines with a greater seq (cheap: what a live follower asks for).
    */
   metricPoints(executionId: string, key?: string, options?: { afterSeq?: number }): Promise<MetricPoint[]>;
-  /** The points of one key as {@link PointColumns} (empty for an unknown key), cheaper than objects for a million points. Throws NOT_FOUND. */
-  metricColumns(executionId: string, key: string): Promise<PointColumns>;
+  /**
+   * The points of one key as a chart reads them: within a range of step or time, downsampled to
+   * min/max buckets (src/store/downsample.ts), as parallel arrays; empty for an unknown key. A
+   * million points reduce without an object or a column of the whole series. Throws NOT_FOUND.
+   */
+  metricSeries(executionId: string, key: string, query: SeriesQuery): Promise<SeriesJson>;
 
   // users and server secrets (server mode)
   createUser(user: User): Promise<void>;

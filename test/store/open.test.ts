@@ -55,6 +55,8 @@ describe('openStore', () => {
     for (const column of ['context', 'peak_rss_bytes', 'user_cpu_ms', 'system_cpu_ms']) db.exec(`ALTER TABLE executions DROP COLUMN ${column}`);
     // v6: the notification tables
     db.exec('DROP TABLE notify_outbox; DROP TABLE notify_rules;');
+    // v7: the point chunks' summaries
+    db.exec('DROP TABLE metric_blocks');
     db.pragma('user_version = 1');
     db.close();
     const reopened = await openStore(path);

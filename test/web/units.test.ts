@@ -1,14 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import type { PointColumns } from '../../src/store/store.js';
-import { downsample } from '../../src/server/downsample.js';
+import { downsample } from '../../src/store/downsample.js';
 import { escapeHtml, html, jsonBlock } from '../../src/web/html.js';
 import { pathOfId } from '../../src/web/pages/home.js';
 
-const points = (values: number[]): PointColumns => ({ step: values.map((_, i) => i), seq: values.map((_, i) => i), ts: values.map((_, i) => 1000 + i), value: values });
+const points = (values: number[]): PointColumns => ({
+  step: Float64Array.from(values, (_, i) => i),
+  seq: Float64Array.from(values, (_, i) => i),
+  ts: Float64Array.from(values, (_, i) => 1000 + i),
+  value: Float64Array.from(values),
+});
 
 describe('downsample', () => {
   it('keeps every point when there are few enough, non-finite values as null', () => {
-    expect(downsample(points([1, Number.NaN, 3]), { x: 'step', buckets: 2 })).toEqual({ step: [0, 1, 2], ts: [1000, 1001, 1002], value: [1, null, 3], total: 3, downsampled: false });
+    expect(downsample(points([1, Number.NaN, 3]), { x: 'step', buckets: 2 })).toEqual({
+      step: [0, 1, 2],
+      ts: [1000, 1001, 1002],
+      value: [1, null, 3],
+      total: 3,
+      downsampled: false,
+    });
   });
 
   it("keeps each bucket's min and max in x order, so a lone spike survives", () => {
@@ -34,7 +45,9 @@ describe('html', () => {
   });
 
   it('writes JSON for the page script that no text can close', () => {
-    expect(jsonBlock('d', { t: '</script><script>x()</script>' }).value).toBe('<script type="application/json" id="d">{"t":"\\u003c/script>\\u003cscript>x()\\u003c/script>"}</script>');
+    expect(jsonBlock('d', { t: '</script><script>x()</script>' }).value).toBe(
+      '<script type="application/json" id="d">{"t":"\\u003c/script>\\u003cscript>x()\\u003c/script>"}</script>',
+    );
   });
 
   it('finds the id in a pasted link or id', () => {

@@ -2,11 +2,11 @@ import { Readable } from 'node:stream';
 import { toExecutionJson, toSessionJson, type ExecutionJson } from '../../protocol/json.js';
 import { executionParams, MAX_PAGE, pointsQuery, searchQuery, sessionParams } from '../../protocol/queries.js';
 import type { Execution, MetricSummary } from '../../protocol/types.js';
+import type { SeriesJson } from '../../protocol/responses.js';
 import type { Store } from '../../store/store.js';
 import { readableExecution, readableSession } from '../auth/access.js';
 import type { ServerContext } from '../context.js';
 import { readRoute, replies, type ApiInstance } from '../api/schema.js';
-import { downsample, type SeriesColumns } from '../downsample.js';
 import { expiresAt } from './sessions.js';
 
 /** How long one search may scan before it answers with what it found (ms). */
@@ -46,8 +46,8 @@ export function pageReadRoutes(app: ApiInstance, ctx: ServerContext): void {
       const execution = await readableExecution(ctx, request.params.id);
       const { query } = request;
       const keys = query.keys ?? Object.keys(await ctx.store.metricSummary(execution.id));
-      const series: Record<string, SeriesColumns> = {};
-      for (const key of keys) series[key] = downsample(await ctx.store.metricColumns(execution.id, key), query);
+      const series: Record<string, SeriesJson> = {};
+      for (const key of keys) series[key] = await ctx.store.metricSeries(execution.id, key, query);
       return { series };
     },
   );

@@ -1,8 +1,10 @@
 import type { MetricPoint, MetricsConfig, MetricSummary, ReportLine } from '../../protocol/types.js';
-import { collectPoints, columnsOf, metricParsers, newSeriesState, pointsOf, type KeyedChunk, type OpenSeries, type StreamContexts } from '../metric-series.js';
+import { collectPoints, metricParsers, newSeriesState, pointsOf, type KeyedChunk, type OpenSeries, type StreamContexts } from '../metric-series.js';
 import { encodePoints } from '../point-chunks.js';
 import { summariesOf, toSeriesState, type SeriesStateRow } from '../rows.js';
-import type { PointColumns } from '../store.js';
+import type { SeriesJson as ChartSeries } from '../../protocol/responses.js';
+import { downsampleBlocks, downsampleChunks, summariesWhenAll, type SeriesQuery } from '../downsample.js';
+import { encodeBlocks } from '../point-blocks.js';
 import type { Queryable } from './executions.js';
 
 /** A series as `json_build_object` gives it: non-finite values come as the strings "NaN", "Infinity", "-Infinity". */
@@ -69,12 +71,13 @@ export class Metrics {
     const idOf = new Map(ids.rows.map((r) => [r.key, r.id]));
     // the batch holds (step, seq, ts, value) in line order: its last seq is the chunk's highest
     const batches = keys.map((k) => open.get(k)!.batch);
-    await db.query('INSERT INTO metric_chunks (exec, series, last_seq, points) SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::bytea[])', [
-      exec,
-      keys.map((k) => idOf.get(k)),
-      batches.map((b) => b[b.length - 3]),
-      batches.map(encodePoints),
-    ]);
+    // one chunk per series in a batch: the series tells which chunk each summary belongs to
+    await db.query(
+      `WITH c AS (INSERT INTO metric_chunks (exec, series, last_seq, points) SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::bytea[]) RETURNING id, series)
+       INSERT INTO metric_blocks (chunk, blocks) SELECT c.id, b.blocks FROM c JOIN unnest($2::bigint[], $5::bytea[]) AS b (series, blocks) ON b.series = c.series
+       WHERE b.blocks IS NOT NULL`,
+      [exec, keys.map((k) => idOf.get(k)), batches.map((b) => b[b.length - 3]), batches.map(encodePoints), batches.map(encodeBlocks)],
+    );
   }
 
   /** Per-key last/min/max/count (see {@link summariesOf}). */
@@ -88,9 +91,17 @@ export class Metrics {
     return pointsOf(key === undefined ? await allChunks(db, exec, afterSeq) : await keyChunks(db, exec, key, afterSeq), afterSeq);
   }
 
-  /** The points of one key as columns in (step, seq) order. */
-  async columns(db: Queryable, exec: number, key: string): Promise<PointColumns> {
-    return columnsOf(await keyChunks(db, exec, key, -1));
+  /** The points of one key as a chart reads them: from the chunks' block summaries when they serve (see {@link downsampleBlocks}), else from the points. */
+  async series(db: Queryable, exec: number, key: string, query: SeriesQuery): Promise<ChartSeries> {
+    const sql = `SELECT b.blocks FROM metric_chunks c LEFT JOIN metric_blocks b ON b.chunk = c.id
+      WHERE c.series = (SELECT id FROM metric_series WHERE exec = $1 AND key = $2) ORDER BY c.id`;
+    const summaries = summariesWhenAll((await db.query<{ blocks: Buffer | null }>(sql, [exec, key])).rows.map((row) => row.blocks));
+    const fromBlocks = summaries && downsampleBlocks(summaries, query);
+    if (fromBlocks) return fromBlocks;
+    return downsampleChunks(
+      (await keyChunks(db, exec, key, -1)).map((row) => row.points),
+      query,
+    );
   }
 }
 

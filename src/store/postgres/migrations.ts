@@ -137,6 +137,14 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX notify_outbox_due ON notify_outbox (next_at) WHERE state = 'pending';
   CREATE INDEX notify_outbox_by_rule ON notify_outbox (rule_id, state);
   `,
+  // v3 (issue 11, W1): a summary per point chunk, as in SQLite's v7 (src/store/point-blocks.ts);
+  // chunks stored before, or out of step order, have none and a chart reads their points.
+  `
+  CREATE TABLE metric_blocks (
+    chunk bigint PRIMARY KEY REFERENCES metric_chunks (id) ON DELETE CASCADE,
+    blocks bytea NOT NULL
+  );
+  `,
 ];
 
 /** The schema version this build writes. */

@@ -3,7 +3,9 @@ import type { Execution, MetricPoint, MetricSummary, NewExecution, Outcome, Repo
 import { executionNotFound, sessionNotFound } from '../errors.js';
 import { batchPlan, quotaAfter } from '../ingest.js';
 import type { StreamContexts } from '../metric-series.js';
-import type { AppendResult, LogExtent, PointColumns, ReadReportsOptions, SearchReportsOptions, SearchResult, Store, User } from '../store.js';
+import type { SeriesJson as ChartSeries } from '../../protocol/responses.js';
+import type { SeriesQuery } from '../downsample.js';
+import type { AppendResult, LogExtent, ReadReportsOptions, SearchReportsOptions, SearchResult, Store, User } from '../store.js';
 import { engineSafe, transaction, type Pool } from './connection.js';
 import { PostgresNotifyStore } from './notify.js';
 import { executions, type Queryable } from './executions.js';
@@ -200,8 +202,8 @@ export class PostgresStore implements Store {
     return engineSafe(async () => this.#metrics.points(this.#pool, (await this.#row(this.#pool, executionId)).num, key, options.afterSeq));
   }
 
-  async metricColumns(executionId: string, key: string): Promise<PointColumns> {
-    return engineSafe(async () => this.#metrics.columns(this.#pool, (await this.#row(this.#pool, executionId)).num, key));
+  async metricSeries(executionId: string, key: string, query: SeriesQuery): Promise<ChartSeries> {
+    return engineSafe(async () => this.#metrics.series(this.#pool, (await this.#row(this.#pool, executionId)).num, key, query));
   }
 
   async createUser(user: User): Promise<void> {

@@ -1,9 +1,11 @@
 import type { Statement } from 'better-sqlite3';
 import type { MetricPoint, MetricsConfig, MetricSummary, ReportLine } from '../../protocol/types.js';
-import { collectPoints, columnsOf, metricParsers, newSeriesState, pointsOf, type KeyedChunk, type OpenSeries, type StreamContexts } from '../metric-series.js';
+import { collectPoints, metricParsers, newSeriesState, pointsOf, type KeyedChunk, type OpenSeries, type StreamContexts } from '../metric-series.js';
 import { encodePoints } from '../point-chunks.js';
 import { summariesOf, toSeriesState, type SeriesStateRow } from '../rows.js';
-import type { PointColumns } from '../store.js';
+import type { SeriesJson } from '../../protocol/responses.js';
+import { downsampleBlocks, downsampleChunks, summariesWhenAll, type SeriesQuery } from '../downsample.js';
+import { encodeBlocks } from '../point-blocks.js';
 import type { Db } from './connection.js';
 
 interface SeriesRow extends SeriesStateRow {
@@ -26,6 +28,8 @@ export class Metrics {
   readonly #newSeries: Statement;
   readonly #saveSeries: Statement;
   readonly #saveChunk: Statement;
+  readonly #saveBlocks: Statement;
+  readonly #readBlocks: Statement;
   readonly #readAll: Statement;
   readonly #readKey: Statement;
   readonly #summary: Statement;
@@ -38,6 +42,11 @@ export class Metrics {
     this.#newSeries = db.prepare('INSERT INTO metric_series (exec, key, count, last_step) VALUES (?, ?, 0, -1) RETURNING id');
     this.#saveSeries = db.prepare('UPDATE metric_series SET last = @last, min = @min, max = @max, count = @count, last_step = @last_step WHERE id = @id');
     this.#saveChunk = db.prepare('INSERT INTO metric_chunks (exec, series, last_seq, points) VALUES (?, ?, ?, ?)');
+    this.#saveBlocks = db.prepare('INSERT INTO metric_blocks (chunk, exec, blocks) VALUES (?, ?, ?)');
+    // the chunk ids come from the index (series, id) alone: no point blob is read
+    this.#readBlocks = db.prepare(
+      'SELECT b.blocks FROM metric_chunks c LEFT JOIN metric_blocks b ON b.chunk = c.id WHERE c.series = (SELECT id FROM metric_series WHERE exec = ? AND key = ?) ORDER BY c.id',
+    );
     const select = 'SELECT s.key, c.points FROM metric_chunks c JOIN metric_series s ON s.id = c.series WHERE c.exec = ? AND c.last_seq > ?';
     this.#readAll = db.prepare(`${select} ORDER BY s.key, c.id`);
     // one key: walk that series' own index (series, id) — no sort, and no blob of the other keys is read
@@ -77,7 +86,9 @@ export class Metrics {
     if (after !== (stored ?? '{}')) this.#saveContext.run(after, exec);
     for (const { id, state, batch } of open.values()) {
       // the batch holds (step, seq, ts, value) in line order: its last seq is the chunk's highest
-      this.#saveChunk.run(exec, id, batch[batch.length - 3], encodePoints(batch));
+      const chunk = this.#saveChunk.run(exec, id, batch[batch.length - 3], encodePoints(batch)).lastInsertRowid;
+      const blocks = encodeBlocks(batch);
+      if (blocks) this.#saveBlocks.run(chunk, exec, blocks);
       this.#saveSeries.run({ id, last: state.last, min: state.min, max: state.max, count: state.count, last_step: state.lastStep });
     }
   }
@@ -97,8 +108,14 @@ export class Metrics {
     return pointsOf(rows, afterSeq);
   }
 
-  /** The points of one key as columns in (step, seq) order. */
-  columns(exec: number, key: string): PointColumns {
-    return columnsOf(this.#readKey.all(key, exec, key, -1) as KeyedChunk[]);
+  /** The points of one key as a chart reads them: from the chunks' block summaries when they serve (see {@link downsampleBlocks}), else from the points. */
+  series(exec: number, key: string, query: SeriesQuery): SeriesJson {
+    const summaries = summariesWhenAll((this.#readBlocks.all(exec, key) as { blocks: Buffer | null }[]).map((row) => row.blocks));
+    const fromBlocks = summaries && downsampleBlocks(summaries, query);
+    if (fromBlocks) return fromBlocks;
+    return downsampleChunks(
+      (this.#readKey.all(key, exec, key, -1) as KeyedChunk[]).map((row) => row.points),
+      query,
+    );
   }
 }

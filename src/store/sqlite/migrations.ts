@@ -17,6 +17,7 @@ import { retryBusy, type Db } from './connection.js';
  * - `metric_chunks`: the points of one series from one batch: float64 quadruples
  *   (step, seq, ts, value), or a compact column layout of odd length (point-chunks.ts); NaN survives (SQLite would turn a NaN REAL into NULL). `last_seq` is
  *   the seq of its last line, so a live follower reads only the chunks it has not seen.
+ * - `metric_blocks` (v7): per point chunk (same id), min/max summaries of 64-point blocks.
  * Float64 blobs use the machine's byte order (little-endian on every platform Node ships for);
  * steps, seqs and ms timestamps are safe integers, which float64 holds exactly.
  * Children of executions are deleted by the store, not by foreign keys.
@@ -158,6 +159,17 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX notify_outbox_due ON notify_outbox (next_at) WHERE state = 'pending';
   CREATE INDEX notify_outbox_by_rule ON notify_outbox (rule_id, state);
+  `,
+  // v7 (issue 11, W1): a summary per point chunk (src/store/point-blocks.ts), kept apart from the
+  // chunk so that reading it never reads the points. Chunks stored before, and chunks whose points
+  // are out of step order, have none: a chart then reads their points (nothing to back-fill).
+  `
+  CREATE TABLE metric_blocks (
+    chunk INTEGER PRIMARY KEY,
+    exec INTEGER NOT NULL,
+    blocks BLOB NOT NULL
+  );
+  CREATE INDEX metric_blocks_by_exec ON metric_blocks (exec);
   `,
 ];
 

@@ -6,6 +6,7 @@ const statements = (db: Db) => ({
   sessionExecNums: db.prepare('SELECT num FROM executions WHERE session_id = ?'),
   reports: db.prepare('DELETE FROM report_chunks WHERE exec = ?'),
   points: db.prepare('DELETE FROM metric_chunks WHERE exec = ?'),
+  blocks: db.prepare('DELETE FROM metric_blocks WHERE exec = ?'),
   series: db.prepare('DELETE FROM metric_series WHERE exec = ?'),
   execution: db.prepare('DELETE FROM executions WHERE num = ?'),
   session: db.prepare('DELETE FROM sessions WHERE id = ?'),
@@ -63,6 +64,7 @@ export class Retention {
   #deleteNum(num: number): void {
     this.#sql.reports.run(num);
     this.#sql.points.run(num);
+    this.#sql.blocks.run(num);
     this.#sql.series.run(num);
     this.#sql.execution.run(num);
   }

@@ -4,7 +4,9 @@ import { ExecTrackError } from '../../errors.js';
 import type { Execution, MetricPoint, MetricSummary, NewExecution, Outcome, ReportLine, Session } from '../../protocol/types.js';
 import { executionNotFound, sessionNotFound } from '../errors.js';
 import { batchPlan, quotaAfter } from '../ingest.js';
-import type { AppendResult, LogExtent, PointColumns, ReadReportsOptions, SearchReportsOptions, SearchResult, Store, User } from '../store.js';
+import type { SeriesJson } from '../../protocol/responses.js';
+import type { SeriesQuery } from '../downsample.js';
+import type { AppendResult, LogExtent, ReadReportsOptions, SearchReportsOptions, SearchResult, Store, User } from '../store.js';
 import { openConnection, writeTransaction, writeWhenFree, type Db } from './connection.js';
 import { Executions } from './executions.js';
 import { Metrics } from './metrics.js';
@@ -192,8 +194,8 @@ export class SqliteStore implements Store {
     return this.#metrics.points(this.#num(executionId), key, options.afterSeq);
   }
 
-  async metricColumns(executionId: string, key: string): Promise<PointColumns> {
-    return this.#metrics.columns(this.#num(executionId), key);
+  async metricSeries(executionId: string, key: string, query: SeriesQuery): Promise<SeriesJson> {
+    return this.#metrics.series(this.#num(executionId), key, query);
   }
 
   async createUser(user: User): Promise<void> {

@@ -5,8 +5,10 @@ import { SCHEMA_VERSION } from '../../../src/store/postgres/migrations.js';
 import { openPostgresStore } from '../../../src/store/postgres/open.js';
 import type { Store } from '../../../src/store/store.js';
 import { startCluster, type PgCluster } from '../../helpers/postgres.js';
-import { newExecution } from '../setup.js';
+import type { SeriesQuery } from '../../../src/store/downsample.js';
+import { EXEC, newExecution } from '../setup.js';
 import { storeContract } from './index.js';
+import { storeCurve } from './series.js';
 
 // one cluster for this file and one database for the suite, emptied before each test (a database per
 // test cost ~0.5 s each)
@@ -71,6 +73,23 @@ describe('PostgresStore shared by several instances', () => {
     const [byA, byB] = await Promise.all([a.purge(10_000), b.purge(10_000)]);
     expect(byA.sessions + byB.sessions).toBe(30);
     expect(await a.countSessions(null)).toBe(0);
+  });
+
+  it('reads a whole series from the chart summaries without a point blob, and the points when a chunk has no summary (stored before schema 3)', async () => {
+    const [store] = await twoInstances();
+    await store.createSession({ id: session(0), title: 'chart', createdAt: 1, ownerId: null });
+    await store.createExecution({ ...newExecution(EXEC, session(0), 1_000), receivedAt: 1_000 });
+    await storeCurve(store, 6000, 700);
+    const whole: SeriesQuery = { x: 'step', buckets: 20 };
+    const before = await store.metricSeries(EXEC, 'loss', whole);
+    const count = async (table: string) => (await admin.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n;
+    expect(await count('metric_blocks')).toBe(await count('metric_chunks'));
+    // empty every point blob (17 zero bytes: the compact layout of no point): the summaries still answer
+    await admin.query("UPDATE metric_chunks SET points = decode(repeat('00', 17), 'hex')");
+    expect(await store.metricSeries(EXEC, 'loss', whole)).toEqual(before);
+    expect(await store.metricSeries(EXEC, 'loss', { ...whole, from: 0 })).toMatchObject({ total: 0 });
+    await admin.query('DELETE FROM metric_blocks WHERE chunk = (SELECT min(chunk) FROM metric_blocks)');
+    expect(await store.metricSeries(EXEC, 'loss', whole)).toMatchObject({ total: 0 });
   });
 
   it('refuses a database of a newer schema in one sentence', async () => {
