@@ -1,4 +1,3 @@
-import type { Statement } from 'better-sqlite3';
 import type { MetricPoint, MetricsConfig, MetricSummary, ReportLine } from '../../protocol/types.js';
 import { collectPoints, metricParsers, newSeriesState, pointsOf, type KeyedChunk, type OpenSeries, type StreamContexts } from '../metric-series.js';
 import { encodePoints } from '../point-chunks.js';
@@ -18,44 +17,40 @@ interface OpenRow extends OpenSeries {
   id: number;
 }
 
+/** The prepared statements of {@link Metrics}. */
+const statements = (db: Db) => ({
+  series: db.prepare('SELECT id, key, last, min, max, count, last_step FROM metric_series WHERE exec = ?'),
+  newSeries: db.prepare('INSERT INTO metric_series (exec, key, count, last_step) VALUES (?, ?, 0, -1) RETURNING id'),
+  saveSeries: db.prepare('UPDATE metric_series SET last = @last, min = @min, max = @max, count = @count, last_step = @last_step WHERE id = @id'),
+  saveChunk: db.prepare('INSERT INTO metric_chunks (exec, series, last_seq, points) VALUES (?, ?, ?, ?)'),
+  saveBlocks: db.prepare('INSERT INTO metric_blocks (chunk, exec, blocks) VALUES (?, ?, ?)'),
+  // the chunk ids come from the index (series, id) alone: no point blob is read
+  readBlocks: db.prepare(
+    'SELECT b.blocks FROM metric_chunks c LEFT JOIN metric_blocks b ON b.chunk = c.id WHERE c.series = (SELECT id FROM metric_series WHERE exec = ? AND key = ?) ORDER BY c.id',
+  ),
+  readAll: db.prepare(
+    'SELECT s.key, c.points FROM metric_chunks c JOIN metric_series s ON s.id = c.series WHERE c.exec = ? AND c.last_seq > ? ORDER BY s.key, c.id',
+  ),
+  // one key: walk that series' own index (series, id) — no sort, and no blob of the other keys is read
+  readKey: db.prepare(
+    'SELECT ? AS key, points FROM metric_chunks WHERE series = (SELECT id FROM metric_series WHERE exec = ? AND key = ?) AND last_seq > ? ORDER BY id',
+  ),
+  summary: db.prepare('SELECT key, last, min, max, count, last_step FROM metric_series WHERE exec = ? ORDER BY key'),
+  readContext: db.prepare('SELECT metric_context FROM executions WHERE num = ?').pluck(),
+  saveContext: db.prepare('UPDATE executions SET metric_context = ? WHERE num = ?'),
+});
+
 /**
  * Metric series (one per execution and key, holding the summary and the step counter) and their
  * points, stored in chunks (see migrations.ts; the blobs of src/store/point-chunks.ts). Parsing and
  * the step and summary rules are src/store/metric-series.ts; this class stores what they produce.
  */
 export class Metrics {
-  readonly #series: Statement;
-  readonly #newSeries: Statement;
-  readonly #saveSeries: Statement;
-  readonly #saveChunk: Statement;
-  readonly #saveBlocks: Statement;
-  readonly #readBlocks: Statement;
-  readonly #readAll: Statement;
-  readonly #readKey: Statement;
-  readonly #summary: Statement;
+  readonly #sql: ReturnType<typeof statements>;
   readonly #parser = metricParsers();
-  readonly #readContext: Statement;
-  readonly #saveContext: Statement;
 
   constructor(db: Db) {
-    this.#series = db.prepare('SELECT id, key, last, min, max, count, last_step FROM metric_series WHERE exec = ?');
-    this.#newSeries = db.prepare('INSERT INTO metric_series (exec, key, count, last_step) VALUES (?, ?, 0, -1) RETURNING id');
-    this.#saveSeries = db.prepare('UPDATE metric_series SET last = @last, min = @min, max = @max, count = @count, last_step = @last_step WHERE id = @id');
-    this.#saveChunk = db.prepare('INSERT INTO metric_chunks (exec, series, last_seq, points) VALUES (?, ?, ?, ?)');
-    this.#saveBlocks = db.prepare('INSERT INTO metric_blocks (chunk, exec, blocks) VALUES (?, ?, ?)');
-    // the chunk ids come from the index (series, id) alone: no point blob is read
-    this.#readBlocks = db.prepare(
-      'SELECT b.blocks FROM metric_chunks c LEFT JOIN metric_blocks b ON b.chunk = c.id WHERE c.series = (SELECT id FROM metric_series WHERE exec = ? AND key = ?) ORDER BY c.id',
-    );
-    const select = 'SELECT s.key, c.points FROM metric_chunks c JOIN metric_series s ON s.id = c.series WHERE c.exec = ? AND c.last_seq > ?';
-    this.#readAll = db.prepare(`${select} ORDER BY s.key, c.id`);
-    // one key: walk that series' own index (series, id) — no sort, and no blob of the other keys is read
-    this.#readKey = db.prepare(
-      'SELECT ? AS key, points FROM metric_chunks WHERE series = (SELECT id FROM metric_series WHERE exec = ? AND key = ?) AND last_seq > ? ORDER BY id',
-    );
-    this.#summary = db.prepare('SELECT key, last, min, max, count, last_step FROM metric_series WHERE exec = ? ORDER BY key');
-    this.#readContext = db.prepare('SELECT metric_context FROM executions WHERE num = ?').pluck();
-    this.#saveContext = db.prepare('UPDATE executions SET metric_context = ? WHERE num = ?');
+    this.#sql = statements(db);
   }
 
   /**
@@ -72,31 +67,31 @@ export class Metrics {
     const seriesOf = (key: string): OpenSeries => {
       let s = open.get(key);
       if (s) return s;
-      known ??= new Map((this.#series.all(exec) as SeriesRow[]).map((r) => [r.key, r]));
+      known ??= new Map((this.#sql.series.all(exec) as SeriesRow[]).map((r) => [r.key, r]));
       const row = known.get(key);
       if (row) s = { id: row.id, state: toSeriesState(row), batch: [] };
-      else s = { id: (this.#newSeries.get(exec, key) as { id: number }).id, state: newSeriesState(), batch: [] };
+      else s = { id: (this.#sql.newSeries.get(exec, key) as { id: number }).id, state: newSeriesState(), batch: [] };
       open.set(key, s);
       return s;
     };
-    const stored = this.#readContext.get(exec) as string | null;
+    const stored = this.#sql.readContext.get(exec) as string | null;
     const contexts: StreamContexts = stored ? (JSON.parse(stored) as StreamContexts) : {};
     collectPoints(lines, parse, contexts, seriesOf);
     const after = JSON.stringify(contexts);
-    if (after !== (stored ?? '{}')) this.#saveContext.run(after, exec);
+    if (after !== (stored ?? '{}')) this.#sql.saveContext.run(after, exec);
     for (const { id, state, batch } of open.values()) {
       // the batch holds (step, seq, ts, value) in line order: its last seq is the chunk's highest
-      const chunk = this.#saveChunk.run(exec, id, batch[batch.length - 3], encodePoints(batch)).lastInsertRowid;
+      const chunk = this.#sql.saveChunk.run(exec, id, batch[batch.length - 3], encodePoints(batch)).lastInsertRowid;
       const blocks = encodeBlocks(batch);
-      if (blocks) this.#saveBlocks.run(chunk, exec, blocks);
-      this.#saveSeries.run({ id, last: state.last, min: state.min, max: state.max, count: state.count, last_step: state.lastStep });
+      if (blocks) this.#sql.saveBlocks.run(chunk, exec, blocks);
+      this.#sql.saveSeries.run({ id, last: state.last, min: state.min, max: state.max, count: state.count, last_step: state.lastStep });
     }
   }
 
   /** Per-key last/min/max/count (see {@link summariesOf}). */
   summary(exec: number): Record<string, MetricSummary> {
     // SQLite keeps NaN as NULL; summaryOf reads null back as NaN
-    return summariesOf(this.#summary.all(exec) as SeriesRow[]);
+    return summariesOf(this.#sql.summary.all(exec) as SeriesRow[]);
   }
 
   /**
@@ -104,17 +99,17 @@ export class Metrics {
    * With `afterSeq`, only points of lines with a greater seq (whole chunks before it are not read).
    */
   points(exec: number, key?: string, afterSeq = -1): MetricPoint[] {
-    const rows = (key === undefined ? this.#readAll.all(exec, afterSeq) : this.#readKey.all(key, exec, key, afterSeq)) as KeyedChunk[];
+    const rows = (key === undefined ? this.#sql.readAll.all(exec, afterSeq) : this.#sql.readKey.all(key, exec, key, afterSeq)) as KeyedChunk[];
     return pointsOf(rows, afterSeq);
   }
 
   /** The points of one key as a chart reads them: from the chunks' block summaries when they serve (see {@link downsampleBlocks}), else from the points. */
   series(exec: number, key: string, query: SeriesQuery): SeriesJson {
-    const summaries = summariesWhenAll((this.#readBlocks.all(exec, key) as { blocks: Buffer | null }[]).map((row) => row.blocks));
+    const summaries = summariesWhenAll((this.#sql.readBlocks.all(exec, key) as { blocks: Buffer | null }[]).map((row) => row.blocks));
     const fromBlocks = summaries && downsampleBlocks(summaries, query);
     if (fromBlocks) return fromBlocks;
     return downsampleChunks(
-      (this.#readKey.all(key, exec, key, -1) as KeyedChunk[]).map((row) => row.points),
+      (this.#sql.readKey.all(key, exec, key, -1) as KeyedChunk[]).map((row) => row.points),
       query,
     );
   }

@@ -1,4 +1,3 @@
-import type { Statement } from 'better-sqlite3';
 import type { ReportLine } from '../../protocol/types.js';
 import { isKept, type QuotaState } from '../ingest.js';
 import type { ReadReportsOptions, SearchReportsOptions, SearchResult } from '../store.js';
@@ -8,6 +7,15 @@ import { feed, gapEnd, LineReader, SearchReader } from '../report-reads.js';
 
 const COLUMNS = 'first_seq, last_seq, seq_ts, flags, texts, byte_lengths';
 
+/** The prepared statements of {@link Reports}. */
+const statements = (db: Db) => ({
+  insert: db.prepare(`INSERT INTO report_chunks (exec, ${COLUMNS}) VALUES (?, @first_seq, @last_seq, @seq_ts, @flags, @texts, @byte_lengths)`),
+  dropChunks: db.prepare('DELETE FROM report_chunks WHERE exec = ? AND first_seq >= ? AND first_seq < ? AND last_seq < ?'),
+  from: db.prepare(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = ? AND first_seq >= ? ORDER BY first_seq`),
+  backwards: db.prepare(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = ? ORDER BY first_seq DESC`),
+  containing: db.prepare(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = ? AND first_seq <= ? ORDER BY first_seq DESC LIMIT 1`),
+});
+
 /**
  * Stored lines, in chunks (see migrations.ts), read back in seq order with the line quota's gap
  * shown as one marker line. Lines of a chunk that the quota dropped later stay in the chunk until
@@ -15,18 +23,10 @@ const COLUMNS = 'first_seq, last_seq, seq_ts, flags, texts, byte_lengths';
  * sit on disk).
  */
 export class Reports {
-  readonly #insert: Statement;
-  readonly #dropChunks: Statement;
-  readonly #from: Statement;
-  readonly #backwards: Statement;
-  readonly #containing: Statement;
+  readonly #sql: ReturnType<typeof statements>;
 
   constructor(db: Db) {
-    this.#insert = db.prepare(`INSERT INTO report_chunks (exec, ${COLUMNS}) VALUES (?, @first_seq, @last_seq, @seq_ts, @flags, @texts, @byte_lengths)`);
-    this.#dropChunks = db.prepare('DELETE FROM report_chunks WHERE exec = ? AND first_seq >= ? AND first_seq < ? AND last_seq < ?');
-    this.#containing = db.prepare(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = ? AND first_seq <= ? ORDER BY first_seq DESC LIMIT 1`);
-    this.#from = db.prepare(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = ? AND first_seq >= ? ORDER BY first_seq`);
-    this.#backwards = db.prepare(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = ? ORDER BY first_seq DESC`);
+    this.#sql = statements(db);
   }
 
   /**
@@ -37,17 +37,17 @@ export class Reports {
   store(exec: number, lines: readonly ReportLine[], before: QuotaState, after: QuotaState): void {
     if (after.dropped > before.dropped) {
       const end = after.head + after.dropped;
-      this.#dropChunks.run(exec, after.head, end, end);
+      this.#sql.dropChunks.run(exec, after.head, end, end);
     }
     const kept = after.dropped > 0 ? lines.filter((l) => isKept(l.seq, after)) : lines;
-    for (const chunk of encodeChunks(kept)) this.#insert.run(exec, chunk);
+    for (const chunk of encodeChunks(kept)) this.#sql.insert.run(exec, chunk);
   }
 
   /** Lines in seq order per {@link ReadReportsOptions} ({@link LineReader}); `tail` walks chunks backwards from the end, never scans. */
   read(exec: number, quota: QuotaState, options: ReadReportsOptions = {}): ReportLine[] {
     const gap = gapEnd(quota);
     const reader = new LineReader(quota, options, gap === undefined ? undefined : this.#chunkHolding(exec, gap));
-    return feed(reader, reader.backwards ? (this.#backwards.iterate(exec) as IterableIterator<ReportChunk>) : this.#chunksFrom(exec, reader.after));
+    return feed(reader, reader.backwards ? (this.#sql.backwards.iterate(exec) as IterableIterator<ReportChunk>) : this.#chunksFrom(exec, reader.after));
   }
 
   /** Seqs of the visible lines after `options.after` whose text contains `query` ({@link SearchReader}). */
@@ -59,11 +59,11 @@ export class Reports {
   /** Chunks holding seqs greater than `after`, in seq order (from the one containing after + 1). */
   #chunksFrom(exec: number, after: number): IterableIterator<ReportChunk> {
     const start = this.#chunkHolding(exec, after + 1)?.first_seq ?? 0;
-    return this.#from.iterate(exec, start) as IterableIterator<ReportChunk>;
+    return this.#sql.from.iterate(exec, start) as IterableIterator<ReportChunk>;
   }
 
   /** The last chunk with first_seq ≤ `seq`: the one holding `seq` when that is stored. */
   #chunkHolding(exec: number, seq: number): ReportChunk | undefined {
-    return this.#containing.get(exec, seq) as ReportChunk | undefined;
+    return this.#sql.containing.get(exec, seq) as ReportChunk | undefined;
   }
 }
