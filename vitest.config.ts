@@ -20,6 +20,7 @@ const E2E = [
   'test/client/api.test.ts',
   'test/sink/remote-sink.test.ts',
   'test/server/continue.test.ts',
+  'test/server/gather.test.ts',
   'test/server/privacy.test.ts',
   'test/server/robustness.test.ts',
   'test/server/serve.test.ts',

@@ -12,12 +12,17 @@ import { checkLineTimes, checkOutcomeTime } from './time-window.js';
  * touches often enough itself: appendReports already records lastSeenAt.
  */
 export async function ingest(ctx: ServerContext, executionId: string, lines: ReportLine[], { touch = true } = {}): Promise<number> {
-  checkLines(lines, ctx.options);
-  checkLineTimes(lines, ctx.clock());
+  checkBatch(ctx, lines);
   const { lastSeq, added } = await ctx.store.appendReports(executionId, lines);
   if (touch) await ctx.store.touchExecution(executionId, ctx.clock());
   if (added > 0) ctx.bus.reportsStored(executionId, lastSeq);
   return lastSeq;
+}
+
+/** The checks {@link ingest} makes before storing anything of `lines`: TOO_LARGE, BAD_REQUEST (capture time). */
+export function checkBatch(ctx: ServerContext, lines: ReportLine[]): void {
+  checkLines(lines, ctx.options);
+  checkLineTimes(lines, ctx.clock());
 }
 
 /**

@@ -120,6 +120,12 @@ export interface Store {
   deleteExecution(id: string): Promise<boolean>;
 
   // reports and metrics
+  /**
+   * Lines the stream socket may gather from `lines` frames already queued behind one into a single
+   * {@link appendReports} call (src/server/ws/stream.ts); undefined: one call per frame. For an
+   * engine whose every call costs round trips to a database server (PostgreSQL, issue 13 B3pg).
+   */
+  readonly gatherLines?: number;
   /** Ingests lines (see class doc). Throws NOT_FOUND. */
   appendReports(executionId: string, lines: ReportLine[]): Promise<AppendResult>;
   /** Highest contiguous seq stored (-1 when none): where a resuming writer continues. A plain read. Throws NOT_FOUND. */

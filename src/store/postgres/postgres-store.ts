@@ -10,7 +10,7 @@ import { engineSafe, transaction, type Pool } from './connection.js';
 import { PostgresNotifyStore } from './notify.js';
 import { executions, type Queryable } from './executions.js';
 import { Metrics, seriesRows, type SeriesJson } from './metrics.js';
-import { CHUNK_INSERT, chunkParams, reports } from './reports.js';
+import { chunkInsert, reports } from './reports.js';
 import type { ReportChunk } from '../report-chunks.js';
 import { purge } from './retention.js';
 import { sessions, users } from './sessions.js';
@@ -32,6 +32,9 @@ const LOCKED_INGEST_ROW = `SELECT num, last_seq, line_count, line_quota, metrics
   (SELECT json_agg(json_build_object('key', key, 'last', last, 'min', min, 'max', max, 'count', count, 'last_step', last_step))
    FROM metric_series WHERE exec = executions.num) AS series
   FROM executions WHERE id = $1 FOR UPDATE`;
+
+/** {@link Store.gatherLines}: measured in B3pg (docs/benchmarks.md). */
+const GATHER_LINES = 8000;
 
 /** Options of {@link PostgresStore}; defaults are merged by `openPostgresStore`. */
 export interface PostgresStoreOptions {
@@ -56,6 +59,8 @@ export class PostgresStore implements Store {
   readonly #metrics = new Metrics();
   readonly #onClose: () => Promise<void>;
   readonly notify: PostgresNotifyStore;
+  /** A batch costs the same few round trips whatever its size (issue 13 B3pg); chunks of ~8 000 lines still read a few per query. */
+  readonly gatherLines = GATHER_LINES;
 
   constructor(pool: Pool, options: PostgresStoreOptions, onClose: () => Promise<void>) {
     this.#pool = pool;
@@ -160,9 +165,10 @@ export class PostgresStore implements Store {
           if (changed !== (context ?? '{}')) context = changed;
         }
         // the batch's chunks go in with the row update: one statement, one round trip
+        const insert = chunkInsert(chunks, 7);
         await db.query(
-          `${CHUNK_INSERT} UPDATE executions SET last_seq = $8, line_count = $9, dropped = $10, last_seen_at = greatest(coalesce(last_seen_at, 0), $11), metric_context = $12 WHERE num = $1`,
-          [row.num, ...chunkParams(chunks), lastSeq, lineCount, after.dropped, this.#clock(), context],
+          `${insert.sql} UPDATE executions SET last_seq = $2, line_count = $3, dropped = $4, last_seen_at = greatest(coalesce(last_seen_at, 0), $5), metric_context = $6 WHERE num = $1`,
+          [row.num, lastSeq, lineCount, after.dropped, this.#clock(), context, ...insert.params],
         );
         return { lastSeq, added: fresh.length };
       });

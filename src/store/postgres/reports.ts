@@ -8,23 +8,23 @@ import type { Queryable } from './executions.js';
 const COLUMNS = 'first_seq, last_seq, seq_ts, flags, texts, byte_lengths';
 
 /**
- * A data-modifying CTE inserting chunk rows given as parameters $1 (exec) and $2…$7 (arrays of
- * the columns, see {@link chunkParams}); prefix it to the statement that records the batch.
+ * A data-modifying CTE inserting `chunks` for execution `$1`, their columns as parameters from
+ * `$first` on (six per chunk), to prefix to the statement that records the batch; '' for none.
+ * One VALUES row per chunk rather than `unnest` of arrays: node-postgres sends a Buffer parameter
+ * as binary, while a bytea[] goes as hex text that both sides encode and parse (issue 13 B3pg).
  */
-export const CHUNK_INSERT = `WITH chunks AS (INSERT INTO report_chunks (exec, ${COLUMNS})
-  SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::bytea[], $5::bytea[], $6::bytea[], $7::text[]))`;
-
-/** The parameters $2…$7 of {@link CHUNK_INSERT}. */
-export function chunkParams(chunks: readonly ReportChunk[]): unknown[] {
-  return [
-    chunks.map((c) => c.first_seq),
-    chunks.map((c) => c.last_seq),
-    chunks.map((c) => c.seq_ts),
-    chunks.map((c) => c.flags),
-    chunks.map((c) => c.texts),
-    chunks.map((c) => c.byte_lengths),
-  ];
+export function chunkInsert(chunks: readonly ReportChunk[], first: number): { sql: string; params: unknown[] } {
+  if (chunks.length === 0) return { sql: '', params: [] };
+  const rows = chunks.map((_, i) => {
+    const at = first + 6 * i;
+    return `($1, $${at}::bigint, $${at + 1}::bigint, $${at + 2}::bytea, $${at + 3}::bytea, $${at + 4}::bytea, $${at + 5}::text)`;
+  });
+  return {
+    sql: `WITH chunks AS (INSERT INTO report_chunks (exec, ${COLUMNS}) VALUES ${rows.join(', ')})`,
+    params: chunks.flatMap((c) => [c.first_seq, c.last_seq, c.seq_ts, c.flags, c.texts, c.byte_lengths]),
+  };
 }
+
 /** Chunks fetched per round trip while walking (a chunk is one ingest batch, typically ~1 000 lines). */
 const PAGE = 4;
 
@@ -37,7 +37,7 @@ const PAGE = 4;
 export const reports = {
   /**
    * Deletes chunks the rolling tail left behind (`before` → `after`) and returns the chunk rows of
-   * the kept new lines, which the caller inserts with {@link CHUNK_INSERT} in the statement that
+   * the kept new lines, which the caller inserts with {@link chunkInsert} in the statement that
    * records the batch (one round trip fewer per batch). Call inside the ingest transaction.
    */
   async drop(db: Queryable, exec: number, lines: readonly ReportLine[], before: QuotaState, after: QuotaState): Promise<ReportChunk[]> {
