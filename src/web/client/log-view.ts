@@ -59,6 +59,13 @@ export class LogView {
       this.#jump.hidden = this.#atEnd;
       this.#schedule();
     });
+    // a reader's own gesture upwards stops following at once, before a live line can scroll the view back down
+    const stopFollowing = () => {
+      this.#atEnd = false;
+      this.#jump.hidden = false;
+    };
+    viewport.addEventListener('wheel', (event) => event.deltaY < 0 && stopFollowing(), { passive: true });
+    viewport.addEventListener('keydown', (event) => ['ArrowUp', 'PageUp', 'Home'].includes(event.key) && stopFollowing());
     window.addEventListener('resize', () => this.#schedule());
     this.#resize();
   }
@@ -107,10 +114,11 @@ export class LogView {
     this.#schedule();
   }
 
-  /** Scrolls line `seq` into the middle of the view and highlights it. */
+  /** Scrolls line `seq` into the middle of the view, and the view into the window, and highlights it. */
   reveal(seq: number): void {
     this.#highlight = seq;
     const row = this.rowOf(seq);
+    this.#viewport.scrollIntoView({ block: 'center' });
     this.#viewport.scrollTop = Math.max(0, row * ROW - this.#viewport.clientHeight / 2);
     this.#lastTop = this.#viewport.scrollTop;
     this.#atEnd = false;
@@ -159,14 +167,16 @@ export class LogView {
     for (let row = first; row < last; row++) {
       const b = Math.floor(row / BLOCK);
       const line = this.#blocks.get(b)?.[row - b * BLOCK];
-      if (!line && !this.#complete.has(b)) void this.#load(b);
-      items.push(this.#item(row, line));
+      const complete = this.#complete.has(b);
+      if (!line && !complete) void this.#load(b);
+      items.push(this.#item(row, line, complete));
     }
     this.#list.style.transform = `translateY(${first * ROW}px)`;
     this.#list.replaceChildren(...items);
   }
 
-  #item(row: number, line: ReportJson | undefined): HTMLLIElement {
+  /** One row; without `line`, a row still loading (`…`) or, in a fetched block, a seq that holds no line. */
+  #item(row: number, line: ReportJson | undefined, fetched: boolean): HTMLLIElement {
     const li = el('li');
     const { head, dropped } = this.#quota();
     if (dropped > 0 && row === head) {
@@ -179,9 +189,9 @@ export class LogView {
     li.id = `L${n}`;
     const link = el('a', 'ln', n);
     link.href = `#L${n}`;
-    li.append(link, el('span', 'tx', line ? line.text : '…'));
+    li.append(link, el('span', 'tx', line ? line.text : fetched ? '' : '…'));
     if (line?.stream === 'stderr') li.classList.add('err');
-    if (!line) li.classList.add('pending');
+    if (!line) li.classList.add(fetched ? 'hole' : 'pending');
     if (seq === this.#highlight) li.classList.add('target');
     if (this.#hits.has(seq)) li.classList.add('hit');
     return li;
@@ -196,7 +206,11 @@ export class LogView {
       if (count <= 0) return;
       const body = await getJson<{ reports: ReportJson[] }>(`/api/v1/executions/${this.#id}/reports?after=${this.seqOf(start) - 1}&limit=${count}`);
       const block: Array<ReportJson | undefined> = this.#blocks.get(b) ?? [];
-      body.reports.forEach((line, i) => (block[i] ??= line));
+      // by seq, not by position: seqs have holes (a resource sample between lines takes one)
+      for (const line of body.reports) {
+        const i = this.rowOf(line.seq) - start;
+        if (i >= 0 && i < BLOCK) block[i] ??= line;
+      }
       this.#blocks.set(b, block);
       this.#complete.add(b);
       this.#schedule();

@@ -5,7 +5,7 @@ import { follow } from './follow.js';
 import type { SessionFollowFrame } from '../../protocol/frames.js';
 import { MAX_OPEN_IDS } from '../../protocol/socket-limits.js';
 import type { ExecutionJson, ExecutionSummaryJson } from '../../protocol/responses.js';
-import { formatDuration } from '../../report/format.js';
+import { formatCommand, formatDuration } from '../../report/format.js';
 import { localizeTimes } from './times.js';
 
 /** How long the page gathers ended executions before reading their final metric values (ms). */
@@ -136,7 +136,7 @@ export function mountSessionPage(data: { id: string }): void {
       cell(box),
       cell(badge),
       cell(link),
-      cell(el('code', '', e.command.join(' '))),
+      cell(el('code', '', formatCommand(e.command))),
       cell(started),
       cell(formatDuration(e.durationMs)),
       cell(e.exitCode !== null ? String(e.exitCode) : (e.signal ?? '-')),
