@@ -1,7 +1,7 @@
 import { html, type SafeHtml } from './html.js';
 import type { ExecutionState } from '../protocol/states.js';
 
-/** The page shell: one stylesheet and one deferred script, both served from /assets/ (no inline code). */
+/** The page shell: one stylesheet and one deferred script, both served from /assets/ (no inline code), and an icon as a data: URL (no /favicon.ico request, which would 404). */
 export function layout(title: string, body: SafeHtml, options: { script?: boolean } = {}): string {
   return html`<!doctype html>
 <html lang="en">
@@ -11,6 +11,7 @@ export function layout(title: string, body: SafeHtml, options: { script?: boolea
 <meta name="referrer" content="no-referrer">
 <meta name="robots" content="noindex, nofollow">
 <title>${title} &middot; exec-track</title>
+<link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Ccircle cx='8' cy='8' r='6' fill='%232f855a'/%3E%3C/svg%3E">
 <link rel="stylesheet" href="/assets/web.css">
 ${options.script === false ? '' : html`<script type="module" src="/assets/web.js"></script>`}
 </head>
