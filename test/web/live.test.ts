@@ -129,7 +129,8 @@ describe('live pages', () => {
     const run = startRun(`echo starting; ${waitFor(gate1)}; echo 'loss=0.9 acc=0.1'; echo 'loss=0.8 acc=0.2'; ${waitFor(gate2)}; echo 'loss=0.7 acc=0.3'`);
     const id = await run.id;
     const page = await web.browser.context.newPage();
-    await page.goto(`${web.server.url}/e/${id}`);
+    // the wrapper prints the id once the execution exists in its sink; the server may get it a moment later (a spooled start)
+    await poll(async () => (await page.goto(`${web.server.url}/e/${id}`))?.status()).toBe(200);
     await poll(() => page.locator('#log-view li .tx').allTextContents()).toContain('starting');
     expect(await page.locator('#no-metrics').count()).toBe(1);
     expect(await page.locator('figure.chart').count()).toBe(0);
