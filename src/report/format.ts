@@ -105,3 +105,19 @@ export function formatUsage(usage: { peakRssBytes: number | null; userCpuMs: num
   const cpu = `CPU ${formatDuration(usage.userCpuMs + usage.systemCpuMs)}`;
   return usage.peakRssBytes === null ? cpu : `peak ${formatBytes(usage.peakRssBytes)} · ${cpu}`;
 }
+
+/**
+ * An ended execution's outcome on one line, as the pages show it: the exit code and the signal,
+ * each unless the reason already says it (src/runner/classify.ts writes `exited with code 3`,
+ * `killed by SIGTERM` into it), then the reason: `exit code 0`, `exited with code 3; …`,
+ * `exit code 143 · killed by SIGTERM`, `lost contact …`; `-` when there is nothing to say.
+ */
+export function formatOutcome(e: { exitCode: number | null; signal: string | null; reason: string | null }): string {
+  const reason = e.reason ?? '';
+  const parts = [
+    e.exitCode !== null && !reason.includes(`code ${e.exitCode}`) ? `exit code ${e.exitCode}` : null,
+    e.signal && !reason.includes(e.signal) ? `signal ${e.signal}` : null,
+    e.reason,
+  ].filter((part) => part);
+  return parts.length > 0 ? parts.join(' \u00b7 ') : '-';
+}

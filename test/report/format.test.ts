@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { countOf, formatCommand, formatDuration, formatLocalTime, formatNumber } from '../../src/report/format.js';
+import { countOf, formatCommand, formatDuration, formatLocalTime, formatNumber, formatOutcome } from '../../src/report/format.js';
 
 describe('formatDuration', () => {
   it.each([
@@ -69,5 +69,19 @@ describe('formatCommand on one line', () => {
 describe('countOf', () => {
   it('groups thousands and makes the noun plural unless the count is 1', () => {
     expect([countOf(0, 'line'), countOf(1, 'line'), countOf(50_005, 'line'), countOf(1, 'execution')]).toEqual(['0 lines', '1 line', '50,005 lines', '1 execution']);
+  });
+});
+
+describe('formatOutcome', () => {
+  it.each([
+    [{ exitCode: 0, signal: null, reason: null }, 'exit code 0'],
+    [{ exitCode: 3, signal: null, reason: 'exited with code 3' }, 'exited with code 3'],
+    [{ exitCode: 3, signal: null, reason: 'exited with code 3; 12 lines dropped' }, 'exited with code 3; 12 lines dropped'],
+    [{ exitCode: 143, signal: 'SIGTERM', reason: 'killed by SIGTERM' }, 'exit code 143 \u00b7 killed by SIGTERM'],
+    [{ exitCode: null, signal: 'SIGKILL', reason: null }, 'signal SIGKILL'],
+    [{ exitCode: null, signal: null, reason: 'lost contact (no heartbeat for 60s)' }, 'lost contact (no heartbeat for 60s)'],
+    [{ exitCode: null, signal: null, reason: null }, '-'],
+  ])('says %j once: %s', (outcome, text) => {
+    expect(formatOutcome(outcome)).toBe(text);
   });
 });

@@ -7,7 +7,7 @@ import { mountSearch } from './search.js';
 import type { FollowFrame } from '../../protocol/frames.js';
 import type { ExecutionJson } from '../../protocol/responses.js';
 import type { ExecutionState } from '../../protocol/states.js';
-import { countOf, formatDuration } from '../../report/format.js';
+import { countOf, formatDuration, formatOutcome } from '../../report/format.js';
 import { localizeTimes } from './times.js';
 
 interface ExecutionPageData {
@@ -133,7 +133,6 @@ function showExecution(e: ExecutionJson): void {
     localizeTimes(field('ended')!);
   }
   if (e.state !== 'Running') {
-    const parts = [e.exitCode !== null ? `exit code ${e.exitCode}` : null, e.signal ? `signal ${e.signal}` : null, e.reason].filter(Boolean);
-    field('outcome')!.textContent = parts.length > 0 ? parts.join(' · ') : '-';
+    field('outcome')!.textContent = formatOutcome(e);
   }
 }

@@ -1,6 +1,6 @@
 import { durationMs } from '../../protocol/json.js';
 import type { Execution, MetricSummary, ReportLine } from '../../protocol/types.js';
-import { countOf, formatCommand, formatDuration, formatNumber } from '../../report/format.js';
+import { countOf, formatCommand, formatDuration, formatNumber, formatOutcome } from '../../report/format.js';
 import type { LogExtent } from '../../store/store.js';
 import { html, jsonBlock, type SafeHtml } from '../html.js';
 import { badge, layout, timeTag } from '../layout.js';
@@ -50,8 +50,7 @@ ${jsonBlock('page-data', { page: 'execution', id: e.id, state: e.state, keys, ex
 
 function outcome(e: Execution): SafeHtml {
   if (e.state === 'Running') return html`running`;
-  const parts = [e.exitCode !== null ? `exit code ${e.exitCode}` : null, e.signal ? `signal ${e.signal}` : null, e.reason].filter((p) => p);
-  return html`${parts.length > 0 ? parts.join(' · ') : '-'}`;
+  return html`${formatOutcome(e)}`;
 }
 
 function metricsSection(metrics: Record<string, MetricSummary>): SafeHtml {
