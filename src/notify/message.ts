@@ -1,5 +1,6 @@
 import type { MessageKind } from '../protocol/notify.js';
 import type { Execution, MetricSummary, ReportLine, Session } from '../protocol/types.js';
+import { isSystemMetric } from '../protocol/system-metrics.js';
 import { formatDuration } from '../report/format.js';
 
 /** How many of an execution's last lines a message carries (issue 15 point 1). */
@@ -76,7 +77,7 @@ export function titleWithIcon(f: MessageFacts): string {
 
 /** `loss last 0.12 (min 0.1, max 2.3)` per metric key, at most `max` keys (user metrics before `sys/…`). */
 export function metricLines(metrics: Record<string, MetricSummary> | undefined, max = 8): string[] {
-  const entries = Object.entries(metrics ?? {}).sort(([a], [b]) => Number(a.startsWith('sys/')) - Number(b.startsWith('sys/')) || a.localeCompare(b));
+  const entries = Object.entries(metrics ?? {}).sort(([a], [b]) => Number(isSystemMetric(a)) - Number(isSystemMetric(b)) || a.localeCompare(b));
   return entries.slice(0, max).map(([key, m]) => `${key} last ${fmt(m.last)} (min ${fmt(m.min)}, max ${fmt(m.max)})`);
 }
 

@@ -1,6 +1,7 @@
 import type { MessageKind } from '../protocol/notify.js';
 import { FINAL_STATES, type FinalState } from '../protocol/states.js';
 import type { Execution } from '../protocol/types.js';
+import { isSystemMetric } from '../protocol/system-metrics.js';
 import type { Store } from '../store/store.js';
 import { render } from './channels/index.js';
 import { MESSAGE_LINES, type MessageFacts } from './message.js';
@@ -121,7 +122,7 @@ async function lastActivity(store: Store, e: Execution): Promise<{ seq: number; 
   const [line] = await store.readReports(e.id, { tail: 1 });
   let latest = line ? { seq: line.seq, ts: line.ts } : { seq: -1, ts: e.startedAt ?? 0 };
   for (const p of await store.metricPoints(e.id, undefined, { afterSeq: latest.seq })) {
-    if (!p.key.startsWith('sys/') && p.seq > latest.seq) latest = { seq: p.seq, ts: p.ts };
+    if (!isSystemMetric(p.key) && p.seq > latest.seq) latest = { seq: p.seq, ts: p.ts };
   }
   return latest;
 }

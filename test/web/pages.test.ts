@@ -32,7 +32,8 @@ beforeAll(async () => {
   home = tempHome();
   server = await startServer({ home: home.dir });
   const run = (args: string[]) => runCli(['run', '--quiet', '--server', server.url, '--', ...args], { home: home.dir });
-  expect((await run(['python3', TRAIN, '--epochs', String(EPOCHS), '--delay', '0.02'])).exitCode).toBe(0);
+  // resource samples every 100 ms (the shortest): the pages keep them apart from the run's own metrics
+  expect((await runCli(['run', '--quiet', '--sample', '100ms', '--server', server.url, '--', 'python3', TRAIN, '--epochs', String(EPOCHS), '--delay', '0.1'], { home: home.dir })).exitCode).toBe(0);
   expect((await run(['python3', TRAIN, '--epochs', '4', '--delay', '0.02', '--fail'])).exitCode).toBe(1);
   expect((await run(['sh', '-c', 'echo "<script>window.pwned = 1</script>"'])).exitCode).toBe(0);
   const doc = await sessionDoc();
@@ -76,7 +77,9 @@ describe('web pages', () => {
     await poll(() => rows.count()).toBe(3);
     expect(await rows.nth(0).locator('.state').textContent()).toBe('Passive');
     expect(await rows.nth(1).locator('.state').textContent()).toBe('Execution crushed');
-    expect(await page.locator('table.executions thead th').allTextContents()).toEqual(expect.arrayContaining(['loss', 'acc']));
+    const headers = await page.locator('table.executions thead th').allTextContents();
+    expect(headers).toEqual(expect.arrayContaining(['loss', 'acc']));
+    expect(headers.filter((h) => h.startsWith('sys/'))).toEqual([]);
     await page.locator('select[aria-label="Filter by state"]').selectOption('Execution crushed');
     await poll(() => rows.count()).toBe(1);
     await screenshots(`/s/${sessionId}`, 'session', 'table.executions tbody tr time');
@@ -98,6 +101,10 @@ describe('web pages', () => {
     const loss = page.locator('figure.chart[data-key="loss"]');
     await loss.scrollIntoViewIfNeeded();
     await poll(() => loss.getAttribute('data-points')).toBe(String(EPOCHS));
+    // the run's own charts first; the wrapper's resource samples under their own heading
+    expect(await page.locator('.charts:not(.system) figure.chart').evaluateAll((fs) => fs.map((f) => (f as HTMLElement).dataset.key))).toEqual(['acc', 'epoch', 'loss']);
+    expect(await page.locator('h3.system').textContent()).toBe('Resources (sampled by exec-track)');
+    expect(await page.locator('.charts.system figure.chart[data-key="sys/rss_bytes"]').count()).toBe(1);
     await poll(() => page.locator('#log-view li .tx').allTextContents()).toContainEqual(expect.stringMatching(/^epoch=1 loss=[\d.]+ acc=[\d.]+$/));
     expect(await page.locator('#log-view li.err').count()).toBeGreaterThan(0);
 
@@ -135,7 +142,7 @@ describe('web pages', () => {
 
   it("shows a running child's new line without reload, and the badge turns Passive", async () => {
     const gate = join(home.dir, 'gate');
-    const child = spawn(process.execPath, [BIN, 'run', '--quiet', '--server', server.url, '--', 'sh', '-c', `echo first; while [ ! -f '${gate}' ]; do sleep 0.05; done; echo second`], {
+    const child = spawn(process.execPath, [BIN, 'run', '--quiet', '--sample', '100ms', '--server', server.url, '--', 'sh', '-c', `echo first; while [ ! -f '${gate}' ]; do sleep 0.05; done; echo second`], {
       env: cliEnv(home.dir),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -150,6 +157,9 @@ describe('web pages', () => {
     await page.goto(`${server.url}/e/${id}`);
     expect(await page.locator('h1 .state').textContent()).toBe('Running');
     await poll(() => page.locator('#log-view li .tx').allTextContents()).toContain('first');
+    // resource samples arriving live go under their heading, not among the run's own charts
+    await poll(() => page.locator('.charts.system figure.chart[data-key="sys/rss_bytes"]').count()).toBe(1);
+    expect(await page.locator('.charts:not(.system) figure.chart').count()).toBe(0);
     writeFileSync(gate, '');
     await poll(() => page.locator('#log-view li .tx').allTextContents(), { timeout: 20_000 }).toContain('second');
     await poll(() => page.locator('h1 .state').textContent(), { timeout: 20_000 }).toBe('Passive');

@@ -8,6 +8,7 @@ import type { FollowFrame } from '../../protocol/frames.js';
 import type { ExecutionJson } from '../../protocol/responses.js';
 import type { ExecutionState } from '../../protocol/states.js';
 import { countOf, formatDuration, formatOutcome } from '../../report/format.js';
+import { isSystemMetric } from '../../protocol/system-metrics.js';
 import { localizeTimes } from './times.js';
 
 interface ExecutionPageData {
@@ -109,8 +110,19 @@ class ChartSet {
     const figure = el('figure', 'chart');
     figure.dataset.key = key;
     figure.append(el('figcaption', '', key));
-    this.#section().querySelector('.charts')!.append(figure);
+    this.#chartsFor(key).append(figure);
     return figure;
+  }
+
+  /** Where a chart of `key` goes: the run's own keys first, the resource samples after under their heading (as the server renders them). */
+  #chartsFor(key: string): HTMLElement {
+    const section = this.#section();
+    if (!isSystemMetric(key)) return section.querySelector<HTMLElement>('.charts:not(.system)')!;
+    const existing = section.querySelector<HTMLElement>('.charts.system');
+    if (existing) return existing;
+    const charts = el('div', 'charts system');
+    section.append(el('h3', 'system', 'Resources (sampled by exec-track)'), charts);
+    return charts;
   }
 }
 

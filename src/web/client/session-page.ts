@@ -6,6 +6,7 @@ import type { SessionFollowFrame } from '../../protocol/frames.js';
 import { MAX_OPEN_IDS } from '../../protocol/socket-limits.js';
 import type { ExecutionJson, ExecutionSummaryJson } from '../../protocol/responses.js';
 import { formatCommand, formatDuration } from '../../report/format.js';
+import { isSystemMetric } from '../../protocol/system-metrics.js';
 import { localizeTimes } from './times.js';
 
 /** How long the page gathers ended executions before reading their final metric values (ms). */
@@ -66,7 +67,7 @@ export function mountSessionPage(data: { id: string }): void {
 
   /** Metric columns for every key of every row (an execution that ended may bring a new key). */
   const metricKeys = (): string[] => {
-    const keys = [...new Set(rows.flatMap((e) => Object.keys(e.metrics)))].sort();
+    const keys = [...new Set(rows.flatMap((e) => Object.keys(e.metrics)))].filter((key) => !isSystemMetric(key)).sort();
     const shown = [...table.querySelectorAll<HTMLElement>('th[data-sort^="m:"]')];
     if (shown.map((th) => th.dataset.sort!.slice(2)).join('\n') !== keys.join('\n')) {
       shown.forEach((th) => th.remove());

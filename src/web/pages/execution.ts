@@ -1,6 +1,7 @@
 import { durationMs } from '../../protocol/json.js';
 import type { Execution, MetricSummary, ReportLine } from '../../protocol/types.js';
 import { countOf, formatCommand, formatDuration, formatNumber, formatOutcome } from '../../report/format.js';
+import { isSystemMetric } from '../../protocol/system-metrics.js';
 import type { LogExtent } from '../../store/store.js';
 import { html, jsonBlock, type SafeHtml } from '../html.js';
 import { badge, layout, timeTag } from '../layout.js';
@@ -61,8 +62,20 @@ function metricsSection(metrics: Record<string, MetricSummary>): SafeHtml {
     ([key, s]) => html`<tr><th scope="row">${key}</th><td>${formatNumber(s.last)}</td><td>${formatNumber(s.min)}</td><td>${formatNumber(s.max)}</td><td>${s.count}</td></tr>`,
   )}</tbody></table>
 <div class="chart-tools" hidden></div>
-<div class="charts">${Object.keys(metrics).map((key) => html`<figure class="chart" data-key="${key}"><figcaption>${key}</figcaption></figure>`)}</div>
+${chartsOf(Object.keys(metrics))}
 </section>`;
+}
+
+/**
+ * The chart figures: the run's own keys first, then the wrapper's resource samples (`sys/…`) under
+ * their own heading, kept apart as in the terminal report (src/protocol/system-metrics.ts). The live
+ * page (src/web/client/execution-page.ts) puts a key it first sees into the same two places.
+ */
+function chartsOf(keys: string[]): SafeHtml {
+  const figure = (key: string) => html`<figure class="chart" data-key="${key}"><figcaption>${key}</figcaption></figure>`;
+  const system = keys.filter(isSystemMetric);
+  return html`<div class="charts">${keys.filter((key) => !isSystemMetric(key)).map(figure)}</div>
+${system.length > 0 ? html`<h3 class="system">Resources (sampled by exec-track)</h3><div class="charts system">${system.map(figure)}</div>` : ''}`;
 }
 
 /** One log line: its number (seq + 1, a permalink `#L<n>`) and its text; stderr and the quota marker marked. */

@@ -1,12 +1,14 @@
 import type { ExecutionSummaryJson } from '../../server/routes/page-reads.js';
 import type { Session } from '../../protocol/types.js';
 import { formatCommand, formatDuration, formatNumber } from '../../report/format.js';
+import { isSystemMetric } from '../../protocol/system-metrics.js';
 import { html, jsonBlock } from '../html.js';
 import { badge, layout } from '../layout.js';
 
 /** `/s/<id>`: one row per execution with its outcome and the last value of each metric. */
 export function sessionPage(session: Session, executions: ExecutionSummaryJson[]): string {
-  const keys = [...new Set(executions.flatMap((e) => Object.keys(e.metrics)))].sort();
+  // the run's own metrics only, as in the terminal's session view; resource samples are on each execution's page
+  const keys = [...new Set(executions.flatMap((e) => Object.keys(e.metrics)))].filter((key) => !isSystemMetric(key)).sort();
   return layout(
     session.title,
     html`<article class="session" data-id="${session.id}">
