@@ -16,8 +16,11 @@ import { build } from 'esbuild';
 
 const OUT = 'dist/bundle/exec-track.cjs';
 const BIN = resolve(import.meta.dirname, '../bin/exec-track');
-/** Not bundled: native code (better-sqlite3, node-pty) and packages a plain `run` never loads. */
-const EXTERNAL = ['better-sqlite3', '@lydell/node-pty', 'pg', 'fastify', '@fastify/*', 'ws', 'zod-to-json-schema', 'asciichart'];
+/**
+ * Not bundled: native code (node-pty; better-sqlite3's JavaScript is bundled, its addon is loaded by
+ * path, src/store/sqlite/connection.ts) and packages a plain `run` never loads.
+ */
+const EXTERNAL = ['*.node', '@lydell/node-pty', 'pg', 'fastify', '@fastify/*', 'ws', 'zod-to-json-schema', 'asciichart'];
 
 await build({
   entryPoints: ['src/cli/main.ts'],

@@ -1,7 +1,7 @@
 import { parseDuration } from '../config/duration.js';
 import { ExecTrackError } from '../errors.js';
-import { MAX_STALL_MS, MIN_STALL_MS, type AddNotificationBody } from '../protocol/notify.js';
-import { NOTIFY_EVENTS, type NotifyEvent } from '../protocol/notify-events.js';
+import type { AddNotificationBody } from '../protocol/notify.js';
+import { MAX_STALL_MS, MIN_STALL_MS, NOTIFY_EVENTS, type NotifyEvent } from '../protocol/notify-events.js';
 
 // what the CLI reads of a rule from its options; light, so `run` loads it at start
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NOTIFY_EVENTS } from './notify-events.js';
+import { MAX_STALL_MS, MIN_STALL_MS, NOTIFY_EVENTS } from './notify-events.js';
 
 /**
  * Notification shapes (issue 15): the event kinds, the generic webhook payload (versioned), and the
@@ -53,11 +53,6 @@ export const webhookPayloadSchema = z.object({
   counts: z.record(z.number()).optional(),
 });
 export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;
-
-/** The shortest `stallAfterMs` a rule takes: 1 s. */
-export const MIN_STALL_MS = 1000;
-/** The longest `stallAfterMs` a rule takes: 30 days, longer than any run a stall would still matter for. */
-export const MAX_STALL_MS = 30 * 86_400_000;
 
 /** POST /api/v1/sessions/:id/notifications */
 export const addNotificationBody = z.object({
