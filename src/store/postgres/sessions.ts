@@ -10,12 +10,8 @@ export const ownerIs = (ownerId: string | null) => (ownerId === null ? 'owner_id
 export const sessions = {
   /** Inserts the session; a resend of an existing id returns the stored one unchanged. */
   async create(db: Queryable, s: Session): Promise<Session> {
-    await db.query('INSERT INTO sessions (id, title, created_at, owner_id) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING', [
-      s.id,
-      s.title,
-      s.createdAt,
-      s.ownerId,
-    ]);
+    const insert = 'INSERT INTO sessions (id, title, created_at, owner_id) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING';
+    await db.query(insert, [s.id, s.title, s.createdAt, s.ownerId]);
     return (await sessions.get(db, s.id))!;
   },
 
@@ -43,12 +39,8 @@ export const sessions = {
 /** The `users` and `secrets` tables (server mode). */
 export const users = {
   async create(db: Queryable, user: User): Promise<void> {
-    await db.query('INSERT INTO users (id, token_hash, created_at, last_seen_at) VALUES ($1, $2, $3, $4)', [
-      user.id,
-      user.tokenHash,
-      user.createdAt,
-      user.lastSeenAt,
-    ]);
+    const insert = 'INSERT INTO users (id, token_hash, created_at, last_seen_at) VALUES ($1, $2, $3, $4)';
+    await db.query(insert, [user.id, user.tokenHash, user.createdAt, user.lastSeenAt]);
   },
 
   async byTokenHash(db: Queryable, tokenHash: string): Promise<User | undefined> {
