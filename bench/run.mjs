@@ -20,8 +20,17 @@ import { findTools, missingToolMessages } from './lib/tools.mjs';
 import { web } from './cases/web.mjs';
 import { postgresRows } from './cases/postgres.mjs';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, only: { type: 'string' }, results: { type: 'string' } } });
-const only = values.only ? new Set(values.only.toUpperCase().split(',').map((id) => id.trim())) : null;
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, only: { type: 'string' }, results: { type: 'string' } },
+});
+const only = values.only
+  ? new Set(
+      values.only
+        .toUpperCase()
+        .split(',')
+        .map((id) => id.trim()),
+    )
+  : null;
 const wants = (...ids) => !only || ids.some((id) => only.has(id.toUpperCase()));
 const mode = values.quick ? 'quick' : 'full';
 const size = SIZES[mode];
@@ -61,7 +70,9 @@ try {
   const seconds = (performance.now() - began) / 1000;
   const machine = { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, load: (await import('node:os')).loadavg() };
   console.log(formatTable(rows));
-  console.log(`\n${mode} run, ${seconds.toFixed(0)} s; ${machine.nproc} × ${machine.cpu}; node ${machine.node}; load ${machine.load.map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `\n${mode} run, ${seconds.toFixed(0)} s; ${machine.nproc} × ${machine.cpu}; node ${machine.node}; load ${machine.load.map((l) => l.toFixed(1)).join(' ')}`,
+  );
   const outDir = values.results ?? join(import.meta.dirname, 'results');
   mkdirSync(outDir, { recursive: true });
   const result = { mode, date: new Date().toISOString(), seconds, machine, size, rows };
@@ -73,5 +84,32 @@ try {
 }
 
 function order(id) {
-  return ['B1', 'B1p', 'B1b', 'P1', 'P1x', 'P1c', 'P1u', 'P1uc', 'P1w', 'B2', 'tsp', 'B3', 'B3pg', 'B3m', 'S1', 'S2', 'B4', 'B5', 'B5pg', 'B5f', 'B6', 'B7', 'B8', 'W1', 'W2', 'W3'].indexOf(id);
+  return [
+    'B1',
+    'B1p',
+    'B1b',
+    'P1',
+    'P1x',
+    'P1c',
+    'P1u',
+    'P1uc',
+    'P1w',
+    'B2',
+    'tsp',
+    'B3',
+    'B3pg',
+    'B3m',
+    'S1',
+    'S2',
+    'B4',
+    'B5',
+    'B5pg',
+    'B5f',
+    'B6',
+    'B7',
+    'B8',
+    'W1',
+    'W2',
+    'W3',
+  ].indexOf(id);
 }

@@ -47,7 +47,8 @@ export const MESSAGES = {
     return `${c.request} needs a valid${v.credential === 'claim key' ? ', unexpired' : ''} ${v.credential} (Authorization: Bearer ${c.header}); ${c.get}.`;
   },
   /** A server count limit: `what` (`sessions per user`), its `limit`, the `serve` option setting it, and `advice`. */
-  LIMIT_EXCEEDED: (v: { what: string; limit: number; option: string; advice: string }) => `The server allows at most ${v.limit} ${v.what} (serve ${v.option}); ${v.advice}`,
+  LIMIT_EXCEEDED: (v: { what: string; limit: number; option: string; advice: string }) =>
+    `The server allows at most ${v.limit} ${v.what} (serve ${v.option}); ${v.advice}`,
 } as const satisfies Partial<Record<ErrorCode, (values: never) => string>>;
 
 /** A code with a message template in {@link MESSAGES}. */
@@ -77,7 +78,11 @@ export class ExecTrackError extends Error {
    * The error of a code from {@link MESSAGES}, worded by its template; a RATE_LIMITED error also
    * carries its `retryAfter`.
    */
-  static of<C extends TemplatedCode>(code: C, values: Parameters<(typeof MESSAGES)[C]>[0], options: { cause?: unknown; statusCode?: number } = {}): ExecTrackError {
+  static of<C extends TemplatedCode>(
+    code: C,
+    values: Parameters<(typeof MESSAGES)[C]>[0],
+    options: { cause?: unknown; statusCode?: number } = {},
+  ): ExecTrackError {
     const message = (MESSAGES[code] as (v: typeof values) => string)(values);
     const retryAfter = 'retryAfter' in values ? values.retryAfter : undefined;
     return new ExecTrackError(code, message, { ...options, retryAfter });

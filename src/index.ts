@@ -24,9 +24,7 @@ export async function openStore(...args: Parameters<typeof import('./store/open.
 }
 
 /** Starts the exec-track server on a SQLite file (see server/serve.ts). */
-export async function startServer(
-  ...args: Parameters<typeof import('./server/serve.js').startServer>
-): Promise<import('./server/serve.js').RunningServer> {
+export async function startServer(...args: Parameters<typeof import('./server/serve.js').startServer>): Promise<import('./server/serve.js').RunningServer> {
   return (await import('./server/serve.js')).startServer(...args);
 }
 

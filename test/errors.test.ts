@@ -39,8 +39,12 @@ describe('docs/errors.md', () => {
 
 describe('MESSAGES', () => {
   it('words each templated code from the values a call site passes', () => {
-    expect(ExecTrackError.of('NOT_FOUND', { thing: 'session s_x in the embedded store', hint: 'check the id' }).message).toBe('No session s_x in the embedded store; check the id.');
-    expect(ExecTrackError.of('UNAUTHORIZED', { credential: 'user token' }).message).toBe('This request needs a valid user token (Authorization: Bearer ut_…); get one with POST /api/v1/users.');
+    expect(ExecTrackError.of('NOT_FOUND', { thing: 'session s_x in the embedded store', hint: 'check the id' }).message).toBe(
+      'No session s_x in the embedded store; check the id.',
+    );
+    expect(ExecTrackError.of('UNAUTHORIZED', { credential: 'user token' }).message).toBe(
+      'This request needs a valid user token (Authorization: Bearer ut_…); get one with POST /api/v1/users.',
+    );
     expect(ExecTrackError.of('LIMIT_EXCEEDED', { what: 'sessions per user', limit: 2, option: '--max-sessions-per-user', advice: 'delete one.' }).message).toBe(
       'The server allows at most 2 sessions per user (serve --max-sessions-per-user); delete one.',
     );

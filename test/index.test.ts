@@ -13,7 +13,10 @@ describe('the library face (src/index.ts)', () => {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
     const parse = await lib.createMetricParser({ enabled: true });
-    expect(parse('epoch=3 loss=0.25')).toEqual([{ key: 'epoch', value: 3, step: 3 }, { key: 'loss', value: 0.25, step: 3 }]);
+    expect(parse('epoch=3 loss=0.25')).toEqual([
+      { key: 'epoch', value: 3, step: 3 },
+      { key: 'loss', value: 0.25, step: 3 },
+    ]);
     expect(lib.STATES).toEqual(['Passive', 'Running', 'Execution crushed', 'Exec crushed']);
   });
 });

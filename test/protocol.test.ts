@@ -35,7 +35,13 @@ describe('src/protocol schemas', () => {
   });
 
   it('send metric points with an ISO 8601 ts and a non-finite value as null', () => {
-    expect(toPointJson({ key: 'loss', step: 1, value: Number.NaN, ts: Date.UTC(2026, 10, 30, 12), seq: 4 })).toEqual({ key: 'loss', step: 1, value: null, ts: '2026-11-30T12:00:00.000Z', seq: 4 });
+    expect(toPointJson({ key: 'loss', step: 1, value: Number.NaN, ts: Date.UTC(2026, 10, 30, 12), seq: 4 })).toEqual({
+      key: 'loss',
+      step: 1,
+      value: null,
+      ts: '2026-11-30T12:00:00.000Z',
+      seq: 4,
+    });
   });
 
   it('refuse a frame that drifted from docs/api.md', () => {
@@ -55,7 +61,9 @@ describe('test/helpers/protocol-check.ts', () => {
     const body = { execution: toExecutionJson(execution), metrics: {} };
     expect(() => checkResponse('GET', `/api/v1/executions/${execution.id}?x=1`, 200, 'application/json; charset=utf-8', JSON.stringify(body))).not.toThrow();
     const drifted = { execution: { ...body.execution, startedAt: execution.startedAt } };
-    expect(() => checkResponse('GET', `/api/v1/executions/${execution.id}`, 200, 'application/json', JSON.stringify(drifted))).toThrow(/GET \/api\/v1\/executions\/:id/);
+    expect(() => checkResponse('GET', `/api/v1/executions/${execution.id}`, 200, 'application/json', JSON.stringify(drifted))).toThrow(
+      /GET \/api\/v1\/executions\/:id/,
+    );
     expect(() => checkResponse('GET', '/api/v1/sessions', 404, 'application/json', JSON.stringify({ error: { code: 'NOT_FOUND' } }))).toThrow(/error body/);
   });
 

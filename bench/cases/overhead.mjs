@@ -37,9 +37,34 @@ export async function b1(ctx) {
     return { ms: loopMs(join(home, 'elapsed')), error: await verifyDb(join(home, 'exec-track.db'), { executions: 1, lines }) };
   });
   return [
-    makeRow({ id: 'B1', what: `python3 loop, ${lines} lines (its own timer)`, unit: 'ms', target: 1.1, baselineSamples: bare.samples, samples: wrapped.samples, ok: !wrapped.error, note: wrapped.error }),
-    makeRow({ id: 'B1p', what: 'same loop | cat > /dev/null (pipe floor)', unit: 'ms', target: null, baselineSamples: bare.samples, samples: pipe.samples, ok: true }),
-    makeRow({ id: 'B1b', what: 'same loop bare, Python block-buffered', unit: 'ms', target: null, baselineSamples: bare.samples, samples: buffered.samples, ok: true }),
+    makeRow({
+      id: 'B1',
+      what: `python3 loop, ${lines} lines (its own timer)`,
+      unit: 'ms',
+      target: 1.1,
+      baselineSamples: bare.samples,
+      samples: wrapped.samples,
+      ok: !wrapped.error,
+      note: wrapped.error,
+    }),
+    makeRow({
+      id: 'B1p',
+      what: 'same loop | cat > /dev/null (pipe floor)',
+      unit: 'ms',
+      target: null,
+      baselineSamples: bare.samples,
+      samples: pipe.samples,
+      ok: true,
+    }),
+    makeRow({
+      id: 'B1b',
+      what: 'same loop bare, Python block-buffered',
+      unit: 'ms',
+      target: null,
+      baselineSamples: bare.samples,
+      samples: buffered.samples,
+      ok: true,
+    }),
   ];
 }
 
@@ -60,5 +85,14 @@ export async function b4(ctx) {
   const base = await repeat(reps, () => timed(process.execPath, ['-e', '0']).then((r) => ({ ms: r.ms, error: null })));
   const runs = await repeat(reps, () => timed(process.execPath, [BIN, 'run', '--quiet', '--', 'true'], { env }).then((r) => ({ ms: r.ms, error: null })));
   const error = await verifyDb(join(home, 'exec-track.db'), { executions: reps, lines: 0, warmups: 1 });
-  return makeRow({ id: 'B4', what: 'run --quiet -- true, start to exit', unit: 'ms', target: 1.8, baselineSamples: base.samples, samples: runs.samples, ok: !error, note: error });
+  return makeRow({
+    id: 'B4',
+    what: 'run --quiet -- true, start to exit',
+    unit: 'ms',
+    target: 1.8,
+    baselineSamples: base.samples,
+    samples: runs.samples,
+    ok: !error,
+    note: error,
+  });
 }

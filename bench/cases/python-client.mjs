@@ -33,16 +33,18 @@ export async function pythonBlock(ctx) {
     const walls = { bare: [], tracked: [] };
     const cpu = { bare: [], tracked: [] };
     /** One run of the block; its process wall and CPU time go to `walls[mode]`, `cpu[mode]` unless `aside`. */
-    const once = (mode, aside = false) => async (i) => {
-      const elapsed = join(home, `elapsed-${mode}-${aside}-${i}`);
-      const run = await timed('python3', [script, mode, String(lines), elapsed, '60'], { env });
-      const [wall, cpuSeconds] = readFileSync(elapsed, 'utf8').split(' ').map(Number);
-      if (!aside) {
-        walls[mode].push(run.ms);
-        cpu[mode].push(cpuSeconds * 1000);
-      }
-      return { ms: wall * 1000, error: null };
-    };
+    const once =
+      (mode, aside = false) =>
+      async (i) => {
+        const elapsed = join(home, `elapsed-${mode}-${aside}-${i}`);
+        const run = await timed('python3', [script, mode, String(lines), elapsed, '60'], { env });
+        const [wall, cpuSeconds] = readFileSync(elapsed, 'utf8').split(' ').map(Number);
+        if (!aside) {
+          walls[mode].push(run.ms);
+          cpu[mode].push(cpuSeconds * 1000);
+        }
+        return { ms: wall * 1000, error: null };
+      };
     // the floor any sidecar pays: the untracked block beside one more busy process (a spinning node)
     const beside = async (i) => {
       const spinner = spawn(process.execPath, ['-e', 'for (;;);'], { stdio: 'ignore' });

@@ -31,5 +31,14 @@ export async function b6(ctx, home) {
   const base = await repeat(reps + 2, () => reportTail(home, smallId, reportLines, 10));
   const large = largeId ? await repeat(reps + 2, () => reportTail(home, largeId, reportLines, lines)) : { samples: [NaN], error: 'B2 execution not found' };
   const error = base.error ?? large.error;
-  return makeRow({ id: 'B6', what: `report --lines ${reportLines} --json, ${lines}-line execution`, unit: 'ms', target: 1.3, baselineSamples: base.samples, samples: large.samples, ok: !error, note: error });
+  return makeRow({
+    id: 'B6',
+    what: `report --lines ${reportLines} --json, ${lines}-line execution`,
+    unit: 'ms',
+    target: 1.3,
+    baselineSamples: base.samples,
+    samples: large.samples,
+    ok: !error,
+    note: error,
+  });
 }

@@ -23,9 +23,34 @@ export async function serverLoad(ctx) {
     return { ms: run.ms, error: withSaid(error, run.said) };
   });
   const rows = [
-    makeRow({ id: 'B5', what: `${concurrent} concurrent runs × ${linesEach} lines, one server`, unit: 'ms', target: 2.5, baselineSamples: ctx.importSamples, samples: b5.samples, ok: !b5.error, note: b5.error }),
-    makeRow({ id: 'B5f', what: `${concurrent} concurrent runs of true, one server (start-up floor)`, unit: 'ms', target: null, baselineSamples: ctx.importSamples, samples: floor, ok: true }),
-    makeRow({ id: 'B8', what: 'server peak RSS during B5', unit: 'MB', target: 400, samples: peaks, ok: !b5.error && peaks.every((p) => p !== null), note: b5.error }),
+    makeRow({
+      id: 'B5',
+      what: `${concurrent} concurrent runs × ${linesEach} lines, one server`,
+      unit: 'ms',
+      target: 2.5,
+      baselineSamples: ctx.importSamples,
+      samples: b5.samples,
+      ok: !b5.error,
+      note: b5.error,
+    }),
+    makeRow({
+      id: 'B5f',
+      what: `${concurrent} concurrent runs of true, one server (start-up floor)`,
+      unit: 'ms',
+      target: null,
+      baselineSamples: ctx.importSamples,
+      samples: floor,
+      ok: true,
+    }),
+    makeRow({
+      id: 'B8',
+      what: 'server peak RSS during B5',
+      unit: 'MB',
+      target: 400,
+      samples: peaks,
+      ok: !b5.error && peaks.every((p) => p !== null),
+      note: b5.error,
+    }),
   ];
   // B5 and B5f are ratios to B2's sqlite3 import: without sqlite3 only B8 has a verdict
   return ctx.tools.sqlite3 ? rows : rows.map((row) => (row.id === 'B8' ? row : skippedRow({ ...row, note: missingNote('sqlite3') })));
@@ -71,15 +96,24 @@ async function concurrentRuns(ctx, home, dbs, { floor, peaks }) {
     for (const db of dbs) servers.push(await startServer(home, db));
     const on = (i) => ['--server', servers[i % servers.length].url];
     // an untimed first run per server registers the user and the session, as a user's first run would
-    for (let i = 0; i < servers.length; i++) await timed(process.execPath, [BIN, 'run', '--quiet', '--name', 'bench-warmup', ...on(i), '--', 'true'], { env: cliEnv(home) });
+    for (let i = 0; i < servers.length; i++)
+      await timed(process.execPath, [BIN, 'run', '--quiet', '--name', 'bench-warmup', ...on(i), '--', 'true'], { env: cliEnv(home) });
     // the floor: the same number of wrappers starting, connecting and finishing with no lines at all
     await settle();
     const emptyStart = performance.now();
-    await Promise.all(Array.from({ length: concurrent }, (_, i) => timed(process.execPath, [BIN, 'run', '--quiet', '--name', 'bench-warmup', ...on(i), '--', 'true'], { env: cliEnv(home) })));
+    await Promise.all(
+      Array.from({ length: concurrent }, (_, i) =>
+        timed(process.execPath, [BIN, 'run', '--quiet', '--name', 'bench-warmup', ...on(i), '--', 'true'], { env: cliEnv(home) }),
+      ),
+    );
     floor.push(performance.now() - emptyStart);
     await settle();
     const started = performance.now();
-    const done = await Promise.all(Array.from({ length: concurrent }, (_, i) => timed(process.execPath, [BIN, 'run', '--quiet', ...on(i), '--', 'cat', ctx.inputs.each], { env: cliEnv(home) })));
+    const done = await Promise.all(
+      Array.from({ length: concurrent }, (_, i) =>
+        timed(process.execPath, [BIN, 'run', '--quiet', ...on(i), '--', 'cat', ctx.inputs.each], { env: cliEnv(home) }),
+      ),
+    );
     const ms = performance.now() - started;
     for (const srv of servers) peaks.push(peakRssMb(srv.pid));
     return { ms, said: done.map((r) => r.stderr.trim()).find(Boolean) };

@@ -82,21 +82,64 @@ export async function throughput(ctx) {
       },
     ]);
     ctx.importSamples = base.samples;
-    rows.push(makeRow({ id: 'B2', what: `run -- cat, ${what}, embedded`, unit: 'ms', target: 2.0, baselineSamples: base.samples, samples: b2.samples, ok: !base.error && !b2.error, note: base.error ?? b2.error }));
+    rows.push(
+      makeRow({
+        id: 'B2',
+        what: `run -- cat, ${what}, embedded`,
+        unit: 'ms',
+        target: 2.0,
+        baselineSamples: base.samples,
+        samples: b2.samples,
+        ok: !base.error && !b2.error,
+        note: base.error ?? b2.error,
+      }),
+    );
   } else rows.push(skip('B2', `run -- cat, ${what}, embedded`, 'sqlite3'));
   if (ctx.tools.tsp) {
     progress(`tsp reference ×${reps}`);
     const tsp = await repeat(reps, () => tspCat(ctx, plain));
-    rows.push(makeRow({ id: 'tsp', what: `tsp cat, ${what} (flat-file reference)`, unit: 'ms', target: null, baselineSamples: ctx.importSamples, samples: tsp.samples, ok: !tsp.error, note: tsp.error }));
+    rows.push(
+      makeRow({
+        id: 'tsp',
+        what: `tsp cat, ${what} (flat-file reference)`,
+        unit: 'ms',
+        target: null,
+        baselineSamples: ctx.importSamples,
+        samples: tsp.samples,
+        ok: !tsp.error,
+        note: tsp.error,
+      }),
+    );
   } else rows.push(skip('tsp', `tsp cat, ${what} (flat-file reference)`, 'tsp'));
   if (ctx.tools.sqlite3) {
     progress(`B3: run --server -- cat ×${reps}`);
     const b3 = await repeat(reps, () => runCat(ctx, plain, { server: true }));
     progress(`B3m: sqlite3 .import vs run -- cat (metric lines), alternating ×${reps}`);
-    const [baseM, b3m] = await interleave(reps, [() => sqliteImport(ctx, ctx.inputs.metrics), () => runCat(ctx, ctx.inputs.metrics, { format: 'metrics', metricPoints: lines * 3 })]);
+    const [baseM, b3m] = await interleave(reps, [
+      () => sqliteImport(ctx, ctx.inputs.metrics),
+      () => runCat(ctx, ctx.inputs.metrics, { format: 'metrics', metricPoints: lines * 3 }),
+    ]);
     rows.push(
-      makeRow({ id: 'B3', what: `run --server -- cat, ${what}`, unit: 'ms', target: 3.0, baselineSamples: base.samples, samples: b3.samples, ok: !base.error && !b3.error, note: b3.error }),
-      makeRow({ id: 'B3m', what: `run -- cat, ${what} × 3 metrics`, unit: 'ms', target: 4.0, baselineSamples: baseM.samples, samples: b3m.samples, ok: !baseM.error && !b3m.error, note: baseM.error ?? b3m.error }),
+      makeRow({
+        id: 'B3',
+        what: `run --server -- cat, ${what}`,
+        unit: 'ms',
+        target: 3.0,
+        baselineSamples: base.samples,
+        samples: b3.samples,
+        ok: !base.error && !b3.error,
+        note: b3.error,
+      }),
+      makeRow({
+        id: 'B3m',
+        what: `run -- cat, ${what} × 3 metrics`,
+        unit: 'ms',
+        target: 4.0,
+        baselineSamples: baseM.samples,
+        samples: b3m.samples,
+        ok: !baseM.error && !b3m.error,
+        note: baseM.error ?? b3m.error,
+      }),
     );
   } else rows.push(skip('B3', `run --server -- cat, ${what}`, 'sqlite3'), skip('B3m', `run -- cat, ${what} × 3 metrics`, 'sqlite3'));
   return { rows, b2Home: lastHome };

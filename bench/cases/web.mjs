@@ -26,7 +26,10 @@ async function launch() {
 /** A `run --server` child whose python3 program waits for `gate` to exist, then runs `body` (python source). */
 function gatedRun(home, url, gate, body) {
   const program = `import os, sys, time\nwhile not os.path.exists(${JSON.stringify(gate)}): time.sleep(0.01)\n${body}`;
-  const child = spawn(process.execPath, [BIN, 'run', '--server', url, '--', 'python3', '-c', program], { env: cliEnv(home), stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'run', '--server', url, '--', 'python3', '-c', program], {
+    env: cliEnv(home),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   const id = new Promise((resolve, reject) => {
     child.stderr.on('data', (b) => {
@@ -106,13 +109,26 @@ export async function web(ctx) {
     const p95 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? NaN;
     const median = sorted[sorted.length >> 1] ?? NaN;
     rows.push(
-      makeRow({ id: 'W2', what: 'print → line on an open page, p95 of 100', unit: 'ms', target: 500, samples: [p95], ok: latencies.length === 100, note: `median ${Math.round(median)} ms, p95 ${Math.round(p95)} ms over ${latencies.length} lines` }),
+      makeRow({
+        id: 'W2',
+        what: 'print → line on an open page, p95 of 100',
+        unit: 'ms',
+        target: 500,
+        samples: [p95],
+        ok: latencies.length === 100,
+        note: `median ${Math.round(median)} ms, p95 ${Math.round(p95)} ms over ${latencies.length} lines`,
+      }),
     );
 
     // W3
     progress(`W3: server RSS with ${FOLLOWERS} pages following one running execution`);
     const gate3 = join(home, 'gate-w3');
-    const w3 = gatedRun(home, server.url, gate3, `for i in range(5000):\n    print('w3 line %d loss=%f' % (i, 1.0 / (i + 1)), flush=True)\n    time.sleep(0.002)`);
+    const w3 = gatedRun(
+      home,
+      server.url,
+      gate3,
+      `for i in range(5000):\n    print('w3 line %d loss=%f' % (i, 1.0 / (i + 1)), flush=True)\n    time.sleep(0.002)`,
+    );
     const id3 = await w3.id;
     const pages = [];
     for (let i = 0; i < FOLLOWERS; i++) {
@@ -127,15 +143,37 @@ export async function web(ctx) {
     const shown = [];
     for (const p of pages) {
       await p.bringToFront();
-      shown.push(await p.waitForFunction(() => [...document.querySelectorAll('#log-view li .tx')].some((n) => n.textContent?.startsWith('w3 line 4999 ')), null, { timeout: 30_000 }).then(() => true, () => false));
+      shown.push(
+        await p
+          .waitForFunction(() => [...document.querySelectorAll('#log-view li .tx')].some((n) => n.textContent?.startsWith('w3 line 4999 ')), null, {
+            timeout: 30_000,
+          })
+          .then(
+            () => true,
+            () => false,
+          ),
+      );
     }
     await Promise.all(pages.map((p) => p.close()));
-    rows.push(makeRow({ id: 'W3', what: `server peak RSS, ${FOLLOWERS} pages following`, unit: 'MB', target: 200, samples: [rss ?? NaN], ok: shown.every(Boolean), note: shown.every(Boolean) ? null : `${shown.filter((s) => !s).length} pages did not show the last line` }));
+    rows.push(
+      makeRow({
+        id: 'W3',
+        what: `server peak RSS, ${FOLLOWERS} pages following`,
+        unit: 'MB',
+        target: 200,
+        samples: [rss ?? NaN],
+        ok: shown.every(Boolean),
+        note: shown.every(Boolean) ? null : `${shown.filter((s) => !s).length} pages did not show the last line`,
+      }),
+    );
 
     // W1
     const { lines } = ctx.size;
     progress(`W1: open the page of a ${lines}-line, ${3 * lines}-point execution vs a 10-line one`);
-    const large = await timed(process.execPath, [BIN, 'run', '--server', server.url, '--', 'cat', ctx.inputs.metrics], { env: cliEnv(home), timeoutMs: 600_000 });
+    const large = await timed(process.execPath, [BIN, 'run', '--server', server.url, '--', 'cat', ctx.inputs.metrics], {
+      env: cliEnv(home),
+      timeoutMs: 600_000,
+    });
     const small = await timed(process.execPath, [BIN, 'run', '--server', server.url, '--', 'head', '-n', '10', ctx.inputs.metrics], { env: cliEnv(home) });
     const largeId = EXECUTION_LINE.exec(large.stderr)[1];
     const smallId = EXECUTION_LINE.exec(small.stderr)[1];
@@ -144,7 +182,17 @@ export async function web(ctx) {
       async () => ({ ms: await openUntilDrawn(browser.context, server.url, smallId, line(9)), error: null }),
       async () => ({ ms: await openUntilDrawn(browser.context, server.url, largeId, line(lines - 1)), error: null }),
     ]);
-    rows.push(makeRow({ id: 'W1', what: `open the page of a ${lines}-line, ${3 * lines}-point execution`, unit: 'ms', target: 1.5, baselineSamples: base.samples, samples: big.samples, ok: true }));
+    rows.push(
+      makeRow({
+        id: 'W1',
+        what: `open the page of a ${lines}-line, ${3 * lines}-point execution`,
+        unit: 'ms',
+        target: 1.5,
+        baselineSamples: base.samples,
+        samples: big.samples,
+        ok: true,
+      }),
+    );
   } finally {
     await browser.close();
     await server.stop();

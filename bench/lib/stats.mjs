@@ -46,7 +46,21 @@ export function makeRow(spec) {
  * `skip`, and the install command as its note. It counts as neither a pass nor a wrong answer.
  */
 export function skippedRow({ id, what, unit, note }) {
-  return { id, what, unit, baseline: null, value: null, ratio: null, target: null, pass: true, ok: true, skipped: true, samples: [], baselineSamples: [], note };
+  return {
+    id,
+    what,
+    unit,
+    baseline: null,
+    value: null,
+    ratio: null,
+    target: null,
+    pass: true,
+    ok: true,
+    skipped: true,
+    samples: [],
+    baselineSamples: [],
+    note,
+  };
 }
 
 /** A number with its unit for the table: ms below 10 s, seconds above; MB with one decimal. */

@@ -51,5 +51,8 @@ export function missingNote(name) {
 export function missingToolMessages(found) {
   return Object.entries(TOOLS)
     .filter(([name]) => !found[name])
-    .map(([name, tool]) => `${name} not found${tool.found ? '' : ' on PATH'}; install it with \`${tool.install}\`. Skipping ${tool.rows.join(', ')} (${tool.why}).`);
+    .map(
+      ([name, tool]) =>
+        `${name} not found${tool.found ? '' : ' on PATH'}; install it with \`${tool.install}\`. Skipping ${tool.rows.join(', ')} (${tool.why}).`,
+    );
 }

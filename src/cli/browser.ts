@@ -7,7 +7,13 @@ import { spawn } from 'node:child_process';
  */
 export function openInBrowser(url: string, env: NodeJS.ProcessEnv = process.env, platform = process.platform): Promise<boolean> {
   const opener =
-    platform === 'darwin' ? ['open', url] : platform === 'win32' ? ['cmd', '/c', 'start', '""', url] : env.DISPLAY || env.WAYLAND_DISPLAY ? ['xdg-open', url] : undefined;
+    platform === 'darwin'
+      ? ['open', url]
+      : platform === 'win32'
+        ? ['cmd', '/c', 'start', '""', url]
+        : env.DISPLAY || env.WAYLAND_DISPLAY
+          ? ['xdg-open', url]
+          : undefined;
   if (!opener) return Promise.resolve(false);
   return new Promise((resolve) => {
     const child = spawn(opener[0]!, opener.slice(1), { stdio: 'ignore', detached: true, env });

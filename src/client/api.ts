@@ -194,6 +194,9 @@ export class ApiClient {
     if (parsed.success) return parsed.data as ResponseBody<R>;
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
-    throw new ExecTrackError('SERVER_ERROR', `The server ${this.server} answered ${route} with a body exec-track does not know (${issue?.message ?? 'invalid'}${where}); check the server URL and that the server runs the same exec-track version.`);
+    throw new ExecTrackError(
+      'SERVER_ERROR',
+      `The server ${this.server} answered ${route} with a body exec-track does not know (${issue?.message ?? 'invalid'}${where}); check the server URL and that the server runs the same exec-track version.`,
+    );
   }
 }

@@ -33,7 +33,9 @@ export async function requestJson<T>(url: string, options: RequestOptions = {}):
     response = await send(url, options.method ?? (payload === undefined ? 'GET' : 'POST'), headers, payload, options.timeoutMs ?? 15_000, options.signal);
   } catch (cause) {
     const origin = new URL(url).origin;
-    throw new ExecTrackError('SERVER_UNREACHABLE', `Cannot reach the exec-track server at ${origin}; check that it is running and the URL is right.`, { cause });
+    throw new ExecTrackError('SERVER_UNREACHABLE', `Cannot reach the exec-track server at ${origin}; check that it is running and the URL is right.`, {
+      cause,
+    });
   }
   const parsed = parseBody(response.text);
   if (response.status < 400) return parsed as T;
@@ -46,7 +48,9 @@ export async function requestJson<T>(url: string, options: RequestOptions = {}):
     const code = (error.code in ERRORS ? error.code : 'SERVER_ERROR') as ErrorCode;
     throw new ExecTrackError(code, error.message, { statusCode: response.status });
   }
-  throw new ExecTrackError('SERVER_ERROR', `The server answered HTTP ${response.status} without an exec-track error; check the server URL.`, { statusCode: response.status });
+  throw new ExecTrackError('SERVER_ERROR', `The server answered HTTP ${response.status} without an exec-track error; check the server URL.`, {
+    statusCode: response.status,
+  });
 }
 
 interface RawResponse {
@@ -56,15 +60,26 @@ interface RawResponse {
 }
 
 /** One HTTP exchange; rejects on network errors, on `timeoutMs` of socket inactivity and on abort. */
-function send(url: string, method: string, headers: Record<string, string>, payload: string | undefined, timeoutMs: number, signal: AbortSignal | undefined): Promise<RawResponse> {
+function send(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  payload: string | undefined,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const request = new URL(url).protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = request(url, { method, headers: payload === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(payload)) }, signal }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = request(
+      url,
+      { method, headers: payload === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(payload)) }, signal },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end(payload);

@@ -81,7 +81,10 @@ export class StreamSocket {
         clearTimeout(handshake);
         clearInterval(heartbeat);
         if (socket) return handlers.onClose();
-        reject(refusal ?? new ExecTrackError('SERVER_UNREACHABLE', `Cannot reach the exec-track server at ${origin}; check that it is running and the URL is right.`));
+        reject(
+          refusal ??
+            new ExecTrackError('SERVER_UNREACHABLE', `Cannot reach the exec-track server at ${origin}; check that it is running and the URL is right.`),
+        );
       });
     });
   }
@@ -112,7 +115,9 @@ function refusalError(status: number, retryAfterHeader: string | string[] | unde
     const retryAfter = Number(retryAfterHeader ?? 0) || 60;
     return ExecTrackError.of('RATE_LIMITED', { from: 'this machine', retryAfter });
   }
-  return new ExecTrackError('SERVER_ERROR', `The exec-track server at ${origin} refused the stream with HTTP ${status}; check the server URL and logs.`, { statusCode: status });
+  return new ExecTrackError('SERVER_ERROR', `The exec-track server at ${origin} refused the stream with HTTP ${status}; check the server URL and logs.`, {
+    statusCode: status,
+  });
 }
 
 /** A stream-socket frame from the server, checked against {@link streamServerFrame}; undefined when it is not one. */

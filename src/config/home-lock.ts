@@ -36,7 +36,10 @@ export async function withHomeLock<T>(env: NodeJS.ProcessEnv, name: string, fn: 
   while (!tryCreate(path, home)) {
     if (takeOverIfStale(path, staleMs)) continue;
     if (Date.now() > deadline) {
-      throw new ExecTrackError('CONFIG_ERROR', `Another exec-track process has held ${path} for too long; retry, or delete that file if no exec-track is running.`);
+      throw new ExecTrackError(
+        'CONFIG_ERROR',
+        `Another exec-track process has held ${path} for too long; retry, or delete that file if no exec-track is running.`,
+      );
     }
     await sleep(10 + Math.random() * 20);
   }

@@ -45,5 +45,7 @@ export function ensureDir(path: string, mode = 0o700): void {
 /** CONFIG_ERROR for a file of the home that could not be written (the errno code named, e.g. EROFS). */
 export function writeError(path: string, error: unknown): ExecTrackError {
   const code = (error as NodeJS.ErrnoException).code ?? 'error';
-  return new ExecTrackError('CONFIG_ERROR', `Cannot write ${path} (${code}); make EXEC_TRACK_HOME writable or point it at a writable directory.`, { cause: error });
+  return new ExecTrackError('CONFIG_ERROR', `Cannot write ${path} (${code}); make EXEC_TRACK_HOME writable or point it at a writable directory.`, {
+    cause: error,
+  });
 }

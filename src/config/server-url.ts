@@ -15,7 +15,10 @@ export function parseServerUrl(value: string): string {
     url = undefined;
   }
   if (url && (url.username || url.password)) {
-    throw new ExecTrackError('USAGE', `The server URL "${maskUrl(value)}" holds a user name or password; give it without them (see docs/security.md for servers behind a password).`);
+    throw new ExecTrackError(
+      'USAGE',
+      `The server URL "${maskUrl(value)}" holds a user name or password; give it without them (see docs/security.md for servers behind a password).`,
+    );
   }
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
     throw new ExecTrackError('USAGE', `"${maskUrl(value)}" is not a server URL; give one like http://127.0.0.1:8080.`);

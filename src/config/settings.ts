@@ -115,7 +115,6 @@ export class SettingsFile {
   }
 }
 
-
 /** `text` as a settings object, or undefined when it is not JSON or not an object. */
 function parseObject(text: string): Partial<Settings> | undefined {
   try {

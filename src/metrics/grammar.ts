@@ -17,7 +17,8 @@ const NUM = String.raw`[-+]?${UNUM}|[-+]?(?:[nN][aA][nN]|[iI][nN][fF](?:[iI][nN]
  * not run on into a word, a path, a dotted address or a clock; a `.` or `:` is allowed only before
  * a space or the end (a sentence's full stop, tqdm's `desc: `).
  */
-const valueWithTail = (ratio: boolean) => String.raw`(${NUM})(?:(?:\+|\s?\u00b1\s?|\s?\+/-\s?)(${UNUM})${ratio ? String.raw`|/(\d+)` : ''})?%?(?![\w/(])(?![.:]\S)`;
+const valueWithTail = (ratio: boolean) =>
+  String.raw`(${NUM})(?:(?:\+|\s?\u00b1\s?|\s?\+/-\s?)(${UNUM})${ratio ? String.raw`|/(\d+)` : ''})?%?(?![\w/(])(?![.:]\S)`;
 /**
  * What may follow a `key: value` pair: the end of the line (or a full stop ending it), a closing or list delimiter, a Keras
  * ` - `, tqdm's `: `, `, ` before another key, a `[` (PyTorch's `[  50/ 600]`), a ratio's `(82%)`,
@@ -106,7 +107,8 @@ export function parseDefault(text: string, context: StreamContext): ParsedMetric
     // `Epoch: 1/3` is epoch 1 of 3, not the fraction a ratio elsewhere is
     const value = ofColon === undefined || rank !== Number.POSITIVE_INFINITY ? tokenValue(token) : tokenValue(token) / Number(ofColon);
     found.push({ key, value });
-    if (byColon === undefined || !INTEGER.test(token) || ofColon !== undefined || stdEquals !== undefined || stdColon !== undefined || m[0].endsWith('%')) onlyCounts = false;
+    if (byColon === undefined || !INTEGER.test(token) || ofColon !== undefined || stdEquals !== undefined || stdColon !== undefined || m[0].endsWith('%'))
+      onlyCounts = false;
     const std = stdEquals ?? stdColon;
     if (std !== undefined) found.push({ key: `${key}-std`, value: tokenValue(std) });
     if (rank < stepRank && asStep(value) !== undefined) {

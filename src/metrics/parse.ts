@@ -73,13 +73,19 @@ function compileLinear(pattern: string): RegExp {
   try {
     new RegExp(pattern);
   } catch (cause) {
-    throw new ExecTrackError('USAGE', `The metrics pattern ${JSON.stringify(pattern)} is not a valid regular expression; fix it or drop --metrics-pattern.`, { cause });
+    throw new ExecTrackError('USAGE', `The metrics pattern ${JSON.stringify(pattern)} is not a valid regular expression; fix it or drop --metrics-pattern.`, {
+      cause,
+    });
   }
   // node:v8 required only here, for a --metrics-pattern: a plain `run` does not load it (B4)
   (createRequire(import.meta.url)('node:v8') as typeof import('node:v8')).setFlagsFromString('--enable-experimental-regexp-engine');
   try {
     return new RegExp(pattern, 'gl');
   } catch (cause) {
-    throw new ExecTrackError('USAGE', `The metrics pattern ${JSON.stringify(pattern)} cannot run in linear time (back-references and lookarounds are not supported); simplify it.`, { cause });
+    throw new ExecTrackError(
+      'USAGE',
+      `The metrics pattern ${JSON.stringify(pattern)} cannot run in linear time (back-references and lookarounds are not supported); simplify it.`,
+      { cause },
+    );
   }
 }

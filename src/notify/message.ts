@@ -51,7 +51,9 @@ export function runLabel(e: Execution): string {
 export function headline(f: MessageFacts): string {
   const e = f.execution;
   if (f.kind === 'session-done') {
-    const counts = Object.entries(f.counts ?? {}).map(([state, n]) => `${n} ${state}`).join(', ');
+    const counts = Object.entries(f.counts ?? {})
+      .map(([state, n]) => `${n} ${state}`)
+      .join(', ');
     return `session done: ${f.session.title} (${counts})`;
   }
   if (!e) return `${f.kind}: ${f.session.title}`;

@@ -28,7 +28,13 @@ export class Notifier {
     this.#clock = deps.clock;
     this.#log = deps.log;
     this.#base = deps.base;
-    this.#dispatcher = new Dispatcher(store.notify, { retry: options.retry, timeoutMs: options.timeoutMs, leaseMs: options.leaseMs, clock: deps.clock, log: deps.log });
+    this.#dispatcher = new Dispatcher(store.notify, {
+      retry: options.retry,
+      timeoutMs: options.timeoutMs,
+      leaseMs: options.leaseMs,
+      clock: deps.clock,
+      log: deps.log,
+    });
   }
 
   /** Runs {@link tick} every `scanMs`; `base` replaces the link base (known once the server listens). */

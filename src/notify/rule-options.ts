@@ -18,10 +18,16 @@ export const SESSION_EVENTS: NotifyEvent[] = ['failed', 'lost', 'stalled', 'sess
  * @throws ExecTrackError USAGE naming `option` for an unknown event or an empty list.
  */
 export function parseEvents(text: string, option: string, events: readonly NotifyEvent[] = NOTIFY_EVENTS): NotifyEvent[] {
-  const names = text.split(',').map((s) => s.trim().replace('_', '-')).filter((s) => s !== '');
+  const names = text
+    .split(',')
+    .map((s) => s.trim().replace('_', '-'))
+    .filter((s) => s !== '');
   const unknown = names.find((n) => !(events as readonly string[]).includes(n));
   if (unknown === 'session-done') {
-    throw new ExecTrackError('USAGE', `${option} takes the events of one run (${events.join(', ')}); session-done is a session's: use \`exec-track notify add <session> <url> --on session-done\`.`);
+    throw new ExecTrackError(
+      'USAGE',
+      `${option} takes the events of one run (${events.join(', ')}); session-done is a session's: use \`exec-track notify add <session> <url> --on session-done\`.`,
+    );
   }
   if (names.length === 0 || unknown !== undefined) {
     throw new ExecTrackError('USAGE', `${option} expects a comma-separated list of ${events.join(', ')}${unknown ? `, got "${unknown}"` : ''}.`);

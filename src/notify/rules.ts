@@ -22,7 +22,10 @@ export async function addRule(store: Store, sessionId: string, body: AddNotifica
     throw new ExecTrackError('USAGE', `${body.executionId} is not an execution id (e_…); give the id of an execution of this session.`);
   }
   if (body.executionId !== undefined && body.on?.includes('session-done')) {
-    throw new ExecTrackError('USAGE', "A rule of one execution cannot take session-done (an event of the whole session); add it as a session's rule, without executionId.");
+    throw new ExecTrackError(
+      'USAGE',
+      "A rule of one execution cannot take session-done (an event of the whole session); add it as a session's rule, without executionId.",
+    );
   }
   const executions = await store.listExecutions(sessionId);
   const rule: NotifyRule = {

@@ -29,7 +29,8 @@ export function endEvent(state: FinalState): 'finished' | 'failed' | 'lost' {
 export const keys = {
   end: (rule: NotifyRule, e: Execution) => `${rule.id}/${e.id}/${endEvent(e.state as FinalState)}`,
   stall: (rule: NotifyRule, e: Execution, kind: 'stalled' | 'recovered', mark: number) => `${rule.id}/${e.id}/${kind}/${mark}`,
-  sessionDone: (rule: NotifyRule, executions: Execution[]) => `${rule.id}/session-done/${executions.length}/${Math.max(...executions.map((e) => e.endedAt ?? 0))}`,
+  sessionDone: (rule: NotifyRule, executions: Execution[]) =>
+    `${rule.id}/session-done/${executions.length}/${Math.max(...executions.map((e) => e.endedAt ?? 0))}`,
 };
 
 /**
@@ -56,14 +57,25 @@ export function pastKeys(rule: NotifyRule, executions: Execution[]): string[] {
 export async function scanRule(ctx: ScanContext, rule: NotifyRule): Promise<NewOutboxMessage[]> {
   const session = await ctx.store.getSession(rule.sessionId);
   if (!session) return [];
-  const executions = rule.executionId === null ? await ctx.store.listExecutions(rule.sessionId) : await one(ctx.store, { ...rule, executionId: rule.executionId });
+  const executions =
+    rule.executionId === null ? await ctx.store.listExecutions(rule.sessionId) : await one(ctx.store, { ...rule, executionId: rule.executionId });
   const queued = await ctx.store.notify.ruleKeys(rule.id);
   const out: NewOutboxMessage[] = [];
   const queue = async (key: string, kind: MessageKind, facts: Partial<MessageFacts>, wanted: boolean) => {
     if (queued.has(key)) return;
     const full: MessageFacts = { key, kind, at: ctx.now, link: ctx.link(facts.execution?.id ?? session.id), session, ...facts };
     const message = wanted ? render(rule.channel, full) : { headers: {}, body: '' };
-    out.push({ key, ruleId: rule.id, sessionId: session.id, kind, state: wanted ? 'pending' : 'skipped', channel: rule.channel, url: rule.url, ...message, createdAt: ctx.now });
+    out.push({
+      key,
+      ruleId: rule.id,
+      sessionId: session.id,
+      kind,
+      state: wanted ? 'pending' : 'skipped',
+      channel: rule.channel,
+      url: rule.url,
+      ...message,
+      createdAt: ctx.now,
+    });
   };
   for (const e of executions) {
     if (e.state !== 'Running') {
@@ -101,7 +113,8 @@ type Queue = (key: string, kind: MessageKind, facts: Partial<MessageFacts>, want
 async function scanStall(ctx: ScanContext, rule: NotifyRule, e: Execution, queued: Set<string>, queue: Queue): Promise<void> {
   const activity = await lastActivity(ctx.store, e);
   const prefix = `${rule.id}/${e.id}/`;
-  const marks = (kind: string) => new Set([...queued].filter((k) => k.startsWith(`${prefix}${kind}/`)).map((k) => Number(k.slice(prefix.length + kind.length + 1))));
+  const marks = (kind: string) =>
+    new Set([...queued].filter((k) => k.startsWith(`${prefix}${kind}/`)).map((k) => Number(k.slice(prefix.length + kind.length + 1))));
   const stalled = marks('stalled');
   const recovered = marks('recovered');
   let open = [...stalled].filter((m) => !recovered.has(m));

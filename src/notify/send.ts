@@ -17,7 +17,13 @@ export interface SendResult {
  */
 export async function post(url: string, message: RenderedMessage, timeoutMs: number): Promise<SendResult> {
   try {
-    const response = await fetch(url, { method: 'POST', headers: message.headers, body: message.body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: message.headers,
+      body: message.body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     const text = await response.text();
     return { status: response.status, retryAfter: response.headers.get('retry-after'), text: text.slice(0, 2000) };
   } catch (error) {

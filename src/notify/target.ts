@@ -27,7 +27,10 @@ export function parseTarget(raw: string): NotifyTarget {
   if (prefixed) {
     const name = prefixed[1]!.toLowerCase();
     if (!(CHANNELS as readonly string[]).includes(name)) {
-      throw new ExecTrackError('USAGE', `Unknown notification channel "${name}+"; use one of ${CHANNELS.map((c) => `${c}+`).join(', ')} or a plain https:// URL.`);
+      throw new ExecTrackError(
+        'USAGE',
+        `Unknown notification channel "${name}+"; use one of ${CHANNELS.map((c) => `${c}+`).join(', ')} or a plain https:// URL.`,
+      );
     }
     explicit = name as Channel;
     rest = prefixed[2]!;
@@ -43,7 +46,10 @@ export function parseTarget(raw: string): NotifyTarget {
   }
   // fetch refuses such URLs (WHATWG Fetch: "includes credentials"), so nothing would ever be sent
   if (url.username !== '' || url.password !== '') {
-    throw new ExecTrackError('USAGE', `The notification URL ${maskUrl(rest)} carries a user name or password, which cannot be sent; put the secret in its path or query, as webhook services do.`);
+    throw new ExecTrackError(
+      'USAGE',
+      `The notification URL ${maskUrl(rest)} carries a user name or password, which cannot be sent; put the secret in its path or query, as webhook services do.`,
+    );
   }
   return { channel: explicit ?? channelOf(url), url: url.toString() };
 }

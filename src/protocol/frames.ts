@@ -8,7 +8,10 @@ import { STATES } from './states.js';
  */
 
 const lastSeqSchema = z.number().int().min(-1);
-const errorFrame = z.object({ type: z.literal('error') }).merge(errorBodySchema).strict();
+const errorFrame = z
+  .object({ type: z.literal('error') })
+  .merge(errorBodySchema)
+  .strict();
 
 /**
  * Frames the server sends on the stream socket (`WS /api/v1/executions/:id/stream`):

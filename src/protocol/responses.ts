@@ -85,7 +85,9 @@ export const metricSummaryJsonSchema = z.object({ last: metricNumberSchema, min:
 /** Summaries by metric key. */
 export const metricSummariesJsonSchema = z.record(metricSummaryJsonSchema);
 
-export const metricPointJsonSchema = z.object({ key: z.string(), step: z.number().int(), value: metricNumberSchema, ts: isoTimeSchema.nullable(), seq: countSchema }).strict();
+export const metricPointJsonSchema = z
+  .object({ key: z.string(), step: z.number().int(), value: metricNumberSchema, ts: isoTimeSchema.nullable(), seq: countSchema })
+  .strict();
 /** A metric point in the API and on the follow socket: `ts` ISO 8601 UTC (null for an impossible stored time, as for lines), a non-finite value as null. */
 export type MetricPointJson = z.infer<typeof metricPointJsonSchema>;
 
@@ -120,7 +122,9 @@ export const RESPONSES = {
   'GET /healthz': z.object({ ok: z.literal(true) }).strict(),
   'GET /readyz': z.object({ ok: z.literal(true) }).strict(),
   /** The OpenAPI 3.1 document itself (docs/openapi.json); its inside is OpenAPI's own schema, checked by a validator in the tests. */
-  'GET /api/v1/openapi.json': z.object({ openapi: z.literal('3.1.0'), info: z.object({ title: z.string(), version: z.string() }).passthrough(), paths: z.record(z.unknown()) }).passthrough(),
+  'GET /api/v1/openapi.json': z
+    .object({ openapi: z.literal('3.1.0'), info: z.object({ title: z.string(), version: z.string() }).passthrough(), paths: z.record(z.unknown()) })
+    .passthrough(),
 } as const;
 
 /** A route of {@link RESPONSES}. */

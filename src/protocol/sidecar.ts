@@ -52,7 +52,9 @@ export type OutputEvent = z.infer<typeof outputEvent>;
 /** Metric points sent directly: `values` maps keys to values, all at `step` (default: each key's previous step + 1). */
 export const metricsEvent = z.object({
   type: z.literal('metrics'),
-  values: z.record(z.string().min(1).max(200), metricValue).refine((v) => Object.keys(v).length > 0 && Object.keys(v).length <= 1000, 'values must hold 1 to 1000 keys'),
+  values: z
+    .record(z.string().min(1).max(200), metricValue)
+    .refine((v) => Object.keys(v).length > 0 && Object.keys(v).length <= 1000, 'values must hold 1 to 1000 keys'),
   step: z.number().int().nonnegative().optional(),
   ts,
 });

@@ -39,7 +39,13 @@ export function renderExecutionHeader(e: Execution, p: Palette, width = Number.P
  * The metrics table: key, last, min, max, count and a sparkline of the series (points in step
  * order, resampled to the room left). Empty string when there are no metrics.
  */
-export function renderMetricsTable(metrics: Record<string, MetricSummary>, points: readonly MetricPoint[], width: number, p: Palette, header = 'metric'): string {
+export function renderMetricsTable(
+  metrics: Record<string, MetricSummary>,
+  points: readonly MetricPoint[],
+  width: number,
+  p: Palette,
+  header = 'metric',
+): string {
   const keys = Object.keys(metrics).sort();
   if (keys.length === 0) return '';
   const series = new Map<string, number[]>();

@@ -37,15 +37,23 @@ export async function* followSocket(url: string, signal: AbortSignal): AsyncIter
     response.resume();
     const status = response.statusCode ?? 0;
     const retryAfter = Number(response.headers['retry-after'] ?? 0) || undefined;
-    failure ??= new ExecTrackError(status === 404 ? 'NOT_FOUND' : status === 429 ? 'RATE_LIMITED' : 'SERVER_ERROR', `The server refused the follow connection with HTTP ${status}.`, { statusCode: status, retryAfter });
+    failure ??= new ExecTrackError(
+      status === 404 ? 'NOT_FOUND' : status === 429 ? 'RATE_LIMITED' : 'SERVER_ERROR',
+      `The server refused the follow connection with HTTP ${status}.`,
+      { statusCode: status, retryAfter },
+    );
     socket.terminate();
   });
   socket.on('error', (cause) => {
-    if (!signal.aborted) failure ??= new ExecTrackError('SERVER_UNREACHABLE', `Lost the follow connection to ${new URL(url).origin}; check that the server is running.`, { cause });
+    if (!signal.aborted)
+      failure ??= new ExecTrackError('SERVER_UNREACHABLE', `Lost the follow connection to ${new URL(url).origin}; check that the server is running.`, {
+        cause,
+      });
     notify();
   });
   socket.on('close', (code) => {
-    if (code !== 1000 && !signal.aborted) failure ??= new ExecTrackError('SERVER_UNREACHABLE', `The server closed the follow connection (code ${code}); check that it is running.`);
+    if (code !== 1000 && !signal.aborted)
+      failure ??= new ExecTrackError('SERVER_UNREACHABLE', `The server closed the follow connection (code ${code}); check that it is running.`);
     done = true;
     notify();
   });
@@ -73,5 +81,8 @@ function parseFrame(text: string): FollowFrame {
   const parsed = followFrame.safeParse(json);
   if (parsed.success) return parsed.data;
   const where = parsed.error.issues[0]?.path.join('.') || 'the frame';
-  return { type: 'error', error: { code: 'SERVER_ERROR', message: `The server sent a follow frame unlike docs/api.md's (at ${where}); check that client and server versions match.` } };
+  return {
+    type: 'error',
+    error: { code: 'SERVER_ERROR', message: `The server sent a follow frame unlike docs/api.md's (at ${where}); check that client and server versions match.` },
+  };
 }

@@ -115,7 +115,10 @@ export class LocalSource implements Source {
         yield { type: 'reports', reports: page };
       }
       // points only come with lines: an idle tick reads none, a busy one only the chunks after `before`
-      const points = lastSeq === before ? [] : (await store!.metricPoints(id, undefined, { afterSeq: before })).filter((p) => p.seq <= lastSeq).sort((a, b) => a.seq - b.seq);
+      const points =
+        lastSeq === before
+          ? []
+          : (await store!.metricPoints(id, undefined, { afterSeq: before })).filter((p) => p.seq <= lastSeq).sort((a, b) => a.seq - b.seq);
       if (points.length > 0) yield { type: 'metrics', points };
       if (ended) return;
       const now = await this.#get(store, id);

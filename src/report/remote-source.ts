@@ -134,7 +134,7 @@ export class RemoteSource implements Source {
    */
   async *#reconnecting(path: () => string, kind: 'session' | 'execution', id: string, signal: AbortSignal): AsyncIterable<FollowEvent> {
     const backoff = new Backoff({ capMs: 5_000 });
-    for (let failures = 0; ; ) {
+    for (let failures = 0; ;) {
       try {
         for await (const event of followSocket(this.#api.socketUrl(path()), signal)) {
           failures = 0;

@@ -68,7 +68,10 @@ export function renderSessionView(data: SessionData, summaries: Map<string, Reco
     ? sortBy(data.executions, (e) => (builtin ? builtin.sortValue(e, now) : metricValue(e, sort.column)), sort.descending)
     : data.executions;
 
-  const columns: Column[] = [...BUILTIN.map((b) => b.column), ...metricKeys.map((key) => ({ header: key, align: 'right' as const, priority: 2, maxWidth: 24 }))];
+  const columns: Column[] = [
+    ...BUILTIN.map((b) => b.column),
+    ...metricKeys.map((key) => ({ header: key, align: 'right' as const, priority: 2, maxWidth: 24 })),
+  ];
   const rows = executions.map((e) => [
     e.id,
     e.name ?? '',

@@ -59,12 +59,21 @@ export async function showExecution(source: Source, id: string, o: ShowOptions):
     spinner.stop();
     const blocks = [renderExecutionHeader(data.execution, o.palette, o.out.columns)];
     // the run's own metrics first, the wrapper's resource samples (sys/…) in a table of their own
-    for (const [group, header] of [[own, 'metric'], [system, 'resource']] as const) {
+    for (const [group, header] of [
+      [own, 'metric'],
+      [system, 'resource'],
+    ] as const) {
       if (Object.keys(group).length > 0) blocks.push(renderMetricsTable(group, points, o.out.columns, o.palette, header));
     }
     if (o.chart !== undefined) {
       const size = { columns: Number.isFinite(o.out.columns) ? o.out.columns : 80, rows: o.out.rows };
-      blocks.push(renderChart(o.chart, points.filter((p) => p.key === o.chart), size));
+      blocks.push(
+        renderChart(
+          o.chart,
+          points.filter((p) => p.key === o.chart),
+          size,
+        ),
+      );
     }
     const total = data.execution.lineCount;
     blocks.push(renderLogCaption('tail' in o.lines ? Math.min(o.lines.tail, total) : total, total, o.palette));

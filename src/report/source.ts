@@ -22,10 +22,7 @@ export type LineSelection = { tail: number } | { all: true };
  * What a follow yields as an execution progresses (the follow socket's frames, DESIGN §6):
  * new lines in seq order, new metric points, and the execution whenever its state may have changed.
  */
-export type FollowEvent =
-  | { type: 'execution'; execution: Execution }
-  | { type: 'reports'; reports: ReportLine[] }
-  | { type: 'metrics'; points: MetricPoint[] };
+export type FollowEvent = { type: 'execution'; execution: Execution } | { type: 'reports'; reports: ReportLine[] } | { type: 'metrics'; points: MetricPoint[] };
 
 /** Lines per page when reading many lines, so memory stays bounded whatever the report's size. */
 export const PAGE_SIZE = 5000;

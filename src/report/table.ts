@@ -35,5 +35,11 @@ export function renderTable(columns: Column[], rows: string[][], width: number, 
         return k === keep.length - 1 ? paint(cell) : paint(cell) + fill;
       })
       .join(GAP);
-  return [line(columns.map((c) => c.header), header), ...cut.map((row) => line(row))].join('\n');
+  return [
+    line(
+      columns.map((c) => c.header),
+      header,
+    ),
+    ...cut.map((row) => line(row)),
+  ].join('\n');
 }

@@ -10,7 +10,10 @@ export function parseTarget(target: string | undefined): TargetSpec {
   if (target === 'last') return { kind: 'last' };
   if (isId('s', target)) return { kind: 'session', id: target };
   if (isId('e', target)) return { kind: 'execution', id: target };
-  throw new ExecTrackError('USAGE', `"${target}" is not a session id (s_…), an execution id (e_…) or "last"; run \`exec-track report\` to list this session's executions.`);
+  throw new ExecTrackError(
+    'USAGE',
+    `"${target}" is not a session id (s_…), an execution id (e_…) or "last"; run \`exec-track report\` to list this session's executions.`,
+  );
 }
 
 /** The NO_RUNS error: nothing recorded yet, and how to start. `where` reads like `in the embedded store`. */

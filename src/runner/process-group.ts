@@ -73,7 +73,9 @@ export function groupAlive(pgid: number): boolean {
 
 /** PIDs of the live descendants of `pid` (Linux /proc; empty elsewhere). */
 export function descendants(pid: number): number[] {
-  return treeStats(pid).filter((stat) => stat.pid !== pid).map((stat) => stat.pid);
+  return treeStats(pid)
+    .filter((stat) => stat.pid !== pid)
+    .map((stat) => stat.pid);
 }
 
 /** /proc stats of `pid` (when alive) and its live descendants; empty when /proc cannot be read. */

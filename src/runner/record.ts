@@ -1,6 +1,15 @@
 import { hostname } from 'node:os';
 import type { Readable } from 'node:stream';
-import { SIDECAR_PROTOCOL, outputEvent, sidecarEvent, type FinishEvent, type OutputEvent, type SidecarEvent, type SidecarReply, type StartEvent } from '../protocol/sidecar.js';
+import {
+  SIDECAR_PROTOCOL,
+  outputEvent,
+  sidecarEvent,
+  type FinishEvent,
+  type OutputEvent,
+  type SidecarEvent,
+  type SidecarReply,
+  type StartEvent,
+} from '../protocol/sidecar.js';
 import type { MetricsConfig, Outcome } from '../protocol/types.js';
 import { ExecTrackError } from '../errors.js';
 import { Capture } from './capture.js';
@@ -98,7 +107,11 @@ function handle(event: Exclude<Handled, FinishEvent>, capture: Capture, n: numbe
   const ts = event.ts ?? Date.now();
   if (event.type === 'output') capture.push(event.stream, event.data, ts);
   else if (event.type === 'line') capture.push(event.stream, Buffer.from(`${event.text}\n`), ts);
-  else if (event.type === 'metrics') capture.points(Object.entries(event.values).map(([key, value]) => ({ key, value, step: event.step, ts })), ts);
+  else if (event.type === 'metrics')
+    capture.points(
+      Object.entries(event.values).map(([key, value]) => ({ key, value, step: event.step, ts })),
+      ts,
+    );
   else notice(`event ${n} is a second start; it was ignored, the execution keeps what it had.`);
 }
 
@@ -151,7 +164,13 @@ function outcomeOf(finish: FinishEvent | undefined): Outcome {
   const endedAt = finish?.ts ?? Date.now();
   if (!finish) return { state: 'Exec crushed', exitCode: null, signal: null, reason: CLIENT_VANISHED, endedAt };
   if (finish.ok) return { state: 'Passive', exitCode: finish.exitCode ?? null, signal: null, reason: null, endedAt };
-  return { state: 'Execution crushed', exitCode: finish.exitCode ?? null, signal: finish.signal ?? null, reason: finish.reason ?? 'the client reported a failure', endedAt };
+  return {
+    state: 'Execution crushed',
+    exitCode: finish.exitCode ?? null,
+    signal: finish.signal ?? null,
+    reason: finish.reason ?? 'the client reported a failure',
+    endedAt,
+  };
 }
 
 /** Validates one frame; a malformed one gives a string saying what is wrong with it. */

@@ -84,7 +84,8 @@ export function faultLogger(log: ServerLog): (apiError: ExecTrackError, where: s
   const faults = repeatFilter(FAULT_REPEAT_MS);
   return (apiError, where) => {
     if (apiError.code === 'INTERNAL') log(`exec-track: ${where}: ${describe(apiError.cause ?? apiError)}`);
-    else if (apiError.statusCode >= 500) faults(apiError.message, (repeats) => log(`exec-track: ${apiError.code}: ${apiError.message}${repeats ? ` (and ${repeats} more since)` : ''}`));
+    else if (apiError.statusCode >= 500)
+      faults(apiError.message, (repeats) => log(`exec-track: ${apiError.code}: ${apiError.message}${repeats ? ` (and ${repeats} more since)` : ''}`));
   };
 }
 

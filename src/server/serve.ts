@@ -74,7 +74,8 @@ async function openServerStore(db: string, options: Partial<ServerOptions>, cloc
 
 function listenError(error: unknown, options: Pick<ServerOptions, 'host' | 'port'>): unknown {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') return new ExecTrackError('CONFLICT', `Port ${options.port} is already in use; stop the other server or pick another with --port.`, { cause: error });
+  if (code === 'EADDRINUSE')
+    return new ExecTrackError('CONFLICT', `Port ${options.port} is already in use; stop the other server or pick another with --port.`, { cause: error });
   if (code === 'EADDRNOTAVAIL' || code === 'EACCES' || code === 'ENOTFOUND') {
     return new ExecTrackError('USAGE', `Cannot listen on ${options.host}:${options.port} (${code}); check --host and --port.`, { cause: error });
   }

@@ -38,7 +38,11 @@ export async function resolveLocalSession(store: Store, ref: string | undefined,
  */
 export async function useLocalSession(store: Store, ref: string, env: NodeJS.ProcessEnv = process.env): Promise<Session> {
   const session = isId('s', ref) ? await store.getSession(ref) : await store.findSessionByTitle(ref, null);
-  if (!session) throw ExecTrackError.of('NOT_FOUND', { thing: `session ${isId('s', ref) ? ref : `titled "${ref}"`} in the embedded store`, hint: 'run `exec-track sessions` to list them' });
+  if (!session)
+    throw ExecTrackError.of('NOT_FOUND', {
+      thing: `session ${isId('s', ref) ? ref : `titled "${ref}"`} in the embedded store`,
+      hint: 'run `exec-track sessions` to list them',
+    });
   await makeCurrent(session.id, env);
   return session;
 }

@@ -59,7 +59,10 @@ async function confirmExists(api: ApiClient, id: string): Promise<void> {
     await api.getSession(id);
   } catch (error) {
     if (isExecTrackError(error) && error.code === 'NOT_FOUND') {
-      throw ExecTrackError.of('NOT_FOUND', { thing: `session ${id} on the server ${api.server}`, hint: 'run `exec-track sessions` to list yours, or give a title to create one' });
+      throw ExecTrackError.of('NOT_FOUND', {
+        thing: `session ${id} on the server ${api.server}`,
+        hint: 'run `exec-track sessions` to list yours, or give a title to create one',
+      });
     }
   }
 }

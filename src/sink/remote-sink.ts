@@ -45,7 +45,6 @@ const MAX_IN_FLIGHT_LINES = 50_000;
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const FRAME_HEAD = Buffer.from('{"type":"lines","lines":[');
 
-
 /**
  * The server-mode Sink (DESIGN §3, §7; docs/reliability.md). `open` mints the ids locally and
  * returns at once, so a run starts even with the server down; creating the session and execution
@@ -144,8 +143,13 @@ export class RemoteSink implements Sink {
     this.#spool.close();
     if (this.#refused) return void setAside(this.#spool.dir, this.#refused);
     if (this.#interrupted) {
-      this.#options.stderr(`exec-track: stopped waiting for the server ${this.#options.server}; the rest of the run waits in ${this.#spool.dir}, run \`exec-track sync\` later\n`);
-    } else if (!this.#warned) this.#options.stderr(`exec-track: the server ${this.#options.server} did not confirm the end of the run; it waits in ${this.#spool.dir}, run \`exec-track sync\` later\n`);
+      this.#options.stderr(
+        `exec-track: stopped waiting for the server ${this.#options.server}; the rest of the run waits in ${this.#spool.dir}, run \`exec-track sync\` later\n`,
+      );
+    } else if (!this.#warned)
+      this.#options.stderr(
+        `exec-track: the server ${this.#options.server} did not confirm the end of the run; it waits in ${this.#spool.dir}, run \`exec-track sync\` later\n`,
+      );
   }
 
   /** Ctrl-C during the end-of-run wait: stop waiting now; the spool keeps what the server did not confirm. */
@@ -233,7 +237,9 @@ export class RemoteSink implements Sink {
     this.#refused = error;
     this.#warned = true;
     const aside = join(this.#spool.dir, '..', REJECTED_DIR, this.#spool.meta.execution.id);
-    this.#options.stderr(`exec-track: the server refused this execution for good (${error.message.replace(/\.$/, '')}); the command runs on untracked, its output is set aside in ${aside}\n`);
+    this.#options.stderr(
+      `exec-track: the server refused this execution for good (${error.message.replace(/\.$/, '')}); the command runs on untracked, its output is set aside in ${aside}\n`,
+    );
     this.#finish?.done(false);
   }
 

@@ -63,7 +63,11 @@ export async function syncSpool(options: SyncOptions = {}): Promise<SyncResult[]
       // what the listing read may be out of date: another sync may have created it on the server meanwhile
       const entry = new SpoolEntryState(listed.dir, readMeta(listed.dir));
       try {
-        results.push(await syncOne(entry, options, (lines, bytes, totalBytes) => options.onProgress?.({ executionId: entry.meta.execution.id, index, count: entries.length, lines, bytes, totalBytes })));
+        results.push(
+          await syncOne(entry, options, (lines, bytes, totalBytes) =>
+            options.onProgress?.({ executionId: entry.meta.execution.id, index, count: entries.length, lines, bytes, totalBytes }),
+          ),
+        );
       } finally {
         entry.close();
       }
@@ -114,7 +118,11 @@ async function syncOne(entry: SpoolEntryState, options: SyncOptions, report: (li
   }
 }
 
-async function syncEntry(entry: SpoolEntryState, env: NodeJS.ProcessEnv | undefined, report: (lines: number, bytes: number, total: number) => void): Promise<Pick<SyncResult, 'lines' | 'status'>> {
+async function syncEntry(
+  entry: SpoolEntryState,
+  env: NodeJS.ProcessEnv | undefined,
+  report: (lines: number, bytes: number, total: number) => void,
+): Promise<Pick<SyncResult, 'lines' | 'status'>> {
   const api = new ApiClient(entry.meta.server, { env });
   let uploaded: Uploaded;
   try {
@@ -127,7 +135,16 @@ async function syncEntry(entry: SpoolEntryState, env: NodeJS.ProcessEnv | undefi
   const { meta, dir } = entry;
   // a wrapper that died before knowing the outcome (sync only takes spools of dead wrappers) ended at
   // its last sign of life in the spool, not now: Exec crushed, tracker died, as the embedded store says
-  await api.finish(meta.execution.id, meta.outcome ?? { state: 'Exec crushed', exitCode: null, signal: null, reason: TRACKER_DIED, endedAt: Math.max(meta.execution.startedAt, uploaded.lastTs, readAlive(dir)) });
+  await api.finish(
+    meta.execution.id,
+    meta.outcome ?? {
+      state: 'Exec crushed',
+      exitCode: null,
+      signal: null,
+      reason: TRACKER_DIED,
+      endedAt: Math.max(meta.execution.startedAt, uploaded.lastTs, readAlive(dir)),
+    },
+  );
   rmSync(dir, { recursive: true, force: true });
   return { lines: uploaded.sent, status: meta.outcome ? 'finished' : 'lines' };
 }
@@ -171,7 +188,11 @@ async function uploadLines(api: ApiClient, entry: SpoolEntryState, report: (line
       const batchEnd = batch.at(-1)!.seq;
       if (lastSeq < batchEnd) {
         // the server holds a gap before this batch (it lost lines it had acked): send again from it
-        if (++rescans > 2) throw new ExecTrackError('SERVER_ERROR', `The server keeps missing lines of ${executionId} after seq ${lastSeq}; the spool is kept, try \`exec-track sync\` again.`);
+        if (++rescans > 2)
+          throw new ExecTrackError(
+            'SERVER_ERROR',
+            `The server keeps missing lines of ${executionId} after seq ${lastSeq}; the spool is kept, try \`exec-track sync\` again.`,
+          );
         offset = 0;
       }
       acked = lastSeq;

@@ -14,7 +14,6 @@ export interface ReapOptions {
   isAlive?: (pid: number) => boolean;
 }
 
-
 /**
  * Ghost detection for the embedded reader (issue 3 point 3): a `Running` execution whose wrapper
  * ran on this host and whose PID is gone becomes `Exec crushed` (`tracker died`) at once; any other

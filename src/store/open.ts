@@ -34,7 +34,11 @@ export async function openReadable(path: string): Promise<Store> {
       return new SqliteStore(path, { lineQuota: DEFAULT_LINE_QUOTA, clock: systemClock, readonly: true });
     } catch (cause) {
       if (cause instanceof ExecTrackError) throw cause;
-      throw new ExecTrackError('STORE_ERROR', `Cannot read the exec-track database ${path} on a full disk (${(cause as Error).message}); free some space and retry.`, { cause });
+      throw new ExecTrackError(
+        'STORE_ERROR',
+        `Cannot read the exec-track database ${path} on a full disk (${(cause as Error).message}); free some space and retry.`,
+        { cause },
+      );
     }
   }
 }
@@ -74,6 +78,10 @@ export async function openStore(path: string, options: OpenStoreOptions = {}): P
     return new SqliteStore(path, { lineQuota, clock: options.clock ?? systemClock });
   } catch (cause) {
     if (cause instanceof ExecTrackError) throw cause;
-    throw new ExecTrackError('STORE_ERROR', `Cannot open the exec-track database ${path} (${(cause as Error).message}); check that it is an exec-track database and writable.`, { cause });
+    throw new ExecTrackError(
+      'STORE_ERROR',
+      `Cannot open the exec-track database ${path} (${(cause as Error).message}); check that it is an exec-track database and writable.`,
+      { cause },
+    );
   }
 }

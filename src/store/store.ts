@@ -1,12 +1,4 @@
-import type {
-  Execution,
-  MetricPoint,
-  MetricSummary,
-  NewExecution,
-  Outcome,
-  ReportLine,
-  Session,
-} from '../protocol/types.js';
+import type { Execution, MetricPoint, MetricSummary, NewExecution, Outcome, ReportLine, Session } from '../protocol/types.js';
 import type { NotifyStore } from '../notify/store.js';
 import type { SeriesJson } from '../protocol/responses.js';
 import type { SeriesQuery } from './downsample.js';

@@ -21,7 +21,14 @@ describe('bench stats', () => {
     ['fails a ratio above the target', { baselineSamples: [100], samples: [250] }, 2.5, 'FAIL'],
     ['passes an absolute bound without a baseline', { samples: [120, 140, 130] }, null, 'pass'],
   ])('%s', (_name, samples, ratio, expected) => {
-    const row = makeRow({ id: 'Bx', what: 'x', unit: samples.baselineSamples ? 'ms' : 'MB', target: samples.baselineSamples ? 2.0 : 150, ok: true, ...samples });
+    const row = makeRow({
+      id: 'Bx',
+      what: 'x',
+      unit: samples.baselineSamples ? 'ms' : 'MB',
+      target: samples.baselineSamples ? 2.0 : 150,
+      ok: true,
+      ...samples,
+    });
     expect(row.ratio).toBe(ratio);
     expect(verdict(row)).toBe(expected);
   });

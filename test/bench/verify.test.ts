@@ -20,7 +20,10 @@ describe('bench verifyDb (a fast wrong answer fails)', () => {
     ['more lines than expected', range(0, 501), 500, /counts 501/],
   ])('reports it when %s', async (_name, seqs, expected, message) => {
     const { store, path } = await freshStore();
-    await store.appendReports(EXEC, lines(seqs, (seq) => (seq === 7 && _name.includes('altered') ? 'tampered' : plain(seq))));
+    await store.appendReports(
+      EXEC,
+      lines(seqs, (seq) => (seq === 7 && _name.includes('altered') ? 'tampered' : plain(seq))),
+    );
     expect(await verifyDb(path, { executions: 1, lines: expected })).toMatch(message);
   });
 

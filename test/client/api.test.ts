@@ -28,7 +28,13 @@ describe('ApiClient', () => {
   });
 
   /** A server that mints users and claim keys (key n expires `ttl` after the clock) and runs `write` for the rest. */
-  async function server(now: () => number, write: (req: SeenRequest) => ScriptedAnswer = () => ({ status: 201, body: { session: { id: SESSION, title: 't', createdAt: new Date(T0).toISOString() } } })) {
+  async function server(
+    now: () => number,
+    write: (req: SeenRequest) => ScriptedAnswer = () => ({
+      status: 201,
+      body: { session: { id: SESSION, title: 't', createdAt: new Date(T0).toISOString() } },
+    }),
+  ) {
     let keys = 0;
     const s = await scriptedServer((req) => {
       if (req.path === '/api/v1/users') return { status: 201, body: { user: { id: USER_1 }, token: 'ut_secret' } };
@@ -69,7 +75,10 @@ describe('ApiClient', () => {
   it('renews the claim key once when a write answers 401 and retries with the new key', async () => {
     const s = await server(
       () => T0,
-      (req) => (req.headers.authorization === 'Bearer ck_1' ? { status: 401, body: { error: { code: 'UNAUTHORIZED', message: 'Claim key expired.' } } } : { status: 200, body: { lastSeq: 4 } }),
+      (req) =>
+        req.headers.authorization === 'Bearer ck_1'
+          ? { status: 401, body: { error: { code: 'UNAUTHORIZED', message: 'Claim key expired.' } } }
+          : { status: 200, body: { lastSeq: 4 } },
     );
     const api = new ApiClient(s.url, { env, now: () => T0 });
     await expect(api.appendReports('e_x', [])).resolves.toBe(4);
@@ -77,7 +86,10 @@ describe('ApiClient', () => {
   });
 
   it('gives up after one renewal when the server keeps answering 401', async () => {
-    const s = await server(() => T0, () => ({ status: 401, body: { error: { code: 'UNAUTHORIZED', message: 'Claim key refused.' } } }));
+    const s = await server(
+      () => T0,
+      () => ({ status: 401, body: { error: { code: 'UNAUTHORIZED', message: 'Claim key refused.' } } }),
+    );
     const api = new ApiClient(s.url, { env, now: () => T0 });
     await expect(api.appendReports('e_x', [])).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     expect(s.seen.filter((r) => r.path.endsWith('/reports'))).toHaveLength(2);
@@ -87,7 +99,9 @@ describe('ApiClient', () => {
     const s = await scriptedServer((req, i) => {
       if (req.path === '/api/v1/users') return { status: 201, body: { user: { id: USER_2 }, token: 'ut_new' } };
       if (req.path === '/api/v1/claims')
-        return req.headers.authorization === 'Bearer ut_old' ? { status: 401, body: { error: { code: 'UNAUTHORIZED', message: 'Unknown token.' } } } : { status: 201, body: { claimKey: `ck_${i}`, expiresAt: new Date(T0 + 24 * HOUR).toISOString() } };
+        return req.headers.authorization === 'Bearer ut_old'
+          ? { status: 401, body: { error: { code: 'UNAUTHORIZED', message: 'Unknown token.' } } }
+          : { status: 201, body: { claimKey: `ck_${i}`, expiresAt: new Date(T0 + 24 * HOUR).toISOString() } };
       return { status: 200, body: { lastSeq: -1 } };
     });
     closeServer = s.close;
@@ -98,10 +112,18 @@ describe('ApiClient', () => {
   });
 
   it.each([
-    [{ status: 429, headers: { 'retry-after': '17' }, body: { error: { code: 'RATE_LIMITED', message: 'Too many requests.' } } }, 'RATE_LIMITED', /Too many requests from this machine; retry after 17 s/],
+    [
+      { status: 429, headers: { 'retry-after': '17' }, body: { error: { code: 'RATE_LIMITED', message: 'Too many requests.' } } },
+      'RATE_LIMITED',
+      /Too many requests from this machine; retry after 17 s/,
+    ],
     [{ status: 500, body: { error: { code: 'INTERNAL', message: 'The server failed.' } } }, 'INTERNAL', /The server failed/],
     [{ status: 502, body: 'not json' }, 'SERVER_ERROR', /HTTP 502/],
-    [{ status: 200, body: { session: { id: 's_x', title: 't' }, executions: [] } }, 'SERVER_ERROR', /answered GET \/api\/v1\/sessions\/:id with a body exec-track does not know/],
+    [
+      { status: 200, body: { session: { id: 's_x', title: 't' }, executions: [] } },
+      'SERVER_ERROR',
+      /answered GET \/api\/v1\/sessions\/:id with a body exec-track does not know/,
+    ],
   ])('maps HTTP %j to %s', async (answer, code, message) => {
     const s = await scriptedServer(() => answer as ScriptedAnswer);
     closeServer = s.close;

@@ -75,5 +75,22 @@ export async function fakeServer(options: { port?: number; dropAfterLines?: numb
 /** The answer to creating an execution: the body sent, Running, as the API shows it. */
 function runningExecution(sessionId: string, body: Record<string, unknown>) {
   const { id, name, command, cwd, host, startedAt } = body;
-  return { id, sessionId, name, command, cwd, host, state: 'Running', exitCode: null, signal: null, reason: null, startedAt: new Date(startedAt as number).toISOString(), endedAt: null, durationMs: 0, lineCount: 0, context: null, usage: null };
+  return {
+    id,
+    sessionId,
+    name,
+    command,
+    cwd,
+    host,
+    state: 'Running',
+    exitCode: null,
+    signal: null,
+    reason: null,
+    startedAt: new Date(startedAt as number).toISOString(),
+    endedAt: null,
+    durationMs: 0,
+    lineCount: 0,
+    context: null,
+    usage: null,
+  };
 }

@@ -21,7 +21,10 @@ export async function allReports(server: string, id: string): Promise<ReportJson
 }
 
 /** A started `exec-track <args>` process and its eventual result. */
-export function startCli(args: string[], options: { home: string; env?: NodeJS.ProcessEnv; stdout?: 'pipe' | 'ignore' }): { proc: ChildProcess; result: Promise<CliResult> } {
+export function startCli(
+  args: string[],
+  options: { home: string; env?: NodeJS.ProcessEnv; stdout?: 'pipe' | 'ignore' },
+): { proc: ChildProcess; result: Promise<CliResult> } {
   const proc = spawn(process.execPath, [BIN, ...args], { env: cliEnv(options.home, options.env), stdio: ['pipe', options.stdout ?? 'pipe', 'pipe'] });
   return { proc, result: collect(proc, undefined, 240_000) };
 }
@@ -38,7 +41,12 @@ export function notices(stderr: string): string[] {
   return stderr
     .split('\n')
     .filter((l) => l.startsWith('exec-track: '))
-    .filter((l) => !/^exec-track: execution e_\S+ in session s_\S+$/.test(l) && !/^exec-track: watch it at http\S+\/e\/e_\S+$/.test(l) && !/^exec-track: (Passive|Execution crushed|Exec crushed) after /.test(l));
+    .filter(
+      (l) =>
+        !/^exec-track: execution e_\S+ in session s_\S+$/.test(l) &&
+        !/^exec-track: watch it at http\S+\/e\/e_\S+$/.test(l) &&
+        !/^exec-track: (Passive|Execution crushed|Exec crushed) after /.test(l),
+    );
 }
 
 /** Peak resident set (VmHWM, bytes) of a live process, from /proc; undefined once it is gone. */

@@ -42,7 +42,9 @@ describe('CLI errors', () => {
   it('fails with 125 and one sentence, instead of hanging, for a home directory that cannot be created', async () => {
     const result = await runCli(['run', '--', 'echo', 'hi'], { home: home.dir, env: { EXEC_TRACK_HOME: '/proc/nonexist/home' }, timeoutMs: 20_000 });
     expect(result.exitCode).toBe(125);
-    expect(result.err).toBe('exec-track: could not start tracking, nothing ran: Cannot create the directory of /proc/nonexist/home/exec-track.db; check the path and its permissions.\n');
+    expect(result.err).toBe(
+      'exec-track: could not start tracking, nothing ran: Cannot create the directory of /proc/nonexist/home/exec-track.db; check the path and its permissions.\n',
+    );
   });
 
   it('says the server is unreachable, not that nothing was recorded, when report has no target', async () => {

@@ -32,7 +32,9 @@ describe('config and sessions at the edges', () => {
     writeFileSync(join(home.dir, 'file'), '');
     const result = await runCli(['config', 'set', 'server', 'http://127.0.0.1:1'], { home: join(home.dir, 'file', 'home') });
     expect(result.exitCode).toBe(1);
-    expect(result.err).toBe(`exec-track: Cannot write ${join(home.dir, 'file', 'home')} (ENOTDIR); make EXEC_TRACK_HOME writable or point it at a writable directory.\n`);
+    expect(result.err).toBe(
+      `exec-track: Cannot write ${join(home.dir, 'file', 'home')} (ENOTDIR); make EXEC_TRACK_HOME writable or point it at a writable directory.\n`,
+    );
   });
 
   it('config show shows the server in effect and where it comes from', async () => {
@@ -42,7 +44,10 @@ describe('config and sessions at the edges', () => {
     expect(text.out).toContain("server: http://127.0.0.1:2 (from EXEC_TRACK_SERVER, overriding the config's http://127.0.0.1:1)");
     const json = JSON.parse((await runCli(['config', 'show', '--json'], { home: home.dir, env })).out);
     expect(json).toMatchObject({ server: 'http://127.0.0.1:2', serverFrom: 'EXEC_TRACK_SERVER', configServer: 'http://127.0.0.1:1' });
-    expect(JSON.parse((await runCli(['config', 'show', '--json'], { home: home.dir })).out)).toMatchObject({ server: 'http://127.0.0.1:1', serverFrom: 'config' });
+    expect(JSON.parse((await runCli(['config', 'show', '--json'], { home: home.dir })).out)).toMatchObject({
+      server: 'http://127.0.0.1:1',
+      serverFrom: 'config',
+    });
   });
 
   it('refuses a server URL with a password everywhere, never echoing or storing the password', async () => {
@@ -52,7 +57,9 @@ describe('config and sessions at the edges', () => {
     const sync = await runCli(['sync', '--server', url], { home: home.dir });
     for (const result of [set, run, sync]) {
       expect(result.exitCode).toBe(2);
-      expect(result.err).toBe('exec-track: The server URL "http://alice:***@127.0.0.1:9" holds a user name or password; give it without them (see docs/security.md for servers behind a password).\n');
+      expect(result.err).toBe(
+        'exec-track: The server URL "http://alice:***@127.0.0.1:9" holds a user name or password; give it without them (see docs/security.md for servers behind a password).\n',
+      );
     }
     expect(run.out).toBe('');
     expect(existsSync(join(home.dir, 'spool'))).toBe(false);
@@ -67,7 +74,9 @@ describe('config and sessions at the edges', () => {
 
     const set = await runCli(['config', 'set', 'server', 'http://127.0.0.1:2'], { home: home.dir });
     expect(set.exitCode).toBe(0);
-    expect(set.err).toBe(`exec-track: ${configPath()} was not valid JSON; it was moved to ${configPath()}.corrupt and a fresh one written (set the server again if you had one)\n`);
+    expect(set.err).toBe(
+      `exec-track: ${configPath()} was not valid JSON; it was moved to ${configPath()}.corrupt and a fresh one written (set the server again if you had one)\n`,
+    );
     expect(readFileSync(`${configPath()}.corrupt`, 'utf8')).toBe('{"server": "http://127.0.0.1:1",');
     expect(JSON.parse(readFileSync(configPath(), 'utf8')).server).toBe('http://127.0.0.1:2');
   });

@@ -25,7 +25,8 @@ describe('the current session', () => {
 
   it.each(modes)('in %s: the last session used is current, a plain run records there and a plain report shows it; session use switches', async (_, env) => {
     const cli = (args: string[]) => runCli(args, { home: home.dir, env: env() });
-    const report = async () => JSON.parse((await cli(['report', '--json'])).out) as { session: { id: string; title: string }; executions: Array<{ name: string }> };
+    const report = async () =>
+      JSON.parse((await cli(['report', '--json'])).out) as { session: { id: string; title: string }; executions: Array<{ name: string }> };
 
     expect((await cli(['run', '-n', 'one', '--', 'true'])).exitCode).toBe(0);
     expect((await cli(['run', '-s', 'other', '-n', 'two', '--', 'true'])).exitCode).toBe(0);

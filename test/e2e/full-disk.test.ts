@@ -30,10 +30,16 @@ describe('a full disk in embedded mode (2 MiB tmpfs as EXEC_TRACK_HOME)', () => 
   it('runs the command on, marks where storing stopped, records the real outcome and says so', async (ctx) => {
     if (!mounted) ctx.skip();
     // --sample off: a resource sample is a points record with a seq of its own, so with one the seq storing stopped at is no line count
-    const r = await runCli(['run', '--sample', 'off', '--', 'python3', '-c', `for i in range(${LINES}): print(f"line {i} step={i} loss=0.5")`], { home: home.dir, timeoutMs: 120_000 });
+    const r = await runCli(['run', '--sample', 'off', '--', 'python3', '-c', `for i in range(${LINES}): print(f"line {i} step={i} loss=0.5")`], {
+      home: home.dir,
+      timeoutMs: 120_000,
+    });
     expect(r.exitCode).toBe(0);
     expect(r.out.split('\n')).toHaveLength(LINES + 1);
-    const stop = /storing stopped at line (\d+) \(database or disk is full\): (\d+) lines from there on were not stored; recorded the outcome and a marker line where storing stopped\./.exec(r.err);
+    const stop =
+      /storing stopped at line (\d+) \(database or disk is full\): (\d+) lines from there on were not stored; recorded the outcome and a marker line where storing stopped\./.exec(
+        r.err,
+      );
     expect(stop, r.err).not.toBeNull();
     expect(r.err).not.toContain('could not record the outcome');
     expect(r.err).toMatch(/Passive after .* \(exit 0\)/);

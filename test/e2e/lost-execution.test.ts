@@ -62,7 +62,15 @@ describe('an execution the server lost', () => {
     const executionId = newId('e');
     const { metrics: _metrics, ...body } = execution;
     const spool = SpoolWriter.create(
-      { server: url, session: { id: newId('s'), title: 'lost' }, execution: { id: executionId, ...body }, outcome, sessionCreated: true, executionCreated: true, wrapperPid: 2 ** 22 + 4321 } as SpoolMeta,
+      {
+        server: url,
+        session: { id: newId('s'), title: 'lost' },
+        execution: { id: executionId, ...body },
+        outcome,
+        sessionCreated: true,
+        executionCreated: true,
+        wrapperPid: 2 ** 22 + 4321,
+      } as SpoolMeta,
       env,
     );
     for (let seq = 0; seq < LINES; seq++) spool.append(line(seq));

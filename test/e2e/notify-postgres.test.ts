@@ -39,12 +39,20 @@ describe('notifications with two server instances on one PostgreSQL (issue 15 po
       runCli(['run', '--server', a.url, '-s', sessionId, '--', 'sh', '-c', 'exit 4'], { home: home.dir }),
       runCli(['run', '--server', a.url, '-s', sessionId, '--', 'true'], { home: home.dir }),
     ]);
-    const delivered = () => hook.received.filter((r) => r.status === 200).map((r) => JSON.parse(r.body) as { event: string; id: string; execution?: { id: string } });
+    const delivered = () =>
+      hook.received.filter((r) => r.status === 200).map((r) => JSON.parse(r.body) as { event: string; id: string; execution?: { id: string } });
     // (a run that ends before the others start may make an earlier session-done: a different event, its own key)
-    const last = () => delivered().filter((m) => m.event === 'session-done').at(-1) as { counts?: Record<string, number> } | undefined;
+    const last = () =>
+      delivered()
+        .filter((m) => m.event === 'session-done')
+        .at(-1) as { counts?: Record<string, number> } | undefined;
     await vi.waitFor(() => expect(last()?.counts).toEqual({ Passive: 2, 'Execution crushed': 2 }), { timeout: 15_000, interval: 100 });
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const byRun = runs.map((r) => delivered().filter((m) => m.execution?.id === executionIdOf(r.err)).map((m) => m.event));
+    const byRun = runs.map((r) =>
+      delivered()
+        .filter((m) => m.execution?.id === executionIdOf(r.err))
+        .map((m) => m.event),
+    );
     expect(byRun).toEqual([['finished'], ['failed'], ['failed'], ['finished']]);
     const keys = delivered().map((m) => m.id);
     expect(new Set(keys).size).toBe(keys.length);

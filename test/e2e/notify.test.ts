@@ -36,7 +36,11 @@ describe('notifications (issue 15)', () => {
   });
 
   async function server(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
-    const s = await startServer({ home: home.dir, args: ['--db', join(home.dir, 'server.db'), '--heartbeat-timeout', '1s', ...args], env: { ...FAST, ...env } });
+    const s = await startServer({
+      home: home.dir,
+      args: ['--db', join(home.dir, 'server.db'), '--heartbeat-timeout', '1s', ...args],
+      env: { ...FAST, ...env },
+    });
     servers.push(s);
     return s;
   }
@@ -54,7 +58,10 @@ describe('notifications (issue 15)', () => {
     const created = await runCli(['session', 'new', 'sweep', '--server', s.url], { home: home.dir });
     const sessionId = /Created session (s_\S+)/.exec(created.out)![1]!;
     const hook = `slack+${slack.url}/services/T0/B0/secretABCD`;
-    const added = await runCli(['notify', 'add', sessionId, hook, '--on', 'finished,failed,lost,stalled,session-done', '--stall-after', '1s', '--server', s.url], { home: home.dir });
+    const added = await runCli(
+      ['notify', 'add', sessionId, hook, '--on', 'finished,failed,lost,stalled,session-done', '--stall-after', '1s', '--server', s.url],
+      { home: home.dir },
+    );
     expect(added.exitCode).toBe(0);
     expect(added.out).toMatch(new RegExp(`Added notification n_\\S+: finished,failed,lost,stalled,session-done → ${slack.url}/…ABCD \\(slack\\)`));
 
@@ -67,7 +74,22 @@ describe('notifications (issue 15)', () => {
     const doomedId = executionIdOf(doomedErr);
 
     const ok = await runCli(['run', '--server', s.url, '--', 'sh', '-c', 'echo fine'], { home: home.dir });
-    const bad = await runCli(['run', '--server', s.url, '--notify', `${generic.url}/ci/tokenWXYZ`, '--notify-on', 'failed', '--', 'sh', '-c', 'echo step=1 loss=0.5; echo boom >&2; exit 4'], { home: home.dir });
+    const bad = await runCli(
+      [
+        'run',
+        '--server',
+        s.url,
+        '--notify',
+        `${generic.url}/ci/tokenWXYZ`,
+        '--notify-on',
+        'failed',
+        '--',
+        'sh',
+        '-c',
+        'echo step=1 loss=0.5; echo boom >&2; exit 4',
+      ],
+      { home: home.dir },
+    );
     expect(bad.exitCode).toBe(4);
     const slow = await runCli(['run', '--server', s.url, '--', 'sh', '-c', 'echo a; sleep 2.2; echo b'], { home: home.dir });
     doomed.proc.kill('SIGKILL');
@@ -76,7 +98,10 @@ describe('notifications (issue 15)', () => {
     const events = () => slack.received.map((r) => JSON.parse(r.body).text as string);
     await vi.waitFor(() => expect(events().some((t) => t.includes('session done'))).toBe(true), { timeout: 15_000, interval: 100 });
     const [okId, badId, slowId] = [ok, bad, slow].map((r) => executionIdOf(r.err));
-    const about = (id: string) => events().filter((t) => t.includes(`/e/${id}`)).map((t) => /^\*\S+ (\w+):/.exec(t)?.[1]);
+    const about = (id: string) =>
+      events()
+        .filter((t) => t.includes(`/e/${id}`))
+        .map((t) => /^\*\S+ (\w+):/.exec(t)?.[1]);
     expect(about(okId)).toEqual(['finished']);
     expect(about(badId)).toEqual(['failed']);
     // on a loaded machine the wrapper may take a further second to finish after "b": a second stall is then real
@@ -95,14 +120,25 @@ describe('notifications (issue 15)', () => {
 
     expect(generic.received).toHaveLength(1);
     const payload = webhookPayloadSchema.parse(JSON.parse(generic.received[0]!.body));
-    expect(payload).toMatchObject({ version: 1, event: 'failed', url: `${s.url}/e/${badId}`, execution: { id: badId, exitCode: 4, state: 'Execution crushed' } });
-    expect(payload.lines).toEqual([{ stream: 'stdout', text: 'step=1 loss=0.5' }, { stream: 'stderr', text: 'boom' }]);
+    expect(payload).toMatchObject({
+      version: 1,
+      event: 'failed',
+      url: `${s.url}/e/${badId}`,
+      execution: { id: badId, exitCode: 4, state: 'Execution crushed' },
+    });
+    expect(payload.lines).toEqual([
+      { stream: 'stdout', text: 'step=1 loss=0.5' },
+      { stream: 'stderr', text: 'boom' },
+    ]);
     expect(payload.metrics?.loss).toMatchObject({ last: 0.5, count: 1 });
     expect(generic.received[0]!.headers['idempotency-key']).toBe(payload.id);
 
     const list = await runCli(['notify', 'list', sessionId, '--json', '--server', s.url], { home: home.dir });
     const { rules } = JSON.parse(list.out) as { rules: Array<{ url: string; executionId: string | null; deliveries: Record<string, number> }> };
-    expect(rules.map((r) => [r.url, r.executionId])).toEqual([[`${slack.url}/…ABCD`, null], [`${generic.url}/…WXYZ`, badId]]);
+    expect(rules.map((r) => [r.url, r.executionId])).toEqual([
+      [`${slack.url}/…ABCD`, null],
+      [`${generic.url}/…WXYZ`, badId],
+    ]);
     expect(rules[0]!.deliveries).toEqual({ sent: 8 });
     // the URLs' secrets appear in no listing and no server log
     expect(list.out + s.output()).not.toMatch(/secretABCD|tokenWXYZ/);
@@ -114,12 +150,32 @@ describe('notifications (issue 15)', () => {
     const gone = await receiver({ status: 404, body: 'no_service' });
     const s = await server();
     await server();
-    const run = await runCli(['run', '--server', s.url, '--notify', `${flaky.url}/a`, '--notify', `${limited.url}/b`, '--notify', `${gone.url}/c`, '--notify-on', 'finished', '--', 'true'], { home: home.dir });
+    const run = await runCli(
+      [
+        'run',
+        '--server',
+        s.url,
+        '--notify',
+        `${flaky.url}/a`,
+        '--notify',
+        `${limited.url}/b`,
+        '--notify',
+        `${gone.url}/c`,
+        '--notify-on',
+        'finished',
+        '--',
+        'true',
+      ],
+      { home: home.dir },
+    );
     expect(run.exitCode).toBe(0);
-    await vi.waitFor(() => {
-      expect(flaky.received.map((r) => r.status)).toEqual([500, 200]);
-      expect(limited.received.map((r) => r.status)).toEqual([429, 200]);
-    }, { timeout: 30_000, interval: 50 });
+    await vi.waitFor(
+      () => {
+        expect(flaky.received.map((r) => r.status)).toEqual([500, 200]);
+        expect(limited.received.map((r) => r.status)).toEqual([429, 200]);
+      },
+      { timeout: 30_000, interval: 50 },
+    );
     await sleep(1000);
     expect(flaky.received).toHaveLength(2);
     expect(limited.received).toHaveLength(2);
@@ -133,10 +189,16 @@ describe('notifications (issue 15)', () => {
   it('a server killed between a failed attempt and its retry delivers the message once after a restart', async () => {
     const hook = await receiver({ status: 500 }, { status: 200 });
     const first = await server([], { EXEC_TRACK_NOTIFY_RETRY: '1500ms', EXEC_TRACK_NOTIFY_RETRY_MAX: '1500ms' });
-    const run = await runCli(['run', '--server', first.url, '--notify', `${hook.url}/x`, '--notify-on', 'failed', '--', 'sh', '-c', 'exit 9'], { home: home.dir });
+    const run = await runCli(['run', '--server', first.url, '--notify', `${hook.url}/x`, '--notify-on', 'failed', '--', 'sh', '-c', 'exit 9'], {
+      home: home.dir,
+    });
     expect(run.exitCode).toBe(9);
     // killed once the failure is recorded and the retry is planned, before it is due
-    await vi.waitFor(() => expect(first.output()).toMatch(/failed with HTTP 500; retry in/), { timeout: 30_000, interval: 20 }).catch((e) => { throw new Error(`${e}\n${first.output()}\n${JSON.stringify(hook.received)}`); });
+    await vi
+      .waitFor(() => expect(first.output()).toMatch(/failed with HTTP 500; retry in/), { timeout: 30_000, interval: 20 })
+      .catch((e) => {
+        throw new Error(`${e}\n${first.output()}\n${JSON.stringify(hook.received)}`);
+      });
     expect(hook.received).toHaveLength(1);
     first.proc.kill('SIGKILL');
     await first.stop();
@@ -159,7 +221,10 @@ describe('notifications (issue 15)', () => {
     expect(run.err).not.toContain('could not set up the notification');
     servers.push(await startServer({ home: home.dir, port, args: ['--db', join(home.dir, 'server.db'), '--heartbeat-timeout', '1s'], env: FAST }));
     expect((await runCli(['sync'], { home: home.dir })).exitCode).toBe(0);
-    await vi.waitFor(() => expect(hook.received.map((r) => JSON.parse(r.body))).toMatchObject([{ event: 'failed', execution: { exitCode: 6 } }]), { timeout: 30_000, interval: 100 });
+    await vi.waitFor(() => expect(hook.received.map((r) => JSON.parse(r.body))).toMatchObject([{ event: 'failed', execution: { exitCode: 6 } }]), {
+      timeout: 30_000,
+      interval: 100,
+    });
   });
 
   it('embedded: the wrapper sends before it exits; notify test prints the real answer; notify add/list/rm on the embedded store', async () => {
@@ -171,7 +236,9 @@ describe('notifications (issue 15)', () => {
     // a command that cannot start is reported by its own rule too
     const missing = await runCli(['run', '--notify', `${hook.url}/missing`, '--', '/nonexistent/cmd'], { home: home.dir, env: FAST });
     expect(missing.exitCode).toBe(127);
-    expect(hook.received.filter((r) => r.path === '/missing').map((r) => JSON.parse(r.body))).toMatchObject([{ event: 'lost', execution: { state: 'Exec crushed' } }]);
+    expect(hook.received.filter((r) => r.path === '/missing').map((r) => JSON.parse(r.body))).toMatchObject([
+      { event: 'lost', execution: { state: 'Exec crushed' } },
+    ]);
 
     const teapot = await receiver({ status: 418, body: '{"ok":false,"error":"teapot"}' });
     const test = await runCli(['notify', 'test', `slack+${teapot.url}/services/x`], { home: home.dir });
@@ -188,10 +255,16 @@ describe('notifications (issue 15)', () => {
     expect(list.out).not.toContain('secret9876');
     expect((await runCli(['notify', 'rm', id], { home: home.dir })).exitCode).toBe(0);
     const malformed = await runCli(['notify', 'rm', 'foo'], { home: home.dir });
-    expect([malformed.exitCode, malformed.err]).toEqual([2, 'exec-track: "foo" is not a notification rule id (n_…); list them with `exec-track notify list <session>`.\n']);
+    expect([malformed.exitCode, malformed.err]).toEqual([
+      2,
+      'exec-track: "foo" is not a notification rule id (n_…); list them with `exec-track notify list <session>`.\n',
+    ]);
     expect((await runCli(['notify', 'list', 'default'], { home: home.dir })).out).not.toContain(id);
     const bad = await runCli(['run', '--notify', `${hook.url}/x`, '--notify-on', 'exploded', '--', 'true'], { home: home.dir });
-    expect([bad.exitCode, bad.err]).toEqual([2, 'exec-track: --notify-on expects a comma-separated list of finished, failed, lost, stalled, got "exploded".\n']);
+    expect([bad.exitCode, bad.err]).toEqual([
+      2,
+      'exec-track: --notify-on expects a comma-separated list of finished, failed, lost, stalled, got "exploded".\n',
+    ]);
     const sessionDone = await runCli(['run', '--notify', `${hook.url}/x`, '--notify-on', 'failed,session-done', '--', 'true'], { home: home.dir });
     expect([sessionDone.exitCode, sessionDone.err]).toEqual([
       2,
@@ -206,7 +279,10 @@ describe('notifications (issue 15)', () => {
   it('embedded: a hook that never answers holds the wrapper at most the documented 5 s, not the attempt timeout; options without --notify are refused', async () => {
     const hanging = await receiver({ status: 200, hang: true });
     const started = Date.now();
-    const run = await runCli(['run', '--notify', `${hanging.url}/hang`, '--notify-on', 'finished', '--', 'true'], { home: home.dir, env: { ...FAST, EXEC_TRACK_NOTIFY_TIMEOUT: '120s' } });
+    const run = await runCli(['run', '--notify', `${hanging.url}/hang`, '--notify-on', 'finished', '--', 'true'], {
+      home: home.dir,
+      env: { ...FAST, EXEC_TRACK_NOTIFY_TIMEOUT: '120s' },
+    });
     const took = Date.now() - started;
     expect(run.exitCode).toBe(0);
     expect(hanging.received).toHaveLength(1);
@@ -214,8 +290,14 @@ describe('notifications (issue 15)', () => {
     expect(took).toBeLessThan(60_000);
 
     const alone = await runCli(['run', '--notify-on', 'failed', '--', 'true'], { home: home.dir });
-    expect([alone.exitCode, alone.err]).toEqual([2, 'exec-track: --notify-on applies to the rules of --notify <url>; add --notify <url>, or use `exec-track notify add` for a session\'s rules.\n']);
+    expect([alone.exitCode, alone.err]).toEqual([
+      2,
+      "exec-track: --notify-on applies to the rules of --notify <url>; add --notify <url>, or use `exec-track notify add` for a session's rules.\n",
+    ]);
     const stall = await runCli(['run', '--stall-after', '5m', '--', 'true'], { home: home.dir });
-    expect([stall.exitCode, stall.err]).toEqual([2, 'exec-track: --stall-after applies to the rules of --notify <url>; add --notify <url>, or use `exec-track notify add` for a session\'s rules.\n']);
+    expect([stall.exitCode, stall.err]).toEqual([
+      2,
+      "exec-track: --stall-after applies to the rules of --notify <url>; add --notify <url>, or use `exec-track notify add` for a session's rules.\n",
+    ]);
   });
 });

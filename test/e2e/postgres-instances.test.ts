@@ -190,7 +190,11 @@ describe('several serve instances on one PostgreSQL behind nginx', () => {
       // while the database is down: alive, not ready (a balancer's probe moves traffic), and an API request is a 503 to retry
       const [alive, ready, api] = await Promise.all(['/healthz', '/readyz', `/api/v1/executions/${id}`].map((path) => fetch(`${servers[0]!.url}${path}`)));
       expect(alive.status).toBe(200);
-      expect([ready.status, ready.headers.get('retry-after'), ((await ready.json()) as { error: { code: string } }).error.code]).toEqual([503, '5', 'STORE_ERROR']);
+      expect([ready.status, ready.headers.get('retry-after'), ((await ready.json()) as { error: { code: string } }).error.code]).toEqual([
+        503,
+        '5',
+        'STORE_ERROR',
+      ]);
       expect([api.status, api.headers.get('retry-after')]).toEqual([503, '5']);
       await Promise.all(Array.from({ length: 20 }, () => fetch(`${servers[0]!.url}/api/v1/executions/${id}`)));
     });

@@ -40,7 +40,15 @@ async function seed(store: Store, title: string, createdAgo: number, startedAgo:
     const id = newId('e');
     const startedAt = now - ago;
     await store.createExecution({
-      id, sessionId, name: null, command: ['echo', title], cwd: '/tmp', host: 'test', pid: null, startedAt, receivedAt: startedAt,
+      id,
+      sessionId,
+      name: null,
+      command: ['echo', title],
+      cwd: '/tmp',
+      host: 'test',
+      pid: null,
+      startedAt,
+      receivedAt: startedAt,
       metrics: { enabled: true },
     });
     await store.appendReports(id, [
@@ -98,7 +106,9 @@ describe('exec-track rm', () => {
     const id = newId(kind);
     const r = await runCli(['rm', id], { home: home.dir });
     expect(r.exitCode).toBe(1);
-    expect(r.err).toBe(`exec-track: No ${kind === 's' ? 'session' : 'execution'} ${id} found in the embedded store; check the id or run \`exec-track sessions\` to list sessions.\n`);
+    expect(r.err).toBe(
+      `exec-track: No ${kind === 's' ? 'session' : 'execution'} ${id} found in the embedded store; check the id or run \`exec-track sessions\` to list sessions.\n`,
+    );
   });
 
   it('answers NOT_FOUND without creating a database when none exists', async () => {
@@ -180,7 +190,9 @@ describe('exec-track rm and prune with a running execution', () => {
       for (const id of [executionId, sessionId]) {
         const r = await runCli(['rm', id], { home: home.dir });
         expect(r.exitCode).toBe(1);
-        expect(r.err).toBe(`exec-track: Execution ${executionId} (sleep 60) is still running; wait until it ends, or add --force to delete it anyway (the rest of its output is then lost).\n`);
+        expect(r.err).toBe(
+          `exec-track: Execution ${executionId} (sleep 60) is still running; wait until it ends, or add --force to delete it anyway (the rest of its output is then lost).\n`,
+        );
       }
       expect(await withStore((store) => store.getExecution(executionId))).toMatchObject({ state: 'Running' });
       const forced = await runCli(['rm', '--force', executionId], { home: home.dir });
@@ -191,14 +203,25 @@ describe('exec-track rm and prune with a running execution', () => {
     }
   });
 
-  it('never prunes a running execution or its session, however old; prunes a dead wrapper\'s ghost', async () => {
+  it("never prunes a running execution or its session, however old; prunes a dead wrapper's ghost", async () => {
     const { child, executionId, sessionId } = await runningWrapper();
     try {
       const ghost = await withStore(async (store) => {
         const seeded = await seed(store, 'ghost', 3 * DAY, []);
         const id = newId('e');
         // a wrapper on this host whose PID is gone: `Running` in the store, dead in fact
-        await store.createExecution({ id, sessionId: seeded.sessionId, name: null, command: ['x'], cwd: '/', host: hostname(), pid: deadPid(), startedAt: Date.now() - 2 * DAY, receivedAt: Date.now() - 2 * DAY, metrics: { enabled: true } });
+        await store.createExecution({
+          id,
+          sessionId: seeded.sessionId,
+          name: null,
+          command: ['x'],
+          cwd: '/',
+          host: hostname(),
+          pid: deadPid(),
+          startedAt: Date.now() - 2 * DAY,
+          receivedAt: Date.now() - 2 * DAY,
+          metrics: { enabled: true },
+        });
         return { sessionId: seeded.sessionId, executionId: id };
       });
       const r = await runCli(['prune', '--older-than', '0s'], { home: home.dir });

@@ -65,7 +65,11 @@ describe.each([
     expect(block.execution.command.at(-1)).toMatch(/blocks\.py:9$/);
     expect(texts(block)).toEqual(['stdout:epoch=0 loss=1.0000', 'stdout:epoch=1 loss=0.5000', 'stdout:epoch=2 loss=0.3333', 'stderr:a warning']);
     // the explicit series beside the parsed one, stored alike
-    expect(block.points.filter((p) => p.key === 'acc').map((p) => [p.step, p.value])).toEqual([[0, 0.5], [1, 0.6], [2, 0.7]]);
+    expect(block.points.filter((p) => p.key === 'acc').map((p) => [p.step, p.value])).toEqual([
+      [0, 0.5],
+      [1, 0.6],
+      [2, 0.7],
+    ]);
     expect(block.points.filter((p) => p.key === 'loss').map((p) => p.value)).toEqual([1, 0.5, 0.3333]);
 
     const error = await report(home.dir, ids.error, server?.url);
@@ -106,7 +110,7 @@ describe.each([
     child.kill('SIGKILL');
     // the sidecar sees its stdin close and records the end; poll until it has
     let last = await report(home.dir, id, server?.url);
-    for (const deadline = Date.now() + 20_000; last.execution.state === 'Running' && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 20_000; last.execution.state === 'Running' && Date.now() < deadline;) {
       await sleep(100);
       last = await report(home.dir, id, server?.url);
     }
@@ -122,7 +126,11 @@ describe('a notebook run headless by nbclient', () => {
   afterAll(() => home.cleanup());
 
   it('records its %%exec_track cell as one execution', async () => {
-    const ran = await collect(spawn(SYSTEM_PYTHON, [resolve(PY, 'run_notebook.py'), resolve(PY, 'notebook.ipynb')], { env: pythonEnv(home.dir), stdio: ['pipe', 'pipe', 'pipe'] }), undefined, 120_000);
+    const ran = await collect(
+      spawn(SYSTEM_PYTHON, [resolve(PY, 'run_notebook.py'), resolve(PY, 'notebook.ipynb')], { env: pythonEnv(home.dir), stdio: ['pipe', 'pipe', 'pipe'] }),
+      undefined,
+      120_000,
+    );
     expect(ran.err).not.toMatch(/Error/);
     expect(ran.exitCode).toBe(0);
     const outputs = JSON.parse(ran.out) as string[][];

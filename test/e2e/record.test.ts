@@ -29,19 +29,31 @@ describe('exec-track record (the sidecar)', () => {
     const ran = await runCli(['record'], { home: suite.home.dir, input, env: { ...env, API_TOKEN: 's3cr3t-value-123' } });
     expect(ran.err).toBe('');
     expect(ran.exitCode).toBe(0);
-    const [started, finished] = ran.out.trim().split('\n').map((l) => JSON.parse(l));
+    const [started, finished] = ran.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(finished).toEqual({ type: 'finished', state: 'Execution crushed' });
     const doc = JSON.parse((await runCli(['report', started.executionId, '--json', '--points'], { home: suite.home.dir, env })).out);
     expect(doc.execution).toMatchObject({ name: 'blk', command: ['cell 1'], state: 'Execution crushed', reason: 'ValueError: bad', lineCount: 2 });
     expect(doc.reports.map((r: { seq: number; text: string }) => `${r.seq}:${r.text}`)).toEqual(['0:epoch=1 loss=0.5', '2:API_TOKEN=[REDACTED]']);
     expect(doc.metrics.acc).toEqual({ last: 0.95, min: 0.9, max: 0.95, count: 2 });
-    expect(doc.points.map((p: { key: string; step: number; value: unknown }) => `${p.key}@${p.step}=${p.value}`)).toEqual(['acc@3=0.9', 'acc@4=0.95', 'epoch@1=1', 'loss@1=0.5', 'lr@3=NaN']);
+    expect(doc.points.map((p: { key: string; step: number; value: unknown }) => `${p.key}@${p.step}=${p.value}`)).toEqual([
+      'acc@3=0.9',
+      'acc@4=0.95',
+      'epoch@1=1',
+      'loss@1=0.5',
+      'lr@3=NaN',
+    ]);
     const csv = (await runCli(['report', started.executionId, '--format', 'csv'], { home: suite.home.dir, env })).out.split('\n');
     expect(csv).toContain(`${started.executionId},acc,3,0.9,${new Date(T + 1).toISOString()}`);
   });
 
   it('reports a malformed event in one line and keeps the rest; stdin closed without finish → Exec crushed', async () => {
-    const ran = await runCli(['record'], { home: suite.home.dir, input: events(start, { type: 'line', stream: 'stdout', text: 'kept' }, 'not json', { type: 'metrics', values: {} }) });
+    const ran = await runCli(['record'], {
+      home: suite.home.dir,
+      input: events(start, { type: 'line', stream: 'stdout', text: 'kept' }, 'not json', { type: 'metrics', values: {} }),
+    });
     expect(ran.exitCode).toBe(0);
     expect(ran.err).toBe(
       'exec-track: event 3 is not JSON; it was ignored, the execution keeps what it had (docs/clients.md).\n' +

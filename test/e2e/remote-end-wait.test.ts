@@ -29,7 +29,9 @@ describe('the end-of-run wait on an unresponsive server', () => {
     run.kill(signal);
     expect(await exited(run)).toBe(3);
     expect(Date.now() - signalledAt).toBeLessThan(2000);
-    expect(run.output()).toMatch(/exec-track: stopped waiting for the server http:\/\/127\.0\.0\.1:\d+; the rest of the run waits in .*spool\/e_[\w-]+, run `exec-track sync` later\n/);
+    expect(run.output()).toMatch(
+      /exec-track: stopped waiting for the server http:\/\/127\.0\.0\.1:\d+; the rest of the run waits in .*spool\/e_[\w-]+, run `exec-track sync` later\n/,
+    );
     const [spooled] = listSpool({ EXEC_TRACK_HOME: home.dir });
     expect(spooled?.meta.outcome).toMatchObject({ state: 'Execution crushed', exitCode: 3 });
   });

@@ -75,7 +75,11 @@ describe('a home shared by parallel processes against a server', () => {
       [0, 1].map(async () => {
         const { user, token } = await requestJson<{ user: { id: string }; token: string }>(`${server.url}/api/v1/users`, { method: 'POST', body: {} });
         const { claimKey } = await requestJson<{ claimKey: string }>(`${server.url}/api/v1/claims`, { method: 'POST', body: {}, bearer: token });
-        const { session } = await requestJson<{ session: { id: string } }>(`${server.url}/api/v1/sessions`, { method: 'POST', body: { title: 'default' }, bearer: claimKey });
+        const { session } = await requestJson<{ session: { id: string } }>(`${server.url}/api/v1/sessions`, {
+          method: 'POST',
+          body: { title: 'default' },
+          bearer: claimKey,
+        });
         return { userId: user.id, token, claimKey, sessionId: session.id };
       }),
     );

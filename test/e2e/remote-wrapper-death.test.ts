@@ -36,7 +36,10 @@ describe('FC-15: the wrapper is killed with SIGKILL', () => {
     await vi.waitFor(() => expect(err).toMatch(/child (\d+)/), { timeout: 20_000, interval: 50 });
     childPid = Number(/child (\d+)/.exec(err)![1]);
     const id = executionIdOf(err);
-    await vi.waitFor(async () => expect((await allReports(server!.url, id)).map((r) => r.text)).toEqual(['step=1 loss=0.9', `child ${childPid}`]), { timeout: 10_000, interval: 100 });
+    await vi.waitFor(async () => expect((await allReports(server!.url, id)).map((r) => r.text)).toEqual(['step=1 loss=0.9', `child ${childPid}`]), {
+      timeout: 10_000,
+      interval: 100,
+    });
     run.proc.kill('SIGKILL');
     await run.result;
 
@@ -50,7 +53,10 @@ describe('FC-15: the wrapper is killed with SIGKILL', () => {
     expect(sync.exitCode).toBe(0);
     expect(JSON.parse(sync.out).executions).toEqual([expect.objectContaining({ executionId: id, status: 'lines' })]);
     expect(listSpool({ EXEC_TRACK_HOME: home.dir })).toEqual([]);
-    await vi.waitFor(async () => expect((await getExecution(server!.url, id)).execution).toMatchObject({ state: 'Exec crushed', lineCount: 2 }), { timeout: 10_000, interval: 200 });
+    await vi.waitFor(async () => expect((await getExecution(server!.url, id)).execution).toMatchObject({ state: 'Exec crushed', lineCount: 2 }), {
+      timeout: 10_000,
+      interval: 200,
+    });
   });
 
   it('a wrapper killed while the server was down and synced later ends at its last spooled sign of life, not at the sync', async () => {

@@ -22,11 +22,31 @@ beforeEach(async () => {
   for (const [i, [name, duration, accuracy, exitCode]] of MODELS.entries()) {
     const id = newId('e');
     const startedAt = T0 + i * 1000;
-    await store.createExecution({ id, sessionId: session.id, name, command: ['python3', 'fit.py', name], cwd: '/', host: 'elsewhere', pid: null, startedAt, receivedAt: startedAt, metrics: { enabled: true } });
+    await store.createExecution({
+      id,
+      sessionId: session.id,
+      name,
+      command: ['python3', 'fit.py', name],
+      cwd: '/',
+      host: 'elsewhere',
+      pid: null,
+      startedAt,
+      receivedAt: startedAt,
+      metrics: { enabled: true },
+    });
     const lines = [`epoch=1 loss=${0.9 - i / 10}`];
     if (accuracy !== null) lines.push(`val_accuracy: ${accuracy}`);
-    await store.appendReports(id, lines.map((text, seq) => ({ seq, ts: startedAt + seq, stream: 'stdout' as const, text })));
-    await store.finishExecution(id, { state: exitCode === 0 ? 'Passive' : 'Execution crushed', exitCode, signal: null, reason: null, endedAt: startedAt + duration });
+    await store.appendReports(
+      id,
+      lines.map((text, seq) => ({ seq, ts: startedAt + seq, stream: 'stdout' as const, text })),
+    );
+    await store.finishExecution(id, {
+      state: exitCode === 0 ? 'Passive' : 'Execution crushed',
+      exitCode,
+      signal: null,
+      reason: null,
+      endedAt: startedAt + duration,
+    });
   }
   await store.close();
 });
@@ -43,10 +63,22 @@ function names(text: string): string[] {
 
 describe('report on a session compares its executions', () => {
   it.each([
-    [['--sort', 'val_accuracy'], ['linear', 'boosted', 'forest', 'broken']],
-    [['--sort', '-val_accuracy'], ['forest', 'boosted', 'linear', 'broken']],
-    [['--sort', '-duration'], ['forest', 'boosted', 'linear', 'broken']],
-    [['--sort', 'loss'], ['broken', 'boosted', 'forest', 'linear']],
+    [
+      ['--sort', 'val_accuracy'],
+      ['linear', 'boosted', 'forest', 'broken'],
+    ],
+    [
+      ['--sort', '-val_accuracy'],
+      ['forest', 'boosted', 'linear', 'broken'],
+    ],
+    [
+      ['--sort', '-duration'],
+      ['forest', 'boosted', 'linear', 'broken'],
+    ],
+    [
+      ['--sort', 'loss'],
+      ['broken', 'boosted', 'forest', 'linear'],
+    ],
     [[], ['linear', 'forest', 'boosted', 'broken']],
   ])('lists them with %j in the right order', async (args, order) => {
     const result = await runCli(['report', ...args], { home: home.dir });

@@ -15,7 +15,10 @@ for epoch in range(1, 501):
 /** The values the KERAS script prints, read from the same Python code (its random generator is not JavaScript's). */
 function kerasExpected(): Record<string, number[]> {
   const script = KERAS.replace(/ +print\(f"Epoch.*\n/, '').replace(/print\(f"1875.*\)/, 'print(f"{loss:.4f} {acc:.4f} {vloss:.4f} {vacc:.4f}")');
-  const rows = execFileSync('python3', ['-c', script], { encoding: 'utf8' }).trim().split('\n').map((l) => l.split(' ').map(Number));
+  const rows = execFileSync('python3', ['-c', script], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' ').map(Number));
   return { loss: rows.map((r) => r[0]!), accuracy: rows.map((r) => r[1]!), val_loss: rows.map((r) => r[2]!), val_accuracy: rows.map((r) => r[3]!) };
 }
 
@@ -42,8 +45,32 @@ describe('report on the embedded store', () => {
     expect(result.exitCode).toBe(0);
     const doc = JSON.parse(result.out);
     expect(Object.keys(doc)).toEqual(['execution', 'reports', 'metrics', 'resources']);
-    expect(Object.keys(doc.execution)).toEqual(['id', 'sessionId', 'name', 'command', 'state', 'exitCode', 'signal', 'reason', 'startedAt', 'endedAt', 'durationMs', 'lineCount', 'cwd', 'host', 'context', 'usage']);
-    expect(doc.execution).toMatchObject({ name: 'fc03', command: ['sh', '-c', 'printf "epoch=1 loss=0.5\\n"; printf "fatal: out of disk" >&2; exit 3'], state: 'Execution crushed', exitCode: 3, signal: null, lineCount: 2 });
+    expect(Object.keys(doc.execution)).toEqual([
+      'id',
+      'sessionId',
+      'name',
+      'command',
+      'state',
+      'exitCode',
+      'signal',
+      'reason',
+      'startedAt',
+      'endedAt',
+      'durationMs',
+      'lineCount',
+      'cwd',
+      'host',
+      'context',
+      'usage',
+    ]);
+    expect(doc.execution).toMatchObject({
+      name: 'fc03',
+      command: ['sh', '-c', 'printf "epoch=1 loss=0.5\\n"; printf "fatal: out of disk" >&2; exit 3'],
+      state: 'Execution crushed',
+      exitCode: 3,
+      signal: null,
+      lineCount: 2,
+    });
     expect(doc.execution.startedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(doc.execution.durationMs).toBe(Date.parse(doc.execution.endedAt) - Date.parse(doc.execution.startedAt));
     expect(doc.reports.map((r: { seq: number; stream: string; text: string; partial?: boolean }) => [r.seq, r.stream, r.text, r.partial ?? false])).toEqual([
@@ -71,7 +98,10 @@ describe('report on the embedded store', () => {
     expect(doc.reports).toEqual([]);
     for (const [key, values] of Object.entries(expected)) {
       const series = doc.points.filter((p: { key: string }) => p.key === key);
-      expect(series.map((p: { value: number }) => p.value), key).toEqual(values);
+      expect(
+        series.map((p: { value: number }) => p.value),
+        key,
+      ).toEqual(values);
       // the `Epoch N/500` header carries its step to the Keras line after it (docs/metrics.md)
       expect(series.map((p: { step: number }) => p.step)).toEqual(values.map((_, i) => i + 1));
       expect(doc.metrics[key]).toEqual({ last: values.at(-1), min: Math.min(...values), max: Math.max(...values), count: 500 });
@@ -80,7 +110,15 @@ describe('report on the embedded store', () => {
     const csv = parseCsv((await report(['last', '--format', 'csv'])).out);
     expect(csv[0]).toEqual(['execution', 'key', 'step', 'value', 'ts']);
     const back = csv.slice(1).map(([execution, key, step, value, ts]) => ({ execution, key, step: Number(step), value: Number(value), ts }));
-    expect(back).toEqual(doc.points.map((p: { key: string; step: number; value: number; ts: string }) => ({ execution: doc.execution.id, key: p.key, step: p.step, value: p.value, ts: p.ts })));
+    expect(back).toEqual(
+      doc.points.map((p: { key: string; step: number; value: number; ts: string }) => ({
+        execution: doc.execution.id,
+        key: p.key,
+        step: p.step,
+        value: p.value,
+        ts: p.ts,
+      })),
+    );
   });
 
   it('shows the execution view: header, metrics with sparkline, last lines with stderr marked', async () => {
@@ -111,7 +149,12 @@ describe('report on one recorded execution', () => {
     ['a negative --lines value', 2, ['--lines', '-3'], /--lines expects/],
     ['an unknown --sort column', 2, ['--sort', 'speed'], /--sort expects/],
     ['--points without --json', 2, ['--points'], /--points/],
-    ['--chart in the session view', 2, ['--chart', 'loss'], /^exec-track: --chart draws one execution's metric, and s_\S+ is a session; give an execution id .*`--metric loss`\.$/m],
+    [
+      '--chart in the session view',
+      2,
+      ['--chart', 'loss'],
+      /^exec-track: --chart draws one execution's metric, and s_\S+ is a session; give an execution id .*`--metric loss`\.$/m,
+    ],
   ])('answers %s with exit %i and one sentence', async (_, code, args, message) => {
     const result = await reportShared(args);
     expect(result.exitCode).toBe(code);

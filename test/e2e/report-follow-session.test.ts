@@ -48,7 +48,9 @@ describe('report --follow <session> on a server', () => {
       const follower = spawnCli(['report', sessionId, '--follow', '--server', proxy.url], { home: suite.home.dir });
       await follower.waitFor(/Passive after/);
       const flag = join(suite.home.dir, 'go');
-      const runner = spawnCli(['run', '--server', suite.server.url, '--session', sessionId, '--name', 'live-one', '--', 'python3', '-c', waitingChild(flag)], { home: suite.home.dir });
+      const runner = spawnCli(['run', '--server', suite.server.url, '--session', sessionId, '--name', 'live-one', '--', 'python3', '-c', waitingChild(flag)], {
+        home: suite.home.dir,
+      });
       await follower.waitFor(/live-one +Running python3 -c/);
       writeFileSync(flag, '');
       await follower.waitFor(/live-one +Execution crushed after .* \(exit 3\)/);

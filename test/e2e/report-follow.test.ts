@@ -60,7 +60,10 @@ describe('report --follow on the embedded store', () => {
     await runCli(['run', '--quiet', '--', 'sh', '-c', 'echo loss=0.5; exit 7'], { home: home.dir });
     const result = await runCli(['report', 'last', '--follow', '--json'], { home: home.dir });
     expect(result.exitCode).toBe(7);
-    const events = result.out.trim().split('\n').map((l) => JSON.parse(l));
+    const events = result.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.map((e) => e.type)).toEqual(['reports', 'execution']);
     expect(events[0].reports.map((r: { text: string }) => r.text)).toEqual(['loss=0.5']);
     expect(events[1].execution).toMatchObject({ state: 'Execution crushed', exitCode: 7 });
@@ -99,9 +102,16 @@ describe('report --follow <execution> when the server drops', () => {
     writeFileSync(flag, '');
     const followed = await follower.done;
     expect(followed.exitCode).toBe(3);
-    const events = followed.out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; reports?: Array<{ seq: number; text: string }> });
+    const events = followed.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; reports?: Array<{ seq: number; text: string }> });
     const lines = events.flatMap((e) => e.reports ?? []).map((r) => [r.seq, r.text]);
-    expect(lines).toEqual([[0, 'first step=1 loss=0.5'], [1, 'to stderr'], [2, 'second step=2 loss=0.25']]);
+    expect(lines).toEqual([
+      [0, 'first step=1 loss=0.5'],
+      [1, 'to stderr'],
+      [2, 'second step=2 loss=0.25'],
+    ]);
     expect(events.at(-1)).toMatchObject({ type: 'execution', execution: { state: 'Execution crushed', exitCode: 3 } });
     expect((await runner.done).exitCode).toBe(3);
   });

@@ -54,7 +54,10 @@ describe.each([
 
 describe('report into a pipe that closes early', () => {
   it('stops quietly when the reader goes away (| head)', () => {
-    const result = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" report last --lines all | head -n 1`], { env: cliEnv(home.dir), encoding: 'utf8' });
+    const result = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" report last --lines all | head -n 1`], {
+      env: cliEnv(home.dir),
+      encoding: 'utf8',
+    });
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^Execution e_/);
     expect(result.stderr).toBe('');

@@ -31,7 +31,12 @@ describe('report against a server', () => {
   it('prints the same JSON document shapes as the embedded store, metrics and points included', async () => {
     const doc = JSON.parse((await report(['last', '--json', '--points'], { EXEC_TRACK_SERVER: server.url })).out);
     expect(Object.keys(doc)).toEqual(['execution', 'reports', 'metrics', 'resources', 'points']);
-    expect(doc.execution).toMatchObject({ command: ['sh', '-c', 'echo "loss: 0.75"; echo bad >&2; exit 4'], state: 'Execution crushed', exitCode: 4, lineCount: 2 });
+    expect(doc.execution).toMatchObject({
+      command: ['sh', '-c', 'echo "loss: 0.75"; echo bad >&2; exit 4'],
+      state: 'Execution crushed',
+      exitCode: 4,
+      lineCount: 2,
+    });
     expect(doc.reports.map((r: { stream: string; text: string }) => `${r.stream}:${r.text}`)).toEqual(['stdout:loss: 0.75', 'stderr:bad']);
     expect(doc.metrics).toEqual({ loss: { last: 0.75, min: 0.75, max: 0.75, count: 1 } });
     expect(doc.points).toEqual([{ key: 'loss', step: 0, value: 0.75, ts: doc.reports[0].ts, seq: 0 }]);
@@ -44,7 +49,9 @@ describe('report against a server', () => {
   it('answers an unknown id with exit 1 and one sentence', async () => {
     const result = await report(['e_AAAAAAAAAAAAAAAAAAAAAA', '--server', server.url]);
     expect(result.exitCode).toBe(1);
-    expect(result.err).toBe(`exec-track: No execution e_AAAAAAAAAAAAAAAAAAAAAA found on ${server.url}; check the id or run \`exec-track report\` to list this session's executions.\n`);
+    expect(result.err).toBe(
+      `exec-track: No execution e_AAAAAAAAAAAAAAAAAAAAAA found on ${server.url}; check the id or run \`exec-track report\` to list this session's executions.\n`,
+    );
   });
 
   it('answers an unreachable server with exit 1 and one sentence', async () => {

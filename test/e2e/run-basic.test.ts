@@ -20,7 +20,11 @@ describe('exec-track run (embedded store)', () => {
     const { execution } = await readLast(home.dir);
     expect(result.exitCode).toBe(0);
     expect(result.out).toBe('out\n');
-    expect(result.err).toMatch(new RegExp(`^exec-track: execution ${execution.id} in session ${execution.sessionId}\nerr\nexec-track: Passive after \\d+ms \\(exit 0\\) · CPU \\d+ms\n$`));
+    expect(result.err).toMatch(
+      new RegExp(
+        `^exec-track: execution ${execution.id} in session ${execution.sessionId}\nerr\nexec-track: Passive after \\d+ms \\(exit 0\\) · CPU \\d+ms\n$`,
+      ),
+    );
   });
 
   it('records a command that exits 0 as Passive', async () => {
@@ -98,7 +102,11 @@ describe('exec-track run (embedded store)', () => {
   });
 
   it('passes invalid UTF-8 through and stores it replaced (FC-05)', async () => {
-    const result = await run(py("import sys,time; sys.stdout.buffer.write(b'caf\\xe9 \\x97 loss=0.7\\n\\xff\\xfe raw\\n'); sys.stdout.flush(); time.sleep(0.2); print('step=2 after')"));
+    const result = await run(
+      py(
+        "import sys,time; sys.stdout.buffer.write(b'caf\\xe9 \\x97 loss=0.7\\n\\xff\\xfe raw\\n'); sys.stdout.flush(); time.sleep(0.2); print('step=2 after')",
+      ),
+    );
     const stored = await readLast(home.dir);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toEqual(Buffer.concat([Buffer.from('caf\xe9 \x97 loss=0.7\n\xff\xfe raw\n', 'latin1'), Buffer.from('step=2 after\n')]));
@@ -119,7 +127,8 @@ describe('exec-track run (embedded store)', () => {
   });
 
   it('stores the final frame of carriage-return redraws and reads metrics from every frame (FC-02)', async () => {
-    const code = "import sys,time;[(sys.stderr.write('\\rtrain %3d%% loss=%.2f'%(i,1-i/100)),sys.stderr.flush(),time.sleep(0.05)) for i in range(0,101,25)];sys.stderr.write('\\ndone\\n')";
+    const code =
+      "import sys,time;[(sys.stderr.write('\\rtrain %3d%% loss=%.2f'%(i,1-i/100)),sys.stderr.flush(),time.sleep(0.05)) for i in range(0,101,25)];sys.stderr.write('\\ndone\\n')";
     const result = await run(py(code));
     const stored = await readLast(home.dir);
     const frames = [0, 25, 50, 75, 100].map((i) => `\rtrain ${String(i).padStart(3)}% loss=${(1 - i / 100).toFixed(2)}`).join('');
@@ -161,7 +170,8 @@ describe('exec-track run (embedded store)', () => {
   });
 
   it('numbers interleaved stdout and stderr lines in the order they were read', async () => {
-    const code = "import sys,time\nfor i in range(6):\n  s = sys.stdout if i % 2 == 0 else sys.stderr\n  s.write('line %d\\n' % i); s.flush(); time.sleep(0.03)";
+    const code =
+      "import sys,time\nfor i in range(6):\n  s = sys.stdout if i % 2 == 0 else sys.stderr\n  s.write('line %d\\n' % i); s.flush(); time.sleep(0.03)";
     const result = await run(py(code));
     const stored = await readLast(home.dir);
     expect([result.out, result.err]).toEqual(['line 0\nline 2\nline 4\n', 'line 1\nline 3\nline 5\n']);
@@ -245,5 +255,4 @@ describe('exec-track run (embedded store)', () => {
     expect(results.map((r) => r.exitCode)).toEqual([2, 2, 2]);
     expect(results.map((r) => r.err.split('\n').length)).toEqual([2, 2, 2]);
   });
-
 });

@@ -27,7 +27,7 @@ function repo(): { dir: string; commit: string } {
 }
 
 describe('the execution context', () => {
-  it('records the commit, branch and dirty flag of the working directory\'s repository, the version and the host', async () => {
+  it("records the commit, branch and dirty flag of the working directory's repository, the version and the host", async () => {
     const { dir, commit } = repo();
     writeFileSync(`${dir}/train.py`, 'print(2)\n');
     const home = temp();

@@ -72,7 +72,11 @@ describe('run --line-quota (embedded store)', () => {
 
   it.each([
     [['--line-quota', 'lots'], /^exec-track: --line-quota expects a number of lines \(2 or more\) or "all", got "lots"\.\n$/, {}],
-    [['--line-quota', '10'], /^exec-track: --line-quota sets the embedded store's quota; the server http:\/\/127\.0\.0\.1:1 keeps as many lines as its `serve --line-quota` says\.\n$/, { EXEC_TRACK_SERVER: 'http://127.0.0.1:1' }],
+    [
+      ['--line-quota', '10'],
+      /^exec-track: --line-quota sets the embedded store's quota; the server http:\/\/127\.0\.0\.1:1 keeps as many lines as its `serve --line-quota` says\.\n$/,
+      { EXEC_TRACK_SERVER: 'http://127.0.0.1:1' },
+    ],
   ])('refuses %j before the command runs (exit 2)', async (args, message, env) => {
     const result = await runCli(['run', ...args, '--', 'echo', 'ran'], { home: home.dir, env });
     expect([result.exitCode, result.out]).toEqual([2, '']);

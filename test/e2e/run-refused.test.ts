@@ -30,10 +30,16 @@ describe('input the server would refuse (issue 9 item 8)', () => {
     home.cleanup();
   });
 
-  const modes = [['embedded', {}], ['server mode (server down)', { EXEC_TRACK_SERVER: 'http://127.0.0.1:1' }]] as const;
+  const modes = [
+    ['embedded', {}],
+    ['server mode (server down)', { EXEC_TRACK_SERVER: 'http://127.0.0.1:1' }],
+  ] as const;
 
   it.each(modes)('%s: a --name or session title over the limit is a usage error (exit 2) before the command runs', async (_mode, env) => {
-    for (const [args, what] of [[['--name', LONG_NAME], '--name'], [['-s', LONG_TITLE], 'The session title given to --session']] as const) {
+    for (const [args, what] of [
+      [['--name', LONG_NAME], '--name'],
+      [['-s', LONG_TITLE], 'The session title given to --session'],
+    ] as const) {
       const result = await runCli(['run', ...args, '--', 'echo', 'ran'], { home: home.dir, env });
       expect([result.exitCode, result.out]).toEqual([2, '']);
       expect(result.err).toBe(`exec-track: ${what} must be ${what === '--name' ? 'at most' : '1 to'} 200 characters long (it has 201); shorten it.\n`);
@@ -45,20 +51,26 @@ describe('input the server would refuse (issue 9 item 8)', () => {
     const id = 'e_AAAAAAAAAAAAAAAAAAAAAA';
     const result = await runCli(['run', '-s', id, '--', 'echo', 'ran'], { home: home.dir, env });
     expect([result.exitCode, result.out]).toEqual([2, '']);
-    expect(result.err).toBe(`exec-track: ${id} is an execution id; --session takes a session id (s_…) or a title (\`exec-track report ${id}\` shows which session it is in).\n`);
+    expect(result.err).toBe(
+      `exec-track: ${id} is an execution id; --session takes a session id (s_…) or a title (\`exec-track report ${id}\` shows which session it is in).\n`,
+    );
   });
 
   it('embedded: an unknown session id exits 125 (the tracker failed before the command ran), nothing ran', async () => {
     const result = await runCli(['run', '-s', UNKNOWN_SESSION, '--', 'echo', 'ran'], { home: home.dir });
     expect([result.exitCode, result.out]).toEqual([125, '']);
-    expect(result.err).toBe(`exec-track: could not start tracking, nothing ran: No session ${UNKNOWN_SESSION} in the embedded store; run \`exec-track sessions\` to list them.\n`);
+    expect(result.err).toBe(
+      `exec-track: could not start tracking, nothing ran: No session ${UNKNOWN_SESSION} in the embedded store; run \`exec-track sessions\` to list them.\n`,
+    );
   });
 
   it('server up: an unknown session id exits 125 before the command runs, nothing is spooled', async () => {
     server = await startServer({ home: home.dir, args: ['--db', join(home.dir, 'server.db')] });
     const result = await runCli(['run', '--server', server.url, '-s', UNKNOWN_SESSION, '--', 'echo', 'ran'], { home: home.dir });
     expect([result.exitCode, result.out]).toEqual([125, '']);
-    expect(result.err).toBe(`exec-track: could not start tracking, nothing ran: No session ${UNKNOWN_SESSION} on the server ${server.url}; run \`exec-track sessions\` to list yours, or give a title to create one.\n`);
+    expect(result.err).toBe(
+      `exec-track: could not start tracking, nothing ran: No session ${UNKNOWN_SESSION} on the server ${server.url}; run \`exec-track sessions\` to list yours, or give a title to create one.\n`,
+    );
     expect(listSpool({ EXEC_TRACK_HOME: home.dir })).toEqual([]);
   });
 
@@ -72,7 +84,11 @@ describe('input the server would refuse (issue 9 item 8)', () => {
 
     const sync = await runCli(['sync'], { home: home.dir });
     expect(sync.exitCode).toBe(1);
-    expect(sync.err).toMatch(new RegExp(`^exec-track: the server refused ${spooled!.meta.execution.id} for good \\(.*\\); it was set aside in the spool's rejected/ folder and will not be sent again.\\n$`));
+    expect(sync.err).toMatch(
+      new RegExp(
+        `^exec-track: the server refused ${spooled!.meta.execution.id} for good \\(.*\\); it was set aside in the spool's rejected/ folder and will not be sent again.\\n$`,
+      ),
+    );
     const aside = join(home.dir, 'spool', 'rejected', spooled!.meta.execution.id);
     expect(readFileSync(join(aside, 'reason'), 'utf8')).toMatch(/^NOT_FOUND \(HTTP 404\): /);
     expect(existsSync(join(aside, 'lines.ndjson'))).toBe(true);
@@ -103,7 +119,11 @@ describe('input the server would refuse (issue 9 item 8)', () => {
       const run = await runCli(['run', '--server', server.url, '-s', theirs, '--', 'sh', '-c', 'echo ran; exit 4'], { home: home.dir });
       expect([run.exitCode, run.out]).toEqual([4, 'ran\n']);
       const notices = run.err.split('\n').filter((l) => l.startsWith('exec-track: ') && !/^exec-track: (execution|watch it at|Execution crushed)/.test(l));
-      expect(notices).toEqual([expect.stringMatching(/^exec-track: the server refused this execution for good \(.+\); the command runs on untracked, its output is set aside in .*rejected\/e_/)]);
+      expect(notices).toEqual([
+        expect.stringMatching(
+          /^exec-track: the server refused this execution for good \(.+\); the command runs on untracked, its output is set aside in .*rejected\/e_/,
+        ),
+      ]);
       expect(listSpool({ EXEC_TRACK_HOME: home.dir })).toEqual([]);
       expect(readdirSync(join(home.dir, 'spool', 'rejected'))).toHaveLength(1);
       const sync = await runCli(['sync'], { home: home.dir });

@@ -114,7 +114,7 @@ describe('run --sample: GPUs through nvidia-smi', () => {
 });
 
 describe('run --sample in server mode', () => {
-  it('streams the samples and the usage to the server, apart from the run\'s metrics in report --json', async () => {
+  it("streams the samples and the usage to the server, apart from the run's metrics in report --json", async () => {
     const dir = home();
     server = await startServer({ home: dir });
     const script = 'echo loss=0.5; sleep 1; echo loss=0.25';

@@ -20,7 +20,10 @@ describe('exec-track serve refuses options it cannot serve with', () => {
     [['--max-body', '0'], 'exec-track: --max-body expects a whole number from 1 to 9007199254740991, got "0".\n'],
     [['--max-frame', '0'], 'exec-track: --max-frame expects a whole number from 1 to 9007199254740991, got "0".\n'],
     [['--max-line', '0'], 'exec-track: --max-line expects a whole number from 1 to 9007199254740991, got "0".\n'],
-    [['--db', 'mysql://me:hunter2@db.example/exec'], 'exec-track: --db takes a postgres:// URL or the path of a SQLite file; mysql:// URLs are not supported.\n'],
+    [
+      ['--db', 'mysql://me:hunter2@db.example/exec'],
+      'exec-track: --db takes a postgres:// URL or the path of a SQLite file; mysql:// URLs are not supported.\n',
+    ],
   ])('%j: one sentence, exit 2, nothing created', async (args, message) => {
     const r = await runCli(['serve', '--port', '0', ...args], { home: home.dir, cwd, timeoutMs: 20_000 });
     expect([r.exitCode, r.err, r.out]).toEqual([2, message, '']);

@@ -54,6 +54,7 @@ export function checkAgainstOpenApi(method: string, url: string, status: number,
     validate = ajv.compile(schema);
     compiled.set(id, validate);
   }
-  if (!validate(JSON.parse(body))) throw new Error(`${method} ${url} answered ${status} with a body unlike docs/openapi.json (${id}): ${ajv.errorsText(validate.errors)}`);
+  if (!validate(JSON.parse(body)))
+    throw new Error(`${method} ${url} answered ${status} with a body unlike docs/openapi.json (${id}): ${ajv.errorsText(validate.errors)}`);
   checkedOperations.add(op.key);
 }

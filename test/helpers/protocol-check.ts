@@ -27,7 +27,10 @@ export function checkResponse(method: string, url: string, status: number, conte
   if (status < 400 && !route) return;
   const schema = route ? route.schema : errorBodySchema;
   const parsed = schema.safeParse(JSON.parse(body));
-  if (!parsed.success) throw new Error(`${method} ${url} answered ${status} with a body unlike src/protocol/responses.ts (${route?.route ?? 'error body'}): ${parsed.error.message}`);
+  if (!parsed.success)
+    throw new Error(
+      `${method} ${url} answered ${status} with a body unlike src/protocol/responses.ts (${route?.route ?? 'error body'}): ${parsed.error.message}`,
+    );
   checkAgainstOpenApi(method, url, status, body);
 }
 

@@ -25,7 +25,11 @@ describe('metrics from real libraries (issue 14)', () => {
   it.each(SCRIPTS)('stores what %s printed with its key, step and value, and nothing else', { timeout: 120_000 }, async (script) => {
     const truthFile = join(home.dir, `${script}.json`);
     // resource samples (sys/…) are no printed points: off, so a slow machine's 10 s sample cannot count as wrong
-    const run = await runCli(['run', '-q', '--sample', 'off', '--', PYTHON, join(DIR, `${script}.py`), truthFile], { home: home.dir, cwd: DIR, timeoutMs: 110_000 });
+    const run = await runCli(['run', '-q', '--sample', 'off', '--', PYTHON, join(DIR, `${script}.py`), truthFile], {
+      home: home.dir,
+      cwd: DIR,
+      timeoutMs: 110_000,
+    });
     expect(run.exitCode, run.err).toBe(0);
     const truth = JSON.parse(readFileSync(truthFile, 'utf8')) as TruthPoint[];
     const stored = await readLast(home.dir);

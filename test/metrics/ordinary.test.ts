@@ -22,7 +22,20 @@ function splitLines(bytes: Buffer): ReportLine[] {
 
 describe('ordinary command output yields no metric (issue 14)', () => {
   it('has the corpus the issue names', () => {
-    for (const name of ['gcc', 'make', 'git-clone', 'apt-get', 'apt-get-install', 'dmesg', 'proc-cpuinfo', 'proc-meminfo', 'npm-install', 'curl', 'ls-l', 'ps']) {
+    for (const name of [
+      'gcc',
+      'make',
+      'git-clone',
+      'apt-get',
+      'apt-get-install',
+      'dmesg',
+      'proc-cpuinfo',
+      'proc-meminfo',
+      'npm-install',
+      'curl',
+      'ls-l',
+      'ps',
+    ]) {
       expect(FILES).toContain(`${name}.txt`);
     }
   });

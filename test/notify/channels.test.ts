@@ -61,7 +61,13 @@ describe('render', () => {
     const f = sampleFacts(1_700_000_000_000, LINK);
     const message = render('webhook', f);
     const payload = webhookPayloadSchema.parse(JSON.parse(message.body));
-    expect(payload).toMatchObject({ version: 1, event: 'failed', url: LINK, id: f.key, execution: { exitCode: 1, state: 'Execution crushed', durationMs: 185_000 } });
+    expect(payload).toMatchObject({
+      version: 1,
+      event: 'failed',
+      url: LINK,
+      id: f.key,
+      execution: { exitCode: 1, state: 'Execution crushed', durationMs: 185_000 },
+    });
     expect(payload.lines).toHaveLength(3);
     expect(payload.metrics?.loss).toEqual({ last: 0.412, min: 0.4, max: 2.3, count: 3 });
     expect(message.headers).toMatchObject({ 'content-type': 'application/json', 'idempotency-key': f.key });
@@ -86,10 +92,12 @@ describe('render', () => {
     const body = render('webhook', f).body;
     expect(Buffer.byteLength(body)).toBeLessThan(20 * WEBHOOK_LINE_CHARS * 1.1 + 4096);
     const lines = webhookPayloadSchema.parse(JSON.parse(body)).lines!;
-    expect(lines.map((l) => [l.text.length, l.text.startsWith('…'), l.text.endsWith(`END${lines.indexOf(l)}`)])).toEqual(lines.map(() => [WEBHOOK_LINE_CHARS, true, true]));
+    expect(lines.map((l) => [l.text.length, l.text.startsWith('…'), l.text.endsWith(`END${lines.indexOf(l)}`)])).toEqual(
+      lines.map(() => [WEBHOOK_LINE_CHARS, true, true]),
+    );
   });
 
-  it('titles are one line, bold in each service\'s syntax (Slack *…*, Markdown **…**)', () => {
+  it("titles are one line, bold in each service's syntax (Slack *…*, Markdown **…**)", () => {
     const f = sampleFacts(1_700_000_000_000, LINK);
     f.execution!.name = null;
     f.execution!.command = ['sh', '-c', 'set -e\n  ./prepare\n  ./train'];

@@ -8,7 +8,7 @@ describe('colorLevel', () => {
     [{ isTTY: false }, {}, 0],
     [{ isTTY: true }, { NO_COLOR: '1' }, 0],
     [{ isTTY: false }, { FORCE_COLOR: '0' }, 0],
-    [{ isTTY: true, }, { NO_COLOR: '1', FORCE_COLOR: '1' }, 0],
+    [{ isTTY: true }, { NO_COLOR: '1', FORCE_COLOR: '1' }, 0],
   ])('is 0 for stream %j with env %j', (stream, env, level) => {
     expect(colorLevel(stream, env)).toBe(level);
   });

@@ -18,7 +18,14 @@ describe('renderExecutionHeader', () => {
   });
 
   it('shows command, state with exit code and signal, reason and duration', () => {
-    const e = execution({ command: ['sh', '-c', 'kill -SEGV $$'], state: 'Execution crushed', exitCode: 139, signal: 'SIGSEGV', reason: 'killed by SIGSEGV', endedAt: execution().startedAt! + 192_000 });
+    const e = execution({
+      command: ['sh', '-c', 'kill -SEGV $$'],
+      state: 'Execution crushed',
+      exitCode: 139,
+      signal: 'SIGSEGV',
+      reason: 'killed by SIGSEGV',
+      endedAt: execution().startedAt! + 192_000,
+    });
     const text = renderExecutionHeader(e, plain);
     expect(text).toContain(`command  sh -c 'kill -SEGV $$'`);
     expect(text).toContain('state    Execution crushed  (exit 139, SIGSEGV)');

@@ -68,7 +68,12 @@ describe('formatCommand on one line', () => {
 
 describe('countOf', () => {
   it('groups thousands and makes the noun plural unless the count is 1', () => {
-    expect([countOf(0, 'line'), countOf(1, 'line'), countOf(50_005, 'line'), countOf(1, 'execution')]).toEqual(['0 lines', '1 line', '50,005 lines', '1 execution']);
+    expect([countOf(0, 'line'), countOf(1, 'line'), countOf(50_005, 'line'), countOf(1, 'execution')]).toEqual([
+      '0 lines',
+      '1 line',
+      '50,005 lines',
+      '1 execution',
+    ]);
   });
 });
 

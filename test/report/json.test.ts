@@ -46,7 +46,7 @@ describe('writeExecutionDocument', () => {
     });
   });
 
-  it('keeps the wrapper\'s sys/ resource series apart from the run\'s metrics', async () => {
+  it("keeps the wrapper's sys/ resource series apart from the run's metrics", async () => {
     const out = memoryOutput();
     await writeExecutionDocument(out, { execution: e, metrics: { loss: summary([0.5]), 'sys/cpu_pct': summary([99]) } }, pages([]));
     const doc = JSON.parse(out.text());
@@ -83,6 +83,23 @@ describe('sessionDocument', () => {
     const doc = sessionDocument({ session: session(), executions: [e] });
     expect(Object.keys(doc)).toEqual(['session', 'executions']);
     expect(doc.session).toStrictEqual({ id: 's_AAAAAAAAAAAAAAAAAAAAAA', title: 'regression models', createdAt: '2026-11-30T12:00:00.000Z' });
-    expect(Object.keys(doc.executions[0]!)).toEqual(['id', 'sessionId', 'name', 'command', 'state', 'exitCode', 'signal', 'reason', 'startedAt', 'endedAt', 'durationMs', 'lineCount', 'cwd', 'host', 'context', 'usage']);
+    expect(Object.keys(doc.executions[0]!)).toEqual([
+      'id',
+      'sessionId',
+      'name',
+      'command',
+      'state',
+      'exitCode',
+      'signal',
+      'reason',
+      'startedAt',
+      'endedAt',
+      'durationMs',
+      'lineCount',
+      'cwd',
+      'host',
+      'context',
+      'usage',
+    ]);
   });
 });

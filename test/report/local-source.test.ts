@@ -30,8 +30,22 @@ async function seed(): Promise<{ older: Session; newer: Session; lastId: string 
   const older = await store.createSession({ id: newId('s'), title: 'older', createdAt: 1_000, ownerId: null });
   const newer = await store.createSession({ id: newId('s'), title: 'newer', createdAt: 2_000, ownerId: null });
   const lastId = newId('e');
-  for (const [id, sessionId, startedAt] of [[newId('e'), newer.id, 5_000], [lastId, older.id, 9_000]] as const) {
-    await store.createExecution({ id, sessionId, name: null, command: ['true'], cwd: '/', host: 'elsewhere', pid: null, startedAt, receivedAt: startedAt, metrics: { enabled: true } });
+  for (const [id, sessionId, startedAt] of [
+    [newId('e'), newer.id, 5_000],
+    [lastId, older.id, 9_000],
+  ] as const) {
+    await store.createExecution({
+      id,
+      sessionId,
+      name: null,
+      command: ['true'],
+      cwd: '/',
+      host: 'elsewhere',
+      pid: null,
+      startedAt,
+      receivedAt: startedAt,
+      metrics: { enabled: true },
+    });
     await store.finishExecution(id, { state: 'Passive', exitCode: 0, signal: null, reason: null, endedAt: startedAt + 1 });
   }
   return { older, newer, lastId };
@@ -55,7 +69,18 @@ describe('LocalSource', () => {
   it('turns a Running execution whose wrapper went silent into Exec crushed when read', async () => {
     const { newer } = await seed();
     const id = newId('e');
-    await store.createExecution({ id, sessionId: newer.id, name: null, command: ['sleep', '600'], cwd: '/', host: 'elsewhere', pid: null, startedAt: 1_000, receivedAt: 1_000, metrics: { enabled: true } });
+    await store.createExecution({
+      id,
+      sessionId: newer.id,
+      name: null,
+      command: ['sleep', '600'],
+      cwd: '/',
+      host: 'elsewhere',
+      pid: null,
+      startedAt: 1_000,
+      receivedAt: 1_000,
+      metrics: { enabled: true },
+    });
     const { execution } = await source.execution(id);
     expect(execution).toMatchObject({ state: 'Exec crushed', reason: expect.stringContaining('lost contact') });
   });
@@ -63,7 +88,18 @@ describe('LocalSource', () => {
   it('follows lines and points as they are stored and ends after the execution finishes', async () => {
     const { newer } = await seed();
     const id = newId('e');
-    await store.createExecution({ id, sessionId: newer.id, name: null, command: ['train'], cwd: '/', host: 'elsewhere', pid: null, startedAt: Date.now(), receivedAt: Date.now(), metrics: { enabled: true } });
+    await store.createExecution({
+      id,
+      sessionId: newer.id,
+      name: null,
+      command: ['train'],
+      cwd: '/',
+      host: 'elsewhere',
+      pid: null,
+      startedAt: Date.now(),
+      receivedAt: Date.now(),
+      metrics: { enabled: true },
+    });
     await store.appendReports(id, [{ seq: 0, ts: Date.now(), stream: 'stdout', text: 'old loss=9' }]);
     const events: FollowEvent[] = [];
     for await (const event of source.follow(id, 0, new AbortController().signal)) {
@@ -72,7 +108,8 @@ describe('LocalSource', () => {
         await store.appendReports(id, [{ seq: 1, ts: Date.now(), stream: 'stderr', text: 'step=1 loss=0.5' }]);
         await store.touchExecution(id, Date.now());
       }
-      if (event.type === 'metrics') await store.finishExecution(id, { state: 'Execution crushed', exitCode: 2, signal: null, reason: null, endedAt: Date.now() });
+      if (event.type === 'metrics')
+        await store.finishExecution(id, { state: 'Execution crushed', exitCode: 2, signal: null, reason: null, endedAt: Date.now() });
     }
     const lines = events.flatMap((e) => (e.type === 'reports' ? e.reports.map((r) => r.text) : []));
     const points = events.flatMap((e) => (e.type === 'metrics' ? e.points.map((p) => `${p.key}=${p.value}`) : []));

@@ -6,14 +6,39 @@ const AT = 1_700_000_000_000;
 describe('classify', () => {
   it.each<[string, ChildEnd, { state: string; exitCode: number | null; signal: string | null; reason: string | null }, number]>([
     ['exit 0 is Passive', { kind: 'exited', exitCode: 0, signal: null }, { state: 'Passive', exitCode: 0, signal: null, reason: null }, 0],
-    ['exit 3 is Execution crushed', { kind: 'exited', exitCode: 3, signal: null }, { state: 'Execution crushed', exitCode: 3, signal: null, reason: 'exited with code 3' }, 3],
-    ['a shell that exits 127 ran, so it is Execution crushed', { kind: 'exited', exitCode: 127, signal: null }, { state: 'Execution crushed', exitCode: 127, signal: null, reason: 'exited with code 127' }, 127],
-    ['SIGSEGV gives 139 (FC-08)', { kind: 'exited', exitCode: null, signal: 'SIGSEGV' }, { state: 'Execution crushed', exitCode: 139, signal: 'SIGSEGV', reason: 'killed by SIGSEGV' }, 139],
-    ['SIGKILL gives 137', { kind: 'exited', exitCode: null, signal: 'SIGKILL' }, { state: 'Execution crushed', exitCode: 137, signal: 'SIGKILL', reason: 'killed by SIGKILL' }, 137],
+    [
+      'exit 3 is Execution crushed',
+      { kind: 'exited', exitCode: 3, signal: null },
+      { state: 'Execution crushed', exitCode: 3, signal: null, reason: 'exited with code 3' },
+      3,
+    ],
+    [
+      'a shell that exits 127 ran, so it is Execution crushed',
+      { kind: 'exited', exitCode: 127, signal: null },
+      { state: 'Execution crushed', exitCode: 127, signal: null, reason: 'exited with code 127' },
+      127,
+    ],
+    [
+      'SIGSEGV gives 139 (FC-08)',
+      { kind: 'exited', exitCode: null, signal: 'SIGSEGV' },
+      { state: 'Execution crushed', exitCode: 139, signal: 'SIGSEGV', reason: 'killed by SIGSEGV' },
+      139,
+    ],
+    [
+      'SIGKILL gives 137',
+      { kind: 'exited', exitCode: null, signal: 'SIGKILL' },
+      { state: 'Execution crushed', exitCode: 137, signal: 'SIGKILL', reason: 'killed by SIGKILL' },
+      137,
+    ],
     [
       'a forwarded SIGTERM that needed SIGKILL says so (FC-09)',
       { kind: 'exited', exitCode: null, signal: 'SIGTERM', received: 'SIGTERM', killedAfterMs: 1000 },
-      { state: 'Execution crushed', exitCode: 143, signal: 'SIGTERM', reason: 'killed by SIGTERM; exec-track received SIGTERM; SIGKILL was needed after 1000 ms' },
+      {
+        state: 'Execution crushed',
+        exitCode: 143,
+        signal: 'SIGTERM',
+        reason: 'killed by SIGTERM; exec-track received SIGTERM; SIGKILL was needed after 1000 ms',
+      },
       143,
     ],
     [

@@ -40,7 +40,11 @@ describe('LineSplitter', () => {
     ['shows the last non-empty frame when a line ends with CR', 'p 10%\rp 20%\r\r\n', [{ text: 'p 20%', frames: ['p 10%'] }]],
     ['flushes a redraw line without newline as partial', '\rp 1\rp 2', [{ text: 'p 2', partial: true, frames: ['p 1'] }]],
     ['keeps a lone CRLF as an empty line', '\r\n', [{ text: '' }]],
-    ['strips ANSI colours and OSC titles (FC-06)', '\x1b[1mepoch\x1b[0m=3 loss=\x1b[31m0.25\x1b[0m \x1b]0;title\x07done\n', [{ text: 'epoch=3 loss=0.25 done' }]],
+    [
+      'strips ANSI colours and OSC titles (FC-06)',
+      '\x1b[1mepoch\x1b[0m=3 loss=\x1b[31m0.25\x1b[0m \x1b]0;title\x07done\n',
+      [{ text: 'epoch=3 loss=0.25 done' }],
+    ],
     ['ignores frames that are only escape codes', 'a\r\x1b[2Kb\n', [{ text: 'b', frames: ['a'] }]],
     [
       'replaces invalid UTF-8 with U+FFFD (FC-05)',
@@ -53,7 +57,11 @@ describe('LineSplitter', () => {
       Buffer.from('ab\xe2\x82\n\xe2\x82\xacx\n\xf0\x9f\n', 'latin1'),
       [{ text: 'ab\uFFFD' }, { text: '€x' }, { text: '\uFFFD' }],
     ],
-    ['strips escapes only where they are in a chunk of plain lines', 'plain\n\x1b[32mok\x1b[0m\nend\nrest', [{ text: 'plain' }, { text: 'ok' }, { text: 'end' }, { text: 'rest', partial: true }]],
+    [
+      'strips escapes only where they are in a chunk of plain lines',
+      'plain\n\x1b[32mok\x1b[0m\nend\nrest',
+      [{ text: 'plain' }, { text: 'ok' }, { text: 'end' }, { text: 'rest', partial: true }],
+    ],
   ])('%s', (_name, input, expected) => {
     for (const size of CHUNKINGS) expect(split(input, size), `chunk size ${size}`).toEqual(expected);
   });
@@ -61,10 +69,7 @@ describe('LineSplitter', () => {
   it('cuts a long line, flags it truncated and gives its original byte length', () => {
     const long = 'x'.repeat(50);
     for (const size of CHUNKINGS) {
-      expect(split(`${long}\nok\n`, size, { maxLineBytes: 16 })).toEqual([
-        { text: 'x'.repeat(16), truncated: true, byteLength: 50 },
-        { text: 'ok' },
-      ]);
+      expect(split(`${long}\nok\n`, size, { maxLineBytes: 16 })).toEqual([{ text: 'x'.repeat(16), truncated: true, byteLength: 50 }, { text: 'ok' }]);
     }
   });
 

@@ -29,7 +29,11 @@ describe('createRedactor argv', () => {
     ['--password-stdin (a switch)', ['docker', 'login', '--password-stdin', 'host'], ['docker', 'login', '--password-stdin', 'host']],
     ['--token inside a shell snippet', ['sh', '-c', 'curl --token abc https://x'], ['sh', '-c', `curl --token ${R} https://x`]],
     ['--token= inside a shell snippet', ['sh', '-c', 'tool --token="abc" -v'], ['sh', '-c', `tool --token="${R}" -v`]],
-    ['NAME_SECRET= inside a shell snippet', ['sh', '-c', "cd /a && APP_SECRET='s3' ./serve; DB_PASSWORD=p ./x"], ['sh', '-c', `cd /a && APP_SECRET='${R}' ./serve; DB_PASSWORD=${R} ./x`]],
+    [
+      'NAME_SECRET= inside a shell snippet',
+      ['sh', '-c', "cd /a && APP_SECRET='s3' ./serve; DB_PASSWORD=p ./x"],
+      ['sh', '-c', `cd /a && APP_SECRET='${R}' ./serve; DB_PASSWORD=${R} ./x`],
+    ],
     ['a whole NAME_SECRET= argument with spaces in its value', ['env', 'APP_SECRET=a b c'], ['env', `APP_SECRET=${R}`]],
     ['a shell snippet without secrets', ['sh', '-c', 'echo "auth $DEMO_API_TOKEN" --lr 0.1 X=1'], ['sh', '-c', 'echo "auth $DEMO_API_TOKEN" --lr 0.1 X=1']],
     ['ordinary arguments', ['python', 'train.py', '--lr', '0.1', 'EPOCHS=3'], ['python', 'train.py', '--lr', '0.1', 'EPOCHS=3']],
@@ -108,12 +112,7 @@ describe('createRedactor text', () => {
     for (const value of Object.values(env)) expect(out).not.toContain(value);
   });
 
-  it.each([
-    ['a.b*c+d?e'],
-    ['(x|y)[z]{2}'],
-    ['^$\\.\\d+\\s'],
-    ['pa$$word/\\w'],
-  ])('treats regex characters in %s literally', (value) => {
+  it.each([['a.b*c+d?e'], ['(x|y)[z]{2}'], ['^$\\.\\d+\\s'], ['pa$$word/\\w']])('treats regex characters in %s literally', (value) => {
     const r = createRedactor(['x'], { SOME_PASSWORD: value });
     expect(r.text(`before ${value} after`)).toBe(`before ${R} after`);
     expect(r.text('before aXbbbbce after xy')).toBe('before aXbbbbce after xy');
@@ -150,20 +149,53 @@ describe('createRedactor text', () => {
 
 describe('secret names', () => {
   it.each([
-    ['DEMO_API_TOKEN', true], ['TOKEN', true], ['GITHUB_TOKEN', true], ['APP_SECRET', true],
-    ['DB_PASSWORD', true], ['DB_PASSWD', true], ['OPENAI_API_KEY', true], ['X_APIKEY', true],
-    ['AWS_SECRET_ACCESS_KEY', true], ['SSH_PRIVATE_KEY', true], ['GCP_CREDENTIAL', true], ['GCP_CREDENTIALS', true],
-    ['GITHUB_PAT', true], ['HF_AUTH', true], ['OPENAI_KEY', true], ['GPG_PASSPHRASE', true], ['KEY', true],
-    ['PATH_PREFIX', false], ['OAUTH', false], ['AUTHOR', false], ['KEY_FILE', false],
-    ['TOKENIZERS_PARALLELISM', false], ['PATH', false], ['KEYBOARD', false], ['MYTOKEN', false], ['1_TOKEN', false],
+    ['DEMO_API_TOKEN', true],
+    ['TOKEN', true],
+    ['GITHUB_TOKEN', true],
+    ['APP_SECRET', true],
+    ['DB_PASSWORD', true],
+    ['DB_PASSWD', true],
+    ['OPENAI_API_KEY', true],
+    ['X_APIKEY', true],
+    ['AWS_SECRET_ACCESS_KEY', true],
+    ['SSH_PRIVATE_KEY', true],
+    ['GCP_CREDENTIAL', true],
+    ['GCP_CREDENTIALS', true],
+    ['GITHUB_PAT', true],
+    ['HF_AUTH', true],
+    ['OPENAI_KEY', true],
+    ['GPG_PASSPHRASE', true],
+    ['KEY', true],
+    ['PATH_PREFIX', false],
+    ['OAUTH', false],
+    ['AUTHOR', false],
+    ['KEY_FILE', false],
+    ['TOKENIZERS_PARALLELISM', false],
+    ['PATH', false],
+    ['KEYBOARD', false],
+    ['MYTOKEN', false],
+    ['1_TOKEN', false],
   ])('isSecretName(%s) is %s', (name, expected) => {
     expect(isSecretName(name)).toBe(expected);
   });
 
   it.each([
-    ['--token', true], ['--api-key', true], ['--client-secret', true], ['--db-password', true], ['--access-key', true],
-    ['--key', true], ['--auth', true], ['--github-pat', true], ['--key-file', false], ['--author', false],
-    ['--password-stdin', false], ['--no-password', false], ['--tokens', false], ['-p', false], ['token', false], ['--', false],
+    ['--token', true],
+    ['--api-key', true],
+    ['--client-secret', true],
+    ['--db-password', true],
+    ['--access-key', true],
+    ['--key', true],
+    ['--auth', true],
+    ['--github-pat', true],
+    ['--key-file', false],
+    ['--author', false],
+    ['--password-stdin', false],
+    ['--no-password', false],
+    ['--tokens', false],
+    ['-p', false],
+    ['token', false],
+    ['--', false],
   ])('isSecretFlag(%s) is %s', (flag, expected) => {
     expect(isSecretFlag(flag)).toBe(expected);
   });

@@ -18,7 +18,13 @@ const input = Buffer.concat([
 ]);
 
 const shape = (frames: Frame[]) =>
-  frames.map((f) => (f.kind === 'output' ? `output ${String(f.value.stream)} ${JSON.stringify(f.data.toString('utf8'))}` : f.kind === 'event' ? `event ${JSON.stringify(f.value)}` : 'invalid'));
+  frames.map((f) =>
+    f.kind === 'output'
+      ? `output ${String(f.value.stream)} ${JSON.stringify(f.data.toString('utf8'))}`
+      : f.kind === 'event'
+        ? `event ${JSON.stringify(f.value)}`
+        : 'invalid',
+  );
 
 const expected = [
   'event {"type":"start","protocol":2}',

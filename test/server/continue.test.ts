@@ -20,8 +20,18 @@ describe('serve and Expect: 100-continue', () => {
     const body = join(home.dir, 'big.json');
     writeFileSync(body, JSON.stringify({ lines: [{ seq: 0, ts: 1, stream: 'stdout', text: 'x'.repeat(500_000) }] }));
     const out = execFileSync('curl', [
-      '-s', '-o', '-', '-w', '\n%{http_code}', '-H', 'Expect: 100-continue', '-H', 'content-type: application/json',
-      '--data-binary', `@${body}`, `${server.url}/api/v1/executions/e_AAAAAAAAAAAAAAAAAAAAAA/reports`,
+      '-s',
+      '-o',
+      '-',
+      '-w',
+      '\n%{http_code}',
+      '-H',
+      'Expect: 100-continue',
+      '-H',
+      'content-type: application/json',
+      '--data-binary',
+      `@${body}`,
+      `${server.url}/api/v1/executions/e_AAAAAAAAAAAAAAAAAAAAAA/reports`,
     ]).toString();
     const [json, status] = out.split('\n');
     expect(status).toBe('413');

@@ -45,8 +45,6 @@ describe('stream socket gathering queued frames (Store.gatherLines, issue 13 B3p
     expect(calls.length).toBeLessThan(6);
     expect(Math.max(...calls)).toBeLessThanOrEqual(3000);
     expect(await t.store.lastSeq(ids.executionId)).toBe(5999);
-    expect((await t.store.readReports(ids.executionId, { after: 2990, limit: 20 })).map((l) => l.seq)).toEqual(
-      Array.from({ length: 20 }, (_, i) => 2991 + i),
-    );
+    expect((await t.store.readReports(ids.executionId, { after: 2990, limit: 20 })).map((l) => l.seq)).toEqual(Array.from({ length: 20 }, (_, i) => 2991 + i));
   });
 });

@@ -19,7 +19,7 @@ describe('health probes', () => {
     expect(t.logs).toEqual(['exec-track: STORE_ERROR: The server cannot reach its database; send requests to another instance, or retry shortly.']);
   });
 
-  it('a page the server cannot build without its database is an HTML page with the 5xx status, not the API\'s JSON', async () => {
+  it("a page the server cannot build without its database is an HTML page with the 5xx status, not the API's JSON", async () => {
     await t.store.close();
     const page = await t.app.inject('/s/s_AAAAAAAAAAAAAAAAAAAAAA');
     expect([page.statusCode, page.headers['content-type']]).toEqual([500, 'text/html; charset=utf-8']);

@@ -31,7 +31,12 @@ describe('GhostSweeper', () => {
     const { claimKey } = await credentials(t.app);
     const { executionId } = await sessionWithExecution(t.app, claimKey, t.clock.now);
     t.clock.now += TIMEOUT / 2;
-    await t.app.inject({ method: 'POST', url: `/api/v1/executions/${executionId}/reports`, headers: { authorization: `Bearer ${claimKey}` }, payload: { lines: lines(0, 1) } });
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/executions/${executionId}/reports`,
+      headers: { authorization: `Bearer ${claimKey}` },
+      payload: { lines: lines(0, 1) },
+    });
     t.clock.now += TIMEOUT - 1;
     expect(await t.app.execTrack.sweeper.sweep()).toEqual([]);
     t.clock.now += 2;

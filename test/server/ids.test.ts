@@ -14,7 +14,10 @@ describe('capability ids', () => {
     expect(ids.size).toBe(100_000);
   });
 
-  it.each(['', 'e_', 'e_short', 's_AAAAAAAAAAAAAAAAAAAAAA', 'e_AAAAAAAAAAAAAAAAAAAAA!', 'e_AAAAAAAAAAAAAAAAAAAAAAA'])('rejects the malformed execution id %j', (value) => {
-    expect(isId('e', value)).toBe(false);
-  });
+  it.each(['', 'e_', 'e_short', 's_AAAAAAAAAAAAAAAAAAAAAA', 'e_AAAAAAAAAAAAAAAAAAAAA!', 'e_AAAAAAAAAAAAAAAAAAAAAAA'])(
+    'rejects the malformed execution id %j',
+    (value) => {
+      expect(isId('e', value)).toBe(false);
+    },
+  );
 });

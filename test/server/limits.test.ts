@@ -11,7 +11,12 @@ describe('limits', () => {
     t = await testApp({ maxBodyBytes: 1024 });
     const { claimKey } = await credentials(t.app);
     const { executionId } = await sessionWithExecution(t.app, claimKey, t.clock.now);
-    const res = await t.app.inject({ method: 'POST', url: `/api/v1/executions/${executionId}/reports`, headers: { authorization: `Bearer ${claimKey}` }, payload: { lines: lines(0, 50) } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/executions/${executionId}/reports`,
+      headers: { authorization: `Bearer ${claimKey}` },
+      payload: { lines: lines(0, 50) },
+    });
     expect(res.statusCode).toBe(413);
     expect(res.json().error).toEqual({ code: 'TOO_LARGE', message: expect.stringContaining('--max-body') });
     expect(await t.store.readReports(executionId)).toEqual([]);
@@ -22,7 +27,12 @@ describe('limits', () => {
     const { claimKey } = await credentials(t.app);
     const { executionId } = await sessionWithExecution(t.app, claimKey, t.clock.now);
     const batch = [...lines(0, 3), { seq: 3, ts: 1, stream: 'stdout', text: 'x'.repeat(101) }];
-    const res = await t.app.inject({ method: 'POST', url: `/api/v1/executions/${executionId}/reports`, headers: { authorization: `Bearer ${claimKey}` }, payload: { lines: batch } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/executions/${executionId}/reports`,
+      headers: { authorization: `Bearer ${claimKey}` },
+      payload: { lines: batch },
+    });
     expect(res.statusCode).toBe(413);
     expect(res.json().error.message).toContain('--max-line');
     expect(await t.store.readReports(executionId)).toEqual([]);

@@ -8,14 +8,32 @@ describe('notification routes', () => {
   beforeEach(async () => (t = await testApp()));
   afterEach(() => t.close());
 
-  it('adds, lists (masked, with delivery counts) and removes rules with the owner\'s claim key', async () => {
+  it("adds, lists (masked, with delivery counts) and removes rules with the owner's claim key", async () => {
     const { claimKey } = await credentials(t.app);
     const headers = { authorization: `Bearer ${claimKey}` };
     const { sessionId, executionId } = await sessionWithExecution(t.app, claimKey, t.clock.now);
-    const added = await t.app.inject({ method: 'POST', url: `/api/v1/sessions/${sessionId}/notifications`, headers, payload: { url: HOOK, on: ['failed'], stallAfterMs: 60_000 } });
+    const added = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/sessions/${sessionId}/notifications`,
+      headers,
+      payload: { url: HOOK, on: ['failed'], stallAfterMs: 60_000 },
+    });
     expect(added.statusCode).toBe(201);
-    expect(added.json().rule).toMatchObject({ sessionId, executionId: null, channel: 'slack', url: 'https://hooks.slack.com/…x9Qz', on: ['failed'], stallAfterMs: 60_000, deliveries: {} });
-    const forRun = await t.app.inject({ method: 'POST', url: `/api/v1/sessions/${sessionId}/notifications`, headers, payload: { url: 'ntfy+https://push.example/t0pic', executionId } });
+    expect(added.json().rule).toMatchObject({
+      sessionId,
+      executionId: null,
+      channel: 'slack',
+      url: 'https://hooks.slack.com/…x9Qz',
+      on: ['failed'],
+      stallAfterMs: 60_000,
+      deliveries: {},
+    });
+    const forRun = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/sessions/${sessionId}/notifications`,
+      headers,
+      payload: { url: 'ntfy+https://push.example/t0pic', executionId },
+    });
     expect(forRun.json().rule).toMatchObject({ channel: 'ntfy', executionId, on: ['finished', 'failed', 'lost', 'stalled'], stallAfterMs: 1_800_000 });
     const listed = await t.app.inject({ method: 'GET', url: `/api/v1/sessions/${sessionId}/notifications`, headers });
     expect(listed.json().rules.map((r: { id: string }) => r.id)).toEqual([added.json().rule.id, forRun.json().rule.id]);
@@ -37,16 +55,28 @@ describe('notification routes', () => {
   ])('refuses %o with 400 BAD_REQUEST', async (payload, message) => {
     const { claimKey } = await credentials(t.app);
     const { sessionId } = await sessionWithExecution(t.app, claimKey, t.clock.now);
-    const res = await t.app.inject({ method: 'POST', url: `/api/v1/sessions/${sessionId}/notifications`, headers: { authorization: `Bearer ${claimKey}` }, payload });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/sessions/${sessionId}/notifications`,
+      headers: { authorization: `Bearer ${claimKey}` },
+      payload,
+    });
     expect([res.statusCode, res.json().error.code]).toEqual([400, 'BAD_REQUEST']);
     expect(res.json().error.message).toMatch(message);
   });
 
-  it('another user can neither add, list nor remove a session\'s rules; no key is 401', async () => {
+  it("another user can neither add, list nor remove a session's rules; no key is 401", async () => {
     const owner = await credentials(t.app);
     const other = await credentials(t.app);
     const { sessionId } = await sessionWithExecution(t.app, owner.claimKey, t.clock.now);
-    const rule = (await t.app.inject({ method: 'POST', url: `/api/v1/sessions/${sessionId}/notifications`, headers: { authorization: `Bearer ${owner.claimKey}` }, payload: { url: HOOK } })).json().rule;
+    const rule = (
+      await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/sessions/${sessionId}/notifications`,
+        headers: { authorization: `Bearer ${owner.claimKey}` },
+        payload: { url: HOOK },
+      })
+    ).json().rule;
     const as = (claimKey?: string) => (claimKey ? { authorization: `Bearer ${claimKey}` } : {});
     const attempts = async (claimKey?: string) => [
       (await t.app.inject({ method: 'POST', url: `/api/v1/sessions/${sessionId}/notifications`, headers: as(claimKey), payload: { url: HOOK } })).statusCode,

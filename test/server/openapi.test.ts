@@ -36,7 +36,12 @@ describe('OpenAPI document', () => {
     const doc = JSON.parse(checkedIn()) as { paths: Record<string, Record<string, unknown>> };
     const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
     // DELETE of a notification rule answers 204 without a body, so it has no entry in RESPONSES
-    const expected = [...Object.keys(RESPONSES).map((r) => r.replace(':id', '{id}')), 'GET /api/v1/executions/{id}/raw', 'DELETE /api/v1/notifications/{id}', ...SOCKETS];
+    const expected = [
+      ...Object.keys(RESPONSES).map((r) => r.replace(':id', '{id}')),
+      'GET /api/v1/executions/{id}/raw',
+      'DELETE /api/v1/notifications/{id}',
+      ...SOCKETS,
+    ];
     expect(operations.sort()).toEqual(expected.sort());
   });
 
@@ -62,7 +67,8 @@ describe('answers against the document', () => {
     const { claimKey, token } = await credentials(t.app);
     const headers = { authorization: `Bearer ${claimKey}` };
     const { sessionId, executionId } = await sessionWithExecution(t.app, claimKey, t.clock.now);
-    const send = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object, auth: object = headers) => t.app.inject({ method, url, headers: auth, ...(payload ? { payload } : {}) });
+    const send = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object, auth: object = headers) =>
+      t.app.inject({ method, url, headers: auth, ...(payload ? { payload } : {}) });
     const e = `/api/v1/executions/${executionId}`;
     const s = `/api/v1/sessions/${sessionId}`;
     const rule = (await send('POST', `${s}/notifications`, { url: 'https://hooks.example.org/x/secret1234', on: ['failed'] })).json();
@@ -95,7 +101,9 @@ describe('answers against the document', () => {
 
   it('a body unlike the document fails the check', () => {
     expect(() => checkAgainstOpenApi('GET', '/api/v1/executions/e_AAAAAAAAAAAAAAAAAAAAAA', 200, '{"execution":{"id":7}}')).toThrow(/unlike docs\/openapi.json/);
-    expect(() => checkAgainstOpenApi('GET', '/api/v1/sessions/s_AAAAAAAAAAAAAAAAAAAAAA', 404, '{"error":{"code":"NOT_FOUND"}}')).toThrow(/unlike docs\/openapi.json \(GET \/api\/v1\/sessions\/{id} 4XX\)/);
+    expect(() => checkAgainstOpenApi('GET', '/api/v1/sessions/s_AAAAAAAAAAAAAAAAAAAAAA', 404, '{"error":{"code":"NOT_FOUND"}}')).toThrow(
+      /unlike docs\/openapi.json \(GET \/api\/v1\/sessions\/{id} 4XX\)/,
+    );
   });
 });
 

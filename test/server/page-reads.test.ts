@@ -45,11 +45,17 @@ describe('endpoints for pages', () => {
 
   it('finds lines by text and streams the raw log in seq order', async () => {
     const { t, executionId } = await withRun();
-    expect((await t.app.inject(`/api/v1/executions/${executionId}/search?q=STEP=9`)).json()).toEqual({ hits: [9, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99], scannedTo: 99, complete: true });
+    expect((await t.app.inject(`/api/v1/executions/${executionId}/search?q=STEP=9`)).json()).toEqual({
+      hits: [9, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99],
+      scannedTo: 99,
+      complete: true,
+    });
     const raw = await t.app.inject(`/api/v1/executions/${executionId}/raw`);
     expect(raw.headers['content-type']).toBe('text/plain; charset=utf-8');
     expect(raw.body.split('\n')).toEqual([...lines(0, 100).map((l) => l.text), '']);
-    expect((await t.app.inject(`/api/v1/executions/${executionId}/reports?after=9&before=12`)).json().reports.map((r: { seq: number }) => r.seq)).toEqual([10, 11]);
+    expect((await t.app.inject(`/api/v1/executions/${executionId}/reports?after=9&before=12`)).json().reports.map((r: { seq: number }) => r.seq)).toEqual([
+      10, 11,
+    ]);
   });
 
   it('serves pages with the capability-URL headers, and the same 404 page for unknown and malformed ids', async () => {
@@ -79,7 +85,7 @@ describe('endpoints for pages', () => {
     expect((await t.app.inject('/')).statusCode).toBe(429);
   });
 
-  it('answers a page over the per-IP limit with an HTML 429 page and the pages\' headers, an API call with the JSON error', async () => {
+  it("answers a page over the per-IP limit with an HTML 429 page and the pages' headers, an API call with the JSON error", async () => {
     t = await testApp({ rateLimit: 2 });
     for (let i = 0; i < 2; i++) expect((await t.app.inject('/')).statusCode).toBe(200);
     const page = await t.app.inject('/s/s_AAAAAAAAAAAAAAAAAAAAAA');

@@ -22,7 +22,15 @@ const MARK = {
 
 /** One request through curl bound to 127.0.0.9 with the marked user agent; returns the parsed body. */
 async function curl(base: string, path: string, options: { body?: unknown; bearer?: string; raw?: string } = {}): Promise<any> {
-  const args = ['-sS', '--interface', '127.0.0.9', '-A', MARK.agent, '-X', options.body !== undefined || options.raw !== undefined ? 'POST' : path.endsWith('/users') || path.endsWith('/claims') ? 'POST' : 'GET'];
+  const args = [
+    '-sS',
+    '--interface',
+    '127.0.0.9',
+    '-A',
+    MARK.agent,
+    '-X',
+    options.body !== undefined || options.raw !== undefined ? 'POST' : path.endsWith('/users') || path.endsWith('/claims') ? 'POST' : 'GET',
+  ];
   if (options.bearer) args.push('-H', `Authorization: Bearer ${options.bearer}`);
   const payload = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   if (payload !== undefined) args.push('-H', 'Content-Type: application/json', '--data-binary', payload);
@@ -41,7 +49,10 @@ describe('log privacy (real process)', () => {
       body: { command: [MARK.command, '--flag'], startedAt: Date.now() },
       bearer: claimKey,
     });
-    await curl(server.url, `/api/v1/executions/${execution.id}/reports`, { body: { lines: [{ seq: 0, ts: 1, stream: 'stdout', text: MARK.line }] }, bearer: claimKey });
+    await curl(server.url, `/api/v1/executions/${execution.id}/reports`, {
+      body: { lines: [{ seq: 0, ts: 1, stream: 'stdout', text: MARK.line }] },
+      bearer: claimKey,
+    });
     const errors = [
       await curl(server.url, `/api/v1/${MARK.path}`),
       await curl(server.url, `/api/v1/executions/${execution.id}/reports`, { raw: `{"${MARK.line}":`, bearer: claimKey }),
@@ -57,7 +68,19 @@ describe('log privacy (real process)', () => {
 
     const output = server.output();
     expect(output).toMatch(/listening on/);
-    for (const secret of ['127.0.0.9', MARK.agent, MARK.title, MARK.command, MARK.line, MARK.path, user.token, user.user.id, claimKey, session.id, execution.id]) {
+    for (const secret of [
+      '127.0.0.9',
+      MARK.agent,
+      MARK.title,
+      MARK.command,
+      MARK.line,
+      MARK.path,
+      user.token,
+      user.user.id,
+      claimKey,
+      session.id,
+      execution.id,
+    ]) {
       expect(output).not.toContain(secret);
     }
   });

@@ -12,7 +12,12 @@ afterEach(async () => {
 
 async function finish(claimKey: string, executionId: string, endedAt: number): Promise<void> {
   const outcome = { state: 'Passive', exitCode: 0, signal: null, reason: null, endedAt };
-  const res = await t.app.inject({ method: 'POST', url: `/api/v1/executions/${executionId}/finish`, headers: { authorization: `Bearer ${claimKey}` }, payload: { outcome } });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/executions/${executionId}/finish`,
+    headers: { authorization: `Bearer ${claimKey}` },
+    payload: { outcome },
+  });
   expect(res.statusCode).toBe(200);
 }
 
@@ -62,7 +67,12 @@ describe('retention', () => {
   it('deletes a session with everything in it once its last execution was received longer ago than the retention', async () => {
     const { claimKey, token } = await credentials(t.app);
     const old = await sessionWithExecution(t.app, claimKey, t.clock.now);
-    await t.app.inject({ method: 'POST', url: `/api/v1/executions/${old.executionId}/reports`, headers: { authorization: `Bearer ${claimKey}` }, payload: { lines: lines(0, 3) } });
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/executions/${old.executionId}/reports`,
+      headers: { authorization: `Bearer ${claimKey}` },
+      payload: { lines: lines(0, 3) },
+    });
     t.clock.now += 10 * DAY;
     const fresh = await sessionWithExecution(t.app, (await credentials(t.app)).claimKey, t.clock.now);
     t.clock.now += 4 * DAY + 1;

@@ -37,7 +37,12 @@ describe('REST routes', () => {
 
   it('creates, lists and reads sessions with their expiry', async () => {
     const { token, claimKey } = await credentials(t.app);
-    const created = await t.app.inject({ method: 'POST', url: '/api/v1/sessions', headers: { authorization: `Bearer ${claimKey}` }, payload: { title: 'exp 1' } });
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/sessions',
+      headers: { authorization: `Bearer ${claimKey}` },
+      payload: { title: 'exp 1' },
+    });
     expect(created.statusCode).toBe(201);
     const session = created.json().session;
     expect(session).toEqual({ id: expect.stringMatching(/^s_/), title: 'exp 1', createdAt: new Date(t.clock.now).toISOString() });
@@ -51,7 +56,8 @@ describe('REST routes', () => {
     const { claimKey } = await credentials(t.app);
     const { newId } = await import('../../src/protocol/ids.js');
     const id = newId('s');
-    const send = () => t.app.inject({ method: 'POST', url: '/api/v1/sessions', headers: { authorization: `Bearer ${claimKey}` }, payload: { id, title: 'mine' } });
+    const send = () =>
+      t.app.inject({ method: 'POST', url: '/api/v1/sessions', headers: { authorization: `Bearer ${claimKey}` }, payload: { id, title: 'mine' } });
     const first = await send();
     const again = await send();
     expect([first.statusCode, again.statusCode]).toEqual([201, 200]);

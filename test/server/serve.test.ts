@@ -73,7 +73,11 @@ describe('exec-track serve (real process)', () => {
     const { executionId } = await setupExecution(s.url);
     const other = await setupExecution(s.url);
     const stream = wsUrl(s.url, `/api/v1/executions/${executionId}/stream`);
-    const refused = async (url: string, bearer?: string) => openSocket(url, bearer).then(() => 0, (e: { status: number; body: string }) => [e.status, JSON.parse(e.body).error.code]);
+    const refused = async (url: string, bearer?: string) =>
+      openSocket(url, bearer).then(
+        () => 0,
+        (e: { status: number; body: string }) => [e.status, JSON.parse(e.body).error.code],
+      );
     expect(await refused(stream)).toEqual([401, 'UNAUTHORIZED']);
     expect(await refused(stream, other.claimKey)).toEqual([403, 'FORBIDDEN']);
     expect(await refused(wsUrl(s.url, '/api/v1/executions/e_AAAAAAAAAAAAAAAAAAAAAA/follow'))).toEqual([404, 'NOT_FOUND']);
@@ -123,7 +127,10 @@ describe('exec-track serve (real process)', () => {
       seqs.push(...frame.reports.map((r: { seq: number }) => r.seq));
     }
     await api(s.url, `${path}/reports`, { body: { lines: lines(2500, 3) }, bearer: claimKey });
-    await api(s.url, `${path}/finish`, { body: { outcome: { state: 'Execution crushed', exitCode: 2, signal: null, reason: 'exit code 2', endedAt: Date.now() } }, bearer: claimKey });
+    await api(s.url, `${path}/finish`, {
+      body: { outcome: { state: 'Execution crushed', exitCode: 2, signal: null, reason: 'exit code 2', endedAt: Date.now() } },
+      bearer: claimKey,
+    });
     let last;
     for (;;) {
       const frame = await follow.next().catch(() => undefined);
@@ -150,7 +157,10 @@ describe('exec-track serve (real process)', () => {
     const points = await follow.next();
     expect([...new Set(points.points.map((p: { seq: number }) => p.seq))]).toEqual([5, 6, 7, 8, 9]);
     follow.ws.close();
-    const refused = await openSocket(wsUrl(s.url, `${path}/follow?after=x`)).then(() => 0, (e: { status: number; body: string }) => [e.status, JSON.parse(e.body).error.code]);
+    const refused = await openSocket(wsUrl(s.url, `${path}/follow?after=x`)).then(
+      () => 0,
+      (e: { status: number; body: string }) => [e.status, JSON.parse(e.body).error.code],
+    );
     expect(refused).toEqual([400, 'BAD_REQUEST']);
   });
 

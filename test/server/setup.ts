@@ -84,5 +84,10 @@ export async function sessionWithExecution(app: FastifyInstance, claimKey: strin
 
 /** `count` wrapper lines from seq `from`. */
 export function lines(from: number, count: number, ts = Date.UTC(2026, 10, 30, 12)): Array<{ seq: number; ts: number; stream: 'stdout'; text: string }> {
-  return Array.from({ length: count }, (_, i) => ({ seq: from + i, ts: ts + from + i, stream: 'stdout' as const, text: `step=${from + i} loss=${(1 / (from + i + 1)).toFixed(3)}` }));
+  return Array.from({ length: count }, (_, i) => ({
+    seq: from + i,
+    ts: ts + from + i,
+    stream: 'stdout' as const,
+    text: `step=${from + i} loss=${(1 / (from + i + 1)).toFixed(3)}`,
+  }));
 }

@@ -62,7 +62,9 @@ describe('time fields (fastify.inject)', () => {
     const res = await post(`/api/v1/executions/${executionId}/reports`, { lines: batch });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.message).toContain('lines.0.frameTs.0');
-    const fin = await post(`/api/v1/executions/${executionId}/finish`, { outcome: { state: 'Passive', exitCode: 0, signal: null, reason: null, endedAt: 1e300 } });
+    const fin = await post(`/api/v1/executions/${executionId}/finish`, {
+      outcome: { state: 'Passive', exitCode: 0, signal: null, reason: null, endedAt: 1e300 },
+    });
     expect(fin.statusCode).toBe(400);
     expect(fin.json().error.message).toContain('endedAt');
     expect((await t.app.inject({ method: 'GET', url: `/api/v1/executions/${executionId}` })).json().execution.state).toBe('Running');
@@ -72,8 +74,30 @@ describe('time fields (fastify.inject)', () => {
     const { sessionId, executionId } = await sessionWithExecution(t.app, claimKey, t.clock.now);
     // what builds before schema 3 let through: straight into the store, past the API's checks
     await t.store.appendReports(executionId, [{ seq: 0, ts: 1e300, stream: 'stdout', text: 'loss=1' }]);
-    await t.store.createExecution({ id: 'e_BADBADBADBADBADBADBADB', sessionId, name: null, command: ['x'], cwd: '', host: '', pid: null, startedAt: 1e300, receivedAt: t.clock.now, metrics: { enabled: true } });
-    await t.store.createExecution({ id: 'e_FARFARFARFARFARFARFARF', sessionId, name: null, command: ['x'], cwd: '', host: '', pid: null, startedAt: 8.64e15, receivedAt: t.clock.now, metrics: { enabled: true } });
+    await t.store.createExecution({
+      id: 'e_BADBADBADBADBADBADBADB',
+      sessionId,
+      name: null,
+      command: ['x'],
+      cwd: '',
+      host: '',
+      pid: null,
+      startedAt: 1e300,
+      receivedAt: t.clock.now,
+      metrics: { enabled: true },
+    });
+    await t.store.createExecution({
+      id: 'e_FARFARFARFARFARFARFARF',
+      sessionId,
+      name: null,
+      command: ['x'],
+      cwd: '',
+      host: '',
+      pid: null,
+      startedAt: 8.64e15,
+      receivedAt: t.clock.now,
+      metrics: { enabled: true },
+    });
     const reports = await t.app.inject({ method: 'GET', url: `/api/v1/executions/${executionId}/reports` });
     expect(reports.statusCode).toBe(200);
     expect(reports.json().reports[0]).toMatchObject({ seq: 0, ts: null, text: 'loss=1' });

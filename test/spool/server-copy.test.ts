@@ -5,7 +5,16 @@ import type { SpoolMeta } from '../../src/spool/spool-files.js';
 
 /** A spooled execution in memory that records what the policy did to it. */
 function spooled(patch: Partial<SpoolMeta>): SpooledExecution & { acked: number[] } {
-  let meta = { server: 'http://x', session: { id: 's_1', title: 'train' }, execution: {} as SpoolMeta['execution'], outcome: null, sessionCreated: true, executionCreated: true, wrapperPid: 1, ...patch };
+  let meta = {
+    server: 'http://x',
+    session: { id: 's_1', title: 'train' },
+    execution: {} as SpoolMeta['execution'],
+    outcome: null,
+    sessionCreated: true,
+    executionCreated: true,
+    wrapperPid: 1,
+    ...patch,
+  };
   const acked: number[] = [];
   return {
     acked,

@@ -33,11 +33,20 @@ describe('SpoolWriter', () => {
     const spool = SpoolWriter.create(meta('e_1'), env);
     for (let seq = 0; seq < 5000; seq++) spool.append(line(seq));
     spool.close();
-    const stored = readFileSync(join(spool.dir, LINES_FILE), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as ReportLine);
+    const stored = readFileSync(join(spool.dir, LINES_FILE), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as ReportLine);
     expect(stored).toEqual(Array.from({ length: 5000 }, (_, seq) => line(seq)));
   });
 
-  const parsed = (bytes: Buffer) => bytes.toString().trimEnd().split('\n').filter(Boolean).map((r) => JSON.parse(r) as ReportLine);
+  const parsed = (bytes: Buffer) =>
+    bytes
+      .toString()
+      .trimEnd()
+      .split('\n')
+      .filter(Boolean)
+      .map((r) => JSON.parse(r) as ReportLine);
 
   it.each([0, 1, 1023, 1024, 1025, 2047, 4999, 49_000])('reads back from seq %i, across index slots and flushes', (from) => {
     const spool = SpoolWriter.create(meta('e_1'), env);
@@ -54,9 +63,9 @@ describe('SpoolWriter', () => {
     for (let seq = 0; seq < 3000; seq++) {
       spool.append(line(seq));
       // reads interleaved with appends, as the sender does while the child writes
-      if (seq % 700 === 699) for (let s; (s = spool.readLines(got.length, 256, 1 << 20)).count > 0; ) got.push(...parsed(s.bytes));
+      if (seq % 700 === 699) for (let s; (s = spool.readLines(got.length, 256, 1 << 20)).count > 0;) got.push(...parsed(s.bytes));
     }
-    for (let s; (s = spool.readLines(got.length, 256, 1 << 20)).count > 0; ) got.push(...parsed(s.bytes));
+    for (let s; (s = spool.readLines(got.length, 256, 1 << 20)).count > 0;) got.push(...parsed(s.bytes));
     expect(got).toEqual(Array.from({ length: 3000 }, (_, seq) => line(seq)));
     expect(parsed(spool.readLines(5, 2, 1 << 20).bytes)).toEqual([line(5), line(6)]);
     spool.close();

@@ -14,7 +14,12 @@ function roundTrip(lines: ReportLine[]): { chunk: ReportChunk; back: ReportLine[
 
 describe('report chunks', () => {
   it('stores gapless lines with whole-ms times in the compact layout (4 bytes a line) and reads them back exactly', () => {
-    const lines: ReportLine[] = Array.from({ length: 1000 }, (_, i) => ({ seq: 500 + i, ts: T0 + i * 3, stream: i % 7 ? 'stdout' : 'stderr', text: `line ${i} é` }));
+    const lines: ReportLine[] = Array.from({ length: 1000 }, (_, i) => ({
+      seq: 500 + i,
+      ts: T0 + i * 3,
+      stream: i % 7 ? 'stdout' : 'stderr',
+      text: `line ${i} é`,
+    }));
     lines[999]!.partial = true;
     Object.assign(lines[3]!, { truncated: true, byteLength: 2_000_000 });
     const { chunk, back } = roundTrip(lines);
@@ -23,9 +28,18 @@ describe('report chunks', () => {
   });
 
   it('falls back to (seq, ts) pairs for a gap in the seqs, a fractional ts or one beyond int32 of the first', () => {
-    const gap: ReportLine[] = [{ seq: 1, ts: T0, stream: 'stdout', text: 'a' }, { seq: 5, ts: T0, stream: 'stdout', text: 'b' }];
-    const fraction: ReportLine[] = [{ seq: 0, ts: T0 + 0.5, stream: 'stdout', text: 'a' }, { seq: 1, ts: T0, stream: 'stdout', text: 'b' }];
-    const far: ReportLine[] = [{ seq: 0, ts: T0, stream: 'stdout', text: 'a' }, { seq: 1, ts: T0 + 2 ** 31, stream: 'stdout', text: 'b' }];
+    const gap: ReportLine[] = [
+      { seq: 1, ts: T0, stream: 'stdout', text: 'a' },
+      { seq: 5, ts: T0, stream: 'stdout', text: 'b' },
+    ];
+    const fraction: ReportLine[] = [
+      { seq: 0, ts: T0 + 0.5, stream: 'stdout', text: 'a' },
+      { seq: 1, ts: T0, stream: 'stdout', text: 'b' },
+    ];
+    const far: ReportLine[] = [
+      { seq: 0, ts: T0, stream: 'stdout', text: 'a' },
+      { seq: 1, ts: T0 + 2 ** 31, stream: 'stdout', text: 'b' },
+    ];
     for (const lines of [gap, fraction, far]) {
       const { chunk, back } = roundTrip(lines);
       expect(chunk.seq_ts.length).toBe(16 * lines.length);

@@ -9,7 +9,7 @@ describe('PostgreSQL connection messages', () => {
     expect(query).toContain('sslmode=disable');
   });
 
-  it("say what PostgreSQL answered (a role or database that does not exist), not only its code", () => {
+  it('say what PostgreSQL answered (a role or database that does not exist), not only its code', () => {
     // the shape of node-postgres's DatabaseError for a FATAL answer at connect
     const answer = Object.assign(new Error('role "nobody" does not exist'), { severity: 'FATAL', code: '28000' });
     const error = connectError('postgres://nobody:pw@127.0.0.1:5432/x', answer);

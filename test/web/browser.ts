@@ -33,7 +33,11 @@ export async function launchBrowser(): Promise<TestBrowser> {
   return {
     context,
     dark: async () => {
-      extra ??= await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+      extra ??= await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+      });
       return extra.newContext({ colorScheme: 'dark', viewport: { width: 1280, height: 900 } });
     },
     close: async () => {

@@ -32,7 +32,9 @@ describe('web pages from the CLI', () => {
   it('open without a server says to use ui, exit 2', async () => {
     const opened = await runCli(['open'], { home: suite.home.dir });
     expect(opened.exitCode).toBe(2);
-    expect(opened.err).toBe('exec-track: No server is configured, so there is no page to open; give --server <url>, or run `exec-track ui` for the embedded store.\n');
+    expect(opened.err).toBe(
+      'exec-track: No server is configured, so there is no page to open; give --server <url>, or run `exec-track ui` for the embedded store.\n',
+    );
   });
 
   it('ui serves the embedded store read-only with the same pages', async () => {

@@ -19,7 +19,7 @@ describe('error pages in a browser', () => {
     await page.close();
   });
 
-  it('shows an HTML 429 page with Retry-After and the pages\' headers past the per-IP limit', async () => {
+  it("shows an HTML 429 page with Retry-After and the pages' headers past the per-IP limit", async () => {
     const page = await web.browser.context.newPage();
     let answer = await page.goto(web.server.url);
     for (let i = 0; i < LIMIT + 2 && answer?.status() !== 429; i++) answer = await page.goto(web.server.url);

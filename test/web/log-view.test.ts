@@ -42,14 +42,18 @@ describe('the log view', () => {
     const script = 'for i in $(seq 1 40); do echo "line $i"; sleep 0.05; done';
     const ran = await runCli(['run', '--server', server.url, '--sample', '100ms', '--', 'sh', '-c', script], { home: home.dir });
     const id = executionId(ran.err);
-    const { reports } = (await (await fetch(`${server.url}/api/v1/executions/${id}/reports?limit=1000`)).json()) as { reports: { seq: number; text: string }[] };
+    const { reports } = (await (await fetch(`${server.url}/api/v1/executions/${id}/reports?limit=1000`)).json()) as {
+      reports: { seq: number; text: string }[];
+    };
     expect(reports.map((r) => r.text)).toEqual(Array.from({ length: 40 }, (_, i) => `line ${i + 1}`));
     // the precondition: samples took seqs, so seq and position differ
     const last = reports.at(-1)!;
     expect(last.seq).toBeGreaterThan(39);
     await page.goto(`${server.url}/e/${id}#L${last.seq + 1}`);
     await poll(() => page.locator('#log-view li.target .tx').textContent()).toBe('line 40');
-    const shown = new Map(await page.locator('#log-view li[id]').evaluateAll((lis) => lis.map((li) => [li.id, li.querySelector('.tx')?.textContent ?? ''] as const)));
+    const shown = new Map(
+      await page.locator('#log-view li[id]').evaluateAll((lis) => lis.map((li) => [li.id, li.querySelector('.tx')?.textContent ?? ''] as const)),
+    );
     for (const r of reports) if (shown.has(`L${r.seq + 1}`)) expect(shown.get(`L${r.seq + 1}`)).toBe(r.text);
     expect([...shown.values()].filter((text) => text.startsWith('line ')).length).toBeGreaterThan(20);
     const box = (await page.locator('#log-view li.target').boundingBox())!;
@@ -59,10 +63,14 @@ describe('the log view', () => {
 
   it('follows the end while running, stops when the reader scrolls up, and jumps back to the end', async () => {
     const gate = join(home.dir, 'gate');
-    const child = spawn(process.execPath, [BIN, 'run', '--server', server.url, '--', 'sh', '-c', `i=0; while [ ! -f '${gate}' ]; do i=$((i+1)); echo "tick $i"; sleep 0.02; done; echo last`], {
-      env: cliEnv(home.dir),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'run', '--server', server.url, '--', 'sh', '-c', `i=0; while [ ! -f '${gate}' ]; do i=$((i+1)); echo "tick $i"; sleep 0.02; done; echo last`],
+      {
+        env: cliEnv(home.dir),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const done = collect(child);
     let stderr = '';
     child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));

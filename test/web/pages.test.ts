@@ -26,14 +26,21 @@ interface SessionDoc {
   executions: Array<{ id: string; command: string[]; state: string }>;
 }
 
-const sessionDoc = async (): Promise<SessionDoc> => JSON.parse((await runCli(['report', '--json', '--server', server.url], { home: home.dir })).out) as SessionDoc;
+const sessionDoc = async (): Promise<SessionDoc> =>
+  JSON.parse((await runCli(['report', '--json', '--server', server.url], { home: home.dir })).out) as SessionDoc;
 
 beforeAll(async () => {
   home = tempHome();
   server = await startServer({ home: home.dir });
   const run = (args: string[]) => runCli(['run', '--quiet', '--server', server.url, '--', ...args], { home: home.dir });
   // resource samples every 100 ms (the shortest): the pages keep them apart from the run's own metrics
-  expect((await runCli(['run', '--quiet', '--sample', '100ms', '--server', server.url, '--', 'python3', TRAIN, '--epochs', String(EPOCHS), '--delay', '0.1'], { home: home.dir })).exitCode).toBe(0);
+  expect(
+    (
+      await runCli(['run', '--quiet', '--sample', '100ms', '--server', server.url, '--', 'python3', TRAIN, '--epochs', String(EPOCHS), '--delay', '0.1'], {
+        home: home.dir,
+      })
+    ).exitCode,
+  ).toBe(0);
   expect((await run(['python3', TRAIN, '--epochs', '4', '--delay', '0.02', '--fail'])).exitCode).toBe(1);
   expect((await run(['sh', '-c', 'echo "<script>window.pwned = 1</script>"'])).exitCode).toBe(0);
   const doc = await sessionDoc();
@@ -52,7 +59,10 @@ afterAll(async () => {
 /** Saves full-page screenshots of `path` at 1280 and 390 px, light and dark, under .tmp/screenshots/. */
 async function screenshots(path: string, name: string, ready: string): Promise<void> {
   const dark = await browser.dark();
-  for (const [context, scheme] of [[browser.context, 'light'], [dark, 'dark']] as Array<[BrowserContext, string]>) {
+  for (const [context, scheme] of [
+    [browser.context, 'light'],
+    [dark, 'dark'],
+  ] as Array<[BrowserContext, string]>) {
     for (const width of [1280, 390]) {
       const shot = await context.newPage();
       await shot.setViewportSize({ width, height: 900 });
@@ -102,7 +112,11 @@ describe('web pages', () => {
     await loss.scrollIntoViewIfNeeded();
     await poll(() => loss.getAttribute('data-points')).toBe(String(EPOCHS));
     // the run's own charts first; the wrapper's resource samples under their own heading
-    expect(await page.locator('.charts:not(.system) figure.chart').evaluateAll((fs) => fs.map((f) => (f as HTMLElement).dataset.key))).toEqual(['acc', 'epoch', 'loss']);
+    expect(await page.locator('.charts:not(.system) figure.chart').evaluateAll((fs) => fs.map((f) => (f as HTMLElement).dataset.key))).toEqual([
+      'acc',
+      'epoch',
+      'loss',
+    ]);
     expect(await page.locator('h3.system').textContent()).toBe('Resources (sampled by exec-track)');
     expect(await page.locator('.charts.system figure.chart[data-key="sys/rss_bytes"]').count()).toBe(1);
     await poll(() => page.locator('#log-view li .tx').allTextContents()).toContainEqual(expect.stringMatching(/^epoch=1 loss=[\d.]+ acc=[\d.]+$/));
@@ -142,18 +156,37 @@ describe('web pages', () => {
 
   it("shows a running child's new line without reload, and the badge turns Passive", async () => {
     const gate = join(home.dir, 'gate');
-    const child = spawn(process.execPath, [BIN, 'run', '--quiet', '--sample', '100ms', '--server', server.url, '--', 'sh', '-c', `echo first; while [ ! -f '${gate}' ]; do sleep 0.05; done; echo second`], {
-      env: cliEnv(home.dir),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'run',
+        '--quiet',
+        '--sample',
+        '100ms',
+        '--server',
+        server.url,
+        '--',
+        'sh',
+        '-c',
+        `echo first; while [ ! -f '${gate}' ]; do sleep 0.05; done; echo second`,
+      ],
+      {
+        env: cliEnv(home.dir),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const done = collect(child);
     let id = '';
-    await poll(async () => {
-      const doc = await sessionDoc();
-      const e = doc.executions.find((x) => x.command.includes('sh') && x.state === 'Running');
-      id = e?.id ?? '';
-      return id;
-    }, { timeout: 20_000 }).not.toBe('');
+    await poll(
+      async () => {
+        const doc = await sessionDoc();
+        const e = doc.executions.find((x) => x.command.includes('sh') && x.state === 'Running');
+        id = e?.id ?? '';
+        return id;
+      },
+      { timeout: 20_000 },
+    ).not.toBe('');
     await page.goto(`${server.url}/e/${id}`);
     expect(await page.locator('h1 .state').textContent()).toBe('Running');
     await poll(() => page.locator('#log-view li .tx').allTextContents()).toContain('first');

@@ -53,7 +53,10 @@ export async function configShowCommand(opts: { secrets?: boolean; json?: boolea
     io.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
     return 0;
   }
-  const from = view.serverFrom === 'EXEC_TRACK_SERVER' ? `from EXEC_TRACK_SERVER${view.configServer ? `, overriding the config's ${view.configServer}` : ''}` : 'from the config file';
+  const from =
+    view.serverFrom === 'EXEC_TRACK_SERVER'
+      ? `from EXEC_TRACK_SERVER${view.configServer ? `, overriding the config's ${view.configServer}` : ''}`
+      : 'from the config file';
   const lines = [
     `config file: ${view.path}`,
     `server: ${view.serverProblem ? `unusable (${from}): ${view.serverProblem}` : view.server ? `${view.server} (${from})` : '(none: embedded store)'}`,

@@ -10,7 +10,6 @@ import { EMBEDDED_PAGES, ruleOptions } from '../../notify/rule-options.js';
 import type { Store } from '../../store/store.js';
 import type { CommandIo } from '../io.js';
 
-
 /** Options of `notify add`. */
 export interface NotifyAddOptions {
   on?: string;
@@ -68,7 +67,10 @@ export async function notifyListCommand(session: string, opts: { server?: string
     return 0;
   }
   for (const r of rules) {
-    const counts = Object.entries(r.deliveries).map(([state, n]) => `${n} ${state}`).join(', ') || 'nothing sent yet';
+    const counts =
+      Object.entries(r.deliveries)
+        .map(([state, n]) => `${n} ${state}`)
+        .join(', ') || 'nothing sent yet';
     const scope = r.executionId ? ` (execution ${r.executionId} only)` : '';
     io.stdout.write(`${r.id}  ${r.channel}  ${r.url}  on ${r.on.join(',')}${scope}  · ${counts}\n`);
   }
@@ -81,7 +83,8 @@ export async function notifyListCommand(session: string, opts: { server?: string
  */
 export async function notifyRmCommand(ruleId: string, opts: { server?: string }, io: CommandIo): Promise<number> {
   const { env } = io;
-  if (!isId('n', ruleId)) throw new ExecTrackError('USAGE', `"${ruleId}" is not a notification rule id (n_…); list them with \`exec-track notify list <session>\`.`);
+  if (!isId('n', ruleId))
+    throw new ExecTrackError('USAGE', `"${ruleId}" is not a notification rule id (n_…); list them with \`exec-track notify list <session>\`.`);
   const notFound = () => ExecTrackError.of('NOT_FOUND', { thing: `notification rule ${ruleId}`, hint: 'list them with `exec-track notify list <session>`' });
   const server = resolveServer(opts.server, env);
   if (server) {
@@ -108,7 +111,11 @@ export async function notifyTestCommand(url: string, io: CommandIo): Promise<num
     import('../../notify/send.js'),
   ]);
   const target = parseTarget(url);
-  const answer = await post(target.url, render(target.channel, sampleFacts(Date.now(), `${resolveServer(undefined, env) ?? EMBEDDED_PAGES}/e/e_sample`)), 10_000);
+  const answer = await post(
+    target.url,
+    render(target.channel, sampleFacts(Date.now(), `${resolveServer(undefined, env) ?? EMBEDDED_PAGES}/e/e_sample`)),
+    10_000,
+  );
   if (answer.status === null) {
     io.stderr.write(`exec-track: no answer from the ${target.channel} URL (${answer.text}); check the URL and the network.\n`);
     return 1;
@@ -120,7 +127,11 @@ export async function notifyTestCommand(url: string, io: CommandIo): Promise<num
 async function remoteSessionId(api: ApiClient, ref: string): Promise<string> {
   if (isId('s', ref)) return ref;
   const session = (await api.listSessions()).find((s) => s.title === ref);
-  if (!session) throw ExecTrackError.of('NOT_FOUND', { thing: `session titled "${ref}" of this machine on ${api.server}`, hint: 'give its id (s_…) or run `exec-track sessions`' });
+  if (!session)
+    throw ExecTrackError.of('NOT_FOUND', {
+      thing: `session titled "${ref}" of this machine on ${api.server}`,
+      hint: 'give its id (s_…) or run `exec-track sessions`',
+    });
   return session.id;
 }
 
@@ -132,7 +143,11 @@ async function localSession(store: Store, ref: string): Promise<{ id: string }> 
 
 async function withEmbedded<T>(env: NodeJS.ProcessEnv, create: boolean, work: (store: Store) => Promise<T>): Promise<T> {
   const path = embeddedDbPath(env);
-  if (!create && !existsSync(path)) throw ExecTrackError.of('NOT_FOUND', { thing: 'notification rules in the embedded store (it is empty)', hint: '`exec-track notify add <session> <url>` adds one' });
+  if (!create && !existsSync(path))
+    throw ExecTrackError.of('NOT_FOUND', {
+      thing: 'notification rules in the embedded store (it is empty)',
+      hint: '`exec-track notify add <session> <url>` adds one',
+    });
   const { openStore } = await import('../../store/open.js');
   const store = await openStore(path);
   try {

@@ -13,7 +13,11 @@ import type { CommandIo } from '../io.js';
 export async function openCommand(target: string | undefined, opts: { server?: string }, io: CommandIo): Promise<number> {
   const { env } = io;
   const server = resolveServer(opts.server, env);
-  if (!server) throw new ExecTrackError('USAGE', 'No server is configured, so there is no page to open; give --server <url>, or run `exec-track ui` for the embedded store.');
+  if (!server)
+    throw new ExecTrackError(
+      'USAGE',
+      'No server is configured, so there is no page to open; give --server <url>, or run `exec-track ui` for the embedded store.',
+    );
   const { RemoteSource } = await import('../../report/remote-source.js');
   const source = new RemoteSource(server, { env });
   try {

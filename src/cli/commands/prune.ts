@@ -30,10 +30,14 @@ export async function rmCommand(id: string, opts: { force: boolean }, io: Comman
   }
   const store = await openExisting(env);
   try {
-    if (store && !opts.force) await refuseRunning(store, kind === 'session' ? await store.listExecutions(id) : [await store.getExecution(id)].filter((e) => e !== undefined));
+    if (store && !opts.force)
+      await refuseRunning(store, kind === 'session' ? await store.listExecutions(id) : [await store.getExecution(id)].filter((e) => e !== undefined));
     const deleted = store && (kind === 'session' ? await deleteSession(store, id) : await deleteExecution(store, id));
     if (!deleted) {
-      throw ExecTrackError.of('NOT_FOUND', { thing: `${kind} ${id} found in the embedded store`, hint: 'check the id or run `exec-track sessions` to list sessions' });
+      throw ExecTrackError.of('NOT_FOUND', {
+        thing: `${kind} ${id} found in the embedded store`,
+        hint: 'check the id or run `exec-track sessions` to list sessions',
+      });
     }
     if (kind === 'session') await forgetCurrentSession(env, (current) => current === id);
     io.stdout.write(`${deleted}\n`);

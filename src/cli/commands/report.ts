@@ -64,7 +64,10 @@ export async function reportCommand(target: string | undefined, opts: ReportOpti
   try {
     const resolved = await source.resolve(target);
     if (opts.chart !== undefined && resolved.kind === 'session') {
-      throw new ExecTrackError('USAGE', `--chart draws one execution's metric, and ${resolved.id} is a session; give an execution id (\`exec-track report e_… --chart ${opts.chart}\`), or compare the session's executions with \`--metric ${opts.chart}\`.`);
+      throw new ExecTrackError(
+        'USAGE',
+        `--chart draws one execution's metric, and ${resolved.id} is a session; give an execution id (\`exec-track report e_… --chart ${opts.chart}\`), or compare the session's executions with \`--metric ${opts.chart}\`.`,
+      );
     }
     if (opts.follow) {
       const controller = new AbortController();

@@ -28,7 +28,11 @@ const FLUSH_MS = 5000;
 export async function validateRunNotify(flags: RunNotifyFlags): Promise<RunRule[] | undefined> {
   if (!flags.notify || flags.notify.length === 0) {
     const alone = flags.notifyOn !== undefined ? '--notify-on' : flags.stallAfter !== undefined ? '--stall-after' : undefined;
-    if (alone) throw new ExecTrackError('USAGE', `${alone} applies to the rules of --notify <url>; add --notify <url>, or use \`exec-track notify add\` for a session's rules.`);
+    if (alone)
+      throw new ExecTrackError(
+        'USAGE',
+        `${alone} applies to the rules of --notify <url>; add --notify <url>, or use \`exec-track notify add\` for a session's rules.`,
+      );
     return undefined;
   }
   const { parseTarget } = await import('../../notify/target.js');
@@ -58,9 +62,17 @@ export function runNotifications(bodies: RunRule[], store: Store | undefined, en
       registered = (async () => {
         // without rules of its own, a run still sends what earlier runs left in the outbox and watches the store's session rules
         if (bodies.length === 0 && (await store.notify.listRules()).length === 0) return;
-        const [{ addRule }, { Notifier }, { notifyOptions }] = await Promise.all([import('../../notify/rules.js'), import('../../notify/notifier.js'), import('../../notify/options.js')]);
+        const [{ addRule }, { Notifier }, { notifyOptions }] = await Promise.all([
+          import('../../notify/rules.js'),
+          import('../../notify/notifier.js'),
+          import('../../notify/options.js'),
+        ]);
         for (const b of bodies) await addRule(store, sessionId, { ...b, executionId }, Date.now());
-        const notifier = new Notifier(store, notifyOptions(env), { clock: Date.now, log: (line) => notice(line.replace(/^exec-track: /, '')), base: EMBEDDED_PAGES });
+        const notifier = new Notifier(store, notifyOptions(env), {
+          clock: Date.now,
+          log: (line) => notice(line.replace(/^exec-track: /, '')),
+          base: EMBEDDED_PAGES,
+        });
         notifier.start();
         stopNotifier = async () => {
           await notifier.stop();

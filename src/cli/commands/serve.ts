@@ -37,7 +37,10 @@ export async function serveCommand(flags: ServeFlags, io: CommandIo): Promise<nu
   const options = parseServeFlags(flags);
   const { startServer } = await import('../../server/serve.js');
   const { notifyOptions } = await import('../../notify/options.js');
-  const server = await startServer(databaseTarget(flags.db, io.env), options, undefined, { options: notifyOptions(io.env), publicUrl: publicUrl(flags.publicUrl) });
+  const server = await startServer(databaseTarget(flags.db, io.env), options, undefined, {
+    options: notifyOptions(io.env),
+    publicUrl: publicUrl(flags.publicUrl),
+  });
   io.stdout.write(`exec-track: listening on ${server.url}\n`);
   return new Promise((resolve) => {
     let stopping = false;
@@ -82,7 +85,8 @@ export function parseServeFlags(flags: ServeFlags): Partial<ServerOptions> & Pic
 /** `--public-url`: an http(s) URL (the base of page links in notifications). @throws ExecTrackError USAGE. */
 function publicUrl(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (!/^https?:\/\/[^/\s]+/i.test(value) || !URL.canParse(value)) throw new ExecTrackError('USAGE', `--public-url expects the http(s) URL people open the server at, got "${value}".`);
+  if (!/^https?:\/\/[^/\s]+/i.test(value) || !URL.canParse(value))
+    throw new ExecTrackError('USAGE', `--public-url expects the http(s) URL people open the server at, got "${value}".`);
   return value.replace(/\/+$/, '');
 }
 

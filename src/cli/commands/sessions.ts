@@ -31,7 +31,10 @@ export async function sessionsCommand(opts: SessionsOptions, io: CommandIo): Pro
     return 0;
   }
   if (sessions.length === 0) {
-    const where = server && !new ApiClient(server, { env }).credentials.get().token ? ` on ${server} from this machine: it has no identity there until its first run` : ' yet';
+    const where =
+      server && !new ApiClient(server, { env }).credentials.get().token
+        ? ` on ${server} from this machine: it has no identity there until its first run`
+        : ' yet';
     io.stdout.write(`No sessions${where}; \`exec-track run -- <cmd>\` creates one titled "${DEFAULTS.sessionTitle}".\n`);
     return 0;
   }
@@ -86,17 +89,22 @@ export async function sessionUseCommand(ref: string, opts: { server?: string }, 
 async function useRemoteSession(server: string, ref: string, env: NodeJS.ProcessEnv): Promise<{ id: string; title: string }> {
   const api = new ApiClient(server, { env });
   if (!api.credentials.get().token) {
-    throw new ExecTrackError('NOT_FOUND', `This machine has no sessions on ${server} yet (no identity there until its first run); start one with \`exec-track run -- <cmd>\`.`);
+    throw new ExecTrackError(
+      'NOT_FOUND',
+      `This machine has no sessions on ${server} yet (no identity there until its first run); start one with \`exec-track run -- <cmd>\`.`,
+    );
   }
   const session = (await api.listSessions()).find((s) => s.id === ref || s.title === ref);
-  if (!session) throw ExecTrackError.of('NOT_FOUND', { thing: `session "${ref}" of this machine on ${server}`, hint: 'run `exec-track sessions` to list them' });
+  if (!session)
+    throw ExecTrackError.of('NOT_FOUND', { thing: `session "${ref}" of this machine on ${server}`, hint: 'run `exec-track sessions` to list them' });
   await api.credentials.update((current) => ({ currentSession: session.id, sessionTitles: { ...current.sessionTitles, [session.title]: session.id } }));
   return session;
 }
 
 async function useEmbeddedSession(ref: string, env: NodeJS.ProcessEnv): Promise<{ id: string; title: string }> {
   const path = embeddedDbPath(env);
-  if (!existsSync(path)) throw ExecTrackError.of('NOT_FOUND', { thing: `session "${ref}" in the embedded store (it is empty)`, hint: '`exec-track run -- <cmd>` creates one' });
+  if (!existsSync(path))
+    throw ExecTrackError.of('NOT_FOUND', { thing: `session "${ref}" in the embedded store (it is empty)`, hint: '`exec-track run -- <cmd>` creates one' });
   const [{ openStore }, { useLocalSession }] = await Promise.all([import('../../store/open.js'), import('../../sink/local-session.js')]);
   const store = await openStore(path);
   try {

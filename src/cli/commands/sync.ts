@@ -35,13 +35,16 @@ export async function syncCommand(opts: SyncOptions, io: CommandIo): Promise<num
     return exitCode;
   }
   for (const r of results) (r.error ? io.stderr : io.stdout).write(`${describe(r)}\n`);
-  io.stdout.write(results.length === 0 ? 'exec-track: nothing to sync\n' : `exec-track: uploaded ${countOf(done.length, 'execution')}, ${countOf(lines, 'line')}\n`);
+  io.stdout.write(
+    results.length === 0 ? 'exec-track: nothing to sync\n' : `exec-track: uploaded ${countOf(done.length, 'execution')}, ${countOf(lines, 'line')}\n`,
+  );
   return exitCode;
 }
 
 function describe(r: SyncResult): string {
   if (r.status === 'failed') return `exec-track: ${r.executionId} stays in the spool: ${r.error!.message}`;
-  if (r.status === 'rejected') return `exec-track: the server refused ${r.executionId} for good (${r.error!.message.replace(/\.$/, '')}); it was set aside in the spool's rejected/ folder and will not be sent again.`;
+  if (r.status === 'rejected')
+    return `exec-track: the server refused ${r.executionId} for good (${r.error!.message.replace(/\.$/, '')}); it was set aside in the spool's rejected/ folder and will not be sent again.`;
   const state = r.status === 'finished' ? 'final state uploaded' : 'the wrapper died: Exec crushed (tracker died) at its last heartbeat';
   return `${r.executionId}  ${countOf(r.lines, 'line')}, ${state}  → ${maskUrl(r.server)}`;
 }

@@ -48,7 +48,10 @@ export function trackingMetrics(opts: TrackingOptions): MetricsConfig {
 function checkSession(session: string): void {
   if (session.trim() === '') throw new ExecTrackError('USAGE', '--session expects a session id or a title.');
   if (isId('e', session)) {
-    throw new ExecTrackError('USAGE', `${session} is an execution id; --session takes a session id (s_…) or a title (\`exec-track report ${session}\` shows which session it is in).`);
+    throw new ExecTrackError(
+      'USAGE',
+      `${session} is an execution id; --session takes a session id (s_…) or a title (\`exec-track report ${session}\` shows which session it is in).`,
+    );
   }
   if (!isId('s', session)) checkTextLimit(session, 'sessionTitle', 'The session title given to --session');
 }
@@ -65,12 +68,18 @@ export async function openSink(opts: TrackingOptions, io: CommandIo, lineQuota?:
   const notice = noticeTo(io.stderr);
   const server = resolveServer(opts.server, env);
   if (server && lineQuota !== undefined) {
-    throw new ExecTrackError('USAGE', `--line-quota sets the embedded store's quota; the server ${server} keeps as many lines as its \`serve --line-quota\` says.`);
+    throw new ExecTrackError(
+      'USAGE',
+      `--line-quota sets the embedded store's quota; the server ${server} keeps as many lines as its \`serve --line-quota\` says.`,
+    );
   }
   let opened: OpenedSink;
   if (server) {
     const { RemoteSink } = await import('../../sink/remote-sink.js');
-    opened = { sink: new RemoteSink({ server, env, quiet: opts.quiet ?? false, notify, stderr: (text) => void io.stderr.write(text, () => undefined) }), close: async () => undefined };
+    opened = {
+      sink: new RemoteSink({ server, env, quiet: opts.quiet ?? false, notify, stderr: (text) => void io.stderr.write(text, () => undefined) }),
+      close: async () => undefined,
+    };
   } else {
     const [{ openStore }, { LocalSink }, { embeddedDbPath }] = await Promise.all([
       import('../../store/open.js'),

@@ -42,7 +42,11 @@ function slackEscape(text: string): string {
  */
 export function chatText(f: MessageFacts, maxLength: number, syntax: ChatSyntax): string {
   const metrics = metricLines(f.metrics).map((m) => `• ${syntax.text(m)}`);
-  const head = [`${syntax.bold}${syntax.text(titleWithIcon(f))}${syntax.bold}`, syntax.link(f.link, f.execution ? 'open the run' : 'open the session'), ...metrics].join('\n');
+  const head = [
+    `${syntax.bold}${syntax.text(titleWithIcon(f))}${syntax.bold}`,
+    syntax.link(f.link, f.execution ? 'open the run' : 'open the session'),
+    ...metrics,
+  ].join('\n');
   const lines = lineTexts(f.lines).map((l) => syntax.code(l.replaceAll('```', "'''")));
   if (lines.length === 0) return fitText(head, [], maxLength);
   // the fence costs 8 characters; fitText keeps head whole and the newest lines that fit

@@ -11,6 +11,10 @@ export const DISCORD_CONTENT_LIMIT = 2000;
 
 /** A Discord webhook message in Markdown, cut to {@link DISCORD_CONTENT_LIMIT}; the link in `<…>` (no embed preview). */
 export function renderDiscord(f: MessageFacts): RenderedMessage {
-  const content = chatText(f, DISCORD_CONTENT_LIMIT, markdownSyntax((url, label) => `[${label}](<${url}>)`));
+  const content = chatText(
+    f,
+    DISCORD_CONTENT_LIMIT,
+    markdownSyntax((url, label) => `[${label}](<${url}>)`),
+  );
   return { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content, allowed_mentions: { parse: [] } }) };
 }

@@ -24,6 +24,10 @@ export function renderSlack(f: MessageFacts): RenderedMessage {
 
 /** A Mattermost incoming-webhook message: `{"text": …}` in Markdown, cut to {@link MATTERMOST_TEXT_LIMIT}. */
 export function renderMattermost(f: MessageFacts): RenderedMessage {
-  const text = chatText(f, MATTERMOST_TEXT_LIMIT, markdownSyntax((url, label) => `[${label}](${url})`));
+  const text = chatText(
+    f,
+    MATTERMOST_TEXT_LIMIT,
+    markdownSyntax((url, label) => `[${label}](${url})`),
+  );
   return { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }) };
 }

@@ -49,5 +49,7 @@ function summary(e: Execution): NonNullable<WebhookPayload['execution']> {
 // JSON has no NaN/Infinity: those become null
 function metrics(f: MessageFacts): NonNullable<WebhookPayload['metrics']> {
   const finite = (n: number) => (Number.isFinite(n) ? n : null);
-  return Object.fromEntries(Object.entries(f.metrics ?? {}).map(([k, m]) => [k, { last: finite(m.last), min: finite(m.min), max: finite(m.max), count: m.count }]));
+  return Object.fromEntries(
+    Object.entries(f.metrics ?? {}).map(([k, m]) => [k, { last: finite(m.last), min: finite(m.min), max: finite(m.max), count: m.count }]),
+  );
 }

@@ -45,7 +45,13 @@ export async function apiPlugin(app: FastifyInstance, { ctx, inflight }: ApiPlug
   socketRoutes(api, ctx, inflight);
   api.get(
     '/openapi.json',
-    { schema: { tags: ['docs'], summary: 'This OpenAPI 3.1 document (also docs/openapi.json); the reference page built from it is at /api/docs', response: replies({ 200: RESPONSES['GET /api/v1/openapi.json'] }) } },
+    {
+      schema: {
+        tags: ['docs'],
+        summary: 'This OpenAPI 3.1 document (also docs/openapi.json); the reference page built from it is at /api/docs',
+        response: replies({ 200: RESPONSES['GET /api/v1/openapi.json'] }),
+      },
+    },
     async () => api.swagger() as ResponseBody<'GET /api/v1/openapi.json'>,
   );
 }

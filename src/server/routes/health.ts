@@ -14,12 +14,22 @@ const NOT_READY_RETRY_S = 5;
  * plugin: not rate limited, no credentials (docs/deploy.md).
  */
 export function healthRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness: the process answers (whatever the database does)', response: { 200: RESPONSES['GET /healthz'] } } }, async () => ({
-    ok: true as const,
-  }));
+  app.get(
+    '/healthz',
+    { schema: { tags: ['health'], summary: 'Liveness: the process answers (whatever the database does)', response: { 200: RESPONSES['GET /healthz'] } } },
+    async () => ({
+      ok: true as const,
+    }),
+  );
   app.get(
     '/readyz',
-    { schema: { tags: ['health'], summary: 'Readiness: the database answers; 503 with Retry-After when it does not', response: replies({ 200: RESPONSES['GET /readyz'] }) } },
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Readiness: the database answers; 503 with Retry-After when it does not',
+        response: replies({ 200: RESPONSES['GET /readyz'] }),
+      },
+    },
     async () => {
       try {
         await ctx.store.ping();

@@ -86,7 +86,9 @@ export function connectError(url: string, cause: unknown): ExecTrackError {
   // PostgreSQL's own answer (severity set) names what is wrong (`role "x" does not exist`) and never
   // carries the password; a network error is named by its code (ECONNREFUSED)
   const answered = typeof (cause as { severity?: unknown }).severity === 'string';
-  const detail = answered ? `${(cause as Error).message}, ${(cause as NodeJS.ErrnoException).code}` : ((cause as NodeJS.ErrnoException).code ?? (cause as Error).message);
+  const detail = answered
+    ? `${(cause as Error).message}, ${(cause as NodeJS.ErrnoException).code}`
+    : ((cause as NodeJS.ErrnoException).code ?? (cause as Error).message);
   const check = answered ? 'check the user, password and database name in --db' : 'check --db and that the server accepts connections';
   return new ExecTrackError('STORE_ERROR', `Cannot open the PostgreSQL database ${redactedUrl(url)} (${detail}); ${check}.`, { cause });
 }

@@ -25,7 +25,8 @@ export class PostgresNotifyStore implements NotifyStore {
           'INSERT INTO notify_rules (id, session_id, execution_id, channel, url, events, stall_after_ms, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
           [rule.id, rule.sessionId, rule.executionId, rule.channel, rule.url, JSON.stringify(rule.on), rule.stallAfterMs, rule.createdAt],
         );
-        for (const key of skipKeys) await db.query(INSERT_MESSAGE, [key, rule.id, rule.sessionId, 'skipped', 'skipped', rule.channel, '', '{}', '', rule.createdAt]);
+        for (const key of skipKeys)
+          await db.query(INSERT_MESSAGE, [key, rule.id, rule.sessionId, 'skipped', 'skipped', rule.channel, '', '{}', '', rule.createdAt]);
       }),
     );
   }
@@ -61,7 +62,18 @@ export class PostgresNotifyStore implements NotifyStore {
       transaction(this.#pool, async (db: Client) => {
         let added = 0;
         for (const m of messages) {
-          const result = await db.query(INSERT_MESSAGE, [m.key, m.ruleId, m.sessionId, m.kind, m.state, m.channel, m.url, JSON.stringify(m.headers), m.body, m.createdAt]);
+          const result = await db.query(INSERT_MESSAGE, [
+            m.key,
+            m.ruleId,
+            m.sessionId,
+            m.kind,
+            m.state,
+            m.channel,
+            m.url,
+            JSON.stringify(m.headers),
+            m.body,
+            m.createdAt,
+          ]);
           added += result.rowCount ?? 0;
         }
         return added;
@@ -94,7 +106,10 @@ export class PostgresNotifyStore implements NotifyStore {
 
   async deliveryCounts(ruleId: string): Promise<Record<string, number>> {
     const { rows } = await engineSafe(() =>
-      this.#pool.query<{ state: string; n: number }>("SELECT state, count(*)::bigint AS n FROM notify_outbox WHERE rule_id = $1 AND state <> 'skipped' GROUP BY state", [ruleId]),
+      this.#pool.query<{ state: string; n: number }>(
+        "SELECT state, count(*)::bigint AS n FROM notify_outbox WHERE rule_id = $1 AND state <> 'skipped' GROUP BY state",
+        [ruleId],
+      ),
     );
     return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
   }

@@ -63,7 +63,10 @@ export class SqliteStore implements Store {
     if (!options.readonly) migrate(this.#db);
     else if (checkVersion(this.#db) < SCHEMA_VERSION) {
       this.#db.close();
-      throw new ExecTrackError('STORE_ERROR', `The database ${path} needs an upgrade, which cannot be written while the disk is full; free some space and retry.`);
+      throw new ExecTrackError(
+        'STORE_ERROR',
+        `The database ${path} needs an upgrade, which cannot be written while the disk is full; free some space and retry.`,
+      );
     }
     this.#sessions = new Sessions(this.#db);
     this.#executions = new Executions(this.#db, options.lineQuota);
@@ -222,7 +225,9 @@ export class SqliteStore implements Store {
     try {
       this.#db.prepare('SELECT 1').get();
     } catch (cause) {
-      throw new ExecTrackError('STORE_ERROR', `The SQLite database does not answer (${(cause as Error).message}); check the file and restart the server.`, { cause });
+      throw new ExecTrackError('STORE_ERROR', `The SQLite database does not answer (${(cause as Error).message}); check the file and restart the server.`, {
+        cause,
+      });
     }
   }
 

@@ -6,7 +6,10 @@ export function mountChartTools(tools: HTMLElement, onChange: (settings: ChartSe
   const settings: ChartSettings = { x: 'step', logY: false, smoothing: 0 };
   const x = el('select');
   x.setAttribute('aria-label', 'x axis');
-  for (const [value, label] of [['step', 'x: step'], ['ts', 'x: time']]) {
+  for (const [value, label] of [
+    ['step', 'x: step'],
+    ['ts', 'x: time'],
+  ]) {
     const option = el('option', '', label);
     option.value = value!;
     x.append(option);

@@ -25,7 +25,13 @@ export type SeriesSource = (buckets: number, range?: { from: number; to: number 
  * downsampled by the server to `buckets` min/max pairs, optionally in an x range; an empty series
  * when the execution has no such key.
  */
-export async function fetchSeries(executionId: string, key: string, x: ChartSettings['x'], buckets: number, range?: { from: number; to: number }): Promise<SeriesJson> {
+export async function fetchSeries(
+  executionId: string,
+  key: string,
+  x: ChartSettings['x'],
+  buckets: number,
+  range?: { from: number; to: number },
+): Promise<SeriesJson> {
   const params = new URLSearchParams({ keys: key, buckets: String(buckets), x });
   if (range) {
     params.set('from', String(range.from));
@@ -78,12 +84,15 @@ export class MetricChart {
     this.#reset.hidden = true;
     this.#reset.addEventListener('click', () => void this.zoom(undefined));
     figure.append(this.#note, this.#reset);
-    new IntersectionObserver((entries, observer) => {
-      if (!entries.some((e) => e.isIntersecting)) return;
-      observer.disconnect();
-      this.#rendered = true;
-      void this.zoom(undefined);
-    }, { rootMargin: '200px' }).observe(figure);
+    new IntersectionObserver(
+      (entries, observer) => {
+        if (!entries.some((e) => e.isIntersecting)) return;
+        observer.disconnect();
+        this.#rendered = true;
+        void this.zoom(undefined);
+      },
+      { rootMargin: '200px' },
+    ).observe(figure);
   }
 
   /** Applies new shared settings (x axis change refetches: buckets divide the x range). */
@@ -107,7 +116,11 @@ export class MetricChart {
       for (const { index, points } of early) {
         const s = this.#series[index];
         const last = s?.step.at(-1) ?? -Infinity;
-        if (s) this.#push(s, points.filter((p) => p.step > last));
+        if (s)
+          this.#push(
+            s,
+            points.filter((p) => p.step > last),
+          );
       }
       this.#draw();
     } catch (error) {
@@ -173,7 +186,11 @@ export class MetricChart {
           {
             label: x === 'ts' ? 'time' : 'step',
             value: (_u, v, _s, i) =>
-              v === null || v === undefined ? '-' : x === 'ts' ? formatLocalTime(v * 1000) : `${v}${i !== null && tsOf(0, i) !== undefined && xs.length === 1 ? ` · ${formatLocalTime(tsOf(0, i)!)}` : ''}`,
+              v === null || v === undefined
+                ? '-'
+                : x === 'ts'
+                  ? formatLocalTime(v * 1000)
+                  : `${v}${i !== null && tsOf(0, i) !== undefined && xs.length === 1 ? ` · ${formatLocalTime(tsOf(0, i)!)}` : ''}`,
           },
           ...this.#labels.map((label, i) => ({ label, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: true, points: { show: shown <= 50 } })),
         ],
@@ -183,7 +200,9 @@ export class MetricChart {
             grid: { stroke: 'rgba(128,128,128,0.2)' },
             // steps are whole numbers: no tick between them
             ...(x === 'step' ? { values: (_u: uPlot, splits: number[]) => splits.map((v) => (Number.isInteger(v) ? String(v) : '')) } : {}),
-          }, { stroke: ink, grid: { stroke: 'rgba(128,128,128,0.2)' }, size: 60 }],
+          },
+          { stroke: ink, grid: { stroke: 'rgba(128,128,128,0.2)' }, size: 60 },
+        ],
         hooks: {
           setSelect: [
             (u) => {

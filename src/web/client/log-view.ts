@@ -96,7 +96,8 @@ export class LogView {
     const droppedBefore = this.#quota().dropped;
     this.#extent = { ...this.#extent, lastSeq: Math.max(this.#extent.lastSeq, lines.at(-1)!.seq) };
     // the rolling part of a full quota shifts by one row per new line: forget what was cached past the head
-    if (this.#quota().dropped !== droppedBefore) for (const b of [...this.#blocks.keys()]) {
+    if (this.#quota().dropped !== droppedBefore)
+      for (const b of [...this.#blocks.keys()]) {
         if (b * BLOCK + BLOCK <= this.#quota().head) continue;
         this.#blocks.delete(b);
         this.#complete.delete(b);

@@ -63,6 +63,11 @@ export function mountSearch(id: string, log: LogView, tools: HTMLElement): void 
       void go(-1);
     }
   });
-  form.append(input, button('Previous', () => void go(-1)), button('Next', () => void go(1)), count);
+  form.append(
+    input,
+    button('Previous', () => void go(-1)),
+    button('Next', () => void go(1)),
+    count,
+  );
   tools.append(form);
 }

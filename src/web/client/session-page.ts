@@ -229,7 +229,14 @@ export function mountSessionPage(data: { id: string }): void {
       const key = keys[i]!;
       const source = async (buckets: number, range?: { from: number; to: number }) =>
         Promise.all(chosen.map((e) => fetchSeries(e.id, key, settings.x, buckets, range)));
-      charts.push(new MetricChart(figure, chosen.map((e) => e.name ?? e.id.slice(0, 8)), source, settings));
+      charts.push(
+        new MetricChart(
+          figure,
+          chosen.map((e) => e.name ?? e.id.slice(0, 8)),
+          source,
+          settings,
+        ),
+      );
     });
     section.scrollIntoView();
   }

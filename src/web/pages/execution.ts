@@ -59,7 +59,8 @@ function metricsSection(metrics: Record<string, MetricSummary>): SafeHtml {
 <h2 id="metrics-h">Metrics</h2>
 <table class="summary"><thead><tr><th scope="col">key</th><th scope="col">last</th><th scope="col">min</th><th scope="col">max</th><th scope="col">points</th></tr></thead>
 <tbody>${Object.entries(metrics).map(
-    ([key, s]) => html`<tr><th scope="row">${key}</th><td>${formatNumber(s.last)}</td><td>${formatNumber(s.min)}</td><td>${formatNumber(s.max)}</td><td>${s.count}</td></tr>`,
+    ([key, s]) =>
+      html`<tr><th scope="row">${key}</th><td>${formatNumber(s.last)}</td><td>${formatNumber(s.min)}</td><td>${formatNumber(s.max)}</td><td>${s.count}</td></tr>`,
   )}</tbody></table>
 <div class="chart-tools" hidden></div>
 ${chartsOf(Object.keys(metrics))}

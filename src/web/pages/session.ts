@@ -18,7 +18,8 @@ export function sessionPage(session: Session, executions: ExecutionSummaryJson[]
 <table class="executions">
 <thead><tr><th scope="col" class="pick"><span class="sr">compare</span></th><th scope="col" data-sort="state">state</th><th scope="col" data-sort="name">name</th><th scope="col" data-sort="command">command</th><th scope="col" data-sort="startedAt">started</th><th scope="col" data-sort="durationMs">duration</th><th scope="col" data-sort="exitCode">exit</th><th scope="col" data-sort="lineCount">lines</th>${keys.map((k) => html`<th scope="col" data-sort="m:${k}">${k}</th>`)}</tr></thead>
 <tbody>${executions.map(
-      (e) => html`<tr data-id="${e.id}"><td class="pick"><input type="checkbox" aria-label="compare" value="${e.id}"></td><td>${badge(e.state)}</td><td><a href="/e/${e.id}">${e.name ?? e.id.slice(0, 8)}</a></td><td><code>${formatCommand(e.command)}</code></td><td>${e.startedAt ? html`<time datetime="${e.startedAt}" title="${e.startedAt}">${e.startedAt.replace('T', ' ').slice(0, 19)} UTC</time>` : '-'}</td><td>${formatDuration(e.durationMs)}</td><td>${e.exitCode ?? (e.signal || '-')}</td><td>${e.lineCount}</td>${keys.map((k) => html`<td>${e.metrics[k] ? formatNumber(e.metrics[k].last) : '-'}</td>`)}</tr>`,
+      (e) =>
+        html`<tr data-id="${e.id}"><td class="pick"><input type="checkbox" aria-label="compare" value="${e.id}"></td><td>${badge(e.state)}</td><td><a href="/e/${e.id}">${e.name ?? e.id.slice(0, 8)}</a></td><td><code>${formatCommand(e.command)}</code></td><td>${e.startedAt ? html`<time datetime="${e.startedAt}" title="${e.startedAt}">${e.startedAt.replace('T', ' ').slice(0, 19)} UTC</time>` : '-'}</td><td>${formatDuration(e.durationMs)}</td><td>${e.exitCode ?? (e.signal || '-')}</td><td>${e.lineCount}</td>${keys.map((k) => html`<td>${e.metrics[k] ? formatNumber(e.metrics[k].last) : '-'}</td>`)}</tr>`,
     )}</tbody>
 </table>
 </div>

@@ -11,7 +11,9 @@ export function countsContract(freshStore: FreshStore): void {
       await store.createSession({ id: 's_CCCCCCCCCCCCCCCCCCCCCC', title: 'b', createdAt: 2, ownerId: 'u_1' });
       await store.createExecution(newExecution('e_BBBBBBBBBBBBBBBBBBBBBB', SESSION, 3_000));
       expect([await store.countSessions(null), await store.countSessions('u_1'), await store.countSessions('u_2')]).toEqual([1, 2, 0]);
-      expect([await store.countExecutions(SESSION), await store.countExecutions('s_BBBBBBBBBBBBBBBBBBBBBB'), await store.countExecutions('s_nope')]).toEqual([2, 0, 0]);
+      expect([await store.countExecutions(SESSION), await store.countExecutions('s_BBBBBBBBBBBBBBBBBBBBBB'), await store.countExecutions('s_nope')]).toEqual([
+        2, 0, 0,
+      ]);
     });
 
     it('reads the highest contiguous seq without touching the execution', async () => {

@@ -78,9 +78,19 @@ export function notifyContract(freshStore: FreshStore): void {
       await store.createExecution(newExecution('e_BBBBBBBBBBBBBBBBBBBBBB', SESSION, 2_500));
       await store.createExecution(newExecution('e_CCCCCCCCCCCCCCCCCCCCCC', SESSION, 2_600));
       await store.finishExecution(EXEC, { state: 'Passive', exitCode: 0, signal: null, reason: null, endedAt: 3_000 });
-      await store.finishExecution('e_BBBBBBBBBBBBBBBBBBBBBB', { state: 'Execution crushed', exitCode: null, signal: 'SIGKILL', reason: 'killed by SIGKILL', endedAt: 3_000 });
+      await store.finishExecution('e_BBBBBBBBBBBBBBBBBBBBBB', {
+        state: 'Execution crushed',
+        exitCode: null,
+        signal: 'SIGKILL',
+        reason: 'killed by SIGKILL',
+        endedAt: 3_000,
+      });
       await store.markLost(1e12, 'lost contact', ['e_CCCCCCCCCCCCCCCCCCCCCC']);
-      expect((await scan(store, 10_000)).sort()).toEqual([['failed', 'pending'], ['finished', 'skipped'], ['lost', 'pending']]);
+      expect((await scan(store, 10_000)).sort()).toEqual([
+        ['failed', 'pending'],
+        ['finished', 'skipped'],
+        ['lost', 'pending'],
+      ]);
       expect(await scan(store, 11_000)).toEqual([]);
       const claimed = await store.notify.claim(12_000, 10, 1_000);
       const failed = JSON.parse(claimed.find((m) => m.kind === 'failed')!.body);
@@ -108,7 +118,7 @@ export function notifyContract(freshStore: FreshStore): void {
       expect(await scan(store, 5_000)).toEqual([['failed', 'pending']]);
     });
 
-    it('stalled once after the rule\'s silence, recovered when output comes again, stalled again after a new silence, recovered by output just before the end', async () => {
+    it("stalled once after the rule's silence, recovered when output comes again, stalled again after a new silence, recovered by output just before the end", async () => {
       const { store } = await freshStore();
       await addRule(store, SESSION, { url: HOOK, on: ['stalled'], stallAfterMs: 5_000 }, 1_000);
       await store.appendReports(EXEC, lines([0]));
@@ -121,7 +131,10 @@ export function notifyContract(freshStore: FreshStore): void {
       expect(await scan(store, 36_001)).toEqual([['stalled', 'pending']]);
       await store.appendReports(EXEC, [{ seq: 2, ts: 37_000, stream: 'stdout', text: 'last' }]);
       await store.finishExecution(EXEC, { state: 'Passive', exitCode: 0, signal: null, reason: null, endedAt: 37_100 });
-      expect(await scan(store, 37_200)).toEqual([['recovered', 'pending'], ['finished', 'skipped']]);
+      expect(await scan(store, 37_200)).toEqual([
+        ['recovered', 'pending'],
+        ['finished', 'skipped'],
+      ]);
       const stalled = (await store.notify.claim(40_000, 10, 1_000)).filter((m) => m.kind === 'stalled');
       expect(JSON.parse(stalled[0]!.body)).toMatchObject({ event: 'stalled', silentMs: 5_001 });
     });

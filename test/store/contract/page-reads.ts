@@ -17,7 +17,10 @@ export function pageReadsContract(freshStore: FreshStore): void {
 
     it('searches case-insensitively in stored lines only, resumes after scannedTo, and stops at the limit', async () => {
       const { store } = await freshStore({ lineQuota: 10 });
-      await store.appendReports(EXEC, lines(range(0, 25), (seq) => (seq % 2 === 0 ? `Epoch ${seq} WARN` : `ok ${seq}`)));
+      await store.appendReports(
+        EXEC,
+        lines(range(0, 25), (seq) => (seq % 2 === 0 ? `Epoch ${seq} WARN` : `ok ${seq}`)),
+      );
       const all = await store.searchReports(EXEC, 'warn', { limit: 100, budgetMs: 10_000 });
       expect(all).toEqual({ hits: [0, 2, 4, 20, 22, 24], scannedTo: 24, complete: true });
       const first = await store.searchReports(EXEC, 'WARN', { limit: 2, budgetMs: 10_000 });

@@ -10,7 +10,14 @@ export function pointsContract(freshStore: FreshStore): void {
   describe('explicit points records', () => {
     it('stores their points with their own step and time, takes their seq, and never shows them as lines', async () => {
       const { store } = await freshStore({ metrics: { enabled: false } });
-      const batch = [...lines([0]), record(1, [{ key: 'sys/cpu', value: 12.5, step: 7, ts: 50 }, { key: 'lr', value: 'NaN', ts: 51 }]), ...lines([2])];
+      const batch = [
+        ...lines([0]),
+        record(1, [
+          { key: 'sys/cpu', value: 12.5, step: 7, ts: 50 },
+          { key: 'lr', value: 'NaN', ts: 51 },
+        ]),
+        ...lines([2]),
+      ];
       expect(await store.appendReports(EXEC, batch)).toEqual({ lastSeq: 2, added: 3 });
       expect((await store.readReports(EXEC)).map((l) => l.seq)).toEqual([0, 2]);
       expect((await store.getExecution(EXEC))!.lineCount).toBe(2);
@@ -23,7 +30,13 @@ export function pointsContract(freshStore: FreshStore): void {
     it('continues the step count of a key, summarizes, and stores a resent record once', async () => {
       const { store } = await freshStore();
       await store.appendReports(EXEC, [record(0, [{ key: 'loss', value: 2, ts: 1 }])]);
-      await store.appendReports(EXEC, [record(0, [{ key: 'loss', value: 2, ts: 1 }]), record(1, [{ key: 'loss', value: 'Infinity', ts: 2 }, { key: 'loss', value: 1, ts: 3 }])]);
+      await store.appendReports(EXEC, [
+        record(0, [{ key: 'loss', value: 2, ts: 1 }]),
+        record(1, [
+          { key: 'loss', value: 'Infinity', ts: 2 },
+          { key: 'loss', value: 1, ts: 3 },
+        ]),
+      ]);
       expect((await store.metricPoints(EXEC, 'loss')).map((p) => [p.step, p.value])).toEqual([
         [0, 2],
         [1, Infinity],
@@ -34,7 +47,10 @@ export function pointsContract(freshStore: FreshStore): void {
 
     it('keeps sys/ keys to records: a printed line cannot write into them', async () => {
       const { store } = await freshStore();
-      await store.appendReports(EXEC, lines([0], () => 'sys/cpu=99 loss=1'));
+      await store.appendReports(
+        EXEC,
+        lines([0], () => 'sys/cpu=99 loss=1'),
+      );
       expect(Object.keys(await store.metricSummary(EXEC))).toEqual(['loss']);
     });
   });

@@ -21,7 +21,11 @@ export function quotaContract(freshStore: FreshStore): void {
       const { store } = await freshStore({ lineQuota: 10 });
       expect(await store.appendReports(EXEC, lines(range(0, 8)))).toEqual({ lastSeq: 7, added: 8 });
       expect(await store.appendReports(EXEC, lines(range(8, 100)))).toEqual({ lastSeq: 99, added: 92 });
-      expect((await store.readReports(EXEC)).map((l) => l.text)).toEqual([...range(0, 5).map((s) => `line ${s}`), marker(90), ...range(95, 100).map((s) => `line ${s}`)]);
+      expect((await store.readReports(EXEC)).map((l) => l.text)).toEqual([
+        ...range(0, 5).map((s) => `line ${s}`),
+        marker(90),
+        ...range(95, 100).map((s) => `line ${s}`),
+      ]);
     });
 
     it('keeps acking received seqs, not stored ones, and ignores resends of dropped lines', async () => {
@@ -54,7 +58,10 @@ export function quotaContract(freshStore: FreshStore): void {
 
     it('keeps the metrics of dropped lines', async () => {
       const { store } = await freshStore({ lineQuota: 2 });
-      await store.appendReports(EXEC, lines(range(0, 6), (s) => `loss=${s}`));
+      await store.appendReports(
+        EXEC,
+        lines(range(0, 6), (s) => `loss=${s}`),
+      );
       expect((await store.metricPoints(EXEC, 'loss')).map((p) => p.value)).toEqual(range(0, 6));
       expect((await store.readReports(EXEC)).map((l) => l.text)).toEqual(['loss=0', marker(4), 'loss=5']);
     });

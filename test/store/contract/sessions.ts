@@ -28,7 +28,10 @@ export function sessionsContract(freshStore: FreshStore): void {
 
     it('deletes an execution with its lines and metrics', async () => {
       const { store } = await freshStore();
-      await store.appendReports(EXEC, lines(range(0, 3), () => 'loss=1'));
+      await store.appendReports(
+        EXEC,
+        lines(range(0, 3), () => 'loss=1'),
+      );
       expect(await store.deleteExecution(EXEC)).toBe(true);
       expect(await store.deleteExecution(EXEC)).toBe(false);
       expect(await store.getExecution(EXEC)).toBeUndefined();
@@ -40,7 +43,10 @@ export function sessionsContract(freshStore: FreshStore): void {
 
     it('deletes a session with everything in it', async () => {
       const { store } = await freshStore();
-      await store.appendReports(EXEC, lines(range(0, 3), () => 'loss=1'));
+      await store.appendReports(
+        EXEC,
+        lines(range(0, 3), () => 'loss=1'),
+      );
       expect(await store.deleteSession(SESSION)).toBe(true);
       expect(await store.getSession(SESSION)).toBeUndefined();
       expect(await store.getExecution(EXEC)).toBeUndefined();
@@ -58,7 +64,10 @@ export function sessionsContract(freshStore: FreshStore): void {
       await store.createUser({ id: 'u_idle', tokenHash: 'a', createdAt: 1, lastSeenAt: 100 });
       await store.createUser({ id: 'u_busy', tokenHash: 'b', createdAt: 1, lastSeenAt: 100 });
       await store.createUser({ id: 'u_new', tokenHash: 'c', createdAt: 1, lastSeenAt: 50_000 });
-      await store.appendReports(EXEC, lines(range(0, 3), () => 'loss=1'));
+      await store.appendReports(
+        EXEC,
+        lines(range(0, 3), () => 'loss=1'),
+      );
       expect(await store.purge(10_000)).toEqual({ sessions: 2, users: 1 });
       expect((await store.listSessions(null)).map((s) => s.id)).toEqual(['s_NNNNNNNNNNNNNNNNNNNNNN']);
       expect(await store.getExecution(EXEC)).toBeUndefined();
