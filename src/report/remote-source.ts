@@ -99,7 +99,7 @@ export class RemoteSource implements Source {
   async *follow(id: string, afterSeq: number, signal: AbortSignal): AsyncIterable<FollowEvent> {
     let lastSeq = afterSeq;
     let pointSeq = afterSeq;
-    const path = () => `/executions/${id}/follow?after=${lastSeq}&pointsAfter=${Math.min(pointSeq, lastSeq)}`;
+    const path = () => `/executions/${id}/follow?after=${lastSeq}&pointsAfter=${pointSeq}`;
     for await (const event of this.#reconnecting(path, 'execution', id, signal)) {
       if (event.type === 'reports') {
         const reports = event.reports.filter((r) => r.seq > lastSeq);

@@ -143,6 +143,47 @@ describe('exec-track serve (real process)', () => {
     expect((await follow.closed).code).toBe(1000);
   });
 
+  it('sends a follower points records that no line follows (resource samples while the command is silent), and resumes them by pointsAfter', async () => {
+    home = tempHome();
+    const s = await serve();
+    const { claimKey, executionId } = await setupExecution(s.url);
+    const path = `/api/v1/executions/${executionId}`;
+    const follow = await openSocket(wsUrl(s.url, `${path}/follow`));
+    expect(await follow.next()).toMatchObject({ type: 'execution' });
+    const sample = (seq: number) => ({
+      seq,
+      ts: Date.now(),
+      stream: 'stdout',
+      text: '',
+      points: [{ key: 'sys/rss_bytes', value: 1000 + seq, step: seq - 1, ts: Date.now() }],
+    });
+    await api(s.url, `${path}/reports`, {
+      body: { lines: [{ seq: 0, ts: Date.now(), stream: 'stdout', text: 'first' }, sample(1), sample(2)] },
+      bearer: claimKey,
+    });
+    const seen: Array<{ type: string; seq: number }> = [];
+    while (seen.filter((f) => f.type === 'metrics').length < 2) {
+      const frame = await follow.next();
+      if (frame.type === 'reports') seen.push(...frame.reports.map((r: { seq: number }) => ({ type: 'reports', seq: r.seq })));
+      if (frame.type === 'metrics') seen.push(...frame.points.map((p: { seq: number }) => ({ type: 'metrics', seq: p.seq })));
+    }
+    // no line after the samples, and still they come, after the line before them
+    expect(seen).toEqual([
+      { type: 'reports', seq: 0 },
+      { type: 'metrics', seq: 1 },
+      { type: 'metrics', seq: 2 },
+    ]);
+    follow.ws.close();
+    await api(s.url, `${path}/reports`, { body: { lines: [sample(3)] }, bearer: claimKey });
+    // a follower that had line 0 and points up to 2 gets point 3 only
+    const resumed = await openSocket(wsUrl(s.url, `${path}/follow?after=0&pointsAfter=2`));
+    expect(await resumed.next()).toMatchObject({ type: 'execution' });
+    const next = await resumed.next();
+    expect(next).toMatchObject({ type: 'metrics' });
+    expect(next.points.map((p: { seq: number; value: number }) => [p.seq, p.value])).toEqual([[3, 1003]]);
+    resumed.ws.close();
+  });
+
   it('resumes a reconnecting follower after ?after=<seq> (lines) and ?pointsAfter=<seq> (metric points), and refuses a bad seq', async () => {
     home = tempHome();
     const s = await serve();

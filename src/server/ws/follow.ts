@@ -7,7 +7,7 @@ import { CLOSE, sendFrame } from './frames.js';
 /** Where a follow socket's backlog starts: after these seqs of lines and of metric points (-1: from the start). */
 export interface FollowResume {
   lines: number;
-  /** At most `lines`. */
+  /** May pass `lines`: resource samples and explicit points take seqs of their own, between lines. */
   points: number;
 }
 
@@ -50,8 +50,10 @@ export function handleFollow(ctx: ServerContext, ws: WebSocket, first: Execution
     try {
       do {
         again = false;
+        // read before the lines: every line up to it is stored, so it is sent before points up to it
+        const stored = await ctx.store.lastSeq(first.id);
         await sendNewLines();
-        await sendNewPoints();
+        await sendNewPoints(Math.max(sentSeq, stored));
       } while (again && ws.readyState === ws.OPEN);
       if (final && ws.readyState === ws.OPEN) {
         await sendFrame(ws, { type: 'execution', execution: toExecutionJson(final) });
@@ -75,9 +77,12 @@ export function handleFollow(ctx: ServerContext, ws: WebSocket, first: Execution
     }
   }
 
-  async function sendNewPoints(): Promise<void> {
-    if (sentMetricSeq === sentSeq) return;
-    const upTo = sentSeq;
+  /**
+   * Points up to `upTo`: those of the lines sent, and points records without a line (resource samples,
+   * a client's explicit points), which would otherwise wait for the next line.
+   */
+  async function sendNewPoints(upTo: number): Promise<void> {
+    if (upTo <= sentMetricSeq) return;
     const points = (await ctx.store.metricPoints(first.id, undefined, { afterSeq: sentMetricSeq })).filter((p) => p.seq <= upTo);
     sentMetricSeq = upTo;
     for (let i = 0; i < points.length; i += ctx.options.followBatch) {

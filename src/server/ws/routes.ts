@@ -50,7 +50,7 @@ export function socketRoutes(app: ApiInstance, ctx: ServerContext, inflight: Inf
     wsHandler: (ws, request) => {
       const lines = request.query.after ?? -1;
       // without `pointsAfter`, points resume where lines do (a page that has lines up to `after` has their points)
-      const points = Math.min(lines, request.query.pointsAfter ?? lines);
+      const points = request.query.pointsAfter ?? lines;
       handleFollow(ctx, watch(ws), followed.of(request), { lines, points });
     },
   });

@@ -37,8 +37,10 @@ export function mountExecutionPage(data: ExecutionPageData): void {
 
   if (data.state !== 'Running') return;
   let lastSeq = data.extent.lastSeq;
+  // resource samples and explicit points take seqs of their own, so points may run ahead of lines
+  let pointSeq = data.extent.lastSeq;
   follow<FollowFrame>(`/api/v1/executions/${data.id}/follow`, {
-    resume: () => ({ after: String(lastSeq) }),
+    resume: () => ({ after: String(lastSeq), pointsAfter: String(pointSeq) }),
     onConnection: (connected) => document.body.classList.toggle('offline', !connected),
     onFrame: (frame) => {
       if (frame.type === 'reports') {
@@ -47,6 +49,7 @@ export function mountExecutionPage(data: ExecutionPageData): void {
       } else if (frame.type === 'metrics') {
         const byKey = new Map<string, LivePoint[]>();
         for (const p of frame.points) {
+          pointSeq = Math.max(pointSeq, p.seq);
           const list = byKey.get(p.key) ?? [];
           // a point whose stored time was impossible (builds before schema 3) has no place on a time axis: NaN
           list.push({ step: p.step, ts: p.ts === null ? Number.NaN : Date.parse(p.ts), value: p.value });
