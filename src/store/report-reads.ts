@@ -60,7 +60,11 @@ export class LineReader implements ChunkReader<ReportLine[]> {
   readonly #before: number;
   readonly #limit: number;
 
-  /** `gapChunk`: the chunk holding {@link gapEnd}`(quota)` when that is defined (undefined when none holds it: the marker's time is then 0). */
+  /**
+   * `gapChunk`: the chunk holding the first line at or after {@link gapEnd}`(quota)` when that is
+   * defined (that seq may be a points record, which no chunk holds); undefined when there is none: the
+   * marker's time is then 0.
+   */
   constructor(quota: QuotaState, options: ReadReportsOptions, gapChunk: ReportChunk | undefined) {
     this.#quota = quota;
     this.#options = options;
@@ -151,8 +155,9 @@ export class SearchReader implements ChunkReader<SearchResult> {
 }
 
 /** Capture time of line `seq` in `chunk` (0 when the chunk is missing or does not hold it). */
+/** The capture time of the first line of `chunk` at or after `seq` (0 when there is none). */
 function tsOf(chunk: ReportChunk | undefined, seq: number): number {
   const found: ReportLine[] = [];
-  if (chunk) decodeChunk(chunk, (s) => s === seq, found);
-  return found[0]?.ts ?? 0;
+  if (chunk) decodeChunk(chunk, (s) => s >= seq, found);
+  return found.length === 0 ? 0 : found.reduce((first, line) => (line.seq < first.seq ? line : first)).ts;
 }

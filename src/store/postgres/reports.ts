@@ -51,7 +51,7 @@ export const reports = {
   /** Lines in seq order per {@link ReadReportsOptions} ({@link LineReader}); `tail` walks chunks backwards from the end. */
   async read(db: Queryable, exec: number, quota: QuotaState, options: ReadReportsOptions = {}): Promise<ReportLine[]> {
     const gap = gapEnd(quota);
-    const reader = new LineReader(quota, options, gap === undefined ? undefined : await chunkHolding(db, exec, gap));
+    const reader = new LineReader(quota, options, gap === undefined ? undefined : await chunkFrom(db, exec, gap));
     return feedAsync(reader, reader.backwards ? backwards(db, exec) : forwards(db, exec, reader.after));
   },
 
@@ -97,6 +97,14 @@ async function* backwards(db: Queryable, exec: number): AsyncGenerator<ReportChu
     if (page.length < PAGE) return;
     below = page.at(-1)!.first_seq;
   }
+}
+
+/** The chunk holding the first line at or after `seq`. */
+async function chunkFrom(db: Queryable, exec: number, seq: number): Promise<ReportChunk | undefined> {
+  const holding = await chunkHolding(db, exec, seq);
+  if (holding && holding.last_seq >= seq) return holding;
+  return (await db.query<ReportChunk>(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = $1 AND first_seq > $2 ORDER BY first_seq LIMIT 1`, [exec, seq]))
+    .rows[0];
 }
 
 /** The last chunk with first_seq ≤ `seq`: the one holding `seq` when that is stored. */

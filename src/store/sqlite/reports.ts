@@ -14,6 +14,7 @@ const statements = (db: Db) => ({
   from: db.prepare(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = ? AND first_seq >= ? ORDER BY first_seq`),
   backwards: db.prepare(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = ? ORDER BY first_seq DESC`),
   containing: db.prepare(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = ? AND first_seq <= ? ORDER BY first_seq DESC LIMIT 1`),
+  next: db.prepare(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = ? AND first_seq > ? ORDER BY first_seq LIMIT 1`),
 });
 
 /**
@@ -46,7 +47,7 @@ export class Reports {
   /** Lines in seq order per {@link ReadReportsOptions} ({@link LineReader}); `tail` walks chunks backwards from the end, never scans. */
   read(exec: number, quota: QuotaState, options: ReadReportsOptions = {}): ReportLine[] {
     const gap = gapEnd(quota);
-    const reader = new LineReader(quota, options, gap === undefined ? undefined : this.#chunkHolding(exec, gap));
+    const reader = new LineReader(quota, options, gap === undefined ? undefined : this.#chunkFrom(exec, gap));
     return feed(reader, reader.backwards ? (this.#sql.backwards.iterate(exec) as IterableIterator<ReportChunk>) : this.#chunksFrom(exec, reader.after));
   }
 
@@ -60,6 +61,12 @@ export class Reports {
   #chunksFrom(exec: number, after: number): IterableIterator<ReportChunk> {
     const start = this.#chunkHolding(exec, after + 1)?.first_seq ?? 0;
     return this.#sql.from.iterate(exec, start) as IterableIterator<ReportChunk>;
+  }
+
+  /** The chunk holding the first line at or after `seq`. */
+  #chunkFrom(exec: number, seq: number): ReportChunk | undefined {
+    const holding = this.#chunkHolding(exec, seq);
+    return holding && holding.last_seq >= seq ? holding : (this.#sql.next.get(exec, seq) as ReportChunk | undefined);
   }
 
   /** The last chunk with first_seq ≤ `seq`: the one holding `seq` when that is stored. */

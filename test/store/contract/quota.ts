@@ -17,6 +17,22 @@ export function quotaContract(freshStore: FreshStore): void {
       expect(e.lineCount).toBe(10);
     });
 
+    it("gives the marker the time of the first line after the gap when that seq is a points record (a resource sample's)", async () => {
+      const { store } = await freshStore({ lineQuota: 10 });
+      const sample = (seq: number) => ({
+        seq,
+        ts: 10_000 + seq,
+        stream: 'stdout' as const,
+        text: '',
+        points: [{ key: 'sys/cpu_pct', value: 1, ts: 10_000 + seq }],
+      });
+      // seqs 0..24; 20 (the first after the gap) and 21 are samples, the first line kept after the gap is 22
+      await store.appendReports(EXEC, [...lines(range(0, 20)), sample(20), sample(21), ...lines(range(22, 25))]);
+      const read = await store.readReports(EXEC);
+      expect(read.map((l) => l.seq)).toEqual([0, 1, 2, 3, 4, 5, 22, 23, 24]);
+      expect(read[5]).toMatchObject({ seq: 5, ts: 10_022, text: marker(15) });
+    });
+
     it('gives the same result when one batch overflows the quota many times', async () => {
       const { store } = await freshStore({ lineQuota: 10 });
       expect(await store.appendReports(EXEC, lines(range(0, 8)))).toEqual({ lastSeq: 7, added: 8 });
