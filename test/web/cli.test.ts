@@ -29,6 +29,16 @@ describe('web pages from the CLI', () => {
     expect(opened.out).toBe(`${suite.server.url}/e/${id}\n`);
   });
 
+  it('open of an id the server does not have says so (exit 1), prints no URL', async () => {
+    const opened = await runCli(['open', 'e_AAAAAAAAAAAAAAAAAAAAAA', '--server', suite.server.url], {
+      home: suite.home.dir,
+      env: { DISPLAY: '', WAYLAND_DISPLAY: '' },
+    });
+    expect(opened.exitCode).toBe(1);
+    expect(opened.out).toBe('');
+    expect(opened.err).toMatch(/^exec-track: No execution e_AAAAAAAAAAAAAAAAAAAAAA [^\n]+\.\n$/);
+  });
+
   it('open without a server says to use ui, exit 2', async () => {
     const opened = await runCli(['open'], { home: suite.home.dir });
     expect(opened.exitCode).toBe(2);

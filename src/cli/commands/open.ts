@@ -22,6 +22,9 @@ export async function openCommand(target: string | undefined, opts: { server?: s
   const source = new RemoteSource(server, { env });
   try {
     const resolved = await source.resolve(target);
+    // an id typed by hand: a page that exists, or NOT_FOUND here rather than a 404 in the browser
+    if (resolved.kind === 'execution') await source.execution(resolved.id);
+    else await source.session(resolved.id);
     const url = pageUrl(server, resolved.id);
     io.stdout.write(`${url}\n`);
     await openInBrowser(url, env);
