@@ -73,25 +73,28 @@ describe('notifications (issue 15)', () => {
     pids.push(Number(/child (\d+)/.exec(doomedErr)![1]));
     const doomedId = executionIdOf(doomedErr);
 
-    const ok = await runCli(['run', '--server', s.url, '--', 'sh', '-c', 'echo fine'], { home: home.dir });
-    const bad = await runCli(
-      [
-        'run',
-        '--server',
-        s.url,
-        '--notify',
-        `${generic.url}/ci/tokenWXYZ`,
-        '--notify-on',
-        'failed',
-        '--',
-        'sh',
-        '-c',
-        'echo step=1 loss=0.5; echo boom >&2; exit 4',
-      ],
-      { home: home.dir },
-    );
+    // three runs side by side: `slow` is silent for 2.2 s (stalled, then recovered), the other two end meanwhile
+    const [ok, bad, slow] = await Promise.all([
+      runCli(['run', '--server', s.url, '--', 'sh', '-c', 'echo fine'], { home: home.dir }),
+      runCli(
+        [
+          'run',
+          '--server',
+          s.url,
+          '--notify',
+          `${generic.url}/ci/tokenWXYZ`,
+          '--notify-on',
+          'failed',
+          '--',
+          'sh',
+          '-c',
+          'echo step=1 loss=0.5; echo boom >&2; exit 4',
+        ],
+        { home: home.dir },
+      ),
+      runCli(['run', '--server', s.url, '--', 'sh', '-c', 'echo a; sleep 2.2; echo b'], { home: home.dir }),
+    ]);
     expect(bad.exitCode).toBe(4);
-    const slow = await runCli(['run', '--server', s.url, '--', 'sh', '-c', 'echo a; sleep 2.2; echo b'], { home: home.dir });
     doomed.proc.kill('SIGKILL');
     await doomed.result;
 
@@ -279,22 +282,26 @@ describe('notifications (issue 15)', () => {
   it('embedded: a hook that never answers holds the wrapper at most the documented 5 s, not the attempt timeout; options without --notify are refused', async () => {
     const hanging = await receiver({ status: 200, hang: true });
     const started = Date.now();
-    const run = await runCli(['run', '--notify', `${hanging.url}/hang`, '--notify-on', 'finished', '--', 'true'], {
+    const held = runCli(['run', '--notify', `${hanging.url}/hang`, '--notify-on', 'finished', '--', 'true'], {
       home: home.dir,
       env: { ...FAST, EXEC_TRACK_NOTIFY_TIMEOUT: '120s' },
     });
+    // the refusals below are checked while that wrapper waits out its 5 s
+    const [alone, stall] = await Promise.all([
+      runCli(['run', '--notify-on', 'failed', '--', 'true'], { home: home.dir }),
+      runCli(['run', '--stall-after', '5m', '--', 'true'], { home: home.dir }),
+    ]);
+    const run = await held;
     const took = Date.now() - started;
     expect(run.exitCode).toBe(0);
     expect(hanging.received).toHaveLength(1);
     // the attempt's own timeout is 120 s; the wrapper gives up sending after 5 s (docs/notifications.md), the message waits in the outbox
     expect(took).toBeLessThan(60_000);
 
-    const alone = await runCli(['run', '--notify-on', 'failed', '--', 'true'], { home: home.dir });
     expect([alone.exitCode, alone.err]).toEqual([
       2,
       "exec-track: --notify-on applies to the rules of --notify <url>; add --notify <url>, or use `exec-track notify add` for a session's rules.\n",
     ]);
-    const stall = await runCli(['run', '--stall-after', '5m', '--', 'true'], { home: home.dir });
     expect([stall.exitCode, stall.err]).toEqual([
       2,
       "exec-track: --stall-after applies to the rules of --notify <url>; add --notify <url>, or use `exec-track notify add` for a session's rules.\n",

@@ -8,14 +8,15 @@ import { allReports, executionIdOf, getExecution, startCli } from '../client/ser
 import { startServer, tempHome, type ServerProcess } from '../helpers/cli.js';
 import { startBalancer, type Balancer } from '../helpers/nginx.js';
 import { startCluster, type PgCluster } from '../helpers/postgres.js';
+import { soakSize } from '../helpers/soak.js';
 
 /**
  * Several `exec-track serve` instances on one PostgreSQL behind nginx (issue 13 points 3-5): one
  * cluster for this file, a fresh database, fresh instances and a fresh balancer per test.
- * EXEC_TRACK_PG_LINES sets the size of the failover run: 50 000 here, 200 000 (the issue's size, ~35 s
- * on a busy 2-core machine) in `npm run soak`.
+ * The failover run has 50 000 lines here, 200 000 (the issue's size, ~35 s on a busy 2-core machine)
+ * in `npm run soak` (test/helpers/soak.ts); EXEC_TRACK_PG_LINES sets any other size.
  */
-const LINES = Number(process.env.EXEC_TRACK_PG_LINES ?? 50_000);
+const LINES = Number(process.env.EXEC_TRACK_PG_LINES ?? soakSize(50_000, 200_000));
 
 let cluster: PgCluster;
 let home: ReturnType<typeof tempHome>;

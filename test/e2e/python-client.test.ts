@@ -3,12 +3,15 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, FIXTURES, cliEnv, collect, runCli, startServer, tempHome, type ServerProcess } from '../helpers/cli.js';
+import { soakSize } from '../helpers/soak.js';
 import { waitFor } from './run-helpers.js';
 
 const CLIENT = resolve(import.meta.dirname, '../../clients/python');
 const PY = resolve(FIXTURES, 'python');
 /** Debian's python3-ipykernel and python3-nbclient are visible to this interpreter only (.ci/run). */
 const SYSTEM_PYTHON = '/usr/bin/python3';
+/** Lines of the flood test: 20 000 here, 100 000 in `npm run soak` (test/helpers/soak.ts). */
+const FLOOD = soakSize(20_000, 100_000);
 
 interface Report {
   execution: { name: string; command: string[]; state: string; reason: string | null; signal: string | null; lineCount: number };
@@ -84,11 +87,11 @@ describe.each([
   });
 
   // the client side is the same in both modes (the server path at this size: remote-reconnect, remote-backpressure)
-  it.skipIf(withServer)('keeps every line of a block that prints 100 000 lines as fast as it can (nothing dropped)', async () => {
+  it.skipIf(withServer)(`keeps every line of a block that prints ${FLOOD} lines as fast as it can (nothing dropped)`, async () => {
     const code = [
       'import exec_track',
       'with exec_track.execution("flood", exit_wait=60) as ex:',
-      '    for i in range(100000): print(f"line {i} loss={1/(i+1):.6f}")',
+      `    for i in range(${FLOOD}): print(f"line {i} loss={1/(i+1):.6f}")`,
       // leaving the block does not wait for the sidecar; ex.wait() does
       'import sys; print(ex.id, ex.dropped, ex.wait(60), file=sys.stderr)',
     ].join('\n');
@@ -97,9 +100,11 @@ describe.each([
     const [id, dropped, state] = ran.err.trim().split('\n').at(-1)!.split(' ');
     expect([dropped, state]).toEqual(['0', 'Passive']);
     const flood = await report(home.dir, id!, server?.url);
-    expect(flood.execution).toMatchObject({ state: 'Passive', lineCount: 100_000 });
-    expect(flood.reports.at(-1)).toEqual(expect.objectContaining({ stream: 'stdout', text: 'line 99999 loss=0.000010' }));
-    expect(flood.points.filter((p) => p.key === 'loss')).toHaveLength(100_000);
+    expect(flood.execution).toMatchObject({ state: 'Passive', lineCount: FLOOD });
+    expect(flood.reports.at(-1)).toEqual(expect.objectContaining({ stream: 'stdout', text: `line ${FLOOD - 1} loss=${(1 / FLOOD).toFixed(6)}` }));
+    // every line, once, in order
+    expect(flood.reports.map((r) => r.text.split(' ')[1])).toEqual(Array.from({ length: FLOOD }, (_, i) => String(i)));
+    expect(flood.points.filter((p) => p.key === 'loss')).toHaveLength(FLOOD);
   });
 
   it('records a Python process killed with SIGKILL as Exec crushed, keeping its lines and points', async () => {

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -47,8 +48,11 @@ describe('RemoteSink against a server that goes away', () => {
   it('stores exactly 200 000 lines, seq 0..199 999, when the server is killed and restarted 3 times mid-run', async () => {
     server = await startServer({ home: home.dir, args: ['--db', db] });
     const { url, port } = server;
-    // 200 000 lines over ~10 s, so all three kills (and, on a loaded machine, slow restarts) land while lines are flowing
-    const child = "import sys,time\nfor i in range(200000):\n  sys.stdout.write('i=%d\\n'%i)\n  if i%5000==0: sys.stdout.flush(); time.sleep(0.25)";
+    // 2 000-line bursts 0.25 s apart (up to ~25 s) until the test has done its three kills and
+    // restarts (the flag file), then the rest at full speed: all three kills (and, on a loaded
+    // machine, slow restarts) land while lines are flowing, and the run lasts no longer than they need
+    const flag = join(home.dir, 'restarted');
+    const child = `import os,sys,time\nfor i in range(200000):\n  sys.stdout.write('i=%d\\n'%i)\n  if i%2000==0 and not os.path.exists(${JSON.stringify(flag)}): sys.stdout.flush(); time.sleep(0.25)`;
     // --sample off: a resource sample (every 10 s) would take a seq between lines (docs/resources.md)
     const run = startCli(['run', '--server', url, '--sample', 'off', '--', 'python3', '-c', child], { home: home.dir, stdout: 'ignore' });
     // the kills must land mid-run, not before the wrapper (slow to start on a loaded machine) reached the server
@@ -62,6 +66,9 @@ describe('RemoteSink against a server that goes away', () => {
       await sleep(300);
       server = await startServer({ home: home.dir, port, args: ['--db', db] });
     }
+    // the child was still printing through all three: nothing above would have ended it
+    expect(run.proc.exitCode).toBeNull();
+    writeFileSync(flag, '');
     const result = await run.result;
     expect(result.exitCode).toBe(0);
     expect(notices(result.err).length).toBeLessThanOrEqual(1);

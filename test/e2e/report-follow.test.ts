@@ -94,9 +94,10 @@ describe('report --follow <execution> when the server drops', () => {
     const [, id] = await runner.waitFor(/execution (e_[\w-]+) in session/, 'stderr');
     const follower = spawnCli(['report', '--follow', id!, '--server', server.url, '--json'], { home: home.dir });
     await follower.waitFor(/"to stderr"/);
-    // the server goes away for a while (longer than the first backoff steps), then comes back on its port
+    // the server goes away for a while (longer than the first backoff steps: 0.1 s doubling, so 3 or
+    // more attempts fail meanwhile), then comes back on its port
     server.proc.kill('SIGKILL');
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(follower.proc.exitCode).toBeNull();
     server = await startServer({ home: home.dir, port, args: ['--db', db] });
     writeFileSync(flag, '');

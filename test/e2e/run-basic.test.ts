@@ -206,15 +206,22 @@ describe('exec-track run (embedded store)', () => {
   });
 
   it('gets Python lines as they are printed, not at exit (FC-01)', async () => {
-    const child = startRun(['-q', '--', ...py("import time; print('step=1 loss=0.50'); time.sleep(3); print('step=2 loss=0.40')")], home.dir);
+    // plain print (no flush), and the second line only once the test has seen the first one
+    const flag = join(home.dir, 'go');
+    const code = `import os, time\nprint('step=1 loss=0.50')\nwhile not os.path.exists(${JSON.stringify(flag)}): time.sleep(0.02)\nprint('step=2 loss=0.40')`;
+    const child = startRun(['-q', '--', ...py(code)], home.dir);
     await waitFor(() => child.output().includes('step=1 loss=0.50\n'), 'the first line');
     expect(child.exitCode).toBeNull();
+    const flaggedAt = Date.now();
+    writeFileSync(flag, '');
     expect(await exited(child)).toBe(0);
     const stored = await readLast(home.dir);
     expect(child.output()).toBe('step=1 loss=0.50\nstep=2 loss=0.40\n');
     expect(stored.execution.state).toBe('Passive');
     expect(stored.texts).toEqual(['stdout:step=1 loss=0.50', 'stdout:step=2 loss=0.40']);
-    expect(stored.lines[1]!.ts - stored.lines[0]!.ts).toBeGreaterThanOrEqual(2500);
+    // each line stamped when it was printed: the first before the test let the child go on, the second after
+    expect(stored.lines[0]!.ts).toBeLessThanOrEqual(flaggedAt);
+    expect(stored.lines[1]!.ts).toBeGreaterThanOrEqual(flaggedAt);
     expect(series(stored, 'loss')).toEqual([0.5, 0.4]);
     expect(stored.metrics.filter((p) => p.key === 'loss').map((p) => p.step)).toEqual([1, 2]);
   });

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, cliEnv, collect, runCli, tempHome } from '../helpers/cli.js';
+import { soakSize } from '../helpers/soak.js';
 import { readLast } from './run-helpers.js';
 
 let home: { dir: string; cleanup: () => void };
@@ -9,11 +10,14 @@ beforeEach(() => {
 });
 afterEach(() => home.cleanup());
 
+/** 200 000 lines here; 1 000 000 (the default line quota, filled exactly) in `npm run soak` (test/helpers/soak.ts). */
+const LINES = soakSize(200_000, 1_000_000);
+
 describe('exec-track run limits', () => {
-  it('stays under 150 MB RSS while storing 1 000 000 lines', { timeout: 240_000 }, async () => {
-    const code = "import sys; w=sys.stdout.write; [w('i=%d loss=0.5\\n'%i) for i in range(1000000)]";
+  it(`stays under 150 MB RSS while storing ${LINES} lines`, { timeout: 240_000 }, async () => {
+    const code = `import sys; w=sys.stdout.write; [w('i=%d loss=0.5\\n'%i) for i in range(${LINES})]`;
     // --sample off: each resource sample is a points record that takes a seq of the line quota, and
-    // this test fills the quota exactly (docs/resources.md)
+    // the soak size fills the quota exactly (docs/resources.md)
     // GNU time reports the peak RSS of the wrapper (the largest process it waited for)
     const child = spawn('/usr/bin/time', ['-f', 'maxrss=%M', process.execPath, BIN, 'run', '-q', '--sample', 'off', '--', 'python3', '-c', code], {
       env: cliEnv(home.dir),
@@ -24,8 +28,9 @@ describe('exec-track run limits', () => {
     const maxRssKb = Number(/maxrss=(\d+)/.exec(result.err)![1]);
     expect(maxRssKb).toBeLessThan(150 * 1024);
     const stored = await readLast(home.dir);
-    expect(stored.execution).toMatchObject({ state: 'Passive', lineCount: 1_000_000 });
+    expect(stored.execution).toMatchObject({ state: 'Passive', lineCount: LINES });
     expect(stored.lines[0]).toMatchObject({ seq: 0, text: 'i=0 loss=0.5' });
+    expect(stored.lines.at(-1)).toMatchObject({ seq: LINES - 1, text: `i=${LINES - 1} loss=0.5` });
   });
 
   it.each([

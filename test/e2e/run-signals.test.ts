@@ -11,8 +11,9 @@ beforeEach(() => {
 });
 afterEach(() => home.cleanup());
 
+/** On SIGINT: a line, half a second of "cleanup" (the wrapper must keep capturing meanwhile), a last line, exit 130. */
 const FC10_CHILD =
-  "import signal,sys,time; signal.signal(signal.SIGINT, lambda s,f: (print('cleanup start', flush=True), time.sleep(2), print('saved step=7', flush=True), sys.exit(130))); print('ready', flush=True); time.sleep(600)";
+  "import signal,sys,time; signal.signal(signal.SIGINT, lambda s,f: (print('cleanup start', flush=True), time.sleep(0.5), print('saved step=7', flush=True), sys.exit(130))); print('ready', flush=True); time.sleep(600)";
 
 describe('exec-track run signal handling', () => {
   it.each([

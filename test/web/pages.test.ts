@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cliEnv, collect, runCli, startServer, tempHome, type ServerProcess } from '../helpers/cli.js';
+import { SOAK } from '../helpers/soak.js';
 import { launchBrowser, SCREENSHOTS, type TestBrowser } from './browser.js';
 
 const TRAIN = resolve(import.meta.dirname, '../../examples/train.py');
@@ -56,14 +57,18 @@ afterAll(async () => {
   home?.cleanup();
 });
 
-/** Saves full-page screenshots of `path` at 1280 and 390 px, light and dark, under .tmp/screenshots/. */
+/**
+ * Saves full-page screenshots of `path` under .tmp/screenshots/, checking that every chart draws in
+ * each: light at 1280 px and dark at 390 px (both schemes, both widths; docs/img's README pictures
+ * come from these), and in `npm run soak` (test/helpers/soak.ts) the other two pairs as well.
+ */
 async function screenshots(path: string, name: string, ready: string): Promise<void> {
   const dark = await browser.dark();
-  for (const [context, scheme] of [
-    [browser.context, 'light'],
-    [dark, 'dark'],
-  ] as Array<[BrowserContext, string]>) {
-    for (const width of [1280, 390]) {
+  for (const [context, scheme, widths] of [
+    [browser.context, 'light', SOAK ? [1280, 390] : [1280]],
+    [dark, 'dark', SOAK ? [1280, 390] : [390]],
+  ] as Array<[BrowserContext, string, number[]]>) {
+    for (const width of widths) {
       const shot = await context.newPage();
       await shot.setViewportSize({ width, height: 900 });
       await shot.goto(`${server.url}${path}`);

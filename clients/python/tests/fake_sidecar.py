@@ -1,6 +1,7 @@
 """A stand-in for `exec-track record` in the client's unit tests: appends every event it reads to
 the file named by argv[1] (an `output` event with its bytes as "text") and answers like the real
-one. With argv[2] == "stall" it never reads; with argv[2] == "slow" it takes a second to record the finish;
+one. With argv[2] == "stall" it never reads, and exits after 5 s or as soon as the file argv[1] + ".release"
+exists (the test creates it once it has measured); with argv[2] == "slow" it takes a second to record the finish;
 with argv[2] == "whoami" its first event is {"type": "whoami"} with its niceness, process group and session."""
 
 import json
@@ -10,7 +11,11 @@ import time
 
 mode = sys.argv[2] if len(sys.argv) > 2 else ""
 if mode == "stall":
-    time.sleep(5)
+    release = sys.argv[1] + ".release"
+    for _ in range(100):
+        if os.path.exists(release):
+            break
+        time.sleep(0.05)
     sys.exit(0)
 stdin = sys.stdin.buffer
 with open(sys.argv[1], "a", encoding="utf-8") as out:
