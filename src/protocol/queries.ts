@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { executionIdSchema, sessionIdSchema } from './messages.js';
+import { MAX_SEARCH_QUERY } from './query-limits.js';
 import { MAX_OPEN_IDS } from './socket-limits.js';
 
 /**
@@ -93,7 +94,7 @@ export type PointsQuery = z.infer<typeof pointsQuery>;
 
 /** GET /api/v1/executions/:id/search */
 export const searchQuery = z.object({
-  q: z.string().min(1).max(1000).describe('Text to find in the lines (case-insensitive)'),
+  q: z.string().min(1).max(MAX_SEARCH_QUERY).describe('Text to find in the lines (case-insensitive)'),
   after: seqBound.default(-1).describe('Search lines after this seq'),
   limit: z.coerce.number().int().min(1).max(MAX_SEARCH_HITS).default(1000).describe('Most hits'),
 });

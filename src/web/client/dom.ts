@@ -16,9 +16,9 @@ export function button(label: string, onClick: () => void, className = ''): HTML
   return b;
 }
 
-/** GETs JSON from this server; throws with the API's error message. */
-export async function getJson<T>(path: string): Promise<T> {
-  const response = await fetch(path, { headers: { accept: 'application/json' } });
+/** GETs JSON from this server; throws with the API's error message (or the `AbortError` of `signal`). */
+export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(path, { headers: { accept: 'application/json' }, signal });
   const body = (await response.json()) as T & { error?: { message: string } };
   if (!response.ok) throw new Error(body.error?.message ?? `HTTP ${response.status}`);
   return body;

@@ -7,6 +7,12 @@ const ROW = 20;
 const BLOCK = 500;
 /** Rows rendered above and below the visible ones. */
 const OVERSCAN = 30;
+/**
+ * Most px the scroll box's content is made tall, below every engine's cap on an element's size
+ * (Chromium: 33 554 428 layout px, which a HiDPI screen or zoom makes fewer CSS px; Firefox:
+ * ~17 895 697 px). A log taller than this (500 000 rows) is scaled: scrollTop maps proportionally.
+ */
+const MAX_HEIGHT = 10_000_000;
 
 /** How far the log reaches (see the server's `LogExtent`). */
 export interface Extent {
@@ -19,6 +25,10 @@ export interface Extent {
  * {@link BLOCK} rows (`GET …/reports?after=&limit=`). Rows are positions in the stored log: with
  * the line quota's gap, the first ⌊quota/2⌋ lines, one marker row, then the rolling rest. Line
  * numbers are seq + 1 and link to `#L<n>`. Follows the end while the reader is at the bottom.
+ *
+ * The log's own height (rows × {@link ROW}) is its "virtual" height; the scroll box's content is
+ * that, capped at {@link MAX_HEIGHT}; past the cap a scrollTop stands for scrollTop × scale virtual
+ * px, the scale making the end of the scroll range the end of the log.
  */
 export class LogView {
   readonly #id: string;
@@ -26,6 +36,8 @@ export class LogView {
   readonly #spacer: HTMLElement;
   readonly #list: HTMLOListElement;
   readonly #jump: HTMLButtonElement;
+  /** Says when a permalink names a line that the line quota dropped. */
+  readonly #note: HTMLOutputElement;
   readonly #blocks = new Map<number, Array<ReportJson | undefined>>();
   readonly #loading = new Set<number>();
   /** Blocks fetched whole (a block may also hold only live lines). */
@@ -50,7 +62,8 @@ export class LogView {
     viewport.append(this.#spacer);
     this.#jump = button('Jump to end ↓', () => this.scrollToEnd(), 'jump');
     this.#jump.hidden = true;
-    tools.append(this.#jump);
+    this.#note = el('output', 'log-note');
+    tools.append(this.#jump, this.#note);
     viewport.addEventListener('scroll', () => {
       // only the reader scrolls up: a scroll event after lines grew the log below an auto-scroll is no reason to stop following
       if (viewport.scrollTop < this.#lastTop - 1) this.#atEnd = false;
@@ -93,6 +106,7 @@ export class LogView {
   /** Adds lines that arrived live (in seq order, after what the view knows) and follows the end when the reader is there. */
   addLive(lines: ReportJson[]): void {
     if (lines.length === 0) return;
+    const top = this.#top();
     const droppedBefore = this.#quota().dropped;
     this.#extent = { ...this.#extent, lastSeq: Math.max(this.#extent.lastSeq, lines.at(-1)!.seq) };
     // the rolling part of a full quota shifts by one row per new line: forget what was cached past the head
@@ -105,6 +119,8 @@ export class LogView {
     for (const line of lines) this.#put(this.rowOf(line.seq), line);
     this.#resize();
     if (this.#atEnd) this.scrollToEnd();
+    // scaled, the same scrollTop stands for a later row once the log grew: keep the reader's row in place
+    else if (this.#scale() !== 1) this.#scrollTo(top);
   }
 
   scrollToEnd(): void {
@@ -115,13 +131,18 @@ export class LogView {
     this.#schedule();
   }
 
-  /** Scrolls line `seq` into the middle of the view, and the view into the window, and highlights it. */
+  /**
+   * Scrolls line `seq` into the middle of the view, and the view into the window, and highlights it;
+   * a line the quota dropped highlights the marker row, and the note says so.
+   */
   reveal(seq: number): void {
     this.#highlight = seq;
     const row = this.rowOf(seq);
+    const { head, dropped } = this.#quota();
+    this.#note.textContent =
+      dropped > 0 && row === head ? `Line ${seq + 1} was dropped by the line quota (lines ${head + 1}–${head + dropped} were not kept).` : '';
     this.#viewport.scrollIntoView({ block: 'center' });
-    this.#viewport.scrollTop = Math.max(0, row * ROW - this.#viewport.clientHeight / 2);
-    this.#lastTop = this.#viewport.scrollTop;
+    this.#scrollTo(row * ROW - this.#viewport.clientHeight / 2);
     this.#atEnd = false;
     this.#jump.hidden = false;
     this.#schedule();
@@ -139,9 +160,29 @@ export class LogView {
   }
 
   #resize(): void {
-    this.#spacer.style.height = `${this.rows * ROW}px`;
-    this.#viewport.style.setProperty('--rows-height', `${this.rows * ROW + 20}px`);
+    const height = Math.min(this.rows * ROW, MAX_HEIGHT);
+    this.#spacer.style.height = `${height}px`;
+    this.#viewport.style.setProperty('--rows-height', `${height + 20}px`);
     this.#schedule();
+  }
+
+  /** Virtual px per scrollTop px: 1 unless the log is taller than {@link MAX_HEIGHT}. */
+  #scale(): number {
+    const total = this.rows * ROW;
+    const view = this.#viewport.clientHeight;
+    const scrollable = MAX_HEIGHT - view;
+    return total > MAX_HEIGHT && scrollable > 0 ? (total - view) / scrollable : 1;
+  }
+
+  /** The virtual px at the top of the view. */
+  #top(): number {
+    return this.#viewport.scrollTop * this.#scale();
+  }
+
+  /** Scrolls so that virtual px `top` is at the top of the view (as far as the log reaches). */
+  #scrollTo(top: number): void {
+    this.#viewport.scrollTop = Math.max(0, top) / this.#scale();
+    this.#lastTop = this.#viewport.scrollTop;
   }
 
   #put(row: number, line: ReportJson): void {
@@ -162,8 +203,9 @@ export class LogView {
 
   #render(): void {
     const rows = this.rows;
-    const first = Math.max(0, Math.floor(this.#viewport.scrollTop / ROW) - OVERSCAN);
-    const last = Math.min(rows, Math.ceil((this.#viewport.scrollTop + this.#viewport.clientHeight) / ROW) + OVERSCAN);
+    const top = this.#top();
+    const first = Math.max(0, Math.floor(top / ROW) - OVERSCAN);
+    const last = Math.min(rows, Math.ceil((top + this.#viewport.clientHeight) / ROW) + OVERSCAN);
     const items: HTMLLIElement[] = [];
     for (let row = first; row < last; row++) {
       const b = Math.floor(row / BLOCK);
@@ -172,7 +214,8 @@ export class LogView {
       if (!line && !complete) void this.#load(b);
       items.push(this.#item(row, line, complete));
     }
-    this.#list.style.transform = `translateY(${first * ROW}px)`;
+    // row r is r × ROW - top below the view's top edge, which is scrollTop into the content
+    this.#list.style.transform = `translateY(${this.#viewport.scrollTop + first * ROW - top}px)`;
     this.#list.replaceChildren(...items);
   }
 
@@ -180,8 +223,9 @@ export class LogView {
   #item(row: number, line: ReportJson | undefined, fetched: boolean): HTMLLIElement {
     const li = el('li');
     const { head, dropped } = this.#quota();
+    const target = this.#highlight >= 0 && this.rowOf(this.#highlight) === row;
     if (dropped > 0 && row === head) {
-      li.className = 'quota';
+      li.className = target ? 'quota target' : 'quota';
       li.append(el('span', 'ln', '…'), el('span', 'tx', line?.text ?? `[exec-track: ${dropped} lines dropped by the line quota]`));
       return li;
     }
@@ -193,7 +237,7 @@ export class LogView {
     li.append(link, el('span', 'tx', line ? line.text : fetched ? '' : '…'));
     if (line?.stream === 'stderr') li.classList.add('err');
     if (!line) li.classList.add(fetched ? 'hole' : 'pending');
-    if (seq === this.#highlight) li.classList.add('target');
+    if (target) li.classList.add('target');
     if (this.#hits.has(seq)) li.classList.add('hit');
     return li;
   }
