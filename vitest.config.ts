@@ -28,6 +28,7 @@ const E2E = [
   'test/server/upgrade.test.ts',
   // a real browser
   'test/web/api-docs.test.ts',
+  'test/web/charts.test.ts',
   'test/web/cli.test.ts',
   'test/web/error-pages.test.ts',
   'test/web/live.test.ts',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { executionIdSchema, sessionIdSchema } from './messages.js';
-import { MAX_SEARCH_QUERY } from './query-limits.js';
+import { MAX_POINT_KEYS, MAX_SEARCH_QUERY } from './query-limits.js';
 import { MAX_OPEN_IDS } from './socket-limits.js';
 
 /**
@@ -21,8 +21,6 @@ export const MAX_PAGE = 10_000;
 export const MAX_SEARCH_HITS = 10_000;
 /** Most buckets a downsampled series may ask for (a few per pixel of a 4K-wide chart). */
 export const MAX_BUCKETS = 10_000;
-/** Most keys one points request may name. */
-export const MAX_POINT_KEYS = 50;
 
 const seqBound = z.coerce.number().int().min(-1);
 const pageSize = z.coerce.number().int().min(1).max(MAX_PAGE);

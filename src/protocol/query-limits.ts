@@ -5,3 +5,6 @@
 
 /** Longest search text (`GET …/search?q=`), in UTF-16 code units (JavaScript `string.length`). */
 export const MAX_SEARCH_QUERY = 1000;
+
+/** Most keys one points request may name (`GET …/points?keys=`). */
+export const MAX_POINT_KEYS = 50;

@@ -87,7 +87,8 @@ function quoteArg(arg: string): string {
   return arg;
 }
 
-const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+/** The binary units of {@link formatBytes}, 1024 apart. */
+export const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
 /** Bytes in binary units with one decimal from KiB on: `512 B`, `3.1 GiB`. */
 export function formatBytes(bytes: number): string {

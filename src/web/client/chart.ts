@@ -1,45 +1,19 @@
 import uPlot from 'uplot';
-import { el, getJson } from './dom.js';
+import { yAxis } from './axis.js';
+import { el } from './dom.js';
+import { pushNewer, type LivePoint, type XAxis, type XRange } from './points.js';
 import type { SeriesJson } from '../../protocol/responses.js';
 import { formatLocalTime } from '../../report/format.js';
 
 /** Settings shared by every chart of a page: x axis, log y, smoothing (0 = off, up to 0.99). */
 export interface ChartSettings {
-  x: 'step' | 'ts';
+  x: XAxis;
   logY: boolean;
   smoothing: number;
 }
 
-/** A point that arrived on the follow socket: `ts` in ms since epoch (NaN when unknown). */
-export interface LivePoint {
-  step: number;
-  ts: number;
-  value: number | null;
-}
-
-/** Fetches one series, downsampled to `buckets`, optionally in an x range. */
-export type SeriesSource = (buckets: number, range?: { from: number; to: number }) => Promise<SeriesJson[]>;
-
-/**
- * One metric series of one execution from `GET /api/v1/executions/:id/points` (docs/api.md),
- * downsampled by the server to `buckets` min/max pairs, optionally in an x range; an empty series
- * when the execution has no such key.
- */
-export async function fetchSeries(
-  executionId: string,
-  key: string,
-  x: ChartSettings['x'],
-  buckets: number,
-  range?: { from: number; to: number },
-): Promise<SeriesJson> {
-  const params = new URLSearchParams({ keys: key, buckets: String(buckets), x });
-  if (range) {
-    params.set('from', String(range.from));
-    params.set('to', String(range.to));
-  }
-  const body = await getJson<{ series: Record<string, SeriesJson> }>(`/api/v1/executions/${executionId}/points?${params}`);
-  return body.series[key] ?? { step: [], ts: [], value: [], total: 0, downsampled: false };
-}
+/** Reads the series of a chart, downsampled to about `buckets` buckets, optionally in an x range. */
+export type SeriesSource = (buckets: number, range?: XRange) => Promise<SeriesJson[]>;
 
 const COLORS = ['#2f81f7', '#d9480f', '#2b8a3e', '#ae3ec9', '#e67700', '#0c8599', '#c2255c', '#5c7cfa'];
 
@@ -57,10 +31,12 @@ export function smooth(values: (number | null)[], factor: number): (number | nul
 /**
  * One chart of one metric key with one or more series (compare view): uPlot, data downsampled by
  * the server to about one bucket per pixel; a drag selects an x range that is fetched again at
- * full resolution (double click or "reset" goes back). Rendered on first view (lazy).
+ * full resolution (double click or "reset" goes back). Read and drawn on first view (lazy), and
+ * redrawn at its box's width when that changes (resize, rotation).
  */
 export class MetricChart {
   readonly #figure: HTMLElement;
+  readonly #key: string;
   readonly #labels: string[];
   readonly #source: SeriesSource;
   readonly #note: HTMLElement;
@@ -68,13 +44,16 @@ export class MetricChart {
   #settings: ChartSettings;
   #plot: uPlot | undefined;
   #series: SeriesJson[] = [];
-  #range: { from: number; to: number } | undefined;
+  #range: XRange | undefined;
   #rendered = false;
-  /** Live points that arrived while the series was being read (added once it is, when newer). */
-  #early: Array<{ index: number; points: LivePoint[] }> | undefined;
+  /** Counts reads, so the answer of one that a later one overtook is dropped. */
+  #reads = 0;
+  /** True while the whole series is being read (its source keeps the live points of that time). */
+  #reading = false;
 
-  constructor(figure: HTMLElement, labels: string[], source: SeriesSource, settings: ChartSettings) {
+  constructor(figure: HTMLElement, key: string, labels: string[], source: SeriesSource, settings: ChartSettings) {
     this.#figure = figure;
+    this.#key = key;
     this.#labels = labels;
     this.#source = source;
     this.#settings = settings;
@@ -93,6 +72,10 @@ export class MetricChart {
       },
       { rootMargin: '200px' },
     ).observe(figure);
+    new ResizeObserver(() => {
+      const width = this.#width();
+      if (this.#plot && this.#plot.width !== width) this.#plot.setSize({ width, height: this.#plot.height });
+    }).observe(figure);
   }
 
   /** Applies new shared settings (x axis change refetches: buckets divide the x range). */
@@ -105,51 +88,32 @@ export class MetricChart {
   }
 
   /** Fetches the x range (undefined: everything) again, at about one bucket per pixel. */
-  async zoom(range: { from: number; to: number } | undefined): Promise<void> {
+  async zoom(range: XRange | undefined): Promise<void> {
+    const read = ++this.#reads;
     this.#range = range;
+    this.#reading = !range;
     this.#figure.classList.add('loading');
-    this.#early = range ? undefined : [];
     try {
-      this.#series = await this.#source(this.#width(), range);
-      const early = this.#early ?? [];
-      this.#early = undefined;
-      for (const { index, points } of early) {
-        const s = this.#series[index];
-        const last = s?.step.at(-1) ?? -Infinity;
-        if (s)
-          this.#push(
-            s,
-            points.filter((p) => p.step > last),
-          );
-      }
+      const series = await this.#source(this.#width(), range);
+      if (read !== this.#reads) return;
+      this.#series = series;
       this.#draw();
     } catch (error) {
-      this.#note.textContent = `Could not load the points: ${(error as Error).message}`;
+      if (read === this.#reads) this.#note.textContent = `Could not load the points: ${(error as Error).message}`;
     } finally {
-      this.#early = undefined;
-      this.#figure.classList.remove('loading');
+      if (read === this.#reads) {
+        this.#reading = false;
+        this.#figure.classList.remove('loading');
+      }
     }
   }
 
-  /** Adds live points to series `index` (unzoomed charts only; a zoomed one keeps its range). */
+  /** Adds live points to series `index` (drawn charts showing everything only; a zoomed one keeps its range). */
   append(index: number, points: LivePoint[]): void {
-    if (this.#early) {
-      this.#early.push({ index, points });
-      return;
-    }
     const s = this.#series[index];
-    if (!this.#rendered || this.#range || !s) return;
-    this.#push(s, points);
+    if (!this.#rendered || this.#reading || this.#range || !s) return;
+    pushNewer(s, points);
     this.#draw();
-  }
-
-  #push(s: SeriesJson, points: LivePoint[]): void {
-    for (const p of points) {
-      s.step.push(p.step);
-      s.ts.push(p.ts);
-      s.value.push(p.value);
-      s.total++;
-    }
   }
 
   /** How many points the chart shows (for tests and the label). */
@@ -157,8 +121,11 @@ export class MetricChart {
     return this.#series.reduce((n, s) => n + s.value.length, 0);
   }
 
+  /** The plot's width: the figure's content box (its padding left out). */
   #width(): number {
-    return Math.max(200, Math.floor(this.#figure.clientWidth || 600));
+    const style = getComputedStyle(this.#figure);
+    const content = this.#figure.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return Math.max(200, Math.floor(content || 600));
   }
 
   #draw(): void {
@@ -201,7 +168,7 @@ export class MetricChart {
             // steps are whole numbers: no tick between them
             ...(x === 'step' ? { values: (_u: uPlot, splits: number[]) => splits.map((v) => (Number.isInteger(v) ? String(v) : '')) } : {}),
           },
-          { stroke: ink, grid: { stroke: 'rgba(128,128,128,0.2)' }, size: 60 },
+          yAxis(this.#key, ink),
         ],
         hooks: {
           setSelect: [

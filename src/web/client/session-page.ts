@@ -1,7 +1,9 @@
-import { fetchSeries, MetricChart } from './chart.js';
+import { MetricChart } from './chart.js';
 import { mountChartTools } from './chart-tools.js';
 import { button, el, getJson } from './dom.js';
 import { follow } from './follow.js';
+import { fetchPoints, PointsLoader, type XRange } from './points.js';
+import { compareCells, type SortValue } from './table-sort.js';
 import type { SessionFollowFrame } from '../../protocol/frames.js';
 import { MAX_OPEN_IDS } from '../../protocol/socket-limits.js';
 import type { ExecutionJson, ExecutionSummaryJson } from '../../protocol/responses.js';
@@ -14,6 +16,7 @@ const SETTLE_MS = 1000;
 /** Up to this many ended executions are read one by one; more at once read the session summary instead. */
 const MAX_SINGLE_READS = 5;
 
+/** A column's `data-sort`: a field of the execution, or `m:<key>` for a metric's last value. */
 type SortKey = string;
 
 /**
@@ -21,14 +24,16 @@ type SortKey = string;
  * filterable by state, and live: after one read of the summary it follows the session's socket
  * (docs/api.md "Session follow socket"), so new executions and state changes appear without
  * reload; a reconnect asks only for the executions after the last one the page has and those it
- * shows as not ended. An execution's final metric values are read once it ends. Select rows to
- * compare their metrics in overlaid charts.
+ * shows as not ended. An execution's final metric values are read once it ends; a running one's
+ * duration counts on each second. Select rows to compare their metrics in overlaid charts.
  */
 export function mountSessionPage(data: { id: string }): void {
   const table = document.querySelector<HTMLTableElement>('table.executions')!;
   const tools = document.querySelector<HTMLElement>('.table-tools')!;
   const heading = document.querySelector<HTMLElement>('h1 small');
   let rows: ExecutionSummaryJson[] = [];
+  /** When each execution's `durationMs` was read (performance.now()), for the running ones' duration. */
+  const readAt = new Map<string, number>();
   /** Id of the newest execution the page has, in the session's order (where a reconnect resumes). */
   let newest: string | undefined;
   const ended = new Set<string>();
@@ -49,7 +54,7 @@ export function mountSessionPage(data: { id: string }): void {
     filter = stateFilter.value;
     render();
   });
-  const compareButton = button('Compare selected', () => void compare(), 'compare-button');
+  const compareButton = button('Compare selected', compare, 'compare-button');
   compareButton.disabled = true;
   tools.append(stateFilter, compareButton);
   tools.hidden = false;
@@ -82,10 +87,29 @@ export function mountSessionPage(data: { id: string }): void {
     return keys;
   };
 
-  const value = (e: ExecutionSummaryJson, key: SortKey): number | string => {
-    if (key.startsWith('m:')) return e.metrics[key.slice(2)]?.last ?? -Infinity;
-    const v = (e as unknown as Record<string, unknown>)[key];
-    return typeof v === 'number' || typeof v === 'string' ? v : -Infinity;
+  /** A running execution's duration now: the server's value plus the time since it was read. */
+  const duration = (e: ExecutionSummaryJson): number | null =>
+    e.state === 'Running' && e.durationMs !== null ? e.durationMs + performance.now() - (readAt.get(e.id) ?? performance.now()) : e.durationMs;
+
+  /** What a row sorts by in a column: what the cell shows (an unnamed execution by its id prefix). */
+  const value = (e: ExecutionSummaryJson, key: SortKey): SortValue => {
+    if (key.startsWith('m:')) return e.metrics[key.slice(2)]?.last ?? null;
+    switch (key) {
+      case 'name':
+        return shownName(e);
+      case 'command':
+        return formatCommand(e.command);
+      case 'startedAt':
+        return e.startedAt === null ? null : Date.parse(e.startedAt);
+      case 'durationMs':
+        return duration(e);
+      case 'exitCode':
+        return e.exitCode ?? e.signal;
+      default: {
+        const v = (e as unknown as Record<string, unknown>)[key];
+        return typeof v === 'number' || typeof v === 'string' ? v : null;
+      }
+    }
   };
 
   function render(): void {
@@ -94,13 +118,7 @@ export function mountSessionPage(data: { id: string }): void {
     for (const th of table.querySelectorAll<HTMLElement>('th[data-sort]')) {
       th.setAttribute('aria-sort', th.dataset.sort === sort.key ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none');
     }
-    const shown = rows
-      .filter((e) => !filter || e.state === filter)
-      .sort((a, b) => {
-        const x = value(a, sort.key);
-        const y = value(b, sort.key);
-        return (x < y ? -1 : x > y ? 1 : 0) * sort.dir;
-      });
+    const shown = rows.filter((e) => !filter || e.state === filter).sort((a, b) => compareCells(value(a, sort.key), value(b, sort.key), sort.dir));
     table.tBodies[0]!.replaceChildren(...shown.map((e) => row(e, keys)));
     localizeTimes(table);
   }
@@ -112,7 +130,7 @@ export function mountSessionPage(data: { id: string }): void {
     box.type = 'checkbox';
     box.value = e.id;
     box.checked = picked.has(e.id);
-    box.setAttribute('aria-label', `compare ${e.name ?? e.id}`);
+    box.setAttribute('aria-label', `compare ${shownName(e)}`);
     box.addEventListener('change', () => {
       if (box.checked) picked.add(e.id);
       else picked.delete(e.id);
@@ -125,7 +143,7 @@ export function mountSessionPage(data: { id: string }): void {
     };
     const badge = el('span', `state state-${e.state.toLowerCase().replace(/\s+/g, '-')}`, e.state);
     badge.dataset.state = e.state;
-    const link = el('a', '', e.name ?? e.id.slice(0, 8));
+    const link = el('a', '', shownName(e));
     link.href = `/e/${e.id}`;
     const started = e.startedAt ? el('time') : '-';
     if (started instanceof HTMLTimeElement) {
@@ -133,13 +151,16 @@ export function mountSessionPage(data: { id: string }): void {
       started.dataset.style = 'ago';
     }
     const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '-' : String(Number(v.toPrecision(6))));
+    // a running execution's duration counts on (tickDurations)
+    const durationCell = cell(formatDuration(duration(e)));
+    durationCell.className = 'duration';
     tr.append(
       cell(box),
       cell(badge),
       cell(link),
       cell(el('code', '', formatCommand(e.command))),
       cell(started),
-      cell(formatDuration(e.durationMs)),
+      durationCell,
       cell(e.exitCode !== null ? String(e.exitCode) : (e.signal ?? '-')),
       cell(String(e.lineCount)),
       ...keys.map((k) => cell(fmt(e.metrics[k]?.last))),
@@ -161,6 +182,7 @@ export function mountSessionPage(data: { id: string }): void {
   /** An `execution` frame: a new row, or the row's new state; its metric values are read once it ends. */
   function apply(e: ExecutionJson): void {
     const i = rows.findIndex((r) => r.id === e.id);
+    readAt.set(e.id, performance.now());
     const before = rows[i];
     if (before) rows[i] = { ...e, metrics: before.metrics };
     else {
@@ -189,6 +211,15 @@ export function mountSessionPage(data: { id: string }): void {
     render();
   }
 
+  /** Counts the shown duration of each running execution on. */
+  function tickDurations(): void {
+    for (const e of rows) {
+      if (e.state !== 'Running') continue;
+      const td = table.querySelector<HTMLElement>(`tr[data-id="${e.id}"] td.duration`);
+      if (td) td.textContent = formatDuration(duration(e));
+    }
+  }
+
   /** Where a (re)connect resumes: after the newest execution, plus those the page shows as not ended. */
   function resume(): Record<string, string> {
     const open = rows.filter((e) => e.endedAt === null).map((e) => e.id);
@@ -198,8 +229,10 @@ export function mountSessionPage(data: { id: string }): void {
   async function load(): Promise<void> {
     const body = await getJson<{ executions: ExecutionSummaryJson[] }>(`/api/v1/sessions/${data.id}/summary`);
     rows = body.executions;
+    rows.forEach((e) => readAt.set(e.id, performance.now()));
     newest = rows.at(-1)?.id;
     render();
+    setInterval(tickDurations, 1000);
     follow<SessionFollowFrame>(`/api/v1/sessions/${data.id}/follow`, {
       resume,
       onConnection: (connected) => document.body.classList.toggle('offline', !connected),
@@ -209,7 +242,12 @@ export function mountSessionPage(data: { id: string }): void {
     });
   }
 
-  async function compare(): Promise<void> {
+  /**
+   * Overlays the metrics of the selected executions, one chart per key, with the chart tools above
+   * the charts. Each execution's series are read in one request (its {@link PointsLoader}) when the
+   * first chart comes into view; a zoom reads its range of one key per execution.
+   */
+  function compare(): void {
     const section = document.getElementById('compare')!;
     const chartsBox = section.querySelector<HTMLElement>('.charts')!;
     const chosen = rows.filter((e) => picked.has(e.id));
@@ -221,25 +259,39 @@ export function mountSessionPage(data: { id: string }): void {
       figure.append(el('figcaption', '', key));
       return figure;
     });
+    chartsBox.replaceChildren(...figures);
+    section.querySelector('.chart-tools')?.remove();
     const toolbar = el('div', 'chart-tools');
-    chartsBox.replaceChildren(toolbar, ...figures);
+    chartsBox.before(toolbar);
     const charts: MetricChart[] = [];
     const settings = mountChartTools(toolbar, (next) => charts.forEach((c) => c.update(next)));
+    const loaders = chosen.map((e) => {
+      const loader = new PointsLoader(e.id);
+      Object.keys(e.metrics).forEach((key) => loader.add(key));
+      return loader;
+    });
     figures.forEach((figure, i) => {
       const key = keys[i]!;
-      const source = async (buckets: number, range?: { from: number; to: number }) =>
-        Promise.all(chosen.map((e) => fetchSeries(e.id, key, settings.x, buckets, range)));
-      charts.push(
-        new MetricChart(
-          figure,
-          chosen.map((e) => e.name ?? e.id.slice(0, 8)),
-          source,
-          settings,
-        ),
-      );
+      // an execution without this key has an empty series: nothing to read
+      const source = async (buckets: number, range?: XRange) =>
+        Promise.all(
+          chosen.map(async (e, j) =>
+            !(key in e.metrics)
+              ? { step: [], ts: [], value: [], total: 0, downsampled: false }
+              : range
+                ? (await fetchPoints(e.id, [key], settings.x, buckets, range)).get(key)!
+                : loaders[j]!.series(key, settings.x, buckets),
+          ),
+        );
+      charts.push(new MetricChart(figure, key, chosen.map(shownName), source, settings));
     });
     section.scrollIntoView();
   }
 
   void load();
+}
+
+/** The name a row shows: the execution's name, or the first 8 characters of its id. */
+function shownName(e: ExecutionSummaryJson): string {
+  return e.name ?? e.id.slice(0, 8);
 }

@@ -44,7 +44,7 @@ ${keys.length > 0 ? metricsSection(d.metrics) : html`<p class="none" id="no-metr
 </div>
 <p><a href="/api/v1/executions/${e.id}/raw" download>Download the raw log</a></p>
 </section>
-${jsonBlock('page-data', { page: 'execution', id: e.id, state: e.state, keys, extent: d.extent })}
+${jsonBlock('page-data', { page: 'execution', id: e.id, state: e.state, durationMs: durationMs(e, d.now), metrics: d.metrics, extent: d.extent })}
 </article>`,
   );
 }
@@ -57,11 +57,11 @@ function outcome(e: Execution): SafeHtml {
 function metricsSection(metrics: Record<string, MetricSummary>): SafeHtml {
   return html`<section class="metrics" aria-labelledby="metrics-h">
 <h2 id="metrics-h">Metrics</h2>
-<table class="summary"><thead><tr><th scope="col">key</th><th scope="col">last</th><th scope="col">min</th><th scope="col">max</th><th scope="col">points</th></tr></thead>
+<div class="table-wrap"><table class="summary"><thead><tr><th scope="col">key</th><th scope="col">last</th><th scope="col">min</th><th scope="col">max</th><th scope="col">points</th></tr></thead>
 <tbody>${Object.entries(metrics).map(
     ([key, s]) =>
-      html`<tr><th scope="row">${key}</th><td>${formatNumber(s.last)}</td><td>${formatNumber(s.min)}</td><td>${formatNumber(s.max)}</td><td>${s.count}</td></tr>`,
-  )}</tbody></table>
+      html`<tr data-key="${key}"><th scope="row">${key}</th><td>${formatNumber(s.last)}</td><td>${formatNumber(s.min)}</td><td>${formatNumber(s.max)}</td><td>${s.count}</td></tr>`,
+  )}</tbody></table></div>
 <div class="chart-tools" hidden></div>
 ${chartsOf(Object.keys(metrics))}
 </section>`;
