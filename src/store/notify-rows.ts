@@ -1,4 +1,4 @@
-import type { NotifyRule, OutboxMessage } from '../notify/store.js';
+import type { NewOutboxMessage, NotifyRule, OutboxMessage } from '../notify/store.js';
 import type { Channel } from '../notify/target.js';
 import type { NotifyEvent } from '../protocol/notify-events.js';
 
@@ -61,4 +61,12 @@ export function toMessage(row: OutboxRow): OutboxMessage {
     attempts: Number(row.attempts),
     createdAt: Number(row.created_at),
   };
+}
+
+/**
+ * A new outbox message's INSERT values in column order (`key, rule_id, session_id, kind, state, channel,
+ * url, headers, body, created_at`), as every engine binds them; `next_at` starts at `created_at`.
+ */
+export function outboxValues(m: NewOutboxMessage): Array<string | number> {
+  return [m.key, m.ruleId, m.sessionId, m.kind, m.state, m.channel, m.url, JSON.stringify(m.headers), m.body, m.createdAt];
 }

@@ -1,6 +1,6 @@
 import type { NewOutboxMessage, NotifyRule, NotifyStore, OutboxMessage, Settlement } from '../../notify/store.js';
 import { engineSafe, transaction, type Client, type Pool } from './connection.js';
-import { toMessage, toRule, type OutboxRow, type RuleRow } from '../notify-rows.js';
+import { outboxValues, toMessage, toRule, type OutboxRow, type RuleRow } from '../notify-rows.js';
 
 const INSERT_MESSAGE = `INSERT INTO notify_outbox (key, rule_id, session_id, kind, state, channel, url, headers, body, created_at, next_at)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) ON CONFLICT (key) DO NOTHING`;
@@ -62,18 +62,7 @@ export class PostgresNotifyStore implements NotifyStore {
       transaction(this.#pool, async (db: Client) => {
         let added = 0;
         for (const m of messages) {
-          const result = await db.query(INSERT_MESSAGE, [
-            m.key,
-            m.ruleId,
-            m.sessionId,
-            m.kind,
-            m.state,
-            m.channel,
-            m.url,
-            JSON.stringify(m.headers),
-            m.body,
-            m.createdAt,
-          ]);
+          const result = await db.query(INSERT_MESSAGE, outboxValues(m));
           added += result.rowCount ?? 0;
         }
         return added;

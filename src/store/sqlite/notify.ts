@@ -1,6 +1,6 @@
 import type { NewOutboxMessage, NotifyRule, NotifyStore, OutboxMessage, Settlement } from '../../notify/store.js';
 import { writeTransaction, writeWhenFree, type Db } from './connection.js';
-import { toMessage, toRule, type OutboxRow, type RuleRow } from '../notify-rows.js';
+import { outboxValues, toMessage, toRule, type OutboxRow, type RuleRow } from '../notify-rows.js';
 
 /** The prepared statements of {@link SqliteNotifyStore}. */
 const statements = (db: Db) => ({
@@ -39,19 +39,8 @@ export class SqliteNotifyStore implements NotifyStore {
     this.#enqueue = writeTransaction(db, (messages: NewOutboxMessage[]) => {
       let added = 0;
       for (const m of messages) {
-        added += this.#sql.insertMessage.run(
-          m.key,
-          m.ruleId,
-          m.sessionId,
-          m.kind,
-          m.state,
-          m.channel,
-          m.url,
-          JSON.stringify(m.headers),
-          m.body,
-          m.createdAt,
-          m.createdAt,
-        ).changes;
+        // next_at: created_at
+        added += this.#sql.insertMessage.run(...outboxValues(m), m.createdAt).changes;
       }
       return added;
     });
