@@ -51,7 +51,9 @@ describe('html', () => {
   });
 
   it('finds the id in a pasted link or id', () => {
-    expect(pathOfId('https://host/e/e_AAAAAAAAAAAAAAAAAAAAAA#L3')).toBe('/e/e_AAAAAAAAAAAAAAAAAAAAAA');
+    expect(pathOfId('https://host/e/e_AAAAAAAAAAAAAAAAAAAAAA#L3')).toBe('/e/e_AAAAAAAAAAAAAAAAAAAAAA#L3');
+    expect(pathOfId('https://host/e/e_AAAAAAAAAAAAAAAAAAAAAA#L3"><script>')).toBe('/e/e_AAAAAAAAAAAAAAAAAAAAAA');
+    expect(pathOfId('https://host/s/s_AAAAAAAAAAAAAAAAAAAAAA#L3')).toBe('/s/s_AAAAAAAAAAAAAAAAAAAAAA');
     expect(pathOfId(' s_AAAAAAAAAAAAAAAAAAAAAA ')).toBe('/s/s_AAAAAAAAAAAAAAAAAAAAAA');
     expect(pathOfId('e_short')).toBeNull();
   });

@@ -19,8 +19,16 @@ Every session and execution has its own link; whoever holds the link can read it
 
 const ID_IN_TEXT = /\b([se]_[A-Za-z0-9_-]{22})(?![A-Za-z0-9_-])/;
 
-/** The page path of the first session or execution id in `text` (an id or a pasted link), or null. */
+/** A line permalink (`#L1234`) at the end of a pasted execution link. */
+const LINE_ANCHOR = /#(L\d{1,12})\s*$/;
+
+/**
+ * The page path of the first session or execution id in `text` (an id or a pasted link), with the
+ * link's line permalink when it has one (`…/e/<id>#L3` → `/e/<id>#L3`), or null.
+ */
 export function pathOfId(text: string): string | null {
   const id = ID_IN_TEXT.exec(text)?.[1];
-  return id ? `/${id[0]}/${id}` : null;
+  if (!id) return null;
+  const anchor = id[0] === 'e' ? LINE_ANCHOR.exec(text)?.[1] : undefined;
+  return `/${id[0]}/${id}${anchor ? `#${anchor}` : ''}`;
 }
