@@ -161,6 +161,7 @@ describe('web pages', () => {
 
   it("shows a running child's new line without reload, and the badge turns Passive", async () => {
     const gate = join(home.dir, 'gate');
+    const ending = join(home.dir, 'ending');
     const child = spawn(
       process.execPath,
       [
@@ -174,7 +175,7 @@ describe('web pages', () => {
         '--',
         'sh',
         '-c',
-        `echo first; while [ ! -f '${gate}' ]; do sleep 0.05; done; echo second`,
+        `echo first; while [ ! -f '${gate}' ]; do sleep 0.05; done; echo second; while [ ! -f '${ending}' ]; do sleep 0.05; done`,
       ],
       {
         env: cliEnv(home.dir),
@@ -200,6 +201,10 @@ describe('web pages', () => {
     expect(await page.locator('.charts:not(.system) figure.chart').count()).toBe(0);
     writeFileSync(gate, '');
     await poll(() => page.locator('#log-view li .tx').allTextContents(), { timeout: 20_000 }).toContain('second');
+    // still running: the heading counts the live line
+    await poll(() => page.locator('.log h2 small').textContent()).toBe('2 lines');
+    expect(await page.locator('h1 .state').textContent()).toBe('Running');
+    writeFileSync(ending, '');
     await poll(() => page.locator('h1 .state').textContent(), { timeout: 20_000 }).toBe('Passive');
     expect((await done).exitCode).toBe(0);
   });

@@ -18,6 +18,8 @@ interface ExecutionPageData {
   state: ExecutionState;
   /** As of the page's rendering. */
   durationMs: number | null;
+  /** Lines stored as of the page's rendering. */
+  lineCount: number;
   metrics: Record<string, SummaryJson>;
   extent: Extent;
 }
@@ -46,6 +48,7 @@ export function mountExecutionPage(data: ExecutionPageData): void {
   if (data.state !== 'Running') return;
   const duration = runningDuration(data.durationMs);
   let lastSeq = data.extent.lastSeq;
+  let lineCount = data.lineCount;
   // resource samples and explicit points take seqs of their own, so points may run ahead of lines
   let pointSeq = data.extent.lastSeq;
   follow<FollowFrame>(`/api/v1/executions/${data.id}/follow`, {
@@ -54,6 +57,9 @@ export function mountExecutionPage(data: ExecutionPageData): void {
     onFrame: (frame) => {
       if (frame.type === 'reports') {
         log.addLive(frame.reports);
+        // the heading's count, until the final execution frame gives the stored one (the quota keeps at most `quota`)
+        lineCount = Math.min(data.extent.quota, lineCount + frame.reports.filter((r) => r.seq > lastSeq).length);
+        showLineCount(lineCount);
         if (frame.reports.length > 0) lastSeq = Math.max(lastSeq, frame.reports.at(-1)!.seq);
       } else if (frame.type === 'metrics') {
         const byKey = new Map<string, LivePoint[]>();
@@ -192,8 +198,7 @@ function showExecution(e: ExecutionJson): void {
   }
   const field = (name: string) => document.querySelector<HTMLElement>(`[data-field="${name}"]`);
   field('duration')!.textContent = formatDuration(e.durationMs);
-  const lines = document.querySelector('.log h2 small');
-  if (lines) lines.textContent = countOf(e.lineCount, 'line');
+  showLineCount(e.lineCount);
   if (e.endedAt) {
     const time = document.createElement('time');
     time.dateTime = e.endedAt;
@@ -203,4 +208,10 @@ function showExecution(e: ExecutionJson): void {
   if (e.state !== 'Running') {
     field('outcome')!.textContent = formatOutcome(e);
   }
+}
+
+/** The line count beside the log's heading. */
+function showLineCount(count: number): void {
+  const small = document.querySelector('.log h2 small');
+  if (small) small.textContent = countOf(count, 'line');
 }

@@ -44,7 +44,7 @@ ${keys.length > 0 ? metricsSection(d.metrics) : html`<p class="none" id="no-metr
 </div>
 <p><a href="/api/v1/executions/${e.id}/raw" download>Download the raw log</a></p>
 </section>
-${jsonBlock('page-data', { page: 'execution', id: e.id, state: e.state, durationMs: durationMs(e, d.now), metrics: d.metrics, extent: d.extent })}
+${jsonBlock('page-data', { page: 'execution', id: e.id, state: e.state, durationMs: durationMs(e, d.now), lineCount: e.lineCount, metrics: d.metrics, extent: d.extent })}
 </article>`,
   );
 }
