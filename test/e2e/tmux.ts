@@ -35,8 +35,9 @@ export function startInTmux(home: string, args: string[], options: string[] = []
   const stty = join(home, 'stty');
   const env = cliEnv(home);
   const quoted = [process.execPath, BIN, 'run', '-q', ...options, '--', ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const command = `EXEC_TRACK_HOME='${env.EXEC_TRACK_HOME}' NO_COLOR=1 ${quoted}; code=$?; stty -a > '${stty}'; echo $code > '${status}'; sleep 60`;
+  const command = `EXEC_TRACK_HOME='${env.EXEC_TRACK_HOME}' NO_COLOR=1 ${quoted}; code=$?; stty -a > '${stty}'; echo $code > '${status}.tmp'; mv '${status}.tmp' '${status}'; sleep 60`;
   tmux('new-session', '-d', '-s', 'run', '-x', '150', '-y', '40', command);
+  // the status file appears whole (written aside, then renamed): a read never meets it empty
   const written = (file: string): string | false => existsSync(status) && readFileSync(file, 'utf8').trim();
   return {
     tmux,
