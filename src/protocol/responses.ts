@@ -82,6 +82,8 @@ export const reportJsonSchema = z
 export type ReportJson = z.infer<typeof reportJsonSchema>;
 
 export const metricSummaryJsonSchema = z.object({ last: metricNumberSchema, min: metricNumberSchema, max: metricNumberSchema, count: countSchema }).strict();
+/** One key's summary in JSON: NaN (no value yet, or the last one not finite) as null. */
+export type MetricSummaryJson = z.infer<typeof metricSummaryJsonSchema>;
 /** Summaries by metric key. */
 export const metricSummariesJsonSchema = z.record(metricSummaryJsonSchema);
 

@@ -5,9 +5,9 @@ import { follow } from './follow.js';
 import { LogView, type Extent } from './log-view.js';
 import { fetchPoints, PointsLoader, type LivePoint, type XRange } from './points.js';
 import { mountSearch } from './search.js';
-import { SummaryTable, type SummaryJson } from './summary-table.js';
+import { SummaryTable } from './summary-table.js';
 import type { FollowFrame } from '../../protocol/frames.js';
-import type { ExecutionJson } from '../../protocol/responses.js';
+import type { ExecutionJson, MetricSummaryJson } from '../../protocol/responses.js';
 import type { ExecutionState } from '../../protocol/states.js';
 import { countOf, formatDuration, formatOutcome } from '../../report/format.js';
 import { isSystemMetric } from '../../protocol/system-metrics.js';
@@ -20,7 +20,7 @@ interface ExecutionPageData {
   durationMs: number | null;
   /** Lines stored as of the page's rendering. */
   lineCount: number;
-  metrics: Record<string, SummaryJson>;
+  metrics: Record<string, MetricSummaryJson>;
   extent: Extent;
 }
 

@@ -1,14 +1,7 @@
 import { el } from './dom.js';
 import type { LivePoint } from './points.js';
+import type { MetricSummaryJson } from '../../protocol/responses.js';
 import { formatNumber } from '../../report/format.js';
-
-/** A metric's summary as the page data carries it: NaN (no value yet, or the last one not finite) as null. */
-export interface SummaryJson {
-  last: number | null;
-  min: number | null;
-  max: number | null;
-  count: number;
-}
 
 /**
  * The execution page's metric summary table (last, min, max and number of points per key, rendered
@@ -16,11 +9,11 @@ export interface SummaryJson {
  * max ignore NaN; a live point's null (a value that is not finite) counts as NaN.
  */
 export class SummaryTable {
-  readonly #summaries = new Map<string, SummaryJson>();
+  readonly #summaries = new Map<string, MetricSummaryJson>();
   readonly #body: () => HTMLTableSectionElement;
 
   /** `summaries` as the page was rendered; `body` finds (or makes) the table's body. */
-  constructor(summaries: Record<string, SummaryJson>, body: () => HTMLTableSectionElement) {
+  constructor(summaries: Record<string, MetricSummaryJson>, body: () => HTMLTableSectionElement) {
     for (const [key, s] of Object.entries(summaries)) this.#summaries.set(key, { ...s });
     this.#body = body;
   }
@@ -39,7 +32,7 @@ export class SummaryTable {
     this.#show(key, s);
   }
 
-  #show(key: string, s: SummaryJson): void {
+  #show(key: string, s: MetricSummaryJson): void {
     const body = this.#body();
     let row = [...body.rows].find((r) => r.dataset.key === key);
     if (!row) {
