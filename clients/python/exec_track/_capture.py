@@ -10,8 +10,9 @@ import time
 from typing import Any, Callable, List, Optional, Union
 
 #: Receives what was written on a stream, in pieces as written: (stream name, text or UTF-8 bytes).
-#: Must not block; the receiver decodes and splits lines (:meth:`exec_track._sidecar.Sidecar.output`).
-Emit = Callable[[str, Union[str, bytes]], None]
+#: Must not block, and must copy what it keeps before it returns (the bytes-like may be reused); the
+#: sidecar cuts the lines (:meth:`exec_track._sidecar.Sidecar.output`).
+Emit = Callable[[str, Union[str, bytes, memoryview]], None]
 
 
 class _Tee:
@@ -65,20 +66,22 @@ class _BinaryTee(io.BufferedIOBase):
     def write(self, data: Any) -> int:
         if self._before is not None:
             self._before()
-        # the text layer hands over bytes it no longer uses; what else comes is copied before it is kept
-        piece = data if type(data) is bytes else bytes(data)
-        view = memoryview(piece)
+        # the receiver copies what it keeps at once (into its outbox), so any bytes-like will do
+        if type(data) is not bytes:
+            data = memoryview(data).cast("B")
+        size = len(data)
+        view = memoryview(data)
         while view:
             written = self._original.write(view)
             if written is None:  # a non-blocking file that is full, as io.BufferedWriter tells it
-                raise BlockingIOError(errno.EAGAIN, "write could not complete without blocking", len(piece) - len(view))
+                raise BlockingIOError(errno.EAGAIN, "write could not complete without blocking", size - len(view))
             view = view[written:]
-        if piece and self.emit is not None:
+        if size and self.emit is not None:
             try:
-                self.emit(self._stream, piece)
+                self.emit(self._stream, data)
             except Exception:  # recording must never break the program's print
                 pass
-        return len(piece)
+        return size
 
     def flush(self) -> None:
         pass

@@ -87,6 +87,7 @@ class Execution:
         if sidecar is None:
             return None
         if sidecar.execution_id is None:
+            sidecar.start_now.set()
             sidecar.answered.wait(self.start_wait)
         return sidecar.execution_id
 

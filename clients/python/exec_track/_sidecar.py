@@ -9,8 +9,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections import deque
-from typing import Any, Deque, Dict, List, Mapping, Optional, Union
+from typing import Any, Dict, List, Mapping, Optional, Union
+
+from ._outbox import Outbox, now_ms
 
 #: The sidecar protocol version this client speaks (docs/clients.md).
 PROTOCOL = 2
@@ -20,35 +21,34 @@ INSTALL_HINT = (
     "EXEC_TRACK_BIN to its path"
 )
 
-_CLOSE = object()
-
-#: How often (ms) the writer thread sends what the program printed; it carries the time it was sent.
+#: How often (ms) the writer thread sends what the program printed.
 BATCH_MS = 50
-
-def now_ms() -> int:
-    """The time now in ms since epoch, as the protocol's ``ts``."""
-    return int(time.time() * 1000)
-
 
 #: How much lower the sidecar's CPU priority is than the program's (``nice -n``): when the cores are
 #: busy it yields them to the program (and, sharing its session, it does not get a CPU share of its
 #: own beside the program's under Linux's autogroup scheduling); on a free core it runs at full speed.
 SIDECAR_NICE = 10
 
-#: Past this many bytes waiting, a write wakes the writer thread before :data:`BATCH_MS`: what it
-#: hands to the pipe is freed, and the memory reused, instead of fresh pages for all (page faults).
+#: How long (s) the background start of the sidecar waits, unless something needs it sooner (the
+#: block's end, its id): its Node start-up (~0.2 s of CPU) then does not compete with the program's
+#: first moments, and a block shorter than this does not share the cores with it at all.
+START_AFTER = 0.25
+
+#: Past this many bytes waiting, a write wakes the writer thread before :data:`BATCH_MS`: the ring
+#: stays in memory already touched.
 WAKE_BYTES = 256 * 1024
 
 #: The size asked for the pipe to the sidecar (Linux, at most /proc/sys/fs/pipe-max-size): what the
 #: program prints while the sidecar starts waits in the kernel rather than in Python objects.
 PIPE_BYTES = 2**20
 
-#: What one write or event costs in the outbox beyond its text (a tuple or dict and its references).
-ENTRY_BYTES = 128
-
 #: Sidecars whose execution ended and that may still be delivering: kept referenced, never killed;
 #: the interpreter's exit waits for them (:func:`wait_delivering`).
 _delivering: List["Sidecar"] = []
+
+#: Sidecars of executions still open (not ended): at the interpreter's exit their events end without
+#: ``finish`` (the sidecar records the client vanished), as when the process dies.
+_open: List["Sidecar"] = []
 
 
 class ExecTrackError(RuntimeError):
@@ -83,16 +83,14 @@ class Sidecar:
     With ``background=True`` the child is started by the writer thread, so that the program does not
     wait for its start; a start that fails then surfaces in :attr:`spawn_error` (the outbox is
     discarded, as for a sidecar that died). :meth:`output` and :meth:`send` never block: what the
-    program prints (as written) and the events wait in one outbox of at most ``buffer_bytes`` (text, plus :data:`ENTRY_BYTES` per
-    write or event) in the order they came; every :data:`BATCH_MS` a writer thread writes all that
-    waited to the sidecar's stdin at once, what one stream got in a row as one ``output`` event
-    (raw bytes: the sidecar cuts the lines, docs/clients.md). What does not fit is dropped and counted in
-    :attr:`dropped`. The sidecar runs in its own process group (Python < 3.11: its own session), so a
+    program prints (as written) and the events wait, framed, in one :class:`Outbox` of ``buffer_bytes``
+    in the order they came, what one stream got in a row as one ``output`` event (raw bytes: the
+    sidecar cuts the lines, docs/clients.md); every :data:`BATCH_MS` a writer thread writes all that
+    waited to the sidecar's stdin at once. What does not fit is dropped and counted in :attr:`dropped`. The sidecar runs in its own process group (Python < 3.11: its own session), so a
     Ctrl-C meant for the program does not reach it.
     """
 
     def __init__(self, argv: List[str], env: Mapping[str, str], buffer_bytes: int, exit_wait: float = 2.0, background: bool = False) -> None:
-        self.dropped = 0
         #: how long the interpreter's exit waits for this sidecar to deliver (s)
         self.exit_wait = exit_wait
         self.broken = False
@@ -100,18 +98,14 @@ class Sidecar:
         self.session_id: Optional[str] = None
         self.state: Optional[str] = None
         self.answered = threading.Event()
-        self._limit = buffer_bytes
-        # bytes put in (by the program's threads) and taken out (by the writer): one writer each, so
-        # no update is lost between them; what waits is the difference
-        self._added = 0
-        self._drained = 0
-        # (stream, text) writes, event dicts and _CLOSE; deque appends and pops are atomic, so the
-        # program's threads and the writer share it without a lock
-        self._outbox: Deque[Any] = deque()
+        self._outbox = Outbox(buffer_bytes)
+        self._closing = False
         self._wake = threading.Event()
         self.spawn_error: Optional[OSError] = None
         #: set once the child was started or failed to
         self.spawned = threading.Event()
+        #: set when the child must start now (see :data:`START_AFTER`)
+        self.start_now = threading.Event()
         self._proc: Optional["subprocess.Popen[bytes]"] = None
         self._reader = threading.Thread(target=self._read_loop, name="exec-track-reader", daemon=True)
         self._writer = threading.Thread(target=self._write_loop, name="exec-track-writer", daemon=True)
@@ -122,6 +116,7 @@ class Sidecar:
             self._spawn_args = None
             self._spawn(argv, env, None)
         self._writer.start()
+        _open.append(self)
 
     def _spawn(self, argv: List[str], env: Mapping[str, str], stderr: Optional[int]) -> None:
         """:raises OSError: when the child cannot start."""
@@ -139,6 +134,11 @@ class Sidecar:
         _grow_pipe(self._proc.stdin.fileno())
         self._reader.start()
 
+    @property
+    def dropped(self) -> int:
+        """Writes and events dropped because the outbox was full."""
+        return self._outbox.dropped
+
     def _busy(self) -> bool:
         """Still to start, delivering or running."""
         return self._writer.is_alive() or (self._proc is not None and self._proc.poll() is None)
@@ -147,37 +147,34 @@ class Sidecar:
         """The sidecar's exit code, None while it runs or before it started."""
         return self._proc.poll() if self._proc is not None else None
 
-    def output(self, stream: str, text: Union[str, bytes]) -> None:
+    def output(self, stream: str, text: Union[str, bytes, bytearray, memoryview]) -> None:
         """Queues what the program wrote on ``stream`` (``"stdout"``/``"stderr"``), in pieces as
-        written: text, or bytes (UTF-8, a character may be cut between pieces)."""
-        waiting = self._added - self._drained
-        if waiting < self._limit:
-            self._outbox.append((stream, text))
-            self._added += len(text) + ENTRY_BYTES
-            if waiting > WAKE_BYTES and not self._wake.is_set():
+        written: text, or bytes (UTF-8, a character may be cut between pieces), copied at once."""
+        if self._outbox.output(stream, text.encode("utf-8", "replace") if type(text) is str else text) > WAKE_BYTES:  # type: ignore[union-attr]
+            if not self._wake.is_set():
                 self._wake.set()
-        else:
-            self.dropped += 1
 
     def send(self, event: Dict[str, Any], wait: float = 0.0) -> None:
         """Queues one event; when the outbox is still full after ``wait`` seconds (default: at once) it
         is dropped. Events other than ``metrics`` are written at once."""
+        line = _encode(event).encode("utf-8", "replace")
         deadline = time.monotonic() + wait
-        while self._added - self._drained >= self._limit:
-            if time.monotonic() >= deadline:
-                self.dropped += 1
+        while not self._outbox.event(line):
+            if time.monotonic() >= deadline or self._closing:
+                self._outbox.drop()
                 return
             time.sleep(0.01)
-        self._outbox.append(event)
-        self._added += ENTRY_BYTES
         if event.get("type") != "metrics":
             self._wake.set()
 
     def end(self) -> None:
         """Lets the writer send what is queued, then close the sidecar's stdin; returns at once. The
         sidecar then records the rest and exits on its own (:meth:`wait`, :func:`wait_delivering`)."""
-        self._outbox.append(_CLOSE)
+        self._closing = True
+        self.start_now.set()
         self._wake.set()
+        if self in _open:
+            _open.remove(self)
         _delivering[:] = [s for s in _delivering if s._busy()]
         _delivering.append(self)
 
@@ -206,6 +203,7 @@ class Sidecar:
     def _write_loop(self) -> None:
         if self._spawn_args is not None:
             argv, env, stderr = self._spawn_args
+            self.start_now.wait(START_AFTER)
             try:
                 self._spawn(argv, env, stderr)
             except OSError:
@@ -218,21 +216,17 @@ class Sidecar:
             # waking this thread for each print would cost the program a GIL hand-over each time
             self._wake.wait(BATCH_MS / 1000)
             self._wake.clear()
-            # a list comprehension and one pass over it: the GIL is held briefly (the program's
-            # thread waits for it at each of its writes meanwhile)
-            pop = self._outbox.popleft
-            items = [pop() for _ in range(len(self._outbox))]
-            if _CLOSE in items:
-                closing = True
-                del items[items.index(_CLOSE) :]
-            self._drained += ENTRY_BYTES * len(items) + sum([len(item[1]) for item in items if type(item) is tuple])
-            parts = _parts(items)
-            del items  # what is sent is freed as it goes
+            closing = self._closing  # read before taking: what came before end() is then all taken
+            parts = self._outbox.take()
+            size = sum([len(p) for p in parts])
             if parts and not self.broken and stdin is not None:
                 try:
                     _write_all(stdin.fileno(), parts)
                 except (OSError, ValueError):
                     self.broken = True
+            del parts
+            self._outbox.release(size)
+        self._outbox.close()
         try:
             if stdin is not None:
                 stdin.close()
@@ -282,9 +276,9 @@ def _iov_max() -> int:
 _IOV_MAX = _iov_max()
 
 
-def _write_all(fd: int, parts: List[bytes]) -> None:
-    """Writes ``parts`` to ``fd`` in order, whole, without joining them (a join of megabytes would cost
-    fresh memory): writev(2) where there is one, a write each elsewhere.
+def _write_all(fd: int, parts: List[Any]) -> None:
+    """Writes ``parts`` (bytes-like) to ``fd`` in order, whole, without joining them: writev(2) where
+    there is one, a write each elsewhere.
 
     :raises OSError: from the write (a closed pipe: the sidecar died).
     """
@@ -308,37 +302,6 @@ def _write_all(fd: int, parts: List[bytes]) -> None:
         offset = written
 
 
-def _parts(items: List[Any]) -> List[bytes]:
-    """What the writer sends at once for ``items`` (writes and events, in the order they came): a run
-    of writes to one stream as one ``output`` event (its header line, then the bytes as written,
-    uncut and unescaped: the sidecar splits the lines), each event as a JSON line."""
-    parts: List[bytes] = []
-    stream: Optional[str] = None
-    pieces: List[Union[str, bytes]] = []
-    for item in items:
-        if type(item) is tuple:
-            if item[0] != stream:
-                _output(parts, stream, pieces)
-                stream, pieces = item[0], []
-            pieces.append(item[1])
-        else:
-            _output(parts, stream, pieces)
-            stream, pieces = None, []
-            parts.append(_encode(item).encode("utf-8", "replace"))
-    _output(parts, stream, pieces)
-    return parts
-
-
-def _output(parts: List[bytes], stream: Optional[str], pieces: List[Union[str, bytes]]) -> None:
-    if stream is None or not pieces:
-        return
-    # text comes from a stream that is no file (_Tee)
-    data = [p if type(p) is bytes else p.encode("utf-8", "replace") for p in pieces]  # type: ignore[union-attr]
-    header = '{"type":"output","stream":"%s","bytes":%d,"ts":%d}\n' % (stream, sum([len(p) for p in data]), now_ms())
-    parts.append(header.encode("ascii"))
-    parts += data
-
-
 def wait_delivering(timeout: Optional[float] = None) -> bool:
     """Waits for the sidecars of ended executions to record all and exit: at most ``timeout`` seconds,
     by default the largest ``exit_wait`` among them (what the interpreter's exit does). Returns True
@@ -352,7 +315,15 @@ def wait_delivering(timeout: Optional[float] = None) -> bool:
     return done
 
 
-atexit.register(wait_delivering)
+def _at_exit() -> None:
+    """The interpreter's exit: executions still open end without ``finish`` (their sidecars start now
+    if they had not: the execution is recorded, as ``Exec crushed``), then :func:`wait_delivering`."""
+    for sidecar in list(_open):
+        sidecar.end()
+    wait_delivering()
+
+
+atexit.register(_at_exit)
 
 
 def _encode(event: Dict[str, Any]) -> str:

@@ -176,6 +176,14 @@ class LeavingTest(WithFakeSidecar):
         subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=30)
         self.assertEqual(self.events()[-1]["type"], "finish")
 
+    def test_an_execution_never_finished_is_delivered_without_finish_when_the_interpreter_exits(self) -> None:
+        # exits well within the sidecar's deferred start (START_AFTER): it must start all the same
+        code = "import exec_track\nexec_track.start('open')\nprint('last words')\n"
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+        subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=30, stdout=subprocess.DEVNULL)
+        self.assertEqual([e["type"] for e in self.events()], ["start", "output"])
+        self.assertEqual(self.lines(), [("stdout", "last words")])
+
 
 class YieldsToTheProgramTest(WithFakeSidecar):
     def test_the_sidecar_runs_niced_in_a_process_group_of_its_own(self) -> None:
