@@ -48,13 +48,18 @@ export class FrameSplitter {
     return frames;
   }
 
-  /** The frames still held at the end of the input: a last line without its newline, or an `output` cut short (what arrived of it). */
+  /**
+   * The frames still held at the end of the input: a last line without its newline, or an `output`
+   * cut short (what arrived of it). A last line that is not JSON is dropped without a word: it is an
+   * event cut short by the client's death (its process exited in the middle of a write), which the
+   * missing `finish` already records.
+   */
   end(): Frame[] {
     const frames: Frame[] = [];
     if (this.#raw) frames.push(this.#takeRaw());
     else if (this.#pending.length > 0) this.#line(Buffer.concat(this.#pending), frames);
     this.#pending = [];
-    return frames;
+    return frames.filter((frame) => frame.kind !== 'invalid');
   }
 
   #line(line: Buffer, frames: Frame[]): void {

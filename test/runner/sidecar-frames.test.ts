@@ -56,4 +56,12 @@ describe('FrameSplitter', () => {
     const frames = [...splitter.push(Buffer.from(`${line({ type: 'output', stream: 'stdout', bytes: 10 })}abc`)), ...splitter.end()];
     expect(shape(frames)).toEqual(['output stdout "abc"']);
   });
+
+  it('keeps a last event without its newline, and drops without a word one cut short by the end of the input', () => {
+    const whole = new FrameSplitter();
+    expect(shape([...whole.push(Buffer.from('{"type":"finish","ok":true}')), ...whole.end()])).toEqual(['event {"type":"finish","ok":true}']);
+    const cut = new FrameSplitter();
+    const frames = [...cut.push(Buffer.from(`${line({ type: 'metrics', values: { a: 1 } })}{"type":"metrics","val`)), ...cut.end()];
+    expect(shape(frames)).toEqual(['event {"type":"metrics","values":{"a":1}}']);
+  });
 });

@@ -1,5 +1,6 @@
 """An execution: the block, function or cell being tracked."""
 
+import json
 import math
 import os
 import shutil
@@ -7,7 +8,7 @@ import sys
 import time
 import traceback
 import warnings
-from typing import Any, Dict, List, Optional, Type, Union
+from typing import Any, Dict, List, Optional, Type
 
 from ._capture import start_capture
 from ._sidecar import INSTALL_HINT, PROTOCOL, ExecTrackError, Sidecar, niced, now_ms, sidecar_command
@@ -17,14 +18,29 @@ class ExecTrackWarning(UserWarning):
     """Tracking failed and the code runs untracked (see ``strict``)."""
 
 
-def _value(v: float) -> Union[float, str]:
-    """A metric value as the sidecar protocol carries it (JSON has no NaN or infinities)."""
+def _value(v: float) -> str:
+    """A metric value as JSON text the sidecar protocol reads: a number, or ``"NaN"``,
+    ``"Infinity"``, ``"-Infinity"`` (JSON has none of them; docs/clients.md).
+
+    :raises TypeError, ValueError: when ``v`` is no number (``float()`` refuses it).
+    """
     v = float(v)
     if math.isnan(v):
-        return "NaN"
+        return '"NaN"'
     if math.isinf(v):
-        return "Infinity" if v > 0 else "-Infinity"
-    return v
+        return '"Infinity"' if v > 0 else '"-Infinity"'
+    return repr(v)  # a finite float's repr is a JSON number
+
+
+#: The JSON text of each metric key seen (keys repeat at every call).
+_keys: Dict[str, str] = {}
+
+
+def _key(key: str) -> str:
+    text = _keys.get(key)
+    if text is None:
+        text = _keys[key] = json.dumps(key, ensure_ascii=False)
+    return text
 
 
 class Execution:
@@ -146,18 +162,18 @@ class Execution:
         each key counts on from its previous step. Never blocks; a value that is no number is skipped."""
         if self._sidecar is None or not values:
             return
-        clean: Dict[str, Union[float, str]] = {}
+        # the event's JSON line is written here, without json.dumps (~3x the cost)
+        pairs = []
         for key, v in values.items():
             try:
-                clean[key] = _value(v)
+                pairs.append(_key(key) + ":" + _value(v))
             except (TypeError, ValueError):
                 continue
-        if not clean:
+        if not pairs:
             return
-        event: Dict[str, Any] = {"type": "metrics", "values": clean, "ts": now_ms()}
-        if step is not None:
-            event["step"] = int(step)
-        self._sidecar.send(event)
+        tail = "}\n" if step is None else ',"step":%d}\n' % int(step)
+        line = '{"type":"metrics","values":{' + ",".join(pairs) + '},"ts":' + str(now_ms()) + tail
+        self._sidecar.send_line(line.encode("utf-8", "replace"), urgent=False)
 
     def finish(self, error: Optional[BaseException] = None) -> None:
         """Ends the execution: without ``error`` → ``Passive``; ``KeyboardInterrupt`` → ``Execution

@@ -155,16 +155,22 @@ class Sidecar:
                 self._wake.set()
 
     def send(self, event: Dict[str, Any], wait: float = 0.0) -> None:
-        """Queues one event; when the outbox is still full after ``wait`` seconds (default: at once) it
-        is dropped. Events other than ``metrics`` are written at once."""
-        line = _encode(event).encode("utf-8", "replace")
-        deadline = time.monotonic() + wait
-        while not self._outbox.event(line):
-            if time.monotonic() >= deadline or self._closing:
-                self._outbox.drop()
-                return
-            time.sleep(0.01)
-        if event.get("type") != "metrics":
+        """Queues one event (:meth:`send_line` of its JSON); events other than ``metrics`` are written at once."""
+        self.send_line(_encode(event).encode("utf-8", "replace"), event.get("type") != "metrics", wait)
+
+    def send_line(self, line: bytes, urgent: bool, wait: float = 0.0) -> None:
+        """Queues one event's JSON line (ending in a newline); when the outbox is still full after ``wait``
+        seconds (default: at once) it is dropped. ``urgent`` wakes the writer now."""
+        if not self._outbox.event(line):
+            deadline = time.monotonic() + wait
+            while True:
+                if time.monotonic() >= deadline or self._closing:
+                    self._outbox.drop()
+                    return
+                time.sleep(0.01)
+                if self._outbox.event(line):
+                    break
+        if urgent:
             self._wake.set()
 
     def end(self) -> None:
