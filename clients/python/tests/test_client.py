@@ -64,6 +64,7 @@ class ContextManagerTest(WithFakeSidecar):
                 print("epoch 1")
                 print("half", end="")
                 ex.log(loss=0.5, acc=float("nan"), step=3)
+                ex.log(**{'odd "key"': float("-inf"), "n": 2, "skipped": "no number"})
                 print(" line")
         self.assertEqual(printed.getvalue(), "epoch 1\nhalf line\n")
         self.assertEqual(ex.wait(10), "Passive")
@@ -75,6 +76,7 @@ class ContextManagerTest(WithFakeSidecar):
                 ("start", None, None),
                 ("output", "epoch 1\nhalf", None),
                 ("metrics", None, {"loss": 0.5, "acc": "NaN"}),
+                ("metrics", None, {'odd "key"': "-Infinity", "n": 2.0}),
                 ("output", " line\n", None),
                 ("finish", None, None),
             ],
