@@ -1,5 +1,6 @@
 // Bundles the CLI (src/cli/main.ts and all it imports) into one CommonJS file,
-// dist/bundle/exec-track.cjs, and writes V8's code cache for it; bin/exec-track runs the two.
+// dist/bundle/exec-track.cjs, and writes V8's code cache for it; bin/exec-track runs the two. Also
+// dist/bundle/context.cjs, which bin/exec-track loads first for `run` and `record` (below).
 // Run by `npm run build` (after tsc). Why, and the measurements: docs/benchmarks.md "Start-up".
 //
 // Node 20 pays per ES module file for resolving, reading, linking and its ES module loader: ~70
@@ -15,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const OUT = 'dist/bundle/exec-track.cjs';
+const CONTEXT_OUT = 'dist/bundle/context.cjs';
 const BIN = resolve(import.meta.dirname, '../bin/exec-track');
 /**
  * Not bundled: native code (node-pty; better-sqlite3's JavaScript is bundled, its addon is loaded by
@@ -40,6 +42,21 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   sourcemap: true,
+  logLevel: 'warning',
+});
+
+// bin/exec-track's first step for `run` and `record`: src/runner/context.ts alone (~2 kB), whose
+// startContext starts `git status` before the bundle loads, so git runs meanwhile (B4). The bundle has
+// its own copy of the module and takes the read over through a global (readContext).
+await build({
+  entryPoints: ['src/runner/context.ts'],
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  outfile: CONTEXT_OUT,
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 });
 
