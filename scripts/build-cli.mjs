@@ -45,7 +45,7 @@ await build({
   logLevel: 'warning',
 });
 
-// bin/exec-track's first step for `run` and `record`: src/runner/context.ts alone (~2 kB), whose
+// bin/exec-track's first step for `run` and `record`: src/runner/context.ts alone (~3 kB), whose
 // startContext starts `git status` before the bundle loads, so git runs meanwhile (B4). The bundle has
 // its own copy of the module and takes the read over through a global (readContext).
 await build({
@@ -60,13 +60,15 @@ await build({
   logLevel: 'warning',
 });
 
-// bin/exec-track reads the bundle as latin1 (a one-byte string, no UTF-8 decoding). esbuild writes
-// non-ASCII as escapes except where it cannot (String.raw and other tagged templates): use
-// `\u00b1` or an HTML entity there.
-const nonAscii = /[^\x00-\x7f]/.exec(readFileSync(OUT, 'latin1'));
-if (nonAscii) {
-  const before = readFileSync(OUT, 'latin1').slice(Math.max(0, nonAscii.index - 60), nonAscii.index);
-  throw new Error(`${OUT} must be ASCII; a non-ASCII character follows ${JSON.stringify(before)} (write it as an escape or entity in src/)`);
+// bin/exec-track reads the bundle and context.cjs as latin1 (a one-byte string, no UTF-8 decoding).
+// esbuild writes non-ASCII as escapes except where it cannot (String.raw and other tagged templates):
+// use `\u00b1` or an HTML entity there.
+for (const out of [OUT, CONTEXT_OUT]) {
+  const nonAscii = /[^\x00-\x7f]/.exec(readFileSync(out, 'latin1'));
+  if (nonAscii) {
+    const before = readFileSync(out, 'latin1').slice(Math.max(0, nonAscii.index - 60), nonAscii.index);
+    throw new Error(`${out} must be ASCII; a non-ASCII character follows ${JSON.stringify(before)} (write it as an escape or entity in src/)`);
+  }
 }
 
 // The code cache: what V8 compiled during one `run --quiet -- true` (against a store created by a

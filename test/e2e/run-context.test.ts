@@ -67,22 +67,22 @@ describe('the execution context', () => {
   it('starts git before the CLI bundle is compiled, for `run` and `record` (B4: git runs while the modules load)', async () => {
     const { dir } = repo();
     const home = temp();
-    // a preload that logs, in order, each spawned program and the compilation of the bundle (bin/exec-track's vm.Script)
+    // a preload that logs, in order, each spawned program and each file bin/exec-track compiles (vm.Script)
     const log = join(home, 'order.json');
     const preload = join(home, 'preload.cjs');
     writeFileSync(
       preload,
       `const cp = require('node:child_process'); const vm = require('node:vm'); const order = [];
       const spawn = cp.spawn; cp.spawn = function (file, ...rest) { order.push(file); return spawn.call(this, file, ...rest); };
-      const Script = vm.Script; vm.Script = class extends Script { constructor(...args) { order.push('bundle'); super(...args); } };
+      const Script = vm.Script; vm.Script = class extends Script { constructor(code, options) { order.push(require('node:path').basename(options.filename)); super(code, options); } };
       process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(log)}, JSON.stringify(order)));`,
     );
     const env = { NODE_OPTIONS: `--require ${preload}` };
     expect((await runCli(['run', '--quiet', '--', 'true'], { home, cwd: dir, env })).exitCode).toBe(0);
-    expect(JSON.parse(readFileSync(log, 'utf8'))).toEqual(['git', 'bundle', 'true']);
+    expect(JSON.parse(readFileSync(log, 'utf8'))).toEqual(['context.cjs', 'git', 'exec-track.cjs', 'true']);
     const input = `${JSON.stringify({ type: 'start', protocol: 1, name: 'cell' })}\n${JSON.stringify({ type: 'finish', ok: true })}\n`;
     expect((await runCli(['record', '--quiet'], { home, cwd: dir, env, input })).exitCode).toBe(0);
-    expect(JSON.parse(readFileSync(log, 'utf8')).slice(0, 2)).toEqual(['git', 'bundle']);
+    expect(JSON.parse(readFileSync(log, 'utf8')).slice(0, 3)).toEqual(['context.cjs', 'git', 'exec-track.cjs']);
     // and the context is the one git read
     expect((await readLast(home)).execution.context!.git).toMatchObject({ branch: 'exp' });
   });
