@@ -1,5 +1,6 @@
 // Bundles the CLI (src/cli/main.ts and all it imports) into one CommonJS file,
-// dist/bundle/exec-track.cjs, and writes V8's code cache for it; bin/exec-track runs the two.
+// dist/bundle/exec-track.cjs, and writes V8's code cache for it; bin/exec-track runs the two. Also
+// dist/bundle/context.cjs, which bin/exec-track loads first for `run` and `record` (below).
 // Run by `npm run build` (after tsc). Why, and the measurements: docs/benchmarks.md "Start-up".
 //
 // Node 20 pays per ES module file for resolving, reading, linking and its ES module loader: ~70
@@ -15,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const OUT = 'dist/bundle/exec-track.cjs';
+const CONTEXT_OUT = 'dist/bundle/context.cjs';
 const BIN = resolve(import.meta.dirname, '../bin/exec-track');
 /**
  * Not bundled: native code (node-pty; better-sqlite3's JavaScript is bundled, its addon is loaded by
@@ -43,13 +45,30 @@ await build({
   logLevel: 'warning',
 });
 
-// bin/exec-track reads the bundle as latin1 (a one-byte string, no UTF-8 decoding). esbuild writes
-// non-ASCII as escapes except where it cannot (String.raw and other tagged templates): use
-// `\u00b1` or an HTML entity there.
-const nonAscii = /[^\x00-\x7f]/.exec(readFileSync(OUT, 'latin1'));
-if (nonAscii) {
-  const before = readFileSync(OUT, 'latin1').slice(Math.max(0, nonAscii.index - 60), nonAscii.index);
-  throw new Error(`${OUT} must be ASCII; a non-ASCII character follows ${JSON.stringify(before)} (write it as an escape or entity in src/)`);
+// bin/exec-track's first step for `run` and `record`: src/runner/context.ts alone (~3 kB), whose
+// startContext starts `git status` before the bundle loads, so git runs meanwhile (B4). The bundle has
+// its own copy of the module and takes the read over through a global (readContext).
+await build({
+  entryPoints: ['src/runner/context.ts'],
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  outfile: CONTEXT_OUT,
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+});
+
+// bin/exec-track reads the bundle and context.cjs as latin1 (a one-byte string, no UTF-8 decoding).
+// esbuild writes non-ASCII as escapes except where it cannot (String.raw and other tagged templates):
+// use `\u00b1` or an HTML entity there.
+for (const out of [OUT, CONTEXT_OUT]) {
+  const nonAscii = /[^\x00-\x7f]/.exec(readFileSync(out, 'latin1'));
+  if (nonAscii) {
+    const before = readFileSync(out, 'latin1').slice(Math.max(0, nonAscii.index - 60), nonAscii.index);
+    throw new Error(`${out} must be ASCII; a non-ASCII character follows ${JSON.stringify(before)} (write it as an escape or entity in src/)`);
+  }
 }
 
 // The code cache: what V8 compiled during one `run --quiet -- true` (against a store created by a

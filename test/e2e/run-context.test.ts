@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../helpers/cli.js';
 import { readLast } from './run-helpers.js';
@@ -61,5 +62,28 @@ describe('the execution context', () => {
     expect(noGit.exitCode).toBe(0);
     expect(noGit.err).not.toMatch(/git/i);
     expect((await readLast(home)).execution.context).toEqual({ git: null, version: '0.1.0' });
+  });
+
+  it('starts git before the CLI bundle is compiled, for `run` and `record` (B4: git runs while the modules load)', async () => {
+    const { dir } = repo();
+    const home = temp();
+    // a preload that logs, in order, each spawned program and each file bin/exec-track compiles (vm.Script)
+    const log = join(home, 'order.json');
+    const preload = join(home, 'preload.cjs');
+    writeFileSync(
+      preload,
+      `const cp = require('node:child_process'); const vm = require('node:vm'); const order = [];
+      const spawn = cp.spawn; cp.spawn = function (file, ...rest) { order.push(file); return spawn.call(this, file, ...rest); };
+      const Script = vm.Script; vm.Script = class extends Script { constructor(code, options) { order.push(require('node:path').basename(options.filename)); super(code, options); } };
+      process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(log)}, JSON.stringify(order)));`,
+    );
+    const env = { NODE_OPTIONS: `--require ${preload}` };
+    expect((await runCli(['run', '--quiet', '--', 'true'], { home, cwd: dir, env })).exitCode).toBe(0);
+    expect(JSON.parse(readFileSync(log, 'utf8'))).toEqual(['context.cjs', 'git', 'exec-track.cjs', 'true']);
+    const input = `${JSON.stringify({ type: 'start', protocol: 1, name: 'cell' })}\n${JSON.stringify({ type: 'finish', ok: true })}\n`;
+    expect((await runCli(['record', '--quiet'], { home, cwd: dir, env, input })).exitCode).toBe(0);
+    expect(JSON.parse(readFileSync(log, 'utf8')).slice(0, 3)).toEqual(['context.cjs', 'git', 'exec-track.cjs']);
+    // and the context is the one git read
+    expect((await readLast(home)).execution.context!.git).toMatchObject({ branch: 'exp' });
   });
 });

@@ -28,7 +28,7 @@ async function startOf(command: string[]): Promise<{ builtins: string[]; files: 
 }
 
 describe('a run start', () => {
-  it('requires only bin/exec-track (which compiles the bundle itself) and the SQLite addon, and loads neither crypto nor zlib, readline or v8 when the command prints nothing', async () => {
+  it('requires only bin/exec-track (which compiles the bundle and the context starter itself) and the SQLite addon, and loads neither crypto nor zlib, readline or v8 when the command prints nothing', async () => {
     const { builtins, files } = await startOf(['true']);
     expect(files.map((file) => file.replace(/.*\//, ''))).toEqual(['exec-track', 'better_sqlite3.node']);
     const unneeded = builtins.filter((name) => /^NativeModule (zlib|readline|v8|crypto|internal\/crypto\/.*)$/.test(name));
