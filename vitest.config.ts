@@ -12,6 +12,7 @@ const E2E = [
   'test/metrics/libraries.test.ts',
   'test/report/format.test.ts',
   'test/runner/pipes.test.ts',
+  'test/runner/prelude.test.ts',
   'test/runner/tee.test.ts',
   'test/store/concurrency.test.ts',
   // a PostgreSQL cluster of its own (test/helpers/postgres.ts)

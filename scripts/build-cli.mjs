@@ -1,6 +1,6 @@
 // Bundles the CLI (src/cli/main.ts and all it imports) into one CommonJS file,
 // dist/bundle/exec-track.cjs, and writes V8's code cache for it; bin/exec-track runs the two. Also
-// dist/bundle/context.cjs, which bin/exec-track loads first for `run` and `record` (below).
+// dist/bundle/prelude.cjs, which bin/exec-track loads first for `run` and `record` (below).
 // Run by `npm run build` (after tsc). Why, and the measurements: docs/benchmarks.md "Start-up".
 //
 // Node 20 pays per ES module file for resolving, reading, linking and its ES module loader: ~70
@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const OUT = 'dist/bundle/exec-track.cjs';
-const CONTEXT_OUT = 'dist/bundle/context.cjs';
+const PRELUDE_OUT = 'dist/bundle/prelude.cjs';
 const BIN = resolve(import.meta.dirname, '../bin/exec-track');
 /**
  * Not bundled: native code (node-pty; better-sqlite3's JavaScript is bundled, its addon is loaded by
@@ -45,25 +45,26 @@ await build({
   logLevel: 'warning',
 });
 
-// bin/exec-track's first step for `run` and `record`: src/runner/context.ts alone (~3 kB), whose
-// startContext starts `git status` before the bundle loads, so git runs meanwhile (B4). The bundle has
-// its own copy of the module and takes the read over through a global (readContext).
+// bin/exec-track's first step for `run` and `record`: src/runner/prelude.ts alone (~3 kB), whose
+// startPrelude starts the one child that makes the FIFOs and runs `git status` before the bundle loads,
+// so that it runs meanwhile (B4). The bundle has its own copy of the module and takes the prelude over
+// through a global (takePrelude).
 await build({
-  entryPoints: ['src/runner/context.ts'],
+  entryPoints: ['src/runner/prelude.ts'],
   bundle: true,
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  outfile: CONTEXT_OUT,
+  outfile: PRELUDE_OUT,
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
 });
 
-// bin/exec-track reads the bundle and context.cjs as latin1 (a one-byte string, no UTF-8 decoding).
+// bin/exec-track reads the bundle and prelude.cjs as latin1 (a one-byte string, no UTF-8 decoding).
 // esbuild writes non-ASCII as escapes except where it cannot (String.raw and other tagged templates):
 // use `\u00b1` or an HTML entity there.
-for (const out of [OUT, CONTEXT_OUT]) {
+for (const out of [OUT, PRELUDE_OUT]) {
   const nonAscii = /[^\x00-\x7f]/.exec(readFileSync(out, 'latin1'));
   if (nonAscii) {
     const before = readFileSync(out, 'latin1').slice(Math.max(0, nonAscii.index - 60), nonAscii.index);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../helpers/cli.js';
@@ -64,26 +64,51 @@ describe('the execution context', () => {
     expect((await readLast(home)).execution.context).toEqual({ git: null, version: '0.1.0' });
   });
 
-  it('starts git before the CLI bundle is compiled, for `run` and `record` (B4: git runs while the modules load)', async () => {
+  it('starts one child before the CLI bundle is compiled, for `run` and `record`: the FIFOs and git in one inside a repository (B4)', async () => {
     const { dir } = repo();
     const home = temp();
-    // a preload that logs, in order, each spawned program and each file bin/exec-track compiles (vm.Script)
+    // a preload that logs, in order, each program started (child_process's spawn, execFile and all) and each file bin/exec-track compiles (vm.Script)
     const log = join(home, 'order.json');
     const preload = join(home, 'preload.cjs');
     writeFileSync(
       preload,
-      `const cp = require('node:child_process'); const vm = require('node:vm'); const order = [];
-      const spawn = cp.spawn; cp.spawn = function (file, ...rest) { order.push(file); return spawn.call(this, file, ...rest); };
+      `const { ChildProcess } = require('node:child_process'); const vm = require('node:vm'); const order = [];
+      const spawn = ChildProcess.prototype.spawn; ChildProcess.prototype.spawn = function (options) { order.push(options.file); return spawn.call(this, options); };
       const Script = vm.Script; vm.Script = class extends Script { constructor(code, options) { order.push(require('node:path').basename(options.filename)); super(code, options); } };
       process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(log)}, JSON.stringify(order)));`,
     );
     const env = { NODE_OPTIONS: `--require ${preload}` };
+    const order = () => JSON.parse(readFileSync(log, 'utf8')) as string[];
     expect((await runCli(['run', '--quiet', '--', 'true'], { home, cwd: dir, env })).exitCode).toBe(0);
-    expect(JSON.parse(readFileSync(log, 'utf8'))).toEqual(['context.cjs', 'git', 'exec-track.cjs', 'true']);
+    // one `sh -c 'git status … & mkfifo …; wait $!'`, then the command: two children, where there were three
+    expect(order()).toEqual(['prelude.cjs', '/bin/sh', 'exec-track.cjs', 'true']);
+    expect((await readLast(home)).execution.context!.git).toMatchObject({ branch: 'exp' });
+    const outside = temp();
+    expect((await runCli(['run', '--quiet', '--', 'true'], { home, cwd: outside, env: { ...env, GIT_CEILING_DIRECTORIES: outside } })).exitCode).toBe(0);
+    expect(order()).toEqual(['prelude.cjs', 'mkfifo', 'exec-track.cjs', 'true']);
     const input = `${JSON.stringify({ type: 'start', protocol: 1, name: 'cell' })}\n${JSON.stringify({ type: 'finish', ok: true })}\n`;
     expect((await runCli(['record', '--quiet'], { home, cwd: dir, env, input })).exitCode).toBe(0);
-    expect(JSON.parse(readFileSync(log, 'utf8')).slice(0, 3)).toEqual(['context.cjs', 'git', 'exec-track.cjs']);
+    expect(order()).toEqual(['prelude.cjs', 'git', 'exec-track.cjs']);
     // and the context is the one git read
     expect((await readLast(home)).execution.context!.git).toMatchObject({ branch: 'exp' });
+  });
+
+  it.each([
+    ['--help', ['run', '--help'], 0],
+    ['a usage error', ['run', '--sample', '1ms', '--', 'true'], 2],
+  ])('leaves no FIFO folder behind and does not wait for git after %s inside a repository', async (_, args, exitCode) => {
+    const { dir } = repo();
+    const home = temp();
+    const tmp = temp();
+    // a git that would hold the run for 30 s if it waited for it
+    const bin = join(home, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'git'), '#!/bin/sh\nexec sleep 30\n');
+    chmodSync(join(bin, 'git'), 0o755);
+    const started = Date.now();
+    const ran = await runCli(args, { home, cwd: dir, env: { TMPDIR: tmp, PATH: `${bin}:${process.env.PATH}` } });
+    expect(ran.exitCode).toBe(exitCode);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(readdirSync(tmp)).toEqual([]);
   });
 });
