@@ -1,5 +1,6 @@
 import type { ParsedMetric, StreamContext } from './parse.js';
 import { asStep, tokenValue } from './value.js';
+import { ASCII_SPACE, firstChars, startsWithOneOf } from './first-char.js';
 import { EPOCH_RANK, stepKeyRank, tableRow, tableHeader } from './table.js';
 
 /**
@@ -54,6 +55,8 @@ const EPOCH_POSITION = /(?<![\w])epoch\s*\[\s*(\d+)\s*\/\s*\d+\s*\]/i;
 const STATEMENT_END = /^;\s*$/;
 /** A line that is only a step header: `Epoch 3/10`, `-- Epoch 1`, `Iteration 7`. */
 const STEP_HEADER = /^[\s\-=#*[(]*(epoch|step|iteration|iter)\s*:?\s*(\d+)(?:\s*\/\s*\d+)?[\s\-=#*\]):]*$/i;
+/** What a {@link STEP_HEADER} starts with: its leading class or a step word's first letter. */
+const STEP_HEADER_START = firstChars(`${ASCII_SPACE}-=#*[(eEsSiI`);
 /** XGBoost: `[12]\t…` at the start of the line. */
 const STEP_BRACKET = /^\s*\[(\d+)\]\s/;
 /** A position in an epoch: `[50/600]`, `[   50/  600]`, `[0/600 (0%)]`, `[3/12]`. */
@@ -128,7 +131,7 @@ export function parseDefault(text: string, context: StreamContext): ParsedMetric
 
 /** A line without pairs: a step header sets the carried step, a table header starts a table. */
 function noPairs(text: string, context: StreamContext): ParsedMetric[] {
-  const header = STEP_HEADER.exec(text);
+  const header = startsWithOneOf(text, STEP_HEADER_START) ? STEP_HEADER.exec(text) : null;
   if (header) {
     context.step = Number(header[2]);
     if (isEpochWord(header[1]!)) context.epoch = context.step;

@@ -1,4 +1,5 @@
 import type { ParsedMetric } from './parse.js';
+import { ASCII_SPACE, firstChars, startsWithOneOf } from './first-char.js';
 import { asStep, parseMetricValue } from './value.js';
 
 /** Keys whose whole value is the line's step, most specific first (compared on the key's last word). */
@@ -17,6 +18,8 @@ export function stepKeyRank(key: string): number {
 const GAP = /\s{2,}|\t/;
 /** A column name: one to three words of letters (`Iter`, `Train Loss`, `OOB Improve`, `val_acc`). */
 const COLUMN = /^[A-Za-z][\w.@%()/-]*(?: [A-Za-z][\w.@%()/-]*){0,2}$/;
+/** What a header row starts with: white space trimmed off, or a {@link COLUMN}'s first letter. */
+const HEADER_START = firstChars(`${ASCII_SPACE}ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz`);
 /** A row cell: a number, optionally with a unit (`0.33s`, `12%`); only plain numbers are points. */
 const CELL = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?[A-Za-z%]{0,3}$/;
 
@@ -25,7 +28,7 @@ const CELL = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?[A-Za-z%]{0,3}$/;
  * or undefined when `text` is not one: at least two names separated by two or more spaces.
  */
 export function tableHeader(text: string): string[] | undefined {
-  if (!text.includes('  ')) return undefined;
+  if (!startsWithOneOf(text, HEADER_START) || !text.includes('  ')) return undefined;
   const cells = text.trim().split(GAP);
   if (cells.length < 2 || !cells.every((c) => COLUMN.test(c))) return undefined;
   return cells;

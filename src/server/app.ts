@@ -93,7 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   refuseOversizedContinue(app, options.maxBodyBytes);
   const inflight = new InflightWrites();
   await registerWebSockets(app, ctx, inflight);
-  await registerOpenApi(app);
+  registerOpenApi(app, ctx.logFault);
 
   // not rate limited: a monitor or a load balancer may poll them
   healthRoutes(app, ctx);

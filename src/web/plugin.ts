@@ -5,7 +5,7 @@ import type { ServerContext } from '../server/context.js';
 import { toApiError } from '../server/errors.js';
 import { rateLimitHook } from '../server/rate-limit.js';
 import { summarize } from '../server/routes/page-reads.js';
-import { loadAssets } from './assets.js';
+import { loadAssets, type Asset } from './assets.js';
 import { executionPage } from './pages/execution.js';
 import { homePage, pathOfId } from './pages/home.js';
 import { notFoundPage } from './pages/not-found.js';
@@ -27,17 +27,19 @@ export const CONTENT_SECURITY_POLICY =
 
 /**
  * The web report (issue 11): `/`, `/s/<id>`, `/e/<id>` rendered on the server, the built assets
- * under /assets/, and /robots.txt. Encapsulated: its headers hook covers only these routes. The
+ * under /assets/ (read on the first request for one), and /robots.txt. Encapsulated: its headers hook covers only these routes. The
  * pages read data through the API routes (docs/api.md), so a page load costs a handful of counted
  * requests; assets are not counted.
  */
 export async function webPlugin(app: FastifyInstance, options: WebPluginOptions): Promise<void> {
-  const assets = loadAssets();
+  // read on the first asset request: an idle server does not hold the bundle and its map (issue 10, B8)
+  let assets: Map<string, Asset> | undefined;
 
   app.addHook('onSend', async (_request, reply) => pageHeaders(reply));
 
   app.get('/robots.txt', async (_request, reply) => reply.type('text/plain; charset=utf-8').send('User-agent: *\nDisallow: /\n'));
   app.get<{ Params: { name: string } }>('/assets/:name', async (request, reply) => {
+    assets ??= loadAssets();
     const asset = assets.get(request.params.name);
     if (!asset) return sendHtml(reply, 404, notFoundPage());
     return reply.type(asset.type).header('cache-control', 'public, max-age=3600').send(asset.body);

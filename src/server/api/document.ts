@@ -18,7 +18,7 @@ export async function openApiText(): Promise<string> {
   try {
     const app = await buildApp({ store });
     await app.ready();
-    const text = `${JSON.stringify(app.swagger(), null, 2)}\n`;
+    const text = `${JSON.stringify(await app.openApiDocument(), null, 2)}\n`;
     await app.close();
     return text;
   } finally {

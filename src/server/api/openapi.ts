@@ -1,9 +1,9 @@
-import swagger, { type FastifyDynamicSwaggerOptions } from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { createRequire } from 'node:module';
 import { ZodType } from 'zod';
 import { VERSION } from '../../version.js';
+import type { ServerContext } from '../context.js';
 
 /** Where the API reference page is served (the bundled Swagger UI: no CDN). */
 export const DOCS_PREFIX = '/api/docs';
@@ -18,18 +18,55 @@ export const DOCS_CSP =
 
 const SECURITY = { claim: [{ claimKey: [] }], user: [{ userToken: [] }] } as const;
 
-/**
- * Collects the tagged routes (every API route; the web pages are untagged and left out) into an
- * OpenAPI 3.1 document, their zod schemas turned into JSON Schema, and serves the reference page at
- * {@link DOCS_PREFIX}. Register before the routes: `@fastify/swagger` sees routes as they are added.
- */
-export async function registerOpenApi(app: FastifyInstance): Promise<void> {
-  await app.register(swagger, OPENAPI_OPTIONS);
-  // offline: its assets come from this server only, and no spec validator badge calls out
-  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX, staticCSP: DOCS_CSP, validatorUrl: false });
+/** A route as the app declared it: what the OpenAPI document is made of. */
+export type DeclaredRoute = Pick<RouteOptions, 'method' | 'url' | 'schema' | 'config'>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The OpenAPI 3.1 document of the app's tagged routes (built on the first call, then kept). */
+    openApiDocument: () => Promise<Record<string, unknown>>;
+  }
 }
 
-const OPENAPI_OPTIONS: FastifyDynamicSwaggerOptions = {
+/**
+ * Gives the app its OpenAPI document ({@link FastifyInstance.openApiDocument}) and the reference
+ * page at {@link DOCS_PREFIX}, both built on first use (issue 10, B8: `@fastify/swagger`, the
+ * Swagger UI, `@fastify/static` and `yaml` cost an idle server ~4 MB): until then the app only
+ * notes each route as it is added. The first request builds a second, never-listening app
+ * (./docs-app.ts) that declares the same routes to `@fastify/swagger` and serves the Swagger UI;
+ * requests under {@link DOCS_PREFIX} are handed to it whole. Register before the routes.
+ */
+export function registerOpenApi(app: FastifyInstance, logFault: ServerContext['logFault']): void {
+  const routes: DeclaredRoute[] = [];
+  let docs: Promise<FastifyInstance> | undefined;
+  const docsApp = () =>
+    (docs ??= import('./docs-app.js')
+      .then(({ buildDocsApp }) => buildDocsApp(routes, logFault))
+      .catch((error: unknown) => {
+        docs = undefined;
+        throw error;
+      }));
+  const forward = async (request: FastifyRequest, reply: FastifyReply) => {
+    const handler = await docsApp();
+    // the docs app answers on the raw response itself (its files streamed, HEAD and 304 as @fastify/static does them)
+    reply.hijack();
+    handler.routing(request.raw, reply.raw);
+  };
+  // added before the hook below: the docs app has its own routes there
+  app.get(DOCS_PREFIX, forward);
+  app.get(`${DOCS_PREFIX}/*`, forward);
+  // fastify adds a HEAD beside each GET; @fastify/swagger leaves those out
+  app.addHook('onRoute', ({ method, url, schema, config }) => {
+    if (method !== 'HEAD') routes.push({ method, url, schema, config });
+  });
+  app.decorate('openApiDocument', async () => (await docsApp()).swagger() as Record<string, unknown>);
+  app.addHook('onClose', async () => {
+    await (await docs?.catch(() => undefined))?.close();
+  });
+}
+
+/** How `@fastify/swagger` turns the declared routes into the document (./docs-app.ts). */
+export const OPENAPI_OPTIONS: FastifyDynamicSwaggerOptions = {
   openapi: {
     openapi: '3.1.0',
     info: {

@@ -52,6 +52,6 @@ export async function apiPlugin(app: FastifyInstance, { ctx, inflight }: ApiPlug
         response: replies({ 200: RESPONSES['GET /api/v1/openapi.json'] }),
       },
     },
-    async () => api.swagger() as ResponseBody<'GET /api/v1/openapi.json'>,
+    async () => (await api.openApiDocument()) as ResponseBody<'GET /api/v1/openapi.json'>,
   );
 }
