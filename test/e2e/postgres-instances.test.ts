@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
@@ -56,16 +57,18 @@ function holdingConnection(servers: ServerProcess[]): ServerProcess[] {
 }
 
 /** Seqs of the `reports` frames a follow socket receives until it closes. */
-function follow(server: string, id: string): { seqs: number[]; closed: Promise<void> } {
+/** A follower of `id` on `server`: the seqs it received; `opened` once its first frame came (it is then subscribed). */
+function follow(server: string, id: string): { seqs: number[]; opened: Promise<void>; closed: Promise<void> } {
   const seqs: number[] = [];
   const ws = new WebSocket(`${server.replace('http', 'ws')}/api/v1/executions/${id}/follow`);
   ws.on('error', () => undefined);
+  const opened = new Promise<void>((resolve) => ws.once('message', () => resolve()));
   ws.on('message', (data) => {
     const frame = JSON.parse(data.toString()) as { type: string; reports?: { seq: number }[] };
     if (frame.type === 'reports') for (const r of frame.reports!) seqs.push(r.seq);
   });
   stops.push(async () => ws.terminate());
-  return { seqs, closed: new Promise((resolve) => ws.on('close', () => resolve())) };
+  return { seqs, opened, closed: new Promise((resolve) => ws.on('close', () => resolve())) };
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -94,9 +97,20 @@ describe('several serve instances on one PostgreSQL behind nginx', () => {
   it(`a ${LINES}-line run survives kill -9 of the instance it streams to: every line exactly once, and a follower on another instance sees it live`, async () => {
     const url = await cluster.createDatabase();
     const { servers, lb } = await instances(url, 3);
-    // bursts of 10 000 lines 50 ms apart: the upload outlasts the kill
-    const script = `import sys,time\nfor i in range(${LINES}):\n  sys.stdout.write('line %d\\n' % i)\n  if i % 10000 == 9999: sys.stdout.flush(); time.sleep(0.05)\n`;
-    const run = startCli(['run', '--server', lb.url, '--quiet', '--', 'python3', '-c', script], { home: home.dir, stdout: 'ignore' });
+    // two gates the test opens (files): the follower connects while the program waits at the first, and
+    // the kill comes while it waits at the second, so lines are still to come after it whatever the load
+    const gate = (n: number) => join(home.dir, `gate-${n}`);
+    const [first, second] = [Math.floor(LINES * 0.4), Math.floor(LINES * 0.6)];
+    const script = [
+      'import os,sys,time',
+      `for i in range(${LINES}):`,
+      "  sys.stdout.write('line %d\\n' % i)",
+      `  if i in (${first}, ${second}):`,
+      '    sys.stdout.flush()',
+      `    while not os.path.exists(sys.argv[1] + str(int(i == ${second}))): time.sleep(0.02)`,
+      '',
+    ].join('\n');
+    const run = startCli(['run', '--server', lb.url, '--quiet', '--', 'python3', '-c', script, join(home.dir, 'gate-')], { home: home.dir, stdout: 'ignore' });
     stops.push(async () => run.proc.kill('SIGKILL'));
     let err = '';
     run.proc.stderr!.on('data', (b: Buffer) => (err += b.toString()));
@@ -116,12 +130,14 @@ describe('several serve instances on one PostgreSQL behind nginx', () => {
     expect(streaming).toBeDefined();
     const other = servers.find((s) => s !== streaming)!;
     const follower = follow(other.url, id);
+    await follower.opened;
     const connectedAt = Number((await client.query<{ last_seq: string }>('SELECT last_seq FROM executions')).rows[0]!.last_seq);
+    expect(connectedAt).toBeLessThanOrEqual(first);
+    writeFileSync(gate(0), '');
     // live through NOTIFY: lines the streaming instance ingests after the follower connected reach it
-    await vi.waitFor(() => expect(Math.max(-1, ...follower.seqs.slice(-1))).toBeGreaterThan(connectedAt + 2000), { timeout: 20_000, interval: 20 });
-    const beforeKill = Number((await client.query<{ last_seq: string }>('SELECT last_seq FROM executions')).rows[0]!.last_seq);
-    expect(beforeKill).toBeLessThan(LINES - 1);
+    await vi.waitFor(() => expect(Math.max(-1, ...follower.seqs.slice(-1))).toBe(second), { timeout: 20_000, interval: 20 });
     streaming!.proc.kill('SIGKILL');
+    writeFileSync(gate(1), '');
 
     const result = await run.result;
     expect([result.exitCode, err]).toEqual([0, '']);
