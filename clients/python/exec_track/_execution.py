@@ -198,10 +198,10 @@ class Execution:
         sidecar.send({"type": "finish", "ts": now_ms(), **_outcome(error)}, wait=max(0.0, deadline - time.monotonic()))
         sidecar.end()
         self._ended = sidecar
-        sidecar.spawned.wait(max(0.0, deadline - time.monotonic()))
-        if sidecar.spawn_error is not None:
-            warnings.warn(f"{_spawn_failure(self._program, sidecar.spawn_error)}; this block ran untracked", ExecTrackWarning, stacklevel=3)
-        elif sidecar.exit_code() is not None and sidecar.execution_id is None:
+        # a start still to come (the block was short) is not waited for: its failure is told when it happens
+        program = self._program
+        sidecar.when_spawn_fails(lambda e: warnings.warn(f"{_spawn_failure(program, e)}; this block ran untracked", ExecTrackWarning, stacklevel=2))
+        if sidecar.exit_code() is not None and sidecar.execution_id is None:
             warnings.warn(f"exec-track record exited with code {sidecar.exit_code()} (its message is above); this block was not tracked", ExecTrackWarning, stacklevel=3)
         elif sidecar.dropped:
             warnings.warn(f"exec-track fell behind and dropped {sidecar.dropped} events of this execution", ExecTrackWarning, stacklevel=3)

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Any, Dict, List, Mapping, Optional, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Union
 
 from ._outbox import Outbox, now_ms
 
@@ -102,6 +102,9 @@ class Sidecar:
         self._closing = False
         self._wake = threading.Event()
         self.spawn_error: Optional[OSError] = None
+        # who is told of spawn_error (:meth:`when_spawn_fails`), once
+        self._tell: Optional[Callable[[OSError], None]] = None
+        self._tell_lock = threading.Lock()
         #: set once the child was started or failed to
         self.spawned = threading.Event()
         #: set when the child must start now (see :data:`START_AFTER`)
@@ -201,6 +204,21 @@ class Sidecar:
         self._reader.join(left())
         return True
 
+    def when_spawn_fails(self, tell: Callable[[OSError], None]) -> None:
+        """Calls ``tell(error)`` once if the child could not start: now if that is known already, else
+        from the writer thread when its start fails."""
+        with self._tell_lock:
+            self._tell = tell
+        self._tell_failure()
+
+    def _tell_failure(self) -> None:
+        with self._tell_lock:
+            tell, error = self._tell, self.spawn_error
+            if tell is None or error is None:
+                return
+            self._tell = None
+        tell(error)
+
     def close(self, wait: float) -> bool:
         """:meth:`end` then :meth:`wait` (at most ``wait`` seconds)."""
         self.end()
@@ -214,6 +232,7 @@ class Sidecar:
                 self._spawn(argv, env, stderr)
             except OSError:
                 self.broken = True
+                self._tell_failure()
             finally:
                 os.close(stderr)
         stdin = self._proc.stdin if self._proc is not None else None

@@ -266,7 +266,7 @@ class NeverBlocksTest(WithFakeSidecar):
         self.assertEqual(len(caught), 1)
         self.assertIn("install exec-track", str(caught[0].message))
 
-    def test_a_sidecar_failing_to_start_in_the_background_warns_once_at_the_end(self) -> None:
+    def test_a_sidecar_failing_to_start_in_the_background_warns_once(self) -> None:
         broken = Path(self.dir.name, "broken")
         broken.write_bytes(b"\x00 no program")  # found and executable, but exec(2) refuses it
         broken.chmod(0o755)
@@ -276,6 +276,8 @@ class NeverBlocksTest(WithFakeSidecar):
             warnings.simplefilter("always")
             with exec_track.execution(capture=None) as ex:
                 ex.log(loss=1)
+            # the block did not wait for the start (deferred, START_AFTER): its failure is told when known
+            ex.wait(10)
         self.assertEqual(len(caught), 1)
         self.assertIn(f"could not start {broken}", str(caught[0].message))
         self.assertIsNone(ex.id)
