@@ -12,6 +12,7 @@ PATH, or ``npx``), which records them as ``exec-track run`` records a command. S
 """
 
 import functools
+import inspect
 import sys
 from typing import Any, Callable, List, Optional, TypeVar, Union, overload
 
@@ -48,14 +49,44 @@ def track(name: Optional[str] = None, session: Optional[str] = None, **options: 
 
 def track(name: Union[Optional[str], Callable[..., Any]] = None, session: Optional[str] = None, **options: Any) -> Any:
     """A decorator tracking each call of the function (``@exec_track.track`` or
-    ``@exec_track.track("fit", session="sweep")``); the name defaults to the function's."""
+    ``@exec_track.track("fit", session="sweep")``); the name defaults to the function's. For a
+    coroutine function the execution is the awaited call; for a generator (sync or async) function,
+    the iteration of what the call returns, from its first item to its end."""
 
     def decorate(func: F) -> F:
         label = name if isinstance(name, str) else func.__qualname__
+        opts = {"description": f"{func.__module__}.{func.__qualname__}", **options}
+
+        if inspect.iscoroutinefunction(func):
+
+            @functools.wraps(func)
+            async def awaited(*args: Any, **kwargs: Any) -> Any:
+                with Execution(label, session, **opts):
+                    return await func(*args, **kwargs)
+
+            return awaited  # type: ignore[return-value]
+
+        if inspect.isasyncgenfunction(func):
+
+            @functools.wraps(func)
+            async def async_iterated(*args: Any, **kwargs: Any) -> Any:
+                with Execution(label, session, **opts):
+                    async for item in func(*args, **kwargs):
+                        yield item
+
+            return async_iterated  # type: ignore[return-value]
+
+        if inspect.isgeneratorfunction(func):
+
+            @functools.wraps(func)
+            def iterated(*args: Any, **kwargs: Any) -> Any:
+                with Execution(label, session, **opts):
+                    return (yield from func(*args, **kwargs))
+
+            return iterated  # type: ignore[return-value]
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            opts = {"description": f"{func.__module__}.{func.__qualname__}", **options}
             with Execution(label, session, **opts):
                 return func(*args, **kwargs)
 

@@ -23,14 +23,18 @@ class _Tee:
         self._original = original
         self._stream = stream
         self._emit: Optional[Emit] = emit
+        # threads printing at once: the record keeps the order the file got (reentrant: the original
+        # is any Python object, whose write may print in turn)
+        self._lock = threading.RLock()
 
     def write(self, text: str) -> int:
-        written = self._original.write(text)
-        if self._emit is not None:
-            try:
-                self._emit(self._stream, text)
-            except Exception:  # recording must never break the program's print
-                pass
+        with self._lock:
+            written = self._original.write(text)
+            if self._emit is not None:
+                try:
+                    self._emit(self._stream, text)
+                except Exception:  # recording must never break the program's print
+                    pass
         return written
 
     def writelines(self, lines: Any) -> None:
@@ -59,6 +63,8 @@ class _BinaryTee(io.BufferedIOBase):
         self._stream = stream
         self.emit: Optional[Emit] = emit
         self._before = before
+        # threads printing at once: the record keeps the order the file got
+        self._lock = threading.Lock()
 
     def writable(self) -> bool:
         return True
@@ -71,16 +77,17 @@ class _BinaryTee(io.BufferedIOBase):
             data = memoryview(data).cast("B")
         size = len(data)
         view = memoryview(data)
-        while view:
-            written = self._original.write(view)
-            if written is None:  # a non-blocking file that is full, as io.BufferedWriter tells it
-                raise BlockingIOError(errno.EAGAIN, "write could not complete without blocking", size - len(view))
-            view = view[written:]
-        if size and self.emit is not None:
-            try:
-                self.emit(self._stream, data)
-            except Exception:  # recording must never break the program's print
-                pass
+        with self._lock:
+            while view:
+                written = self._original.write(view)
+                if written is None:  # a non-blocking file that is full, as io.BufferedWriter tells it
+                    raise BlockingIOError(errno.EAGAIN, "write could not complete without blocking", size - len(view))
+                view = view[written:]
+            if size and self.emit is not None:
+                try:
+                    self.emit(self._stream, data)
+                except Exception:  # recording must never break the program's print
+                    pass
         return size
 
     def flush(self) -> None:

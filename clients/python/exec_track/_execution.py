@@ -11,7 +11,7 @@ import warnings
 from typing import Any, Dict, List, Optional, Type
 
 from ._capture import start_capture
-from ._sidecar import INSTALL_HINT, PROTOCOL, ExecTrackError, Sidecar, niced, now_ms, sidecar_command
+from ._sidecar import INSTALL_HINT, PROTOCOL, ExecTrackError, Sidecar, niced, now_ms, sidecar_command, spawn_failure
 
 
 class ExecTrackWarning(UserWarning):
@@ -31,6 +31,9 @@ def _value(v: float) -> str:
         return '"Infinity"' if v > 0 else '"-Infinity"'
     return repr(v)  # a finite float's repr is a JSON number
 
+
+#: The longest metric key the sidecar takes (src/protocol/sidecar.ts, ``metricsEvent``).
+MAX_KEY_LENGTH = 200
 
 #: The JSON text of each metric key seen (keys repeat at every call).
 _keys: Dict[str, str] = {}
@@ -81,7 +84,7 @@ class Execution:
         self._capture: Optional[Any] = None
         self._open = False
         self._ended: Optional[Sidecar] = None
-        self._program = ""  # the sidecar's program, for a message
+        self._warned_misuse = False
 
     @property
     def state(self) -> Optional[str]:
@@ -150,10 +153,12 @@ class Execution:
         if self.strict:
             self._sidecar.answered.wait(self.start_wait)
             if self._sidecar.execution_id is None:
-                code = self._sidecar.exit_code()
+                problem = self._sidecar.problem or f"exec-track record did not answer within {self.start_wait} s"
                 self._sidecar.close(0)
                 self._sidecar = None
-                raise ExecTrackError(f"exec-track record did not start an execution (exit code {code}); see its message above")
+                raise ExecTrackError(problem)
+        # told when found (from a background thread), during the block or after it
+        self._sidecar.when_problem(lambda problem: warnings.warn(problem, ExecTrackWarning, stacklevel=2))
         self._capture = start_capture(self.capture, self._sidecar.output)
         return self
 
@@ -162,18 +167,29 @@ class Execution:
         each key counts on from its previous step. Never blocks; a value that is no number is skipped."""
         if self._sidecar is None or not values:
             return
+        if step is not None and (not isinstance(step, int) or step < 0):
+            return self._misused(f"ex.log(step={step!r}) was skipped: a step is an integer >= 0")
         # the event's JSON line is written here, without json.dumps (~3x the cost)
         pairs = []
         for key, v in values.items():
+            if not 0 < len(key) <= MAX_KEY_LENGTH:
+                self._misused(f"ex.log() skipped a key of {len(key)} characters: a key has 1 to {MAX_KEY_LENGTH}")
+                continue
             try:
                 pairs.append(_key(key) + ":" + _value(v))
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 continue
         if not pairs:
             return
         tail = "}\n" if step is None else ',"step":%d}\n' % int(step)
         line = '{"type":"metrics","values":{' + ",".join(pairs) + '},"ts":' + str(now_ms()) + tail
         self._sidecar.send_line(line.encode("utf-8", "replace"), urgent=False)
+
+    def _misused(self, message: str) -> None:
+        """Warns once per execution of a call of :meth:`log` that could not be recorded as made."""
+        if not self._warned_misuse:
+            self._warned_misuse = True
+            warnings.warn(message, ExecTrackWarning, stacklevel=3)
 
     def finish(self, error: Optional[BaseException] = None) -> None:
         """Ends the execution: without ``error`` → ``Passive``; ``KeyboardInterrupt`` → ``Execution
@@ -198,13 +214,13 @@ class Execution:
         sidecar.send({"type": "finish", "ts": now_ms(), **_outcome(error)}, wait=max(0.0, deadline - time.monotonic()))
         sidecar.end()
         self._ended = sidecar
-        # a start still to come (the block was short) is not waited for: its failure is told when it happens
-        program = self._program
-        sidecar.when_spawn_fails(lambda e: warnings.warn(f"{_spawn_failure(program, e)}; this block ran untracked", ExecTrackWarning, stacklevel=2))
-        if sidecar.exit_code() is not None and sidecar.execution_id is None:
-            warnings.warn(f"exec-track record exited with code {sidecar.exit_code()} (its message is above); this block was not tracked", ExecTrackWarning, stacklevel=3)
-        elif sidecar.dropped:
-            warnings.warn(f"exec-track fell behind and dropped {sidecar.dropped} events of this execution", ExecTrackWarning, stacklevel=3)
+        # a start still to come (the block was short) is not waited for: a problem is told when found
+        if sidecar.dropped:
+            warnings.warn(
+                f"exec-track fell behind and dropped {sidecar.dropped} writes of output or events of this execution (a line in its record marks where)",
+                ExecTrackWarning,
+                stacklevel=3,
+            )
 
     def _spawn(self) -> Optional[Sidecar]:
         env = dict(os.environ)
@@ -212,16 +228,16 @@ class Execution:
         if argv is None:
             return self._fail(f"exec-track was not found; {INSTALL_HINT}")
         if shutil.which(argv[0], path=env.get("PATH")) is None:  # told now: `nice` would start and then fail
-            return self._fail(_spawn_failure(argv[0], FileNotFoundError(f"no such program: {argv[0]}")))
-        self._program = argv[0]
+            return self._fail(spawn_failure(argv[0], FileNotFoundError(f"no such program: {argv[0]}")))
+        program = argv[0]
         argv = [*argv, "record", "--quiet"]
         if self.server:
             argv += ["--server", self.server]
         try:
-            # the block does not wait for the sidecar's start unless strict (a failure is told at its end)
-            return Sidecar(niced(argv, env.get("PATH")), env, self.buffer_bytes, self.exit_wait, background=not self.strict)
+            # the block does not wait for the sidecar's start unless strict (a failure is told when found)
+            return Sidecar(niced(argv, env.get("PATH")), env, self.buffer_bytes, self.exit_wait, background=not self.strict, program=program)
         except OSError as e:
-            return self._fail(_spawn_failure(argv[0], e))
+            return self._fail(spawn_failure(program, e))
 
     def _fail(self, message: str) -> None:
         if self.strict:
@@ -230,8 +246,6 @@ class Execution:
         return None
 
 
-def _spawn_failure(program: str, error: OSError) -> str:
-    return f"could not start {program} ({error}); {INSTALL_HINT}"
 
 
 def _outcome(error: Optional[BaseException]) -> Dict[str, Any]:

@@ -1,6 +1,7 @@
 """The outbox: what waits for the sidecar, already framed as the protocol sends it, in one bounded ring
 of bytes that the program's threads fill and the writer thread drains."""
 
+import json
 import mmap
 import threading
 import time
@@ -57,6 +58,10 @@ class Outbox:
         self._stage_ts = 0
         #: writes and events refused because the ring was full
         self.dropped = 0
+        # what was refused since the record last said so (:meth:`_marker`)
+        self._lost_writes = 0
+        self._lost_bytes = 0
+        self._lost_events = 0
 
     def output(self, stream: str, data: Union[bytes, bytearray, memoryview]) -> int:
         """Appends what the program wrote on ``stream`` (UTF-8 bytes as written, copied now); the
@@ -74,19 +79,19 @@ class Outbox:
             else:
                 self._unstage()
                 if not self._put([(_HEADER % (stream, len(data), now_ms())).encode("ascii"), data]):
-                    self.dropped += 1
+                    self._lose(1, len(data), 0)
             return self._used + len(self._stage)
 
     def event(self, line: bytes) -> bool:
         """Appends one event's JSON line (ending in a newline). False when it does not fit."""
         with self._lock:
             self._unstage()
-            return self._put([line])
+            return self._put([line])  # its sender counts it (:meth:`drop`) if it gives up
 
     def drop(self) -> None:
         """Counts one event its sender gave up on."""
         with self._lock:
-            self.dropped += 1
+            self._lose(0, 0, 1)
 
     def take(self) -> List[memoryview]:
         """What waits, oldest first, as one or two views into the ring; they stay valid until
@@ -137,12 +142,29 @@ class Outbox:
             return
         header = (_HEADER % (self._stage_stream, len(self._stage), self._stage_ts)).encode("ascii")
         if not self._put([header, self._stage]):
-            self.dropped += self._stage_writes
+            self._lose(self._stage_writes, len(self._stage), 0)
         del self._stage[:]  # keeps its memory for the next ones
         self._stage_writes = 0
         self._stage_stream = None
 
+    def _lose(self, writes: int, size: int, events: int) -> None:
+        self.dropped += writes + events
+        self._lost_writes += writes
+        self._lost_bytes += size
+        self._lost_events += events
+
+    def _marker(self) -> bytes:
+        """The ``line`` event (stderr) that tells the record what was dropped before what comes next."""
+        text = "exec-track: %d writes of output (%d bytes) and %d events were dropped here: the program printed faster than they could be recorded (buffer_bytes)" % (
+            self._lost_writes,
+            self._lost_bytes,
+            self._lost_events,
+        )
+        return (json.dumps({"type": "line", "stream": "stderr", "text": text, "ts": now_ms()}) + "\n").encode("ascii")
+
     def _put(self, parts: List[Union[bytes, bytearray, memoryview]]) -> bool:
+        if self._lost_writes or self._lost_events:
+            parts = [self._marker(), *parts]
         size = sum([len(p) for p in parts])
         if self._map is None or self._used + size > self._capacity:
             return False
@@ -155,4 +177,5 @@ class Outbox:
             at = (at + len(part)) % self._capacity
         self._used += size
         self._touched = max(self._touched, at if at else self._capacity)
+        self._lost_writes = self._lost_bytes = self._lost_events = 0
         return True

@@ -51,6 +51,11 @@ _delivering: List["Sidecar"] = []
 _open: List["Sidecar"] = []
 
 
+def spawn_failure(program: str, error: OSError) -> str:
+    """What a warning or :class:`ExecTrackError` says when ``program`` (the sidecar) cannot start."""
+    return f"could not start {program} ({error}); {INSTALL_HINT}"
+
+
 class ExecTrackError(RuntimeError):
     """Tracking could not start (raised only with ``strict=True``)."""
 
@@ -90,7 +95,9 @@ class Sidecar:
     Ctrl-C meant for the program does not reach it.
     """
 
-    def __init__(self, argv: List[str], env: Mapping[str, str], buffer_bytes: int, exit_wait: float = 2.0, background: bool = False) -> None:
+    def __init__(self, argv: List[str], env: Mapping[str, str], buffer_bytes: int, exit_wait: float = 2.0, background: bool = False, program: str = "") -> None:
+        #: the sidecar's program as the user named it (``argv`` may start with ``nice``), for messages
+        self.program = program or argv[0]
         #: how long the interpreter's exit waits for this sidecar to deliver (s)
         self.exit_wait = exit_wait
         self.broken = False
@@ -102,8 +109,9 @@ class Sidecar:
         self._closing = False
         self._wake = threading.Event()
         self.spawn_error: Optional[OSError] = None
-        # who is told of spawn_error (:meth:`when_spawn_fails`), once
-        self._tell: Optional[Callable[[OSError], None]] = None
+        #: what went wrong with the tracking, said once (:meth:`when_problem`): no start, or an end too soon
+        self.problem: Optional[str] = None
+        self._tell: Optional[Callable[[str], None]] = None
         self._tell_lock = threading.Lock()
         #: set once the child was started or failed to
         self.spawned = threading.Event()
@@ -204,20 +212,24 @@ class Sidecar:
         self._reader.join(left())
         return True
 
-    def when_spawn_fails(self, tell: Callable[[OSError], None]) -> None:
-        """Calls ``tell(error)`` once if the child could not start: now if that is known already, else
-        from the writer thread when its start fails."""
+    def when_problem(self, tell: Callable[[str], None]) -> None:
+        """Calls ``tell(problem)`` once if the tracking fails: the sidecar could not start, exited
+        without starting an execution, or stopped before the execution ended. Now if that is known
+        already, else from the thread that finds it."""
         with self._tell_lock:
             self._tell = tell
-        self._tell_failure()
+        self._report(None)
 
-    def _tell_failure(self) -> None:
+    def _report(self, problem: Optional[str]) -> None:
+        """Keeps the first ``problem`` and tells it if someone listens (:meth:`when_problem`)."""
         with self._tell_lock:
-            tell, error = self._tell, self.spawn_error
-            if tell is None or error is None:
+            if problem is not None and self.problem is None:
+                self.problem = problem
+            tell, problem = self._tell, self.problem
+            if tell is None or problem is None:
                 return
             self._tell = None
-        tell(error)
+        tell(problem)
 
     def close(self, wait: float) -> bool:
         """:meth:`end` then :meth:`wait` (at most ``wait`` seconds)."""
@@ -230,9 +242,9 @@ class Sidecar:
             self.start_now.wait(START_AFTER)
             try:
                 self._spawn(argv, env, stderr)
-            except OSError:
+            except OSError as e:
                 self.broken = True
-                self._tell_failure()
+                self._report(f"{spawn_failure(self.program, e)}; this block runs untracked")
             finally:
                 os.close(stderr)
         stdin = self._proc.stdin if self._proc is not None else None
@@ -274,6 +286,14 @@ class Sidecar:
             elif reply.get("type") == "finished":
                 self.state = reply.get("state")
         stdout.close()
+        try:
+            code: Optional[int] = self._proc.wait(1)
+        except subprocess.TimeoutExpired:
+            code = None
+        if self.execution_id is None:
+            self._report(f"exec-track record exited with code {code} before it started an execution (its message is above); this block is not tracked")
+        elif self.state is None:
+            self._report(f"exec-track record stopped (exit code {code}) before the execution ended; what followed is not recorded")
         self.answered.set()
 
 
@@ -344,6 +364,7 @@ def _at_exit() -> None:
     """The interpreter's exit: executions still open end without ``finish`` (their sidecars start now
     if they had not: the execution is recorded, as ``Exec crushed``), then :func:`wait_delivering`."""
     for sidecar in list(_open):
+        sidecar.when_problem(lambda problem: None)  # its end without finish is no problem to tell
         sidecar.end()
     wait_delivering()
 

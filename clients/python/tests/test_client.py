@@ -233,6 +233,37 @@ class DecoratorAndStartTest(WithFakeSidecar):
         start = self.events()[0]
         self.assertEqual(start["name"], "DecoratorAndStartTest.test_the_decorator_tracks_each_call_and_keeps_the_return_value.<locals>.double")
 
+    def test_the_decorator_tracks_the_awaited_call_and_the_iteration_of_a_generator(self) -> None:
+        import asyncio
+
+        @exec_track.track("co", capture=None)
+        async def co():
+            await asyncio.sleep(0)
+            raise ValueError("late")
+
+        @exec_track.track("gen", capture=None)
+        def gen():
+            yield 1
+            yield 2
+
+        @exec_track.track("agen", capture=None)
+        async def agen():
+            yield 1
+
+        with self.assertRaises(ValueError):
+            asyncio.run(co())
+        self.assertEqual(list(gen()), [1, 2])
+
+        async def collect():
+            return [x async for x in agen()]
+
+        self.assertEqual(asyncio.run(collect()), [1])
+        # three sidecars append to one file, each in its own time
+        events = self.events()
+        self.assertEqual(sorted(e["name"] for e in events if e["type"] == "start"), ["agen", "co", "gen"])
+        finishes = sorted((e["ok"], e.get("reason") or "") for e in events if e["type"] == "finish")
+        self.assertEqual(finishes, [(False, "ValueError: late"), (True, ""), (True, "")])
+
     def test_start_and_finish_bracket_code_without_a_block(self) -> None:
         ex = exec_track.start("loop", capture=None)
         ex.log(loss=1)
@@ -244,15 +275,18 @@ class NeverBlocksTest(WithFakeSidecar):
     def test_a_stalled_sidecar_neither_blocks_logging_nor_the_exit_beyond_exit_wait(self) -> None:
         self.use_sidecar("stall")
         began = time.monotonic()
-        with warnings.catch_warnings(record=True):
+        with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             with exec_track.execution(exit_wait=0.5, buffer_bytes=100_000, capture=None) as ex:
                 for i in range(200_000):
                     ex.log(i=i)
-        self.assertGreater(ex.dropped, 0)
-        self.assertLess(time.monotonic() - began, 10)
-        # measured: let the stalled sidecar go now rather than after its 5 s (tearDown waits for it)
-        Path(str(self.events_file) + ".release").touch()
+            self.assertGreater(ex.dropped, 0)
+            self.assertLess(time.monotonic() - began, 10)
+            # measured: let the stalled sidecar go now rather than after its 5 s
+            Path(str(self.events_file) + ".release").touch()
+            ex.wait(10)
+        # it never answered: told once it is known, besides the drops
+        self.assertEqual(sum("before it started an execution" in str(w.message) for w in caught), 1)
 
     def test_a_missing_sidecar_warns_once_and_the_block_runs(self) -> None:
         os.environ["EXEC_TRACK_BIN"] = str(Path(self.dir.name, "missing"))
@@ -281,6 +315,32 @@ class NeverBlocksTest(WithFakeSidecar):
         self.assertEqual(len(caught), 1)
         self.assertIn(f"could not start {broken}", str(caught[0].message))
         self.assertIsNone(ex.id)
+
+    def test_a_sidecar_refusing_to_start_is_told_once_even_after_a_short_block(self) -> None:
+        self.use_sidecar("refuse")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with redirect_stderr(io.StringIO()):
+                with exec_track.execution(capture=None) as ex:
+                    pass
+                ex.wait(10)
+        self.assertEqual([str(w.message) for w in caught], ["exec-track record exited with code 3 before it started an execution (its message is above); this block is not tracked"])
+        began = time.monotonic()
+        with self.assertRaisesRegex(exec_track.ExecTrackError, "exited with code 3"):
+            with exec_track.execution(strict=True):
+                self.fail("the block must not run")
+        self.assertLess(time.monotonic() - began, 5)
+
+    def test_a_sidecar_that_stops_before_the_end_is_told(self) -> None:
+        self.use_sidecar("quit")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with exec_track.execution(capture=None) as ex:
+                self.assertEqual(ex.id, "e_fake")
+                ex.wait(0)
+            ex.wait(10)
+        self.assertEqual(len(caught), 1)
+        self.assertIn("stopped (exit code 0) before the execution ended", str(caught[0].message))
 
     def test_strict_raises_when_the_sidecar_cannot_start(self) -> None:
         os.environ["EXEC_TRACK_BIN"] = str(Path(self.dir.name, "missing"))

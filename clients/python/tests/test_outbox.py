@@ -85,11 +85,19 @@ class OutboxTest(unittest.TestCase):
         for i in range(10):
             box.output("stdout", bytes([65 + i]) * 10_000)
         self.assertFalse(box.event(b'{"type":"metrics","values":{"x":1}}\n' * 1000))
-        self.assertEqual(box.dropped, 9)
+        box.drop()  # its sender gives up on it
+        self.assertEqual(box.dropped, 10)
         got, _, _ = parse(drain(box))
         self.assertEqual(got["stdout"], b"A" * 10_000)
         box.output("stdout", b"after\n")
-        self.assertEqual(parse(drain(box))[0]["stdout"], b"after\n")
+        got, events, _ = parse(drain(box))
+        self.assertEqual(got["stdout"], b"after\n")
+        # the record says where and how much, before what came next
+        self.assertEqual(len(events), 1)
+        self.assertEqual((events[0]["type"], events[0]["stream"]), ("line", "stderr"))
+        self.assertIn("9 writes of output (90000 bytes) and 1 events were dropped here", events[0]["text"])
+        box.output("stdout", b"again\n")
+        self.assertEqual(parse(drain(box))[1], [])  # said once
 
     @unittest.skipUnless(Path("/proc/self/status").exists(), "reads Linux's /proc")
     def test_gives_memory_back_once_a_backlog_has_drained(self) -> None:

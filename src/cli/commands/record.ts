@@ -38,6 +38,8 @@ export async function recordCommand(opts: RecordCommandOptions, io: CommandIo): 
     );
     return 0;
   } catch (error) {
+    // stop reading: the process exits now, and the client sees its stdout end (and its writes fail)
+    io.stdin.destroy();
     return trackingFailed(error, 'nothing was recorded', notice);
   } finally {
     await opened?.close();
