@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { explicitPointSchema } from './messages.js';
+import { isSystemMetric, SYSTEM_METRIC_PREFIX } from './system-metrics.js';
 
 /**
  * The sidecar protocol (issue 12, docs/clients.md): newline-delimited JSON events a client in any
@@ -53,7 +54,14 @@ export type OutputEvent = z.infer<typeof outputEvent>;
 export const metricsEvent = z.object({
   type: z.literal('metrics'),
   values: z
-    .record(z.string().min(1).max(200), metricValue)
+    .record(
+      z
+        .string()
+        .min(1)
+        .max(200)
+        .refine((key) => !isSystemMetric(key), `keys under ${SYSTEM_METRIC_PREFIX} are exec-track's own resource samples`),
+      metricValue,
+    )
     .refine((v) => Object.keys(v).length > 0 && Object.keys(v).length <= 1000, 'values must hold 1 to 1000 keys'),
   step: z.number().int().nonnegative().optional(),
   ts,

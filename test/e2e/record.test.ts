@@ -52,12 +52,19 @@ describe('exec-track record (the sidecar)', () => {
   it('reports a malformed event in one line and keeps the rest; stdin closed without finish → Exec crushed', async () => {
     const ran = await runCli(['record'], {
       home: suite.home.dir,
-      input: events(start, { type: 'line', stream: 'stdout', text: 'kept' }, 'not json', { type: 'metrics', values: {} }),
+      input: events(
+        start,
+        { type: 'line', stream: 'stdout', text: 'kept' },
+        'not json',
+        { type: 'metrics', values: {} },
+        { type: 'metrics', values: { 'sys/cpu_pct': 5 } },
+      ),
     });
     expect(ran.exitCode).toBe(0);
     expect(ran.err).toBe(
       'exec-track: event 3 is not JSON; it was ignored, the execution keeps what it had (docs/clients.md).\n' +
-        'exec-track: event 4 is not valid: values: values must hold 1 to 1000 keys; it was ignored, the execution keeps what it had (docs/clients.md).\n',
+        'exec-track: event 4 is not valid: values: values must hold 1 to 1000 keys; it was ignored, the execution keeps what it had (docs/clients.md).\n' +
+        "exec-track: event 5 is not valid: values.sys/cpu_pct: keys under sys/ are exec-track's own resource samples; it was ignored, the execution keeps what it had (docs/clients.md).\n",
     );
     const doc = JSON.parse((await runCli(['report', 'last', '--json'], { home: suite.home.dir })).out);
     expect(doc.execution).toMatchObject({ state: 'Exec crushed', reason: 'the client vanished: its events ended without finish', lineCount: 1 });

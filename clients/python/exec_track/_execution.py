@@ -35,6 +35,9 @@ def _value(v: float) -> str:
 #: The longest metric key the sidecar takes (src/protocol/sidecar.ts, ``metricsEvent``).
 MAX_KEY_LENGTH = 200
 
+#: Keys the sidecar refuses: its own resource samples (src/protocol/system-metrics.ts).
+SYSTEM_PREFIX = "sys/"
+
 #: The JSON text of each metric key seen (keys repeat at every call).
 _keys: Dict[str, str] = {}
 
@@ -174,6 +177,9 @@ class Execution:
         for key, v in values.items():
             if not 0 < len(key) <= MAX_KEY_LENGTH:
                 self._misused(f"ex.log() skipped a key of {len(key)} characters: a key has 1 to {MAX_KEY_LENGTH}")
+                continue
+            if key.startswith(SYSTEM_PREFIX):
+                self._misused(f"ex.log() skipped {key!r}: keys under {SYSTEM_PREFIX} are exec-track's own resource samples")
                 continue
             try:
                 pairs.append(_key(key) + ":" + _value(v))

@@ -264,6 +264,17 @@ class DecoratorAndStartTest(WithFakeSidecar):
         finishes = sorted((e["ok"], e.get("reason") or "") for e in events if e["type"] == "finish")
         self.assertEqual(finishes, [(False, "ValueError: late"), (True, ""), (True, "")])
 
+    def test_log_never_raises_and_warns_once_of_what_it_skips(self) -> None:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with exec_track.execution(capture=None) as ex:
+                ex.log(big=10**400, word="x")  # no number: skipped silently, no event
+                ex.log(**{"sys/cpu_pct": 5, "": 1, "ok": 1})
+                ex.log(x=1, step=-1)
+        self.assertEqual([e.get("values") for e in self.events() if e["type"] == "metrics"], [{"ok": 1.0}])
+        self.assertEqual(len(caught), 1)
+        self.assertIn("own resource samples", str(caught[0].message))
+
     def test_start_and_finish_bracket_code_without_a_block(self) -> None:
         ex = exec_track.start("loop", capture=None)
         ex.log(loss=1)
