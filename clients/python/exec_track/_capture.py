@@ -7,7 +7,7 @@ import os
 import sys
 import threading
 import time
-from typing import Any, Callable, List, Optional, Union
+from typing import Any, Callable, List, Optional, Tuple, Union
 
 #: Receives what was written on a stream, in pieces as written: (stream name, text or UTF-8 bytes).
 #: Must not block, and must copy what it keeps before it returns (the bytes-like may be reused); the
@@ -134,20 +134,70 @@ def _fast_tee(original: Any, stream: str, emit: Emit, before: Optional[Callable[
 
 class SysCapture:
     """Replaces ``sys.stdout`` and ``sys.stderr`` until :meth:`stop`: by fast tees (:func:`_fast_tee`)
-    when they are plain files, else by :class:`_Tee`."""
+    when they are plain files and this thread is the only one that may print, else by :class:`_Tee`.
+
+    A fast tee is a C ``io.TextIOWrapper`` over a binary layer written in Python, whose write lets other
+    threads run; CPython's ``TextIOWrapper.write`` is not safe against a second thread entering it then
+    (before 3.12.4, gh-119506: it writes garbage into the file). So a thread started while fast tees are
+    in place (``threading.Thread.start``, watched until :meth:`stop`) first turns them into :class:`_Tee`
+    over the original streams, which serialises the writes.
+    """
 
     def __init__(self, emit: Emit) -> None:
+        self._emit = emit
         self._saved = (sys.stdout, sys.stderr)
-        out = _fast_tee(sys.stdout, "stdout", emit, None)
-        err = _fast_tee(sys.stderr, "stderr", emit, out.flush if out is not None else None)
-        self._tees = (
+        fast = not _other_threads()
+        out = _fast_tee(sys.stdout, "stdout", emit, None) if fast else None
+        err = _fast_tee(sys.stderr, "stderr", emit, out.flush if out is not None else None) if fast else None
+        self._tees: Tuple[Any, Any] = (
             out if out is not None else _Tee(sys.stdout, "stdout", emit),
             err if err is not None else _Tee(sys.stderr, "stderr", emit),
         )
+        self._all = list(self._tees)  # every tee made, to detach at the end
+        self._lock = threading.Lock()
+        self._watch: Optional[Callable[..., Any]] = None
+        if out is not None or err is not None:
+            self._watch_threads()
         sys.stdout, sys.stderr = self._tees  # type: ignore[assignment]
 
+    def _watch_threads(self) -> None:
+        start = threading.Thread.start
+        capture = self
+
+        def watched(thread: threading.Thread, *args: Any, **kwargs: Any) -> Any:
+            if not thread.name.startswith("exec-track"):  # exec-track's own print nothing
+                capture._serialise()
+            return start(thread, *args, **kwargs)
+
+        self._watch = watched
+        self._unwatched = start
+        threading.Thread.start = watched  # type: ignore[method-assign]
+
+    def _serialise(self) -> None:
+        """Puts :class:`_Tee` in place of the fast tees (once): another thread may print from now on."""
+        with self._lock:
+            if not any(isinstance(tee, io.TextIOWrapper) for tee in self._tees):
+                return
+            replaced = []
+            for index, (tee, name) in enumerate(zip(self._tees, ("stdout", "stderr"))):
+                if not isinstance(tee, io.TextIOWrapper):
+                    replaced.append(tee)
+                    continue
+                try:
+                    tee.flush()
+                except Exception:
+                    pass
+                slow = _Tee(self._saved[index], name, self._emit)
+                self._all.append(slow)
+                if (sys.stdout, sys.stderr)[index] is tee:
+                    setattr(sys, name, slow)
+                replaced.append(slow)
+            self._tees = (replaced[0], replaced[1])
+
     def stop(self, wait: float) -> None:
-        for tee in self._tees:
+        if self._watch is not None and threading.Thread.start is self._watch:
+            threading.Thread.start = self._unwatched  # type: ignore[method-assign]
+        for tee in self._all:
             try:
                 tee.flush()
             except Exception:
@@ -158,11 +208,17 @@ class SysCapture:
         if sys.stderr is self._tees[1]:
             sys.stderr = self._saved[1]
         # a tee still held (a logging handler made in the block) writes through, unrecorded
-        for tee in self._tees:
+        for tee in self._all:
             if isinstance(tee, _Tee):
                 tee.detach_recording()
             else:
                 tee.buffer.emit = None
+
+
+def _other_threads() -> bool:
+    """True when a thread other than this one and exec-track's own is alive (it may print)."""
+    me = threading.current_thread()
+    return any(t is not me and not t.name.startswith("exec-track") for t in threading.enumerate())
 
 
 class _FdTap:

@@ -206,6 +206,8 @@ class Execution:
         if not self._open:
             return
         self._open = False
+        if isinstance(error, GeneratorExit):  # a tracked generator closed early ends normally
+            error = None
         if self._capture is not None:
             self._capture.stop(min(self.exit_wait, 1.0))
             self._capture = None

@@ -1,6 +1,7 @@
 import io
 import json
 import os
+import re
 import shlex
 import stat
 import subprocess
@@ -159,6 +160,32 @@ class FileStreamsTest(WithFakeSidecar):
         self.assertEqual(self.lines(), [("stdout", "inside")])
 
 
+class ThreadsTest(WithFakeSidecar):
+    def test_threads_printing_at_once_neither_corrupt_the_file_nor_lose_a_line(self) -> None:
+        # a C TextIOWrapper over a Python binary layer wrote NUL runs and lost lines here (CPython gh-119506)
+        code = (
+            "import threading, exec_track\n"
+            "with exec_track.execution('threads'):\n"
+            "    def w(k):\n"
+            "        for i in range(1000): print(f'thread {k} line {i} ' + 'y' * (i % 50))\n"
+            "    ts = [threading.Thread(target=w, args=(k,)) for k in range(4)]\n"
+            "    [t.start() for t in ts]; [t.join() for t in ts]\n"
+        )
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+        env.pop("PYTHONUNBUFFERED", None)
+        out = Path(self.dir.name, "out.txt")
+        for _ in range(5):
+            self.events_file.write_text("")
+            with out.open("wb") as f:
+                subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60, stdout=f)
+            data = out.read_bytes()
+            self.assertNotIn(b"\x00", data)
+            found = sorted(re.findall(rb"thread (\d) line (\d+) ", data))
+            self.assertEqual(found, sorted((str(k).encode(), str(i).encode()) for k in range(4) for i in range(1000)))
+            recorded = "".join(e["text"] for e in self.events() if e["type"] == "output").encode()
+            self.assertEqual(recorded, data)
+
+
 class LeavingTest(WithFakeSidecar):
     def test_leaving_does_not_wait_for_the_sidecar_to_record(self) -> None:
         self.use_sidecar("slow")
@@ -253,6 +280,9 @@ class DecoratorAndStartTest(WithFakeSidecar):
         with self.assertRaises(ValueError):
             asyncio.run(co())
         self.assertEqual(list(gen()), [1, 2])
+        early = gen()
+        next(early)
+        early.close()  # stopped early: a normal end, not a crash
 
         async def collect():
             return [x async for x in agen()]
@@ -260,9 +290,9 @@ class DecoratorAndStartTest(WithFakeSidecar):
         self.assertEqual(asyncio.run(collect()), [1])
         # three sidecars append to one file, each in its own time
         events = self.events()
-        self.assertEqual(sorted(e["name"] for e in events if e["type"] == "start"), ["agen", "co", "gen"])
+        self.assertEqual(sorted(e["name"] for e in events if e["type"] == "start"), ["agen", "co", "gen", "gen"])
         finishes = sorted((e["ok"], e.get("reason") or "") for e in events if e["type"] == "finish")
-        self.assertEqual(finishes, [(False, "ValueError: late"), (True, ""), (True, "")])
+        self.assertEqual(finishes, [(False, "ValueError: late"), (True, ""), (True, ""), (True, "")])
 
     def test_log_never_raises_and_warns_once_of_what_it_skips(self) -> None:
         with warnings.catch_warnings(record=True) as caught:
