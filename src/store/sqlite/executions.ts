@@ -3,40 +3,35 @@ import { afterContact, type ContactFields } from '../contact.js';
 import { executionInOtherSession, executionNotFound } from '../errors.js';
 import { toExecution, type ExecutionRow } from '../rows.js';
 import type { Db } from './connection.js';
-import { onFirstUse } from './on-first-use.js';
+import { preparedOnUse, type LazyDb } from './on-first-use.js';
 
 /** The prepared statements of {@link Executions}. */
-const statements = (db: Db) =>
-  onFirstUse({
-    insert: () =>
-      db.prepare(
-        `INSERT INTO executions (id, session_id, name, command, cwd, host, pid, state, started_at, last_seen_at, received_at, metrics_enabled, metrics_pattern, line_quota, context)
+const statements = (db: LazyDb) => ({
+  insert: db.prepare(
+    `INSERT INTO executions (id, session_id, name, command, cwd, host, pid, state, started_at, last_seen_at, received_at, metrics_enabled, metrics_pattern, line_quota, context)
      VALUES (@id, @sessionId, @name, @command, @cwd, @host, @pid, 'Running', @startedAt, @startedAt, @receivedAt, @enabled, @pattern, @lineQuota, @context)`,
-      ),
-    get: () => db.prepare('SELECT * FROM executions WHERE id = ?'),
-    list: () => db.prepare('SELECT * FROM executions WHERE session_id = ? ORDER BY received_at, num'),
-    count: () => db.prepare('SELECT count(*) FROM executions WHERE session_id = ?').pluck(),
-    last: () =>
-      db.prepare(
-        `SELECT e.* FROM executions e JOIN sessions s ON s.id = e.session_id
+  ),
+  get: db.prepare('SELECT * FROM executions WHERE id = ?'),
+  list: db.prepare('SELECT * FROM executions WHERE session_id = ? ORDER BY received_at, num'),
+  count: db.prepare('SELECT count(*) FROM executions WHERE session_id = ?').pluck(),
+  last: db.prepare(
+    `SELECT e.* FROM executions e JOIN sessions s ON s.id = e.session_id
      WHERE s.owner_id IS ? ORDER BY e.received_at DESC, e.num DESC LIMIT 1`,
-      ),
-    finish: () =>
-      db.prepare(
-        `UPDATE executions SET state = @state, exit_code = @exitCode, signal = @signal, reason = @reason, ended_at = @endedAt,
+  ),
+  finish: db.prepare(
+    `UPDATE executions SET state = @state, exit_code = @exitCode, signal = @signal, reason = @reason, ended_at = @endedAt,
      peak_rss_bytes = coalesce(@peakRssBytes, peak_rss_bytes), user_cpu_ms = coalesce(@userCpuMs, user_cpu_ms),
      system_cpu_ms = coalesce(@systemCpuMs, system_cpu_ms),
      last_seen_at = max(coalesce(last_seen_at, 0), @endedAt) WHERE id = @id`,
-      ),
-    contact: () => db.prepare('SELECT state, reason, ended_at AS endedAt, last_seen_at AS lastSeenAt FROM executions WHERE id = ?'),
-    touch: () => db.prepare('UPDATE executions SET state = @state, reason = @reason, ended_at = @endedAt, last_seen_at = @lastSeenAt WHERE id = @id'),
-    stale: () => db.prepare(`SELECT id FROM executions WHERE state = 'Running' AND coalesce(last_seen_at, started_at, 0) < ?`),
-    lose: () =>
-      db.prepare(
-        `UPDATE executions SET state = 'Exec crushed', reason = @reason, ended_at = coalesce(last_seen_at, started_at)
+  ),
+  contact: db.prepare('SELECT state, reason, ended_at AS endedAt, last_seen_at AS lastSeenAt FROM executions WHERE id = ?'),
+  touch: db.prepare('UPDATE executions SET state = @state, reason = @reason, ended_at = @endedAt, last_seen_at = @lastSeenAt WHERE id = @id'),
+  stale: db.prepare(`SELECT id FROM executions WHERE state = 'Running' AND coalesce(last_seen_at, started_at, 0) < ?`),
+  lose: db.prepare(
+    `UPDATE executions SET state = 'Exec crushed', reason = @reason, ended_at = coalesce(last_seen_at, started_at)
      WHERE id = @id AND state = 'Running' AND coalesce(last_seen_at, started_at, 0) < @cutoff`,
-      ),
-  });
+  ),
+});
 
 /** The `executions` table: creation, reads and the state rules of DESIGN §2. */
 export class Executions {
@@ -44,7 +39,7 @@ export class Executions {
   readonly #lineQuota: number;
 
   constructor(db: Db, lineQuota: number) {
-    this.#sql = statements(db);
+    this.#sql = statements(preparedOnUse(db));
     this.#lineQuota = lineQuota;
   }
 

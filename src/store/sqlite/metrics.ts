@@ -6,7 +6,7 @@ import type { SeriesJson } from '../../protocol/responses.js';
 import { downsampleBlocks, downsampleChunks, summariesWhenAll, type SeriesQuery } from '../downsample.js';
 import { encodeBlocks } from '../point-blocks.js';
 import type { Db } from './connection.js';
-import { onFirstUse } from './on-first-use.js';
+import { preparedOnUse, type LazyDb } from './on-first-use.js';
 
 interface SeriesRow extends SeriesStateRow {
   id: number;
@@ -19,31 +19,27 @@ interface OpenRow extends OpenSeries {
 }
 
 /** The prepared statements of {@link Metrics}. */
-const statements = (db: Db) =>
-  onFirstUse({
-    series: () => db.prepare('SELECT id, key, last, min, max, count, last_step FROM metric_series WHERE exec = ?'),
-    newSeries: () => db.prepare('INSERT INTO metric_series (exec, key, count, last_step) VALUES (?, ?, 0, -1) RETURNING id'),
-    saveSeries: () => db.prepare('UPDATE metric_series SET last = @last, min = @min, max = @max, count = @count, last_step = @last_step WHERE id = @id'),
-    saveChunk: () => db.prepare('INSERT INTO metric_chunks (exec, series, last_seq, points) VALUES (?, ?, ?, ?)'),
-    saveBlocks: () => db.prepare('INSERT INTO metric_blocks (chunk, exec, blocks) VALUES (?, ?, ?)'),
-    // the chunk ids come from the index (series, id) alone: no point blob is read
-    readBlocks: () =>
-      db.prepare(
-        'SELECT b.blocks FROM metric_chunks c LEFT JOIN metric_blocks b ON b.chunk = c.id WHERE c.series = (SELECT id FROM metric_series WHERE exec = ? AND key = ?) ORDER BY c.id',
-      ),
-    readAll: () =>
-      db.prepare(
-        'SELECT s.key, c.points FROM metric_chunks c JOIN metric_series s ON s.id = c.series WHERE c.exec = ? AND c.last_seq > ? ORDER BY s.key, c.id',
-      ),
-    // one key: walk that series' own index (series, id) — no sort, and no blob of the other keys is read
-    readKey: () =>
-      db.prepare(
-        'SELECT ? AS key, points FROM metric_chunks WHERE series = (SELECT id FROM metric_series WHERE exec = ? AND key = ?) AND last_seq > ? ORDER BY id',
-      ),
-    summary: () => db.prepare('SELECT key, last, min, max, count, last_step FROM metric_series WHERE exec = ? ORDER BY key'),
-    readContext: () => db.prepare('SELECT metric_context FROM executions WHERE num = ?').pluck(),
-    saveContext: () => db.prepare('UPDATE executions SET metric_context = ? WHERE num = ?'),
-  });
+const statements = (db: LazyDb) => ({
+  series: db.prepare('SELECT id, key, last, min, max, count, last_step FROM metric_series WHERE exec = ?'),
+  newSeries: db.prepare('INSERT INTO metric_series (exec, key, count, last_step) VALUES (?, ?, 0, -1) RETURNING id'),
+  saveSeries: db.prepare('UPDATE metric_series SET last = @last, min = @min, max = @max, count = @count, last_step = @last_step WHERE id = @id'),
+  saveChunk: db.prepare('INSERT INTO metric_chunks (exec, series, last_seq, points) VALUES (?, ?, ?, ?)'),
+  saveBlocks: db.prepare('INSERT INTO metric_blocks (chunk, exec, blocks) VALUES (?, ?, ?)'),
+  // the chunk ids come from the index (series, id) alone: no point blob is read
+  readBlocks: db.prepare(
+    'SELECT b.blocks FROM metric_chunks c LEFT JOIN metric_blocks b ON b.chunk = c.id WHERE c.series = (SELECT id FROM metric_series WHERE exec = ? AND key = ?) ORDER BY c.id',
+  ),
+  readAll: db.prepare(
+    'SELECT s.key, c.points FROM metric_chunks c JOIN metric_series s ON s.id = c.series WHERE c.exec = ? AND c.last_seq > ? ORDER BY s.key, c.id',
+  ),
+  // one key: walk that series' own index (series, id) — no sort, and no blob of the other keys is read
+  readKey: db.prepare(
+    'SELECT ? AS key, points FROM metric_chunks WHERE series = (SELECT id FROM metric_series WHERE exec = ? AND key = ?) AND last_seq > ? ORDER BY id',
+  ),
+  summary: db.prepare('SELECT key, last, min, max, count, last_step FROM metric_series WHERE exec = ? ORDER BY key'),
+  readContext: db.prepare('SELECT metric_context FROM executions WHERE num = ?').pluck(),
+  saveContext: db.prepare('UPDATE executions SET metric_context = ? WHERE num = ?'),
+});
 
 /**
  * Metric series (one per execution and key, holding the summary and the step counter) and their
@@ -55,7 +51,7 @@ export class Metrics {
   readonly #parser = metricParsers();
 
   constructor(db: Db) {
-    this.#sql = statements(db);
+    this.#sql = statements(preparedOnUse(db));
   }
 
   /**

@@ -1,21 +1,20 @@
 import type { NewOutboxMessage, NotifyRule, NotifyStore, OutboxMessage, Settlement } from '../../notify/store.js';
 import { writeTransaction, writeWhenFree, type Db } from './connection.js';
-import { onFirstUse } from './on-first-use.js';
+import { preparedOnUse, type LazyDb } from './on-first-use.js';
 import { outboxValues, toMessage, toRule, type OutboxRow, type RuleRow } from '../notify-rows.js';
 
 /** The prepared statements of {@link SqliteNotifyStore}. */
-const statements = (db: Db) =>
-  onFirstUse({
-    insertRule: () =>
-      db.prepare('INSERT INTO notify_rules (id, session_id, execution_id, channel, url, events, stall_after_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-    insertMessage: () =>
-      db.prepare(
-        `INSERT INTO notify_outbox (key, rule_id, session_id, kind, state, channel, url, headers, body, created_at, next_at)
+const statements = (db: LazyDb) => ({
+  insertRule: db.prepare(
+    'INSERT INTO notify_rules (id, session_id, execution_id, channel, url, events, stall_after_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  ),
+  insertMessage: db.prepare(
+    `INSERT INTO notify_outbox (key, rule_id, session_id, kind, state, channel, url, headers, body, created_at, next_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
-      ),
-    due: () => db.prepare("SELECT * FROM notify_outbox WHERE state = 'pending' AND next_at <= ? AND lease_until <= ? ORDER BY next_at, id LIMIT ?"),
-    lease: () => db.prepare('UPDATE notify_outbox SET lease_until = ? WHERE id = ?'),
-  });
+  ),
+  due: db.prepare("SELECT * FROM notify_outbox WHERE state = 'pending' AND next_at <= ? AND lease_until <= ? ORDER BY next_at, id LIMIT ?"),
+  lease: db.prepare('UPDATE notify_outbox SET lease_until = ? WHERE id = ?'),
+});
 
 /**
  * The SQLite {@link NotifyStore}: tables `notify_rules` and `notify_outbox` (migration v6). A claim
@@ -31,7 +30,7 @@ export class SqliteNotifyStore implements NotifyStore {
 
   constructor(db: Db) {
     this.#db = db;
-    this.#sql = statements(db);
+    this.#sql = statements(preparedOnUse(db));
     this.#addRule = writeTransaction(db, (rule: NotifyRule, skipKeys: string[]) => {
       this.#sql.insertRule.run(rule.id, rule.sessionId, rule.executionId, rule.channel, rule.url, JSON.stringify(rule.on), rule.stallAfterMs, rule.createdAt);
       for (const key of skipKeys) {

@@ -2,22 +2,21 @@ import type { ReportLine } from '../../protocol/types.js';
 import { isKept, type QuotaState } from '../ingest.js';
 import type { ReadReportsOptions, SearchReportsOptions, SearchResult } from '../store.js';
 import type { Db } from './connection.js';
-import { onFirstUse } from './on-first-use.js';
+import { preparedOnUse, type LazyDb } from './on-first-use.js';
 import { encodeChunks, type ReportChunk } from '../report-chunks.js';
 import { feed, gapEnd, LineReader, SearchReader } from '../report-reads.js';
 
 const COLUMNS = 'first_seq, last_seq, seq_ts, flags, texts, byte_lengths';
 
 /** The prepared statements of {@link Reports}. */
-const statements = (db: Db) =>
-  onFirstUse({
-    insert: () => db.prepare(`INSERT INTO report_chunks (exec, ${COLUMNS}) VALUES (?, @first_seq, @last_seq, @seq_ts, @flags, @texts, @byte_lengths)`),
-    dropChunks: () => db.prepare('DELETE FROM report_chunks WHERE exec = ? AND first_seq >= ? AND first_seq < ? AND last_seq < ?'),
-    from: () => db.prepare(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = ? AND first_seq >= ? ORDER BY first_seq`),
-    backwards: () => db.prepare(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = ? ORDER BY first_seq DESC`),
-    containing: () => db.prepare(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = ? AND first_seq <= ? ORDER BY first_seq DESC LIMIT 1`),
-    next: () => db.prepare(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = ? AND first_seq > ? ORDER BY first_seq LIMIT 1`),
-  });
+const statements = (db: LazyDb) => ({
+  insert: db.prepare(`INSERT INTO report_chunks (exec, ${COLUMNS}) VALUES (?, @first_seq, @last_seq, @seq_ts, @flags, @texts, @byte_lengths)`),
+  dropChunks: db.prepare('DELETE FROM report_chunks WHERE exec = ? AND first_seq >= ? AND first_seq < ? AND last_seq < ?'),
+  from: db.prepare(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = ? AND first_seq >= ? ORDER BY first_seq`),
+  backwards: db.prepare(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = ? ORDER BY first_seq DESC`),
+  containing: db.prepare(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = ? AND first_seq <= ? ORDER BY first_seq DESC LIMIT 1`),
+  next: db.prepare(`SELECT ${COLUMNS} FROM report_chunks WHERE exec = ? AND first_seq > ? ORDER BY first_seq LIMIT 1`),
+});
 
 /**
  * Stored lines, in chunks (see migrations.ts), read back in seq order with the line quota's gap
@@ -29,7 +28,7 @@ export class Reports {
   readonly #sql: ReturnType<typeof statements>;
 
   constructor(db: Db) {
-    this.#sql = statements(db);
+    this.#sql = statements(preparedOnUse(db));
   }
 
   /**

@@ -1,27 +1,25 @@
 import { writeTransaction, type Db } from './connection.js';
-import { onFirstUse } from './on-first-use.js';
+import { preparedOnUse, type LazyDb } from './on-first-use.js';
 
 /** The prepared statements of {@link Retention}. */
-const statements = (db: Db) =>
-  onFirstUse({
-    execNums: () => db.prepare('SELECT num FROM executions WHERE id = ?'),
-    sessionExecNums: () => db.prepare('SELECT num FROM executions WHERE session_id = ?'),
-    reports: () => db.prepare('DELETE FROM report_chunks WHERE exec = ?'),
-    points: () => db.prepare('DELETE FROM metric_chunks WHERE exec = ?'),
-    blocks: () => db.prepare('DELETE FROM metric_blocks WHERE exec = ?'),
-    series: () => db.prepare('DELETE FROM metric_series WHERE exec = ?'),
-    execution: () => db.prepare('DELETE FROM executions WHERE num = ?'),
-    session: () => db.prepare('DELETE FROM sessions WHERE id = ?'),
-    // the anchor of src/store/retention.ts: created or last received by the store's clock, never a client time
-    oldSessions: () =>
-      db.prepare(
-        `SELECT s.id FROM sessions s LEFT JOIN executions e ON e.session_id = s.id
+const statements = (db: LazyDb) => ({
+  execNums: db.prepare('SELECT num FROM executions WHERE id = ?'),
+  sessionExecNums: db.prepare('SELECT num FROM executions WHERE session_id = ?'),
+  reports: db.prepare('DELETE FROM report_chunks WHERE exec = ?'),
+  points: db.prepare('DELETE FROM metric_chunks WHERE exec = ?'),
+  blocks: db.prepare('DELETE FROM metric_blocks WHERE exec = ?'),
+  series: db.prepare('DELETE FROM metric_series WHERE exec = ?'),
+  execution: db.prepare('DELETE FROM executions WHERE num = ?'),
+  session: db.prepare('DELETE FROM sessions WHERE id = ?'),
+  // the anchor of src/store/retention.ts: created or last received by the store's clock, never a client time
+  oldSessions: db.prepare(
+    `SELECT s.id FROM sessions s LEFT JOIN executions e ON e.session_id = s.id
      GROUP BY s.id
      HAVING max(s.created_at, coalesce(max(e.received_at), 0)) < ?
        AND coalesce(sum(e.state = 'Running'), 0) = 0`,
-      ),
-    idleUsers: () => db.prepare('DELETE FROM users WHERE last_seen_at < ? AND NOT EXISTS (SELECT 1 FROM sessions WHERE owner_id = users.id)'),
-  });
+  ),
+  idleUsers: db.prepare('DELETE FROM users WHERE last_seen_at < ? AND NOT EXISTS (SELECT 1 FROM sessions WHERE owner_id = users.id)'),
+});
 
 /**
  * Deletes sessions and executions with everything under them (reports, metric series and points
@@ -33,7 +31,7 @@ export class Retention {
 
   constructor(db: Db) {
     this.#db = db;
-    this.#sql = statements(db);
+    this.#sql = statements(preparedOnUse(db));
   }
 
   deleteExecution(id: string): boolean {

@@ -1,24 +1,23 @@
 import { toUser, type UserRow } from '../rows.js';
 import type { User } from '../store.js';
 import type { Db } from './connection.js';
-import { onFirstUse } from './on-first-use.js';
+import { preparedOnUse, type LazyDb } from './on-first-use.js';
 
 /** The prepared statements of {@link Users}. */
-const statements = (db: Db) =>
-  onFirstUse({
-    insert: () => db.prepare('INSERT INTO users (id, token_hash, created_at, last_seen_at) VALUES (@id, @tokenHash, @createdAt, @lastSeenAt)'),
-    byToken: () => db.prepare('SELECT * FROM users WHERE token_hash = ?'),
-    touch: () => db.prepare('UPDATE users SET last_seen_at = max(last_seen_at, ?) WHERE id = ?'),
-    secret: () => db.prepare('SELECT value FROM secrets WHERE name = ?'),
-    newSecret: () => db.prepare('INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)'),
-  });
+const statements = (db: LazyDb) => ({
+  insert: db.prepare('INSERT INTO users (id, token_hash, created_at, last_seen_at) VALUES (@id, @tokenHash, @createdAt, @lastSeenAt)'),
+  byToken: db.prepare('SELECT * FROM users WHERE token_hash = ?'),
+  touch: db.prepare('UPDATE users SET last_seen_at = max(last_seen_at, ?) WHERE id = ?'),
+  secret: db.prepare('SELECT value FROM secrets WHERE name = ?'),
+  newSecret: db.prepare('INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)'),
+});
 
 /** The `users` and `secrets` tables (server mode). */
 export class Users {
   readonly #sql: ReturnType<typeof statements>;
 
   constructor(db: Db) {
-    this.#sql = statements(db);
+    this.#sql = statements(preparedOnUse(db));
   }
 
   create(user: User): void {
