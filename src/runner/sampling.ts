@@ -43,7 +43,7 @@ export function startSampling(options: SamplingOptions): Sampling {
   const sampler = new ProcessTreeSampler(options.pid, Date.now());
   let step = 0;
   const timer = setInterval(() => {
-    const sample = sampler.sample(Date.now());
+    const sample = sampler.sample();
     if (!sample) return;
     options.write(SERIES.map(([field, name]) => ({ key: `${SYSTEM_METRIC_PREFIX}${name}`, value: sample[field], step, ts: sample.ts })));
     step += 1;
