@@ -5,6 +5,7 @@ import json
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -290,11 +291,24 @@ class Sidecar:
             code: Optional[int] = self._proc.wait(1)
         except subprocess.TimeoutExpired:
             code = None
+        ended = _how_it_ended(code)
         if self.execution_id is None:
-            self._report(f"exec-track record exited with code {code} before it started an execution (its message is above); this block is not tracked")
+            self._report(f"exec-track record {ended} before it started an execution (its message is above); this block is not tracked")
         elif self.state is None:
-            self._report(f"exec-track record stopped (exit code {code}) before the execution ended; what followed is not recorded")
+            self._report(f"exec-track record {ended} before the execution ended; what followed is not recorded")
         self.answered.set()
+
+
+def _how_it_ended(code: Optional[int]) -> str:
+    """``exited with code N``, ``was killed by SIGKILL`` (Popen's negative code), or ``stopped``."""
+    if code is None:
+        return "stopped"
+    if code < 0:
+        try:
+            return f"was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was killed by signal {-code}"
+    return f"exited with code {code}"
 
 
 def _grow_pipe(fd: int) -> None:

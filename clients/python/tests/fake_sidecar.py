@@ -2,7 +2,7 @@
 the file named by argv[1] (an `output` event with its bytes as "text") and answers like the real
 one. With argv[2] == "stall" it never reads, and exits after 5 s or as soon as the file argv[1] + ".release"
 exists (the test creates it once it has measured); with argv[2] == "slow" it takes a second to record the finish;
-with argv[2] == "refuse" it exits 3 at once; with argv[2] == "quit" it exits after answering the start;
+with argv[2] == "refuse" it exits 3 at once; with argv[2] == "quit" it exits after answering the start ("killed": it is killed with SIGKILL then);
 with argv[2] == "whoami" its first event is {"type": "whoami"} with its niceness, process group and session."""
 
 import json
@@ -36,5 +36,7 @@ with open(sys.argv[1], "a", encoding="utf-8") as out:
             print(json.dumps({"type": "started", "executionId": "e_fake", "sessionId": "s_fake"}), flush=True)
             if mode == "quit":
                 sys.exit(0)
+            if mode == "killed":
+                os.kill(os.getpid(), 9)
         elif event["type"] == "finish":
             print(json.dumps({"type": "finished", "state": "Passive" if event["ok"] else "Execution crushed"}), flush=True)

@@ -373,15 +373,16 @@ class NeverBlocksTest(WithFakeSidecar):
         self.assertLess(time.monotonic() - began, 5)
 
     def test_a_sidecar_that_stops_before_the_end_is_told(self) -> None:
-        self.use_sidecar("quit")
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            with exec_track.execution(capture=None) as ex:
-                self.assertEqual(ex.id, "e_fake")
-                ex.wait(0)
-            ex.wait(10)
-        self.assertEqual(len(caught), 1)
-        self.assertIn("stopped (exit code 0) before the execution ended", str(caught[0].message))
+        for mode, told in (("quit", "exited with code 0"), ("killed", "was killed by SIGKILL")):
+            self.use_sidecar(mode)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                with exec_track.execution(capture=None) as ex:
+                    self.assertEqual(ex.id, "e_fake")
+                    ex.wait(0)
+                ex.wait(10)
+            self.assertEqual(len(caught), 1)
+            self.assertIn(f"exec-track record {told} before the execution ended", str(caught[0].message))
 
     def test_strict_raises_when_the_sidecar_cannot_start(self) -> None:
         os.environ["EXEC_TRACK_BIN"] = str(Path(self.dir.name, "missing"))
