@@ -24,7 +24,7 @@ export interface OutputPipe {
  * `git status`, else one started now, so that the caller can open the store meanwhile (`run` does: B4).
  */
 export async function createOutputPipes(count: number): Promise<OutputPipe[] | null> {
-  const prelude = takePrelude({ fifos: count }) ?? runPrelude(process.cwd(), process.env, count);
+  const prelude = takePrelude({ fifos: count }) ?? runPrelude(process.cwd(), process.env, count, false);
   const fifos = await prelude.fifos;
   if (!fifos) return null;
   const opened: number[] = [];

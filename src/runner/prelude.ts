@@ -54,14 +54,14 @@ interface Started {
  * (none for 0). Starts no process when neither is needed. git gets GIT_OPTIONAL_LOCKS=0 (no index
  * lock a concurrent `git commit` of the user's would meet) and LC_ALL=C; the child's stderr is
  * ignored. After {@link TIMEOUT_MS} the child is killed: no git status, and the FIFOs only if all
- * exist by then. Never throws.
+ * exist by then. `withGit` false: the FIFOs alone (a caller that reads no context). Never throws.
  */
-export function runPrelude(cwd: string, env: NodeJS.ProcessEnv, fifoCount: number): Prelude {
-  return launch(cwd, env, fifoCount).prelude;
+export function runPrelude(cwd: string, env: NodeJS.ProcessEnv, fifoCount: number, withGit = true): Prelude {
+  return launch(cwd, env, fifoCount, withGit).prelude;
 }
 
 /** {@link runPrelude}, and the removal of its FIFOs' folder, which works at any time (before they are made too). */
-function launch(cwd: string, env: NodeJS.ProcessEnv, fifoCount: number): { prelude: Prelude; removeFifos: () => void } {
+function launch(cwd: string, env: NodeJS.ProcessEnv, fifoCount: number, withGit = true): { prelude: Prelude; removeFifos: () => void } {
   let dir: string | undefined;
   try {
     if (fifoCount > 0) dir = mkdtempSync(join(tmpdir(), 'exec-track-'));
@@ -70,7 +70,7 @@ function launch(cwd: string, env: NodeJS.ProcessEnv, fifoCount: number): { prelu
   }
   const paths = dir === undefined ? [] : Array.from({ length: fifoCount }, (_, index) => join(dir, String(index)));
   const fifos = dir === undefined ? null : fifoSet(dir, paths);
-  const git = Boolean(env.GIT_DIR) || insideRepository(cwd);
+  const git = withGit && (Boolean(env.GIT_DIR) || insideRepository(cwd));
   const child = spawnPrelude(cwd, env, git, paths);
   const removeFifos = (): void => fifos?.remove();
   if (!child) {

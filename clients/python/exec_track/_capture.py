@@ -165,7 +165,7 @@ class SysCapture:
         capture = self
 
         def watched(thread: threading.Thread, *args: Any, **kwargs: Any) -> Any:
-            if not thread.name.startswith("exec-track"):  # exec-track's own print nothing
+            if not _own(thread):  # exec-track's own print nothing
                 capture._serialise()
             return start(thread, *args, **kwargs)
 
@@ -218,7 +218,12 @@ class SysCapture:
 def _other_threads() -> bool:
     """True when a thread other than this one and exec-track's own is alive (it may print)."""
     me = threading.current_thread()
-    return any(t is not me and not t.name.startswith("exec-track") for t in threading.enumerate())
+    return any(t is not me and not _own(t) for t in threading.enumerate())
+
+
+def _own(thread: threading.Thread) -> bool:
+    """One of exec-track's own threads (named ``exec-track-…``: the sidecar's writer and reader, the fd taps)."""
+    return thread.name.startswith("exec-track-")
 
 
 class _FdTap:

@@ -254,8 +254,6 @@ class Execution:
         return None
 
 
-
-
 def _outcome(error: Optional[BaseException]) -> Dict[str, Any]:
     if error is None:
         return {"ok": True}

@@ -98,7 +98,7 @@ class Outbox:
         :meth:`release`."""
         with self._lock:
             self._unstage()
-            if self._view is None or not self._used:
+            if self._map is None or not self._used:
                 return []
             end = self._start + self._used
             if end <= self._capacity:

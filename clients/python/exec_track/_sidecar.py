@@ -87,8 +87,8 @@ class Sidecar:
     """A running ``exec-track record`` child fed by a background thread.
 
     With ``background=True`` the child is started by the writer thread, so that the program does not
-    wait for its start; a start that fails then surfaces in :attr:`spawn_error` (the outbox is
-    discarded, as for a sidecar that died). :meth:`output` and :meth:`send` never block: what the
+    wait for its start; a start that fails is a :attr:`problem` (the outbox is discarded, as for a
+    sidecar that died). :meth:`output` and :meth:`send` never block: what the
     program prints (as written) and the events wait, framed, in one :class:`Outbox` of ``buffer_bytes``
     in the order they came, what one stream got in a row as one ``output`` event (raw bytes: the
     sidecar cuts the lines, docs/clients.md); every :data:`BATCH_MS` a writer thread writes all that
@@ -109,13 +109,10 @@ class Sidecar:
         self._outbox = Outbox(buffer_bytes)
         self._closing = False
         self._wake = threading.Event()
-        self.spawn_error: Optional[OSError] = None
         #: what went wrong with the tracking, said once (:meth:`when_problem`): no start, or an end too soon
         self.problem: Optional[str] = None
         self._tell: Optional[Callable[[str], None]] = None
         self._tell_lock = threading.Lock()
-        #: set once the child was started or failed to
-        self.spawned = threading.Event()
         #: set when the child must start now (see :data:`START_AFTER`)
         self.start_now = threading.Event()
         self._proc: Optional["subprocess.Popen[bytes]"] = None
@@ -136,12 +133,9 @@ class Sidecar:
         group: Dict[str, Any] = {"process_group": 0} if sys.version_info >= (3, 11) else {"start_new_session": True}
         try:
             self._proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=dict(env), **group)
-        except OSError as e:
-            self.spawn_error = e
+        except OSError:
             self.answered.set()
             raise
-        finally:
-            self.spawned.set()
         assert self._proc.stdin is not None
         _grow_pipe(self._proc.stdin.fileno())
         self._reader.start()
@@ -154,10 +148,6 @@ class Sidecar:
     def _busy(self) -> bool:
         """Still to start, delivering or running."""
         return self._writer.is_alive() or (self._proc is not None and self._proc.poll() is None)
-
-    def exit_code(self) -> Optional[int]:
-        """The sidecar's exit code, None while it runs or before it started."""
-        return self._proc.poll() if self._proc is not None else None
 
     def output(self, stream: str, text: Union[str, bytes, bytearray, memoryview]) -> None:
         """Queues what the program wrote on ``stream`` (``"stdout"``/``"stderr"``), in pieces as
