@@ -20,9 +20,26 @@ import { findTools, missingToolMessages } from './lib/tools.mjs';
 import { web } from './cases/web.mjs';
 import { postgresRows } from './cases/postgres.mjs';
 
-const { values } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, only: { type: 'string' }, results: { type: 'string' } },
-});
+const USAGE = 'usage: node bench/run.mjs [--quick] [--only B2,B3m,…] [--results <dir>] [--keep]  (rows and targets: docs/benchmarks.md)';
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      results: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }));
+} catch (error) {
+  console.error(`bench: ${error.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const only = values.only
   ? new Set(
       values.only
