@@ -1,6 +1,7 @@
 import { closeSync, constants, openSync } from 'node:fs';
 import { Socket, type SocketConstructorOpts } from 'node:net';
 import type { DuplexOptions, Readable } from 'node:stream';
+import type { Launcher } from './launcher.js';
 import { runPrelude, takePrelude } from './prelude.js';
 
 /** One real (pipe(2)-like) pipe: the command writes into `writeFd`, we read `reader`. */
@@ -11,6 +12,13 @@ export interface OutputPipe {
   reader: Readable;
 }
 
+/** The command's output pipes, and the prelude's child that can become the command using them (src/runner/launcher.ts). */
+export interface OutputPipes {
+  pipes: OutputPipe[];
+  /** Owns the FIFOs' removal until it is started or declined; null when there is none. */
+  launcher: Launcher | null;
+}
+
 /**
  * Creates `count` real pipes for the command's output; resolves with null when this system cannot
  * (no `mkfifo`, no writable temp dir): the caller then falls back to child_process 'pipe'. Never rejects.
@@ -19,14 +27,21 @@ export interface OutputPipe {
  * makes the command's next write fail with ECONNRESET instead of EPIPE/SIGPIPE (DESIGN §7: behind
  * `| head` the command must meet the closed pipe as it would without the wrapper). Node has no
  * pipe(2), so each pipe is a FIFO made in a private (0700) temp dir, opened at both ends and
- * unlinked at once; the open fds stay valid and nobody else can open it. The FIFOs come from a
+ * unlinked at once (with a launcher, once it opened them as it became the command); the open fds
+ * stay valid and nobody else can open it. The FIFOs come from a
  * prelude (src/runner/prelude.ts): bin/exec-track's, started with the process and shared with
  * `git status`, else one started now, so that the caller can open the store meanwhile (`run` does: B4).
  */
-export async function createOutputPipes(count: number): Promise<OutputPipe[] | null> {
+export async function createOutputPipes(count: number): Promise<OutputPipes | null> {
   const prelude = takePrelude({ fifos: count }) ?? runPrelude(process.cwd(), process.env, count, false);
   const fifos = await prelude.fifos;
-  if (!fifos) return null;
+  const { launcher } = prelude;
+  if (!fifos) {
+    launcher?.decline();
+    return null;
+  }
+  // a launcher opens them by name when it becomes the command: they go once it has let go of fd 3
+  let keep = false;
   const opened: number[] = [];
   try {
     // read end first and non-blocking: opening a FIFO for writing blocks until it has a reader
@@ -38,23 +53,31 @@ export async function createOutputPipes(count: number): Promise<OutputPipe[] | n
       return { readFd, writeFd };
     });
     // highWaterMark 1: a paused reader stops reading at once, so data waits in the pipe (src/runner/tee.ts)
-    return fds.map(({ readFd, writeFd }) => {
+    const pipes = fds.map(({ readFd, writeFd }) => {
       // net.Socket passes stream options on to its Duplex, though its typings omit them
       const options: SocketConstructorOpts & DuplexOptions = { fd: readFd, readable: true, writable: false, readableHighWaterMark: 1 };
       return { writeFd, reader: new Socket(options) };
     });
+    keep = launcher !== null;
+    if (keep) void launcher!.released.then(fifos.remove);
+    return { pipes, launcher };
   } catch {
     for (const fd of opened) closeSync(fd);
+    launcher?.decline();
     return null;
   } finally {
-    fifos.remove();
+    if (!keep) fifos.remove();
   }
 }
 
-/** Closes pipes that will not be handed to a command after all (both ends; their readers would keep the process alive). */
-export function closeOutputPipes(pipes: readonly OutputPipe[] | null): void {
-  for (const pipe of pipes ?? []) {
-    closeSync(pipe.writeFd);
-    pipe.reader.destroy();
-  }
+/** Closes pipes that will not be handed to a command after all (both ends; their readers would keep the process alive), declining their launcher. */
+export function closeOutputPipes(outputs: OutputPipes | null): void {
+  outputs?.launcher?.decline();
+  closeWriteEnds(outputs);
+  for (const pipe of outputs?.pipes ?? []) pipe.reader.destroy();
+}
+
+/** Closes our write ends: once the command has its own, only it (and what it starts) may hold one, or the readers never see EOF. */
+export function closeWriteEnds(outputs: OutputPipes | null): void {
+  for (const pipe of outputs?.pipes ?? []) closeSync(pipe.writeFd);
 }

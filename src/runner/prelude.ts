@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { existsSync, mkdtempSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { existsSync, mkdtempSync, realpathSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { Launcher, LAUNCH_LOOP } from './launcher.js';
 
 /** Longest wait for the prelude (ms): a huge or slow repository records no git context rather than delay the run. */
 const TIMEOUT_MS = 1000;
@@ -10,12 +11,16 @@ const TIMEOUT_MS = 1000;
 const GIT_MAX_OUTPUT = 64 * 1024 * 1024;
 /** `git status` as the context reads it: untracked files do not make a tree dirty, and skipping them keeps big trees fast. */
 const GIT_STATUS = 'git status --porcelain=v2 --branch --untracked-files=no';
+/** The shell the prelude runs in; a {@link Launcher} only where it is dash (see there). */
+const SHELL = '/bin/sh';
 /** Where {@link startPrelude} leaves its prelude for {@link takePrelude}: a global, as bin/exec-track calls it from a file of its own (dist/bundle/prelude.cjs). */
 const STARTED = Symbol.for('exec-track.prelude');
+/** The prelude's own lines in its output, among git's (which never starts a line with `# pid`, `# exit` or `# fifos`). */
+const MARKER = /^# (pid|exit|fifos)(?: (\d+))?$/gm;
 
 /** FIFOs the prelude made, in a private (0700) temp dir. */
 export interface Fifos {
-  /** One path per FIFO asked for, each a FIFO (checked with stat once the prelude ended). */
+  /** One path per FIFO asked for, each a FIFO (checked with stat once mkfifo returned). */
   paths: string[];
   /** Unlinks the FIFOs and removes their folder (open fds stay valid); idempotent, never throws. */
   remove(): void;
@@ -24,16 +29,19 @@ export interface Fifos {
 /**
  * The one child process that gets a `run` or `record` ready before its command starts: `mkfifo` for
  * the command's output pipes (src/runner/pipes.ts) and `git status` for the execution's context
- * (src/runner/context.ts), both from one `/bin/sh -c 'git status … & mkfifo …; wait $!'` when both
- * are needed, else whichever is. Node forks to spawn (libuv has no vfork here) and holds the main
- * thread until the child has exec'd, 4–16 ms a spawn on this project's machines: one child instead of
- * two saves one such stall per start (B4, docs/benchmarks.md "Start-up").
+ * (src/runner/context.ts), under one `/bin/sh -c`. Node forks to spawn (libuv has no vfork here) and
+ * holds the main thread until the child has exec'd, 4–16 ms a spawn on this project's machines, and
+ * the parent then pays a page fault for each page it writes first: one child instead of several
+ * saves such stalls on every start (B4, docs/benchmarks.md "Start-up"). Started with the command's
+ * argv, the same child can become the command ({@link launcher}), so that a `run` forks once.
  */
 export interface Prelude {
   /** `git status` output; null outside a repository, without git, on a non-zero exit, a timeout or too much output. Never rejects. */
   gitStatus: Promise<string | null>;
   /** The FIFOs asked for, or null when none were or not all could be made (their folder is then removed). Never rejects. */
   fifos: Promise<Fifos | null>;
+  /** The child, waiting to become the command it was started with; null when it was not started as one. */
+  launcher: Launcher | null;
   /** `hold(false)` lets the process exit while the prelude runs; `hold(true)` (the default) keeps it alive for it. */
   hold(held: boolean): void;
 }
@@ -52,16 +60,23 @@ interface Started {
  * Starts a prelude in `cwd`: `git status` when `cwd` is inside a git repository (or GIT_DIR is set;
  * outside one no git is started: a few stat calls instead of ~10 ms of CPU) and `fifoCount` FIFOs
  * (none for 0). Starts no process when neither is needed. git gets GIT_OPTIONAL_LOCKS=0 (no index
- * lock a concurrent `git commit` of the user's would meet) and LC_ALL=C; the child's stderr is
- * ignored. After {@link TIMEOUT_MS} the child is killed: no git status, and the FIFOs only if all
- * exist by then. `withGit` false: the FIFOs alone (a caller that reads no context). Never throws.
+ * lock a concurrent `git commit` of the user's would meet) and LC_ALL=C, and runs orphaned (its
+ * subshell exits at once), so that it is never a child of a command the prelude becomes. After
+ * {@link TIMEOUT_MS} git is killed: no git status, and no FIFOs unless all exist by then. `withGit`
+ * false: the FIFOs alone (a caller that reads no context). Never throws.
  */
 export function runPrelude(cwd: string, env: NodeJS.ProcessEnv, fifoCount: number, withGit = true): Prelude {
-  return launch(cwd, env, fifoCount, withGit).prelude;
+  return launch(cwd, env, fifoCount, withGit, null).prelude;
 }
 
-/** {@link runPrelude}, and the removal of its FIFOs' folder, which works at any time (before they are made too). */
-function launch(cwd: string, env: NodeJS.ProcessEnv, fifoCount: number, withGit = true): { prelude: Prelude; removeFifos: () => void } {
+/** {@link runPrelude}, maybe as a {@link Launcher} of `command`, and the removal of its FIFOs' folder, which works at any time (before they are made too). */
+function launch(
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  fifoCount: number,
+  withGit: boolean,
+  command: readonly string[] | null,
+): { prelude: Prelude; removeFifos: () => void } {
   let dir: string | undefined;
   try {
     if (fifoCount > 0) dir = mkdtempSync(join(tmpdir(), 'exec-track-'));
@@ -70,66 +85,72 @@ function launch(cwd: string, env: NodeJS.ProcessEnv, fifoCount: number, withGit 
   }
   const paths = dir === undefined ? [] : Array.from({ length: fifoCount }, (_, index) => join(dir, String(index)));
   const fifos = dir === undefined ? null : fifoSet(dir, paths);
-  const git = withGit && (Boolean(env.GIT_DIR) || insideRepository(cwd));
-  const child = spawnPrelude(cwd, env, git, paths);
   const removeFifos = (): void => fifos?.remove();
+  const git = withGit && (Boolean(env.GIT_DIR) || insideRepository(cwd));
+  const launching = command !== null && paths.length === 2 && Launcher.canBecome(command) && shellIsDash();
+  const child = spawnPrelude(cwd, env, git, paths, launching ? command : null);
   if (!child) {
     removeFifos();
-    return { prelude: { gitStatus: Promise.resolve(null), fifos: Promise.resolve(null), hold: () => undefined }, removeFifos };
+    return { prelude: { gitStatus: Promise.resolve(null), fifos: Promise.resolve(null), launcher: null, hold: () => undefined }, removeFifos };
   }
   const stdout = child.stdout as Socket | null;
-  let settle!: (output: string | null) => void;
-  // the child's stdout once it ended (null: a non-zero exit, a failed spawn, killed)
-  const ended = new Promise<string | null>((resolve) => (settle = resolve));
-  const gitStatus = git ? ended : Promise.resolve(null);
-  const fifosMade = ended.then(() => {
-    if (fifos && paths.every(isFifo)) return fifos;
+  const output = readOutput(stdout);
+  let gitPid: number | undefined;
+  let settleGit!: (output: string | null) => void;
+  let settleFifos!: (made: boolean) => void;
+  const gitStatus = new Promise<string | null>((resolve) => (settleGit = resolve));
+  const fifosMade = new Promise<boolean>((resolve) => (settleFifos = resolve)).then((made) => {
+    if (fifos && made && paths.every(isFifo)) return fifos;
     fifos?.remove();
     return null;
   });
-  let settled = false;
-  const done = (output: string | null): void => {
-    if (settled) return;
-    settled = true;
+  if (!git) settleGit(null);
+  if (!fifos) settleFifos(false);
+  output.onMarker = (name, value) => {
+    if (name === 'pid') gitPid = value;
+    else if (name === 'fifos') settleFifos(true);
+  };
+  output.onEnd = (text, exitCode) => {
     clearTimeout(timer);
-    settle(output);
+    settleGit(exitCode === 0 ? text : null);
+    settleFifos(false);
   };
   const stop = (): void => {
-    child.kill();
-    // (a git still writing must not keep the process alive)
+    // (git runs orphaned: killed by its pid, which its subshell told first)
+    if (gitPid !== undefined) killQuietly(gitPid);
     stdout?.destroy();
-    done(null);
+    settleGit(null);
+    settleFifos(false);
   };
   const timer = setTimeout(stop, TIMEOUT_MS);
-  child.on('error', () => done(null));
-  const chunks: Buffer[] = [];
-  let size = 0;
-  stdout?.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    if (size <= GIT_MAX_OUTPUT) chunks.push(chunk);
-    else stop();
-  });
-  child.on('close', (code) => done(code === 0 ? Buffer.concat(chunks).toString('utf8') : null));
+  child.on('error', stop);
+  output.onLimit = stop;
+  const launcher = launching ? new Launcher(child, command, { ...env }, cwd) : null;
+  // (a launcher's child and fd 3 keep the process alive only once it became the command: Launcher.start)
+  launcher?.control.unref();
+  if (launcher) child.unref();
   const hold = (held: boolean): void => {
-    for (const handle of [child, stdout, timer]) {
+    for (const handle of [launcher ? null : child, stdout, timer]) {
       if (held) handle?.ref();
       else handle?.unref();
     }
   };
-  return { prelude: { gitStatus, fifos: fifosMade, hold }, removeFifos };
+  return { prelude: { gitStatus, fifos: fifosMade, launcher, hold }, removeFifos };
 }
 
 /**
  * Starts the process's prelude early, for {@link takePrelude} to take over: bin/exec-track calls it
  * for `run` (`fifoCount` 2, 0 with `--pty`) and `record` (0) before it loads the CLI's bundle, while
  * the process is smallest (a fork copies its page tables) and so that the child runs on another core
- * while the modules load. Until a part is taken over the prelude does not keep the process alive, and
- * FIFOs nobody took are removed at exit (`--help`, a usage error). Never throws.
+ * while the modules load. `command`: the argv `run` was given after `--` (without `--pty` or
+ * `--foreground`), which the prelude then waits to become ({@link Launcher}); null for none. Until a
+ * part is taken over the prelude does not keep the process alive, and FIFOs nobody took are removed
+ * at exit (`--help`, a usage error). Never throws.
  */
-export function startPrelude(fifoCount: number): void {
+export function startPrelude(fifoCount: number, command: readonly string[] | null = null): void {
   try {
     const cwd = process.cwd();
-    const { prelude, removeFifos } = launch(cwd, process.env, fifoCount);
+    const { prelude, removeFifos } = launch(cwd, process.env, fifoCount, true, command);
     prelude.hold(false);
     const started: Started = { cwd, env: process.env, fifoCount, prelude, gitTaken: false, fifosTaken: false };
     (globalThis as Record<symbol, Started | undefined>)[STARTED] = started;
@@ -163,23 +184,80 @@ export function takePrelude(part: { git: { cwd: string; env: NodeJS.ProcessEnv }
   return started.prelude;
 }
 
-/** The child: `git status` and `mkfifo` side by side under one `sh`, or one of them, or none (null, as when it cannot even be started). */
-function spawnPrelude(cwd: string, env: NodeJS.ProcessEnv, git: boolean, paths: string[]): ChildProcess | null {
+/**
+ * The child: one `sh -c` of {@link preludeScript}, its positional parameters the FIFO paths and then
+ * the command for a launcher; stdin the wrapper's (a launcher's command reads it), stdout the
+ * prelude's output (git's and the markers), stderr ignored, and for a launcher fd 3, the socket the
+ * wrapper tells it what to do on. A launcher is started in a session of its own, as `run` starts a
+ * command (src/runner/spawn.ts). null when there is nothing to do or it cannot even be started.
+ */
+function spawnPrelude(cwd: string, env: NodeJS.ProcessEnv, git: boolean, paths: string[], command: readonly string[] | null): ChildProcess | null {
   if (!git && paths.length === 0) return null;
+  const stdio: StdioOptions = command ? ['inherit', 'pipe', 'ignore', 'pipe'] : ['ignore', 'pipe', 'ignore'];
   try {
-    if (!git) return spawn('mkfifo', ['-m', '600', ...paths], { cwd, env, stdio: 'ignore' });
-    const options: SpawnOptions = { cwd, env: { ...env, GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'ignore'] };
-    if (paths.length === 0) {
-      const [file, ...args] = GIT_STATUS.split(' ');
-      return spawn(file!, args, options);
-    }
-    // git at once and mkfifo beside it: `mkfifo; exec git` put mkfifo's fork and exit before git, whose
-    // end a `run` waits for (B4). mkfifo's status does not matter (the FIFOs are checked with stat); `wait`
-    // makes git's the child's, and a kill at the timeout reaches git through the trap
-    return spawn('/bin/sh', ['-c', `${GIT_STATUS} & trap 'kill $!' TERM; mkfifo -m 600 "$@"; wait $!`, 'sh', ...paths], options);
+    return spawn(SHELL, ['-c', preludeScript(git, paths.length, command !== null), 'sh', ...paths, ...(command ?? [])], {
+      cwd,
+      env,
+      stdio,
+      detached: command !== null,
+    });
   } catch {
     return null;
   }
+}
+
+/**
+ * The prelude's script. It writes, on its stdout: git's output with `# pid <git's pid>` before and
+ * `# exit <git's exit code>` after it (git runs in the background, started first, in a subshell that
+ * exits at once so that git is nobody's child here); `# fifos` once mkfifo returned (its status does
+ * not matter: the FIFOs are checked with stat). A launcher then gives its stdout up (the output ends
+ * with git's) and waits for the wrapper's word on fd 3 ({@link LAUNCH_LOOP}); fd 3 is closed for the rest.
+ */
+export function preludeScript(git: boolean, fifoCount: number, launcher: boolean): string {
+  const lines: string[] = [];
+  if (git) lines.push(`( { GIT_OPTIONAL_LOCKS=0 LC_ALL=C ${GIT_STATUS} 2>/dev/null & echo "# pid $!"; wait $!; echo "# exit $?"; } 3<&- & )`);
+  if (fifoCount > 0) {
+    const fifos = Array.from({ length: fifoCount }, (_, index) => `"$${index + 1}"`).join(' ');
+    lines.push(`mkfifo -m 600 ${fifos} 3<&-; echo '# fifos'`);
+  }
+  if (launcher) lines.push('exec >/dev/null', LAUNCH_LOOP);
+  return lines.join('\n');
+}
+
+/** What {@link readOutput} tells of the prelude's stdout. */
+interface Output {
+  /** A marker line as it arrives: `pid` (git's pid), `fifos`; `exit` is given to {@link onEnd}. */
+  onMarker: (name: string, value: number | undefined) => void;
+  /** At its end: the text without the markers, and git's exit code (undefined when it told none). */
+  onEnd: (text: string, exitCode: number | undefined) => void;
+  /** More than {@link GIT_MAX_OUTPUT} bytes came. */
+  onLimit: () => void;
+}
+
+/** Reads the prelude's stdout, telling its markers as they arrive (a marker is one short write, so it arrives in one chunk). */
+function readOutput(stdout: Socket | null): Output {
+  const output: Output = { onMarker: () => undefined, onEnd: () => undefined, onLimit: () => undefined };
+  const chunks: Buffer[] = [];
+  let size = 0;
+  stdout?.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > GIT_MAX_OUTPUT) return output.onLimit();
+    chunks.push(chunk);
+    for (const [, name, value] of chunk.toString('latin1').matchAll(MARKER)) if (name !== 'exit') output.onMarker(name!, Number(value));
+  });
+  stdout?.on('error', () => undefined);
+  stdout?.on('close', () => {
+    if (size > GIT_MAX_OUTPUT) return;
+    let exitCode: number | undefined;
+    const text = Buffer.concat(chunks)
+      .toString('utf8')
+      .replace(MARKER, (_, name: string, value: string | undefined) => {
+        if (name === 'exit') exitCode = Number(value);
+        return '';
+      });
+    output.onEnd(text, exitCode);
+  });
+  return output;
 }
 
 /** The FIFOs at `paths` in `dir`, and their removal. */
@@ -207,6 +285,23 @@ function fifoSet(dir: string, paths: string[]): Fifos {
 
 function isFifo(path: string): boolean {
   return statSync(path, { throwIfNoEntry: false })?.isFIFO() ?? false;
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid);
+  } catch {
+    // gone already
+  }
+}
+
+/** True when /bin/sh is dash (Debian's and Ubuntu's), whose `exec` hands the command the environment as given (see {@link Launcher}). */
+function shellIsDash(): boolean {
+  try {
+    return basename(realpathSync(SHELL)) === 'dash';
+  } catch {
+    return false;
+  }
 }
 
 /** True when `dir` or one of its parents holds `.git` (a directory, or a file for worktrees and submodules). */

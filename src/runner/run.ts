@@ -7,7 +7,7 @@ import { startSampling, type Sampling } from './sampling.js';
 import { SignalForwarder } from './signals.js';
 import type { OpenedExecution, Sink } from '../sink/sink.js';
 import type { PtyModule } from './pty.js';
-import { closeOutputPipes, createOutputPipes, type OutputPipe } from './pipes.js';
+import { closeOutputPipes, createOutputPipes, type OutputPipes } from './pipes.js';
 import { spawnCommand, type SpawnedCommand } from './spawn.js';
 import { Tee } from './tee.js';
 
@@ -33,7 +33,7 @@ export interface RunOptions {
    * The command's output pipes, made ahead by the caller ({@link createOutputPipes}, so that `mkfifo`
    * runs while the store opens); runExecution owns them from the call on. Made here when absent.
    */
-  outputPipes?: Promise<OutputPipe[] | null>;
+  outputPipes?: Promise<OutputPipes | null>;
   /** Called once the execution exists in the sink, before the command is started (also when it then cannot start). */
   onOpen?: (opened: OpenedExecution) => void;
   /** Called once the command is running. */

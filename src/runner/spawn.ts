@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
-import { closeSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import type { OutputPipe } from './pipes.js';
+import { closeWriteEnds, type OutputPipes } from './pipes.js';
 
 /** How the command's process ended, or why it never started. */
 export type ProcessEnd =
@@ -28,12 +27,13 @@ export interface SpawnOptions {
   env: NodeJS.ProcessEnv;
   /** Keep the command in our process group instead of a new session (`run --foreground`). */
   foreground: boolean;
-  /** Two pipes for stdout and stderr ({@link createOutputPipes}), or null for child_process 'pipe' (socketpairs). */
-  pipes: OutputPipe[] | null;
+  /** Two pipes for stdout and stderr ({@link createOutputPipes}), maybe with a launcher, or null for child_process 'pipe' (socketpairs). */
+  pipes: OutputPipes | null;
 }
 
 /**
- * Starts `argv` with node:child_process: no shell, stdin inherited, stdout and stderr on
+ * Starts `argv`: the prelude's launcher becomes it when it can (src/runner/launcher.ts: no fork of
+ * ours, B4), else node:child_process starts it. No shell, stdin inherited, stdout and stderr on
  * `options.pipes` (socketpairs where FIFOs could not be made) read as raw Buffers (nothing
  * collected in memory), never throwing. Without `foreground` the command gets its own session and
  * process group (`detached`), see docs/signals.md. The wrapper's own death does not take the command
@@ -41,19 +41,30 @@ export interface SpawnOptions {
  * every `run` start; issue 6, B4.)
  */
 export function spawnCommand(argv: readonly string[], options: SpawnOptions): SpawnedCommand {
-  const [file, ...args] = argv;
   const { pipes } = options;
+  const launcher = pipes?.launcher;
+  const launched = launcher?.start(argv, options.env, options.foreground);
+  if (launched) {
+    // it opened its own ends by name as it became the command
+    void launcher!.released.then(() => closeWriteEnds(pipes!));
+    return spawned(launched, pipes, (listener) => process.nextTick(listener));
+  }
+  const [file, ...args] = argv;
   let child;
   try {
     child = spawn(file!, args, {
-      stdio: pipes ? ['inherit', pipes[0]!.writeFd, pipes[1]!.writeFd] : ['inherit', 'pipe', 'pipe'],
+      stdio: pipes ? ['inherit', pipes.pipes[0]!.writeFd, pipes.pipes[1]!.writeFd] : ['inherit', 'pipe', 'pipe'],
       detached: !options.foreground,
       env: options.env,
     });
   } finally {
-    // only the command (and what it starts) may hold the write ends, or the readers never see EOF
-    for (const pipe of pipes ?? []) closeSync(pipe.writeFd);
+    closeWriteEnds(pipes);
   }
+  return spawned(child, pipes, (listener) => child.once('spawn', listener));
+}
+
+/** The {@link SpawnedCommand} of `child`, reading `pipes` (else its own stdio). */
+function spawned(child: ChildProcess, pipes: OutputPipes | null, onSpawn: SpawnedCommand['onSpawn']): SpawnedCommand {
   const ended = new Promise<ProcessEnd>((resolve) => {
     child.once('exit', (exitCode, signal) => resolve({ kind: 'exited', exitCode, signal }));
     // 'error' without a pid is a failed spawn (ENOENT, EACCES, …); after spawn it is a failed kill, not an end
@@ -63,9 +74,9 @@ export function spawnCommand(argv: readonly string[], options: SpawnOptions): Sp
   });
   return {
     pid: child.pid,
-    stdout: pipes ? pipes[0]!.reader : child.stdout!,
-    stderr: pipes ? pipes[1]!.reader : child.stderr!,
+    stdout: pipes ? pipes.pipes[0]!.reader : child.stdout!,
+    stderr: pipes ? pipes.pipes[1]!.reader : child.stderr!,
     ended,
-    onSpawn: (listener) => child.once('spawn', listener),
+    onSpawn,
   };
 }

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../helpers/cli.js';
-import { readLast } from './run-helpers.js';
+import { readLast, startLog } from './run-helpers.js';
 
 const temps: { cleanup: () => void }[] = [];
 afterEach(() => {
@@ -67,28 +67,20 @@ describe('the execution context', () => {
   it('starts one child before the CLI bundle is compiled, for `run` and `record`: the FIFOs and git in one inside a repository (B4)', async () => {
     const { dir } = repo();
     const home = temp();
-    // a preload that logs, in order, each program started (child_process's spawn, execFile and all) and each file bin/exec-track compiles (vm.Script)
-    const log = join(home, 'order.json');
-    const preload = join(home, 'preload.cjs');
-    writeFileSync(
-      preload,
-      `const { ChildProcess } = require('node:child_process'); const vm = require('node:vm'); const order = [];
-      const spawn = ChildProcess.prototype.spawn; ChildProcess.prototype.spawn = function (options) { order.push(options.file); return spawn.call(this, options); };
-      const Script = vm.Script; vm.Script = class extends Script { constructor(code, options) { order.push(require('node:path').basename(options.filename)); super(code, options); } };
-      process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(log)}, JSON.stringify(order)));`,
-    );
-    const env = { NODE_OPTIONS: `--require ${preload}` };
-    const order = () => JSON.parse(readFileSync(log, 'utf8')) as string[];
+    const { env, order } = startLog(home);
     expect((await runCli(['run', '--quiet', '--', 'true'], { home, cwd: dir, env })).exitCode).toBe(0);
-    // one `sh -c 'git status … & mkfifo …; wait $!'`, then the command: two children, where there were three
-    expect(order()).toEqual(['prelude.cjs', '/bin/sh', 'exec-track.cjs', 'true']);
+    // one `sh -c '(git status … &); mkfifo …'` that then becomes the command (src/runner/launcher.ts): one child, where there were three
+    expect(order()).toEqual(['prelude.cjs', '/bin/sh', 'exec-track.cjs']);
     expect((await readLast(home)).execution.context!.git).toMatchObject({ branch: 'exp' });
     const outside = temp();
     expect((await runCli(['run', '--quiet', '--', 'true'], { home, cwd: outside, env: { ...env, GIT_CEILING_DIRECTORIES: outside } })).exitCode).toBe(0);
-    expect(order()).toEqual(['prelude.cjs', 'mkfifo', 'exec-track.cjs', 'true']);
+    expect(order()).toEqual(['prelude.cjs', '/bin/sh', 'exec-track.cjs']);
+    // without `--` (the command is not told apart before the CLI parses), the prelude makes the FIFOs and the command is spawned
+    expect((await runCli(['run', '--quiet', 'true'], { home, cwd: dir, env })).exitCode).toBe(0);
+    expect(order()).toEqual(['prelude.cjs', '/bin/sh', 'exec-track.cjs', 'true']);
     const input = `${JSON.stringify({ type: 'start', protocol: 1, name: 'cell' })}\n${JSON.stringify({ type: 'finish', ok: true })}\n`;
     expect((await runCli(['record', '--quiet'], { home, cwd: dir, env, input })).exitCode).toBe(0);
-    expect(order()).toEqual(['prelude.cjs', 'git', 'exec-track.cjs']);
+    expect(order()).toEqual(['prelude.cjs', '/bin/sh', 'exec-track.cjs']);
     // and the context is the one git read
     expect((await readLast(home)).execution.context!.git).toMatchObject({ branch: 'exp' });
   });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Execution, MetricPoint, ReportLine } from '../../src/protocol/types.js';
@@ -67,4 +67,22 @@ export function alive(pid: number): boolean {
 export function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null && child.stdout?.readableEnded !== false) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('close', (code) => resolve(code)));
+}
+
+/**
+ * An environment for CLI runs that logs, in order, each program the wrapper starts (child_process's
+ * spawn, execFile and all) and each file bin/exec-track compiles (vm.Script), through a preload in
+ * `dir`; `order()` reads the log of the last run.
+ */
+export function startLog(dir: string): { env: NodeJS.ProcessEnv; order: () => string[] } {
+  const log = join(dir, 'order.json');
+  const preload = join(dir, 'preload.cjs');
+  writeFileSync(
+    preload,
+    `const { ChildProcess } = require('node:child_process'); const vm = require('node:vm'); const order = [];
+    const spawn = ChildProcess.prototype.spawn; ChildProcess.prototype.spawn = function (options) { order.push(options.file); return spawn.call(this, options); };
+    const Script = vm.Script; vm.Script = class extends Script { constructor(code, options) { order.push(require('node:path').basename(options.filename)); super(code, options); } };
+    process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(log)}, JSON.stringify(order)));`,
+  );
+  return { env: { NODE_OPTIONS: `--require ${preload}` }, order: () => JSON.parse(readFileSync(log, 'utf8')) as string[] };
 }

@@ -25,13 +25,13 @@ async function readAll(reader: Readable): Promise<string> {
 
 describe('createOutputPipes', () => {
   it('ends the read side only once the command and its background children have closed the pipe', async () => {
-    const [pipe] = (await createOutputPipes(1))!;
+    const [pipe] = (await createOutputPipes(1))!.pipes;
     startOn(pipe!, ['sh', '-c', 'echo first; (sleep 0.2; echo from background) &']);
     expect(await readAll(pipe!.reader)).toBe('first\nfrom background\n');
   });
 
   it('makes the command die of SIGPIPE on its next write once the read side is destroyed', async () => {
-    const [pipe] = (await createOutputPipes(1))!;
+    const [pipe] = (await createOutputPipes(1))!.pipes;
     const child = startOn(pipe!, ['yes']);
     await once(pipe!.reader, 'data');
     pipe!.reader.destroy();

@@ -12,7 +12,7 @@ const DRIBBLE = `import sys\nfor i in range(${LINES}): print('line %06d' % i)`;
 
 describe('Tee on a real pipe', () => {
   it('copies a command that writes line by line byte-exact in far fewer reads than writes', async () => {
-    const [pipe] = (await createOutputPipes(1))!;
+    const [pipe] = (await createOutputPipes(1))!.pipes;
     const child = spawn('python3', ['-c', DRIBBLE], { stdio: ['ignore', pipe!.writeFd, 'inherit'], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
     closeSync(pipe!.writeFd);
     const terminal = new PassThrough();

@@ -6,7 +6,7 @@ import { ExecTrackError } from '../../errors.js';
 import { checkTextLimit } from '../../protocol/limits.js';
 import type { MetricsConfig, Outcome } from '../../protocol/types.js';
 import type { PtyModule } from '../../runner/pty.js';
-import type { OutputPipe } from '../../runner/pipes.js';
+import type { OutputPipes } from '../../runner/pipes.js';
 import { formatDuration, formatUsage } from '../../report/format.js';
 import { runNotifications, validateRunNotify, type RunNotifyFlags } from './run-notify.js';
 import { openSink, trackingFailed, trackingMetrics, type OpenedSink, type TrackingOptions } from './tracking.js';
@@ -59,7 +59,7 @@ export async function runCommand(argv: string[], opts: RunCommandOptions, io: Co
   io.stdout.on('error', ignore);
   io.stderr.on('error', ignore);
   let opened: OpenedSink | undefined;
-  let unclaimedPipes: Promise<OutputPipe[] | null> | undefined;
+  let unclaimedPipes: Promise<OutputPipes | null> | undefined;
   try {
     const { readContext } = await import('../../runner/context.js');
     // git and mkfifo run while the store opens

@@ -1,0 +1,87 @@
+import { execFileSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli, tempHome } from '../helpers/cli.js';
+import { readLast, startLog, waitFor } from './run-helpers.js';
+
+// The prelude's child becoming `run`'s command (src/runner/launcher.ts, B4): what the command gets
+// must be what a spawn gives it. `run -- cmd` launches; `run cmd` (no `--`) spawns: the reference.
+
+const temps: { cleanup: () => void }[] = [];
+afterEach(() => {
+  for (const t of temps.splice(0)) t.cleanup();
+});
+
+function temp(): string {
+  const t = tempHome();
+  temps.push(t);
+  return t.dir;
+}
+
+/** The environment `env -0` printed, without the ids that differ from run to run. */
+function environment(stdout: Buffer): string[] {
+  return stdout
+    .toString()
+    .split('\0')
+    .filter((entry) => entry !== '' && !/^EXEC_TRACK_(EXECUTION|SESSION)_ID=/.test(entry))
+    .sort();
+}
+
+describe('run -- <cmd>: the prelude becomes the command', () => {
+  it("starts the command without a second child: its own session's and group's leader, the wrapper's child, with no child of its own", async () => {
+    const home = temp();
+    const dir = temp();
+    // inside a repository: the prelude runs git too (orphaned, so never a child of what the prelude becomes)
+    execFileSync('git', ['init', '-q'], { cwd: dir });
+    const log = startLog(home);
+    // fields 4-6 of /proc/<pid>/stat: ppid, process group, session; the children file lists the children
+    const script = 'read s < /proc/$$/stat; echo "${s#*) }" | cut -d" " -f2-4; read c < /proc/$$/task/$$/children; echo "children:[$c] pid:$$"';
+    const ran = await runCli(['run', '--quiet', '--', 'sh', '-c', script], { home, cwd: dir, env: log.env });
+    expect(ran.exitCode).toBe(0);
+    expect(log.order()).toEqual(['prelude.cjs', '/bin/sh', 'exec-track.cjs']);
+    const [ids, children] = ran.out.trim().split('\n');
+    const pid = Number(/pid:(\d+)/.exec(children!)![1]);
+    const { execution } = await readLast(home);
+    expect(ids).toBe(`${execution.pid} ${pid} ${pid}`);
+    expect(children).toBe(`children:[] pid:${pid}`);
+  });
+
+  it.each([
+    ['quotes, backslashes, $, backticks, unicode and an empty value', { ODD: `it's "a" \\ $HOME \`x\` ü  `, EMPTY: '', PS1: 'x$ ' }, true],
+    ['no PWD', { PWD: undefined }, true],
+    ['a PWD that is not the working directory', { PWD: '/' }, true],
+    ['a name dash would drop', { 'a.b': '1' }, false],
+    ['a value with a newline', { MULTI: 'one\ntwo' }, false],
+    ['IFS, which dash sets itself', { IFS: ':' }, false],
+  ])('gives the command the environment a spawn gives it, with %s', async (_, extra: NodeJS.ProcessEnv, launches) => {
+    const home = temp();
+    const log = startLog(home);
+    const env = { ...log.env, ...extra };
+    const launched = await runCli(['run', '--quiet', '--', 'env', '-0'], { home, env });
+    expect(launched.exitCode).toBe(0);
+    // launched only where dash can pass the environment on as given; else spawned, as without `--`
+    expect(log.order().includes('env')).toBe(!launches);
+    const spawned = await runCli(['run', '--quiet', 'env', '-0'], { home, env });
+    expect(log.order()).toContain('env');
+    expect(environment(launched.stdout)).toEqual(environment(spawned.stdout));
+    expect(environment(launched.stdout)).toContain('PYTHONUNBUFFERED=1');
+  });
+
+  it('lets the child exit when the run ends before its command starts (a usage error): nothing is left running', async () => {
+    const home = temp();
+    const tmp = temp();
+    const marker = `exec-track-launcher-${process.pid}-${Date.now()}`;
+    const ran = await runCli(['run', '--sample', '1ms', '--', 'sleep', '30', marker], { home, env: { TMPDIR: tmp } });
+    expect(ran.exitCode).toBe(2);
+    const alive = () => {
+      try {
+        return execFileSync('pgrep', ['-f', marker], { encoding: 'utf8' }).trim();
+      } catch {
+        return '';
+      }
+    };
+    await waitFor(() => alive() === '', `no process with ${marker} left`, 5000);
+    await sleep(300);
+    expect(alive()).toBe('');
+  });
+});
