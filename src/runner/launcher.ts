@@ -8,12 +8,12 @@ const LINE = 'exec_track_line';
 /**
  * Where a launcher's shell waits (the end of src/runner/prelude.ts's script; `$1`, `$2`: the FIFOs,
  * the command after them): one line per environment change from fd 3 — `NAME=value` is exported,
- * `NAME` unset — then `--`, on which it opens the FIFOs as its stdout and stderr, closes fd 3 and
- * `exec`s the command. At the end of fd 3 without `--` (the wrapper declined, failed or died) it exits 0.
+ * `NAME` unset — then `--`, on which it reaps git's subshell, opens the FIFOs as its stdout and
+ * stderr, closes fd 3 and `exec`s the command. At the end of fd 3 without `--` (the wrapper declined, failed or died) it exits 0.
  */
 export const LAUNCH_LOOP = `while IFS= read -r ${LINE} <&3; do
 case $${LINE} in
---) unset ${LINE}; exec >"$1" 2>"$2" 3<&-; shift 2; exec "$@";;
+--) unset ${LINE}; wait; exec >"$1" 2>"$2" 3<&-; shift 2; exec "$@";;
 *=*) export "$${LINE}";;
 *) unset "$${LINE}";;
 esac

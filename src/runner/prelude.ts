@@ -60,9 +60,8 @@ interface Started {
  * Starts a prelude in `cwd`: `git status` when `cwd` is inside a git repository (or GIT_DIR is set;
  * outside one no git is started: a few stat calls instead of ~10 ms of CPU) and `fifoCount` FIFOs
  * (none for 0). Starts no process when neither is needed. git gets GIT_OPTIONAL_LOCKS=0 (no index
- * lock a concurrent `git commit` of the user's would meet) and LC_ALL=C, and runs orphaned (its
- * subshell exits at once), so that it is never a child of a command the prelude becomes. After
- * {@link TIMEOUT_MS} git is killed: no git status, and no FIFOs unless all exist by then. `withGit`
+ * lock a concurrent `git commit` of the user's would meet) and LC_ALL=C. After {@link TIMEOUT_MS}
+ * git is killed: no git status, and no FIFOs unless all exist by then. `withGit`
  * false: the FIFOs alone (a caller that reads no context). Never throws.
  */
 export function runPrelude(cwd: string, env: NodeJS.ProcessEnv, fifoCount: number, withGit = true): Prelude {
@@ -116,7 +115,7 @@ function launch(
     settleFifos(false);
   };
   const stop = (): void => {
-    // (git runs orphaned: killed by its pid, which its subshell told first)
+    // (by its pid, which its subshell told first: the child may be the command by now)
     if (gitPid !== undefined) killQuietly(gitPid);
     stdout?.destroy();
     settleGit(null);
@@ -208,19 +207,20 @@ function spawnPrelude(cwd: string, env: NodeJS.ProcessEnv, git: boolean, paths: 
 
 /**
  * The prelude's script. It writes, on its stdout: git's output with `# pid <git's pid>` before and
- * `# exit <git's exit code>` after it (git runs in the background, started first, in a subshell that
- * exits at once so that git is nobody's child here); `# fifos` once mkfifo returned (its status does
- * not matter: the FIFOs are checked with stat). A launcher then gives its stdout up (the output ends
- * with git's) and waits for the wrapper's word on fd 3 ({@link LAUNCH_LOOP}); fd 3 is closed for the rest.
+ * `# exit <git's exit code>` after it (git runs in the background, started first); `# fifos` once
+ * mkfifo returned (its status does not matter: the FIFOs are checked with stat). Then it waits for
+ * git, so that no process of its outlives it unreaped; a launcher instead gives its stdout up (the
+ * output then ends with git's) and waits for the wrapper's word on fd 3 ({@link LAUNCH_LOOP}), and
+ * for git just before it becomes the command (git has ended by then: `run` waits for the context).
  */
 export function preludeScript(git: boolean, fifoCount: number, launcher: boolean): string {
   const lines: string[] = [];
-  if (git) lines.push(`( { GIT_OPTIONAL_LOCKS=0 LC_ALL=C ${GIT_STATUS} 2>/dev/null & echo "# pid $!"; wait $!; echo "# exit $?"; } 3<&- & )`);
+  if (git) lines.push(`{ GIT_OPTIONAL_LOCKS=0 LC_ALL=C ${GIT_STATUS} 2>/dev/null & echo "# pid $!"; wait $!; echo "# exit $?"; } 3<&- &`);
   if (fifoCount > 0) {
     const fifos = Array.from({ length: fifoCount }, (_, index) => `"$${index + 1}"`).join(' ');
     lines.push(`mkfifo -m 600 ${fifos} 3<&-; echo '# fifos'`);
   }
-  if (launcher) lines.push('exec >/dev/null', LAUNCH_LOOP);
+  lines.push(...(launcher ? ['exec >/dev/null', LAUNCH_LOOP] : ['wait']));
   return lines.join('\n');
 }
 

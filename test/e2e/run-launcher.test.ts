@@ -31,7 +31,7 @@ describe('run -- <cmd>: the prelude becomes the command', () => {
   it("starts the command without a second child: its own session's and group's leader, the wrapper's child, with no child of its own", async () => {
     const home = temp();
     const dir = temp();
-    // inside a repository: the prelude runs git too (orphaned, so never a child of what the prelude becomes)
+    // inside a repository: the prelude runs git too, in a subshell it reaps before it becomes the command
     execFileSync('git', ['init', '-q'], { cwd: dir });
     const log = startLog(home);
     // fields 4-6 of /proc/<pid>/stat: ppid, process group, session; the children file lists the children
