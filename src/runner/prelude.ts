@@ -42,7 +42,7 @@ export interface Prelude {
   fifos: Promise<Fifos | null>;
   /** The child, waiting to become the command it was started with; null when it was not started as one. */
   launcher: Launcher | null;
-  /** `hold(false)` lets the process exit while the prelude runs; `hold(true)` (the default) keeps it alive for it. */
+  /** `hold(false)` lets the process exit while the prelude runs; `hold(true)` (where it is taken, and {@link runPrelude}'s) keeps it alive for it and starts the {@link TIMEOUT_MS} wait. */
   hold(held: boolean): void;
 }
 
@@ -60,12 +60,14 @@ interface Started {
  * Starts a prelude in `cwd`: `git status` when `cwd` is inside a git repository (or GIT_DIR is set;
  * outside one no git is started: a few stat calls instead of ~10 ms of CPU) and `fifoCount` FIFOs
  * (none for 0). Starts no process when neither is needed. git gets GIT_OPTIONAL_LOCKS=0 (no index
- * lock a concurrent `git commit` of the user's would meet) and LC_ALL=C. After {@link TIMEOUT_MS}
- * git is killed: no git status, and no FIFOs unless all exist by then. `withGit`
+ * lock a concurrent `git commit` of the user's would meet) and LC_ALL=C. {@link TIMEOUT_MS} after
+ * the prelude is held (at once here; on being taken over for {@link startPrelude}'s) git is killed: no git status, and no FIFOs unless all exist by then. `withGit`
  * false: the FIFOs alone (a caller that reads no context). Never throws.
  */
 export function runPrelude(cwd: string, env: NodeJS.ProcessEnv, fifoCount: number, withGit = true): Prelude {
-  return launch(cwd, env, fifoCount, withGit, null).prelude;
+  const { prelude } = launch(cwd, env, fifoCount, withGit, null);
+  prelude.hold(true);
+  return prelude;
 }
 
 /** {@link runPrelude}, maybe as a {@link Launcher} of `command`, and the removal of its FIFOs' folder, which works at any time (before they are made too). */
@@ -109,19 +111,24 @@ function launch(
     if (name === 'pid') gitPid = value;
     else if (name === 'fifos') settleFifos(true);
   };
+  let ended = false;
+  let timer: NodeJS.Timeout | undefined;
   output.onEnd = (text, exitCode) => {
+    ended = true;
     clearTimeout(timer);
     settleGit(exitCode === 0 ? text : null);
     settleFifos(false);
   };
   const stop = (): void => {
+    if (ended) return;
+    ended = true;
+    clearTimeout(timer);
     // (by its pid, which its subshell told first: the child may be the command by now)
     if (gitPid !== undefined) killQuietly(gitPid);
     stdout?.destroy();
     settleGit(null);
     settleFifos(false);
   };
-  const timer = setTimeout(stop, TIMEOUT_MS);
   child.on('error', stop);
   output.onLimit = stop;
   const launcher = launching ? new Launcher(child, command, { ...env }, cwd) : null;
@@ -129,7 +136,10 @@ function launch(
   launcher?.control.unref();
   if (launcher) child.unref();
   const hold = (held: boolean): void => {
-    for (const handle of [launcher ? null : child, stdout, timer]) {
+    // the wait counts from when it is waited for: bin/exec-track starts a prelude before the CLI
+    // loads, which can take longer than TIMEOUT_MS on a loaded machine
+    if (held && !ended) timer ??= setTimeout(stop, TIMEOUT_MS);
+    for (const handle of [launcher ? null : child, stdout]) {
       if (held) handle?.ref();
       else handle?.unref();
     }
