@@ -70,17 +70,17 @@ describe('the execution context', () => {
     const { env, order } = startLog(home);
     expect((await runCli(['run', '--quiet', '--', 'true'], { home, cwd: dir, env })).exitCode).toBe(0);
     // one `sh -c '(git status … &); mkfifo …'` that then becomes the command (src/runner/launcher.ts): one child, where there were three
-    expect(order()).toEqual(['prelude.cjs', '/bin/sh', 'exec-track.cjs']);
+    expect(order()).toEqual(['prelude.cjs', '/bin/sh', 'track.cjs']);
     expect((await readLast(home)).execution.context!.git).toMatchObject({ branch: 'exp' });
     const outside = temp();
     expect((await runCli(['run', '--quiet', '--', 'true'], { home, cwd: outside, env: { ...env, GIT_CEILING_DIRECTORIES: outside } })).exitCode).toBe(0);
-    expect(order()).toEqual(['prelude.cjs', '/bin/sh', 'exec-track.cjs']);
+    expect(order()).toEqual(['prelude.cjs', '/bin/sh', 'track.cjs']);
     // without `--` (the command is not told apart before the CLI parses), the prelude makes the FIFOs and the command is spawned
     expect((await runCli(['run', '--quiet', 'true'], { home, cwd: dir, env })).exitCode).toBe(0);
-    expect(order()).toEqual(['prelude.cjs', '/bin/sh', 'exec-track.cjs', 'true']);
+    expect(order()).toEqual(['prelude.cjs', '/bin/sh', 'track.cjs', 'true']);
     const input = `${JSON.stringify({ type: 'start', protocol: 1, name: 'cell' })}\n${JSON.stringify({ type: 'finish', ok: true })}\n`;
     expect((await runCli(['record', '--quiet'], { home, cwd: dir, env, input })).exitCode).toBe(0);
-    expect(order()).toEqual(['prelude.cjs', '/bin/sh', 'exec-track.cjs']);
+    expect(order()).toEqual(['prelude.cjs', '/bin/sh', 'track.cjs']);
     // and the context is the one git read
     expect((await readLast(home)).execution.context!.git).toMatchObject({ branch: 'exp' });
   });

@@ -38,7 +38,7 @@ describe('run -- <cmd>: the prelude becomes the command', () => {
     const script = 'read s < /proc/$$/stat; echo "${s#*) }" | cut -d" " -f2-4; read c < /proc/$$/task/$$/children; echo "children:[$c] pid:$$"';
     const ran = await runCli(['run', '--quiet', '--', 'sh', '-c', script], { home, cwd: dir, env: log.env });
     expect(ran.exitCode).toBe(0);
-    expect(log.order()).toEqual(['prelude.cjs', '/bin/sh', 'exec-track.cjs']);
+    expect(log.order()).toEqual(['prelude.cjs', '/bin/sh', 'track.cjs']);
     const [ids, children] = ran.out.trim().split('\n');
     const pid = Number(/pid:(\d+)/.exec(children!)![1]);
     const { execution } = await readLast(home);

@@ -40,3 +40,29 @@ describe('a run start', () => {
     expect(builtins).toContain('NativeModule zlib');
   });
 });
+
+describe('the bundle a start compiles', () => {
+  it('is track.cjs for `run` and `record`, exec-track.cjs for the other commands, each compiled from its own code cache', async () => {
+    home = tempHome();
+    const dir = home.dir;
+    // a preload that logs each file bin/exec-track compiles with a code cache, and whether V8 took the cache
+    const log = join(dir, 'compiled.json');
+    const preload = join(dir, 'preload.cjs');
+    writeFileSync(
+      preload,
+      `const vm = require('node:vm'); const compiled = [];
+      vm.Script = class extends vm.Script { constructor(code, options) { super(code, options); if (options.cachedData) compiled.push([require('node:path').basename(options.filename), !this.cachedDataRejected]); } };
+      process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(log)}, JSON.stringify(compiled)));`,
+    );
+    const env = { NODE_OPTIONS: `--require ${preload}` };
+    const compiled = async (args: string[], input?: string) => {
+      expect((await runCli(args, { home: dir, cwd: dir, env, input })).exitCode).toBe(0);
+      return JSON.parse(readFileSync(log, 'utf8')) as [string, boolean][];
+    };
+    expect(await compiled(['run', '--quiet', '--', 'true'])).toEqual([['track.cjs', true]]);
+    const events = `${JSON.stringify({ type: 'start', protocol: 2, name: 'cell' })}\n${JSON.stringify({ type: 'finish', ok: true })}\n`;
+    expect(await compiled(['record', '--quiet'], events)).toEqual([['track.cjs', true]]);
+    expect(await compiled(['run', '--help'])).toEqual([['track.cjs', true]]);
+    for (const args of [['report', 'last'], ['sessions'], ['--help']]) expect(await compiled(args)).toEqual([['exec-track.cjs', true]]);
+  });
+});
