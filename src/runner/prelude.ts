@@ -256,7 +256,8 @@ function readOutput(stdout: Socket | null): Output {
     for (const [, name, value] of chunk.toString('latin1').matchAll(MARKER)) if (name !== 'exit') output.onMarker(name!, Number(value));
   });
   stdout?.on('error', () => undefined);
-  stdout?.on('close', () => {
+  // ('end', not 'close': the handle's close comes an event loop turn later, and `run` waits for this)
+  stdout?.on('end', () => {
     if (size > GIT_MAX_OUTPUT) return;
     let exitCode: number | undefined;
     const text = Buffer.concat(chunks)

@@ -52,6 +52,7 @@ export class LocalSink implements Sink {
   #stopped: { seq: number; why: string } | undefined;
   #dropped = 0;
   #reserve: SpaceReserve | undefined;
+  #reserving: NodeJS.Immediate | undefined;
 
   constructor(store: Store, options: LocalSinkOptions = {}) {
     this.#store = store;
@@ -86,7 +87,10 @@ export class LocalSink implements Sink {
       context: init.context,
     });
     this.#executionId = id;
-    if (this.#options.reservePath) this.#reserve = new SpaceReserve(this.#options.reservePath);
+    // made just after the caller started the command (an immediate runs once open's caller yields):
+    // its 256 KiB write is then off the command's start (B4)
+    const { reservePath } = this.#options;
+    if (reservePath) this.#reserving = setImmediate(() => (this.#reserve = new SpaceReserve(reservePath)));
     this.#heartbeat = setInterval(() => {
       this.#store.touchExecution(id, Date.now()).catch(() => undefined);
     }, this.#options.heartbeatMs).unref();
@@ -118,6 +122,7 @@ export class LocalSink implements Sink {
   async finish(outcome: Outcome): Promise<void> {
     clearInterval(this.#heartbeat);
     await this.#flush();
+    clearImmediate(this.#reserving);
     this.#reserve?.release();
     const stopped = this.#stopped;
     if (stopped) {

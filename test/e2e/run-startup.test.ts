@@ -17,20 +17,21 @@ async function startOf(command: string[]): Promise<{ builtins: string[]; files: 
   const preload = join(home.dir, 'preload.cjs');
   writeFileSync(
     preload,
-    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify({ builtins: process.moduleLoadList, files: Object.keys(require.cache) })));`,
+    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify({ builtins: process.moduleLoadList, files: Object.keys(require.cache), maps: require('node:fs').readFileSync('/proc/self/maps', 'utf8') })));`,
   );
   // the store exists already, as for every run but a machine's first; the cwd is outside any git repository
   expect((await runCli(['run', '--quiet', '--', 'true'], { home: home.dir, cwd: home.dir })).exitCode).toBe(0);
   const result = await runCli(['run', '--quiet', '--', ...command], { home: home.dir, cwd: home.dir, env: { NODE_OPTIONS: `--require ${preload}` } });
   expect(result.exitCode).toBe(0);
-  const loaded = JSON.parse(readFileSync(report, 'utf8')) as { builtins: string[]; files: string[] };
-  return { builtins: loaded.builtins, files: loaded.files.filter((file) => file !== preload) };
+  const loaded = JSON.parse(readFileSync(report, 'utf8')) as { builtins: string[]; files: string[]; maps: string };
+  return { builtins: loaded.builtins, files: loaded.files.filter((file) => file !== preload), maps: loaded.maps };
 }
 
 describe('a run start', () => {
-  it('requires only bin/exec-track (which compiles the bundle and the context starter itself) and the SQLite addon, and loads neither crypto nor zlib, readline or v8 when the command prints nothing', async () => {
-    const { builtins, files } = await startOf(['true']);
-    expect(files.map((file) => file.replace(/.*\//, ''))).toEqual(['exec-track', 'better_sqlite3.node']);
+  it('requires only bin/exec-track (which compiles the prelude and the bundle itself; the SQLite addon is loaded by its path), and loads neither crypto nor zlib, readline or v8 when the command prints nothing', async () => {
+    const { builtins, files, maps } = await startOf(['true']);
+    expect(files.map((file) => file.replace(/.*\//, ''))).toEqual(['exec-track']);
+    expect(maps).toContain('/better_sqlite3.node');
     const unneeded = builtins.filter((name) => /^NativeModule (zlib|readline|v8|crypto|internal\/crypto\/.*)$/.test(name));
     expect(unneeded).toEqual([]);
   });

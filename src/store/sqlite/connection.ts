@@ -1,6 +1,9 @@
 import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { ExecTrackError } from '../../errors.js';
 
 /** A better-sqlite3 connection. */
@@ -10,23 +13,38 @@ export type Db = Database.Database;
 const BUSY_TIMEOUT_MS = 10_000;
 const RETRY_LIMIT_MS = 30_000;
 
-let addonPath: string | null | undefined;
+/** better-sqlite3's compiled addon, where its install script (prebuild-install or node-gyp) puts it. */
+const ADDON = 'better-sqlite3/build/Release/better_sqlite3.node';
+let addon: object | null | undefined;
 
 /**
- * Where better-sqlite3's compiled addon is, or null to let better-sqlite3 look for it. Its own lookup
- * (the `bindings` package) loads two more packages and probes a dozen paths: ~4 ms of every `run`'s
- * start (B4). `build/Release/better_sqlite3.node` is where its install script (prebuild-install or
- * node-gyp) puts it.
+ * better-sqlite3's compiled addon, loaded here, or null to let better-sqlite3 look for it. Its own
+ * lookup (the `bindings` package) loads two more packages and probes a dozen paths: ~4 ms of every
+ * `run`'s start (B4); the first `createRequire().resolve` of a start costs ~4.5 ms too, so the file is
+ * looked for as `require` would find it (better-sqlite3 has no `exports` map): in the nearest
+ * `node_modules` up from this file, with `resolve` only where that finds none (NODE_PATH, say).
  */
-function betterSqliteAddon(): string | null {
-  if (addonPath === undefined) {
+function betterSqliteAddon(): object | null {
+  if (addon === undefined) {
     try {
-      addonPath = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+      const module = { exports: {} };
+      process.dlopen(module, addonPath());
+      addon = module.exports;
     } catch {
-      addonPath = null;
+      addon = null;
     }
   }
-  return addonPath;
+  return addon;
+}
+
+/** Where {@link ADDON} is. @throws Error when `require` would not find it either. */
+function addonPath(): string {
+  const here = fileURLToPath(import.meta.url);
+  for (let dir = dirname(here); dirname(dir) !== dir; dir = dirname(dir)) {
+    const path = join(dir, 'node_modules', ADDON);
+    if (existsSync(path)) return path;
+  }
+  return createRequire(here).resolve(ADDON);
 }
 
 /**
@@ -42,7 +60,9 @@ function betterSqliteAddon(): string | null {
 export function openConnection(path: string, { readonly = false } = {}): Db {
   let db: Db;
   try {
-    db = new Database(path, { readonly, fileMustExist: readonly, nativeBinding: betterSqliteAddon() ?? undefined });
+    // (better-sqlite3 takes the loaded addon as well as a path, lib/database.js; its typings know only the path)
+    const nativeBinding = (betterSqliteAddon() ?? undefined) as string | undefined;
+    db = new Database(path, { readonly, fileMustExist: readonly, nativeBinding });
   } catch (cause) {
     throw new ExecTrackError('STORE_ERROR', `Cannot open the database ${path}; check that the directory is writable.`, { cause });
   }
