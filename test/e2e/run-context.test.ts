@@ -1,20 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, tempHome } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempDirs } from '../helpers/cli.js';
 import { readLast, startLog } from './run-helpers.js';
 
-const temps: { cleanup: () => void }[] = [];
-afterEach(() => {
-  for (const t of temps.splice(0)) t.cleanup();
-});
-
-function temp(): string {
-  const t = tempHome();
-  temps.push(t);
-  return t.dir;
-}
+const temp = tempDirs();
 
 /** A git repository with one commit on branch `exp`. */
 function repo(): { dir: string; commit: string } {

@@ -1,22 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, tempHome } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempDirs } from '../helpers/cli.js';
 import { readLast, startLog, waitFor } from './run-helpers.js';
 
 // The prelude's child becoming `run`'s command (src/runner/launcher.ts, B4): what the command gets
 // must be what a spawn gives it. `run -- cmd` launches; `run cmd` (no `--`) spawns: the reference.
 
-const temps: { cleanup: () => void }[] = [];
-afterEach(() => {
-  for (const t of temps.splice(0)) t.cleanup();
-});
-
-function temp(): string {
-  const t = tempHome();
-  temps.push(t);
-  return t.dir;
-}
+const temp = tempDirs();
 
 /** The environment `env -0` printed, without the ids that differ from run to run. */
 function environment(stdout: Buffer): string[] {

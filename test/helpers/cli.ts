@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterEach } from 'vitest';
 
 /** Absolute path of the built CLI (tests run after `npm run build`). */
 export const BIN = resolve(import.meta.dirname, '../../bin/exec-track');
@@ -11,6 +12,19 @@ export const FIXTURES = resolve(import.meta.dirname, '../fixtures');
 export function tempHome(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'exec-track-test-'));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** For a test file: a function that makes a fresh temp folder, each removed after its test. */
+export function tempDirs(): () => string {
+  const made: { cleanup: () => void }[] = [];
+  afterEach(() => {
+    for (const t of made.splice(0)) t.cleanup();
+  });
+  return () => {
+    const t = tempHome();
+    made.push(t);
+    return t.dir;
+  };
 }
 
 /** Environment for a CLI run: the parent's env minus exec-track settings, plus `extra`. */
