@@ -8,12 +8,14 @@ const LINE = 'exec_track_line';
 /**
  * Where a launcher's shell waits (the end of src/runner/prelude.ts's script; `$1`, `$2`: the FIFOs,
  * the command after them): one line per environment change from fd 3 — `NAME=value` is exported,
- * `NAME` unset — then `--`, on which it reaps git's subshell, opens the FIFOs as its stdout and
- * stderr, closes fd 3 and `exec`s the command. At the end of fd 3 without `--` (the wrapper declined, failed or died) it exits 0.
+ * `NAME` unset — then `--wait` or `--`, on which it reaps git's subshell (`--wait` only: the wrapper
+ * says so once git's output ended, as a git stuck in the kernel would hold the command's start
+ * forever), opens the FIFOs as its stdout and stderr, closes fd 3 and `exec`s the command. At the end
+ * of fd 3 without either (the wrapper declined, failed or died) it exits 0.
  */
 export const LAUNCH_LOOP = `while IFS= read -r ${LINE} <&3; do
 case $${LINE} in
---) unset ${LINE}; wait; exec >"$1" 2>"$2" 3<&-; shift 2; exec "$@";;
+--wait|--) [ "$${LINE}" = --wait ] && wait; unset ${LINE}; exec >"$1" 2>"$2" 3<&-; shift 2; exec "$@";;
 *=*) export "$${LINE}";;
 *) unset "$${LINE}";;
 esac
@@ -45,11 +47,16 @@ export class Launcher {
   readonly #argv: readonly string[];
   readonly #env: NodeJS.ProcessEnv;
   readonly #cwd: string;
+  readonly #gitEnded: () => boolean;
   #settled = false;
 
-  /** `env`: a copy of the environment the child was started with; `cwd` its working directory. */
-  constructor(child: ChildProcess, argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string) {
+  /**
+   * `env`: a copy of the environment the child was started with; `cwd` its working directory;
+   * `gitEnded`: whether the output of the child's git subshell has ended (it has exited, or is about to).
+   */
+  constructor(child: ChildProcess, argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string, gitEnded: () => boolean) {
     this.#child = child;
+    this.#gitEnded = gitEnded;
     this.#argv = argv;
     this.#env = env;
     this.#cwd = cwd;
@@ -79,7 +86,8 @@ export class Launcher {
     }
     this.#settled = true;
     this.#child.ref();
-    this.control.end(`${[...lines, '--'].join('\n')}\n`);
+    // (a git subshell still running, after the prelude's timeout killed git, stays a child of the command)
+    this.control.end(`${[...lines, this.#gitEnded() ? '--wait' : '--'].join('\n')}\n`);
     return this.#child;
   }
 

@@ -61,8 +61,9 @@ interface Started {
  * outside one no git is started: a few stat calls instead of ~10 ms of CPU) and `fifoCount` FIFOs
  * (none for 0). Starts no process when neither is needed. git gets GIT_OPTIONAL_LOCKS=0 (no index
  * lock a concurrent `git commit` of the user's would meet) and LC_ALL=C. {@link TIMEOUT_MS} after
- * the prelude is held (at once here; on being taken over for {@link startPrelude}'s) git is killed: no git status, and no FIFOs unless all exist by then. `withGit`
- * false: the FIFOs alone (a caller that reads no context). Never throws.
+ * the prelude is held (at once here; on being taken over for {@link startPrelude}'s) git is killed:
+ * no git status, and no FIFOs unless all exist by then. `withGit` false: the FIFOs alone (a caller
+ * that reads no context). Never throws.
  */
 export function runPrelude(cwd: string, env: NodeJS.ProcessEnv, fifoCount: number, withGit = true): Prelude {
   const { prelude } = launch(cwd, env, fifoCount, withGit, null);
@@ -109,12 +110,15 @@ function launch(
   if (!fifos) settleFifos(false);
   output.onMarker = (name, value) => {
     if (name === 'pid') gitPid = value;
+    else if (name === 'exit') gitPid = undefined;
     else if (name === 'fifos') settleFifos(true);
   };
   let ended = false;
+  let outputEnded = false;
   let timer: NodeJS.Timeout | undefined;
   output.onEnd = (text, exitCode) => {
     ended = true;
+    outputEnded = true;
     clearTimeout(timer);
     settleGit(exitCode === 0 ? text : null);
     settleFifos(false);
@@ -131,7 +135,7 @@ function launch(
   };
   child.on('error', stop);
   output.onLimit = stop;
-  const launcher = launching ? new Launcher(child, command, { ...env }, cwd) : null;
+  const launcher = launching ? new Launcher(child, command, { ...env }, cwd, () => outputEnded) : null;
   // (a launcher's child and fd 3 keep the process alive only once it became the command: Launcher.start)
   launcher?.control.unref();
   if (launcher) child.unref();
@@ -236,7 +240,7 @@ export function preludeScript(git: boolean, fifoCount: number, launcher: boolean
 
 /** What {@link readOutput} tells of the prelude's stdout. */
 interface Output {
-  /** A marker line as it arrives: `pid` (git's pid), `fifos`; `exit` is given to {@link onEnd}. */
+  /** A marker line as it arrives: `pid` (git's pid), `exit` (git's exit code, given to {@link onEnd} too), `fifos`. */
   onMarker: (name: string, value: number | undefined) => void;
   /** At its end: the text without the markers, and git's exit code (undefined when it told none). */
   onEnd: (text: string, exitCode: number | undefined) => void;
@@ -253,7 +257,7 @@ function readOutput(stdout: Socket | null): Output {
     size += chunk.length;
     if (size > GIT_MAX_OUTPUT) return output.onLimit();
     chunks.push(chunk);
-    for (const [, name, value] of chunk.toString('latin1').matchAll(MARKER)) if (name !== 'exit') output.onMarker(name!, Number(value));
+    for (const [, name, value] of chunk.toString('latin1').matchAll(MARKER)) output.onMarker(name!, Number(value));
   });
   stdout?.on('error', () => undefined);
   // ('end', not 'close': the handle's close comes an event loop turn later, and `run` waits for this)

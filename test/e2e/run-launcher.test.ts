@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDirs } from '../helpers/cli.js';
@@ -56,6 +58,24 @@ describe('run -- <cmd>: the prelude becomes the command', () => {
     expect(log.order()).toContain('env');
     expect(environment(launched.stdout)).toEqual(environment(spawned.stdout));
     expect(environment(launched.stdout)).toContain('PYTHONUNBUFFERED=1');
+  });
+
+  it('starts the command at the git timeout even when git ignores the SIGTERM that ends it (it is not waited for then)', async () => {
+    const home = temp();
+    const dir = temp();
+    execFileSync('git', ['init', '-q'], { cwd: dir });
+    const bin = join(home, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'git'), "#!/bin/sh\ntrap '' TERM\nsleep 6\n");
+    chmodSync(join(bin, 'git'), 0o755);
+    const log = startLog(home);
+    const started = Date.now();
+    const ran = await runCli(['run', '--quiet', '--', 'echo', 'started'], { home, cwd: dir, env: { ...log.env, PATH: `${bin}:${process.env.PATH}` } });
+    expect(ran.out).toBe('started\n');
+    expect(log.order()).toEqual(['prelude.cjs', '/bin/sh', 'track.cjs']);
+    // the prelude's wait for git is 1 s; waiting for git's subshell would have held the command 6 s
+    expect(Date.now() - started).toBeLessThan(4500);
+    expect((await readLast(home)).execution.context!.git).toBeNull();
   });
 
   it('lets the child exit when the run ends before its command starts (a usage error): nothing is left running', async () => {
