@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
+import { readStat } from './process-group.js';
 import { programError } from './resolve-program.js';
 
 /** The loop variable of {@link LAUNCH_LOOP}: a command environment holding it is not launched. */
@@ -65,10 +66,11 @@ export class Launcher {
     this.released = new Promise((resolve) => this.control.once('close', () => resolve()));
   }
 
-  /** True for an argv a launcher can take: a program name that is not empty and does not start with `-` (dash's `exec` would read it as an option). */
+  /** True for an argv a launcher can take: a program name that is not empty and does not start with `-` (dash's `exec` would read it as an option), {@link MAX_ARGV_BYTES} at most. */
   static canBecome(argv: readonly string[]): boolean {
     const program = argv[0];
-    return program !== undefined && program !== '' && !program.startsWith('-');
+    const bytes = argv.reduce((sum, arg) => sum + Buffer.byteLength(arg) + 1, 0);
+    return program !== undefined && program !== '' && !program.startsWith('-') && bytes <= MAX_ARGV_BYTES;
   }
 
   /**
@@ -80,7 +82,7 @@ export class Launcher {
    */
   start(argv: readonly string[], env: NodeJS.ProcessEnv, foreground: boolean): ChildProcess | null {
     const lines = this.#settled || foreground || !this.#fits(argv) ? null : this.#envLines(env);
-    if (lines === null || programError(argv[0]!, env.PATH) !== null) {
+    if (lines === null || !plainPath(env.PATH) || programError(argv[0]!, env.PATH) !== null) {
       this.decline();
       return null;
     }
@@ -100,7 +102,9 @@ export class Launcher {
 
   #fits(argv: readonly string[]): boolean {
     const child = this.#child;
-    const alive = child.exitCode === null && child.signalCode === null && this.control.writable;
+    // (a child killed while the wrapper loaded is a zombie whose exit Node has not seen yet)
+    const stat = child.pid === undefined ? undefined : readStat(child.pid);
+    const alive = child.exitCode === null && child.signalCode === null && this.control.writable && stat !== undefined && stat.state !== 'Z';
     return alive && process.cwd() === this.#cwd && argv.length === this.#argv.length && argv.every((arg, index) => arg === this.#argv[index]);
   }
 
@@ -121,3 +125,11 @@ export class Launcher {
     return lines;
   }
 }
+
+/** A PATH dash searches as execvp does: set, not empty, and without dash's `%func`/`%builtin` entries. */
+function plainPath(path: string | undefined): boolean {
+  return path !== undefined && path !== '' && !path.includes('%');
+}
+
+/** Longest argv (bytes, all arguments) a launcher is started with: its shell gets the command's argv too, and one near ARG_MAX would not start. */
+export const MAX_ARGV_BYTES = 64 * 1024;

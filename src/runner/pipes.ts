@@ -17,6 +17,8 @@ export interface OutputPipes {
   pipes: OutputPipe[];
   /** Owns the FIFOs' removal until it is started or declined; null when there is none. */
   launcher: Launcher | null;
+  /** Removes the FIFOs (idempotent): at once without a launcher, else once it let go, or when the pipes go unused. */
+  removeFifos: () => void;
 }
 
 /**
@@ -60,7 +62,7 @@ export async function createOutputPipes(count: number): Promise<OutputPipes | nu
     });
     keep = launcher !== null;
     if (keep) void launcher!.released.then(fifos.remove);
-    return { pipes, launcher };
+    return { pipes, launcher, removeFifos: fifos.remove };
   } catch {
     for (const fd of opened) closeSync(fd);
     launcher?.decline();
@@ -73,6 +75,8 @@ export async function createOutputPipes(count: number): Promise<OutputPipes | nu
 /** Closes pipes that will not be handed to a command after all (both ends; their readers would keep the process alive), declining their launcher. */
 export function closeOutputPipes(outputs: OutputPipes | null): void {
   outputs?.launcher?.decline();
+  // (now: the process may exit before the launcher's shell has let go)
+  outputs?.removeFifos();
   closeWriteEnds(outputs);
   for (const pipe of outputs?.pipes ?? []) pipe.reader.destroy();
 }

@@ -49,6 +49,7 @@ export function spawnCommand(argv: readonly string[], options: SpawnOptions): Sp
     void launcher!.released.then(() => closeWriteEnds(pipes!));
     return spawned(launched, pipes, (listener) => process.nextTick(listener));
   }
+  pipes?.removeFifos();
   const [file, ...args] = argv;
   let child;
   try {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
@@ -46,6 +46,7 @@ describe('run -- <cmd>: the prelude becomes the command', () => {
     ['a name dash would drop', { 'a.b': '1' }, false],
     ['a value with a newline', { MULTI: 'one\ntwo' }, false],
     ['IFS, which dash sets itself', { IFS: ':' }, false],
+    ["a PATH entry dash would read as '%func'", { PATH: `/nonexistent%func:${process.env.PATH}` }, false],
   ])('gives the command the environment a spawn gives it, with %s', async (_, extra: NodeJS.ProcessEnv, launches) => {
     const home = temp();
     const log = startLog(home);
@@ -76,6 +77,29 @@ describe('run -- <cmd>: the prelude becomes the command', () => {
     // the prelude's wait for git is 1 s; waiting for git's subshell would have held the command 6 s
     expect(Date.now() - started).toBeLessThan(4500);
     expect((await readLast(home)).execution.context!.git).toBeNull();
+  });
+
+  it('spawns the command as before when the prelude shell was killed before it could become it', async () => {
+    const home = temp();
+    const preload = join(home, 'kill-prelude.cjs');
+    // the shell dies right after its start, as an outside kill while the CLI loads would make it
+    writeFileSync(
+      preload,
+      `const { ChildProcess } = require('node:child_process'); const spawn = ChildProcess.prototype.spawn;
+      ChildProcess.prototype.spawn = function (options) { const r = spawn.call(this, options); if (options.file === '/bin/sh') process.kill(this.pid, 'SIGKILL'); return r; };`,
+    );
+    const ran = await runCli(['run', '--quiet', '--', 'echo', 'hi'], { home, env: { NODE_OPTIONS: `--require ${preload}` } });
+    expect(ran.out).toBe('hi\n');
+    expect(ran.exitCode).toBe(0);
+    expect((await readLast(home)).execution.state).toBe('Passive');
+  });
+
+  it('leaves no FIFO folder when the run fails after its pipes were made (an unknown session)', async () => {
+    const home = temp();
+    const tmp = temp();
+    const ran = await runCli(['run', '--quiet', '--session', 's_AAAAAAAAAAAAAAAAAAAAAA', '--', 'true'], { home, env: { TMPDIR: tmp } });
+    expect(ran.exitCode).toBe(125);
+    expect(readdirSync(tmp)).toEqual([]);
   });
 
   it('lets the child exit when the run ends before its command starts (a usage error): nothing is left running', async () => {
