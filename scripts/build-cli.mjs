@@ -27,13 +27,13 @@ const BIN = resolve(import.meta.dirname, '../bin/exec-track');
  */
 const EXTERNAL = ['*.node', '@lydell/node-pty', 'pg', 'fastify', '@fastify/*', 'ws', 'zod-to-json-schema', 'asciichart'];
 
+/** What every file here is built with: one CommonJS file for this Node, minified (less to read and parse; names stay, so a stack trace still names the functions). */
+const COMMON = { bundle: true, format: 'cjs', platform: 'node', target: 'node20', minifyWhitespace: true, minifySyntax: true, logLevel: 'warning' };
+
 /** The esbuild options of both CLI bundles, which differ only in their file and in which commands they hold. */
 const CLI = {
+  ...COMMON,
   entryPoints: ['src/cli/main.ts'],
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
   external: EXTERNAL,
   // `await import('@lydell/node-pty')` (src/runner/pty.ts) as a require: a plain CommonJS load, as for the others
   supported: { 'dynamic-import': false },
@@ -41,11 +41,8 @@ const CLI = {
   // from it, which is why the bundles sit two folders deep, as the tsc output does.
   define: { 'import.meta.url': '__exec_track_url' },
   banner: { js: "const __exec_track_url = require('node:url').pathToFileURL(__filename).href;" },
-  // less to read and parse; names stay, so a stack trace still names the functions (the map has the rest)
-  minifyWhitespace: true,
-  minifySyntax: true,
+  // (the map has the rest of a stack trace's names and places)
   sourcemap: true,
-  logLevel: 'warning',
 };
 
 /** The commands of track.cjs: bin/exec-track runs it when its first argument is one of these. */
@@ -92,17 +89,7 @@ await build({ ...CLI, outfile: TRACK_OUT, plugins: [onlyCommands(TRACK_COMMANDS)
 // startPrelude starts the one child that makes the FIFOs and runs `git status` before the bundle loads,
 // so that it runs meanwhile (B4). The bundle has its own copy of the module and takes the prelude over
 // through a global (takePrelude).
-await build({
-  entryPoints: ['src/runner/prelude.ts'],
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  outfile: PRELUDE_OUT,
-  minifyWhitespace: true,
-  minifySyntax: true,
-  logLevel: 'warning',
-});
+await build({ ...COMMON, entryPoints: ['src/runner/prelude.ts'], outfile: PRELUDE_OUT });
 
 // bin/exec-track reads the bundles and prelude.cjs as latin1 (a one-byte string, no UTF-8 decoding).
 // esbuild writes non-ASCII as escapes except where it cannot (String.raw and other tagged templates):

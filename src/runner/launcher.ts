@@ -22,6 +22,8 @@ case $${LINE} in
 esac
 done`;
 
+/** Longest argv (bytes, all arguments) a launcher is started with: its shell gets the command's argv too, and one near ARG_MAX would not start. */
+const MAX_ARGV_BYTES = 64 * 1024;
 /** A name dash keeps in the environment it passes on (it drops any other). */
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Variables dash sets itself when they come in its environment (PWD, which it sets too, is always told). */
@@ -101,10 +103,9 @@ export class Launcher {
   }
 
   #fits(argv: readonly string[]): boolean {
-    const child = this.#child;
-    // (a child killed while the wrapper loaded is a zombie whose exit Node has not seen yet)
-    const stat = child.pid === undefined ? undefined : readStat(child.pid);
-    const alive = child.exitCode === null && child.signalCode === null && this.control.writable && stat !== undefined && stat.state !== 'Z';
+    // from /proc: a child killed while the wrapper loaded is a zombie whose exit Node has not seen yet
+    const stat = this.#child.pid === undefined ? undefined : readStat(this.#child.pid);
+    const alive = this.control.writable && stat !== undefined && stat.state !== 'Z';
     return alive && process.cwd() === this.#cwd && argv.length === this.#argv.length && argv.every((arg, index) => arg === this.#argv[index]);
   }
 
@@ -130,6 +131,3 @@ export class Launcher {
 function plainPath(path: string | undefined): boolean {
   return path !== undefined && path !== '' && !path.includes('%');
 }
-
-/** Longest argv (bytes, all arguments) a launcher is started with: its shell gets the command's argv too, and one near ARG_MAX would not start. */
-export const MAX_ARGV_BYTES = 64 * 1024;

@@ -42,8 +42,6 @@ export async function createOutputPipes(count: number): Promise<OutputPipes | nu
     launcher?.decline();
     return null;
   }
-  // a launcher opens them by name when it becomes the command: they go once it has let go of fd 3
-  let keep = false;
   const opened: number[] = [];
   try {
     // read end first and non-blocking: opening a FIFO for writing blocks until it has a reader
@@ -60,15 +58,15 @@ export async function createOutputPipes(count: number): Promise<OutputPipes | nu
       const options: SocketConstructorOpts & DuplexOptions = { fd: readFd, readable: true, writable: false, readableHighWaterMark: 1 };
       return { writeFd, reader: new Socket(options) };
     });
-    keep = launcher !== null;
-    if (keep) void launcher!.released.then(fifos.remove);
+    // a launcher opens them by name when it becomes the command: they go once it has let go of fd 3
+    if (launcher) void launcher.released.then(fifos.remove);
+    else fifos.remove();
     return { pipes, launcher, removeFifos: fifos.remove };
   } catch {
     for (const fd of opened) closeSync(fd);
     launcher?.decline();
+    fifos.remove();
     return null;
-  } finally {
-    if (!keep) fifos.remove();
   }
 }
 

@@ -225,9 +225,9 @@ function spawnPrelude(cwd: string, env: NodeJS.ProcessEnv, git: boolean, paths: 
  * mkfifo returned (its status does not matter: the FIFOs are checked with stat). Then it waits for
  * git, so that no process of its outlives it unreaped; a launcher instead gives its stdout up (the
  * output then ends with git's) and waits for the wrapper's word on fd 3 ({@link LAUNCH_LOOP}), and
- * for git just before it becomes the command (git has ended by then: `run` waits for the context).
+ * for git just before it becomes the command when the wrapper saw git's output end.
  */
-export function preludeScript(git: boolean, fifoCount: number, launcher: boolean): string {
+function preludeScript(git: boolean, fifoCount: number, launcher: boolean): string {
   const lines: string[] = [];
   if (git) lines.push(`{ GIT_OPTIONAL_LOCKS=0 LC_ALL=C ${GIT_STATUS} 2>/dev/null & echo "# pid $!"; wait $!; echo "# exit $?"; } 3<&- &`);
   if (fifoCount > 0) {
